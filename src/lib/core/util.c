@@ -1,0 +1,127 @@
+#include "core/util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+    static const char m[] = "brick: out of memory\n";
+    (void)!write(2, m, sizeof(m) - 1);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *r = realloc(p, n ? n : 1);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xstrdup(const char *s)
+{
+    char *r = strdup(s ? s : "");
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *r = strndup(s, n);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    char *r;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&r, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        oom();
+    return r;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -errno;
+    if (*end)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+int parse_i64(const char *s, int64_t *ret)
+{
+    if (!s || !*s || *s == ' ')
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno)
+        return -errno;
+    if (*end)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+int parse_int(const char *s, int *ret)
+{
+    int64_t v;
+    int r = parse_i64(s, &v);
+    if (r < 0)
+        return r;
+    if (v < INT32_MIN || v > INT32_MAX)
+        return -ERANGE;
+    *ret = (int)v;
+    return 0;
+}
+
+bool startswith(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void format_rfc3339_now(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+}

@@ -1,0 +1,28 @@
+/* util.h — allocation that aborts on OOM, safe number parsing, small string
+ * helpers. Out of memory is not an error brick reports: it aborts. */
+#ifndef BRICK_CORE_UTIL_H
+#define BRICK_CORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole-string decimal parsers; return 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_i64(const char *s, int64_t *ret);
+int parse_int(const char *s, int *ret);
+
+static inline bool streq(const char *a, const char *b) { return a && b && __builtin_strcmp(a, b) == 0; }
+bool startswith(const char *s, const char *prefix);
+
+/* RFC 3339 UTC time with nanoseconds, as runc writes "created": buf >= 40. */
+void format_rfc3339_now(char *buf, size_t len);
+
+#endif
