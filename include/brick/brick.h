@@ -6,6 +6,7 @@
 #define BRICK_BRICK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define BRICK_ERROR_MSG_MAX 1024
@@ -17,5 +18,52 @@ struct brick_error {
     int code;
     char msg[BRICK_ERROR_MSG_MAX];
 };
+
+/* Diagnostics the library wants a human to see (warnings from poststop hooks,
+ * debug traces): the library never prints, it calls this hook when set. */
+enum brick_log_level { BRICK_LOG_ERROR, BRICK_LOG_WARN, BRICK_LOG_INFO, BRICK_LOG_DEBUG };
+typedef void (*brick_log_fn)(enum brick_log_level level, const char *msg, void *userdata);
+void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_level);
+
+/* Options of create and run (runc's flags of the same names). */
+struct brick_create_opts {
+    const char *root;           /* state root, e.g. /run/brick */
+    const char *id;
+    const char *bundle;         /* NULL: the current directory */
+    const char *pid_file;       /* NULL: none */
+    const char *console_socket; /* NULL: none */
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;
+    /* run only */
+    bool detach;
+    bool keep;
+};
+
+/* create: the container waits just before execve of process.args. */
+int brick_create(const struct brick_create_opts *opts, struct brick_error *err);
+/* start: release a created container; runs poststart hooks. */
+int brick_start(const char *root, const char *id, struct brick_error *err);
+/* run: create + start; unless detached, wait for the container, forward
+ * signals and proxy a terminal, then delete it (unless keep). *ret_status is
+ * the container's exit status (128+N when killed by signal N). */
+int brick_run(const struct brick_create_opts *opts, int *ret_status, struct brick_error *err);
+int brick_kill(const char *root, const char *id, int sig, bool all, struct brick_error *err);
+int brick_delete(const char *root, const char *id, bool force, struct brick_error *err);
+/* The OCI state JSON of one container (pretty), heap string. */
+int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err);
+
+struct brick_container_info {
+    char *id;
+    pid_t pid;
+    char *status;
+    char *bundle;
+    char *created;
+    char *owner;
+};
+/* Every container under root, sorted by id. */
+int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n,
+               struct brick_error *err);
+void brick_container_info_free(struct brick_container_info *v, size_t n);
 
 #endif

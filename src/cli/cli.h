@@ -1,0 +1,40 @@
+/* cli.h — the brick command line: runc's global flags and verbs. Each verb
+ * lives in its own file and exports one handler. */
+#ifndef BRICK_CLI_CLI_H
+#define BRICK_CLI_CLI_H
+
+#include <brick/brick.h>
+#include <getopt.h>
+#include <stdbool.h>
+
+struct cli_globals {
+    const char *root;
+    const char *log_path;
+    bool log_json;
+    bool debug;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage; /* full help text after "Usage: brick " */
+    int (*run)(struct cli_globals *g, int argc, char **argv);
+};
+
+/* Print the error (stderr line and --log record) and return exit status 1. */
+int cli_fail(const struct brick_error *err);
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long with brick's conventions: --help prints the command's help
+ * (returns 'h'); an unknown option fails with a clear message ('?'). */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const struct cli_command *cmd);
+/* Exactly n positional arguments remain, else a usage error. */
+int cli_want_args(int argc, char **argv, int min, int max, const struct cli_command *cmd);
+/* A runc flag brick knows about but does not implement yet. */
+int cli_unsupported_flag(const char *flag, const struct cli_command *cmd);
+int cli_help(const struct cli_command *cmd);
+
+extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
+    cmd_list, cmd_spec;
+
+#endif

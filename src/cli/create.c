@@ -1,0 +1,150 @@
+/* create.c and run: `brick create` and `brick run` share runc's flags. */
+#include "cli/cli.h"
+#include "core/util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP,
+       OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET };
+
+static const struct option create_opts[] = {
+    {"bundle", required_argument, NULL, 'b'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+    {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
+    {"detach", no_argument, NULL, 'd'},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+/* The caller's fds 3..3+n-1 become the container's; any that is not open is
+ * filled with /dev/null so that none of brick's own fds can take its number
+ * and leak into the container. */
+static void reserve_preserved_fds(int n)
+{
+    for (int fd = 3; fd < 3 + n; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0 && nul != fd) {
+            dup2(nul, fd);
+            close(nul);
+        }
+    }
+}
+
+static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_command *cmd,
+                 struct brick_create_opts *o)
+{
+    bool is_run = cmd == &cmd_run;
+    *o = (struct brick_create_opts){.root = g->root};
+    int c;
+    while ((c = cli_getopt(argc, argv, is_run ? "b:dh" : "b:h", create_opts, cmd)) != -1) {
+        switch (c) {
+        case 'b':
+            o->bundle = optarg;
+            break;
+        case OPT_PID_FILE:
+            o->pid_file = optarg;
+            break;
+        case OPT_CONSOLE:
+            o->console_socket = optarg;
+            break;
+        case OPT_NO_PIVOT:
+            o->no_pivot = true;
+            break;
+        case OPT_NO_KEYRING:
+            o->no_new_keyring = true;
+            break;
+        case OPT_PRESERVE:
+            if (parse_int(optarg, &o->preserve_fds) < 0 || o->preserve_fds < 0 ||
+                o->preserve_fds > 65536)
+                return cli_failf("%s: --preserve-fds: expected a non-negative number, got \"%s\"",
+                                 cmd->name, optarg);
+            break;
+        case OPT_PIDFD_SOCKET:
+            return cli_unsupported_flag("--pidfd-socket", cmd);
+        case 'd':
+        case OPT_KEEP:
+        case OPT_NO_SUBREAPER: /* brick never relies on a subreaper */
+            if (!is_run)
+                return cli_failf("%s: unknown option '%s'", cmd->name, argv[optind - 1]);
+            if (c == 'd')
+                o->detach = true;
+            if (c == OPT_KEEP)
+                o->keep = true;
+            break;
+        case 'h':
+            cli_help(cmd);
+            return 2;
+        default:
+            return 1;
+        }
+    }
+    if (cli_want_args(argc, argv, 1, 1, cmd) < 0)
+        return 1;
+    o->id = argv[optind];
+    reserve_preserved_fds(o->preserve_fds);
+    return 0;
+}
+
+static int create_main(struct cli_globals *g, int argc, char **argv)
+{
+    struct brick_create_opts o;
+    int r = parse(g, argc, argv, &cmd_create, &o);
+    if (r)
+        return r == 2 ? 0 : 1;
+    struct brick_error err;
+    if (brick_create(&o, &err) < 0)
+        return cli_fail(&err);
+    return 0;
+}
+
+static int run_main(struct cli_globals *g, int argc, char **argv)
+{
+    struct brick_create_opts o;
+    int r = parse(g, argc, argv, &cmd_run, &o);
+    if (r)
+        return r == 2 ? 0 : 1;
+    struct brick_error err;
+    int status = 0;
+    if (brick_run(&o, &status, &err) < 0)
+        return cli_fail(&err);
+    return status;
+}
+
+#define COMMON_FLAGS                                                                               \
+    "  -b, --bundle DIR         bundle directory holding config.json (default: .)\n"               \
+    "      --pid-file FILE      write the container's init pid to FILE\n"                          \
+    "      --console-socket S   send the pty master to the unix socket S (process.terminal)\n"     \
+    "      --no-pivot           use MS_MOVE + chroot instead of pivot_root\n"                      \
+    "      --no-new-keyring     keep the caller's session keyring\n"                               \
+    "      --preserve-fds N     pass N extra fds (3, 4, ...) to the container\n"
+
+const struct cli_command cmd_create = {
+    .name = "create",
+    .summary = "create a container (it waits before running its process)",
+    .usage = "create [options] ID\n\nCreate the container ID from a bundle. The process waits just\n"
+             "before execve until 'brick start ID'.\n\nOptions:\n" COMMON_FLAGS,
+    .run = create_main,
+};
+
+const struct cli_command cmd_run = {
+    .name = "run",
+    .summary = "create and start a container",
+    .usage = "run [options] ID\n\nCreate and start the container ID; in the foreground, forward\n"
+             "signals, wait for it, delete it and exit with its status (128+N when killed by\n"
+             "signal N).\n\nOptions:\n" COMMON_FLAGS
+             "  -d, --detach             do not wait for the container\n"
+             "      --keep               do not delete the container after it exits\n"
+             "      --no-subreaper       accepted for runc compatibility (brick uses none)\n",
+    .run = run_main,
+};

@@ -1,0 +1,84 @@
+/* list.c — `brick list`: a table like runc's, JSON, or ids only. */
+#include "cli/cli.h"
+#include "spec/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_json(const struct brick_container_info *v, size_t n)
+{
+    bjson *a = bjson_new_array();
+    for (size_t i = 0; i < n; i++) {
+        bjson *o = bjson_new_object();
+        bjson_set(o, "ociVersion", bjson_new_string("1.2.1"));
+        bjson_set(o, "id", bjson_new_string(v[i].id));
+        bjson_set(o, "pid", bjson_new_i64(v[i].pid));
+        bjson_set(o, "status", bjson_new_string(v[i].status));
+        bjson_set(o, "bundle", bjson_new_string(v[i].bundle));
+        bjson_set(o, "rootfs", bjson_new_string(""));
+        bjson_set(o, "created", bjson_new_string(v[i].created));
+        bjson_set(o, "owner", bjson_new_string(v[i].owner));
+        bjson_append(a, o);
+    }
+    char *s = bjson_to_string(a, false);
+    puts(s);
+    free(s);
+    bjson_free(a);
+}
+
+static void print_table(const struct brick_container_info *v, size_t n)
+{
+    int w = 12;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(v[i].id) + 2 > w)
+            w = (int)strlen(v[i].id) + 2;
+    printf("%-*s%-10s%-10s%-40s%-32s%s\n", w, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+    for (size_t i = 0; i < n; i++)
+        printf("%-*s%-10d%-10s%-40s%-32s%s\n", w, v[i].id, v[i].pid, v[i].status, v[i].bundle,
+               v[i].created, *v[i].owner ? v[i].owner : "root");
+}
+
+static int list_main(struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    bool json = false, quiet = false;
+    int c;
+    while ((c = cli_getopt(argc, argv, "f:qh", opts, &cmd_list)) != -1) {
+        if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+            json = strcmp(optarg, "json") == 0;
+        else if (c == 'f')
+            return cli_failf("list: --format: expected table or json, got \"%s\"", optarg);
+        else if (c == 'q')
+            quiet = true;
+        else
+            return c == 'h' ? cli_help(&cmd_list) : 1;
+    }
+    if (cli_want_args(argc, argv, 0, 0, &cmd_list) < 0)
+        return 1;
+    struct brick_container_info *v;
+    size_t n;
+    struct brick_error err;
+    if (brick_list(g->root, &v, &n, &err) < 0)
+        return cli_fail(&err);
+    if (quiet)
+        for (size_t i = 0; i < n; i++)
+            puts(v[i].id);
+    else if (json)
+        print_json(v, n);
+    else
+        print_table(v, n);
+    brick_container_info_free(v, n);
+    return 0;
+}
+
+const struct cli_command cmd_list = {
+    .name = "list",
+    .summary = "list containers",
+    .usage = "list [options]\n\nOptions:\n  -f, --format table|json   output format (default table)\n"
+             "  -q, --quiet               print container ids only\n",
+    .run = list_main,
+};

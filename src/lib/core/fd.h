@@ -1,0 +1,45 @@
+/* fd.h — file-descriptor helpers: whole reads/writes, fd passing, a verified
+ * procfs handle, and the process primitives (clone3, pidfd). */
+#ifndef BRICK_CORE_FD_H
+#define BRICK_CORE_FD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct brick_error;
+
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated heap
+ * buffer; *ret_len excludes the NUL. Refuses files larger than max bytes. */
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len);
+/* Write all of buf, retrying on EINTR/short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Open dirfd/path O_WRONLY (no create, no follow of a final symlink) and write s. */
+int write_file_at(int dirfd, const char *path, const char *s);
+/* Atomically replace dirfd/name with content (temp file + fsync-less rename). */
+int write_file_atomic(int dirfd, const char *name, const char *content, mode_t mode);
+
+/* SCM_RIGHTS: send one fd with a one-byte payload; receive it (O_CLOEXEC). */
+int send_fd(int sock, int fd);
+int recv_fd(int sock, int *ret_fd);
+
+/* Open the host's /proc as an O_PATH directory fd and verify it really is a
+ * procfs root (statfs magic, inode 1), so a writer never goes through a
+ * container-controlled path (CVE-2025-52881). */
+int procfs_open_verified(int *ret_fd);
+/* A fresh, detached procfs instance (fsopen/fsmount) of the caller's pid
+ * namespace: nothing in the container can mount over it. Verified as above. */
+int procfs_open_private(int *ret_fd);
+
+/* clone3() with the given flags and SIGCHLD; behaves like fork() (returns 0 in
+ * the child, the pid in the parent, -errno on failure). pidfd is optional. */
+pid_t clone3_fork(uint64_t flags, int *ret_pidfd);
+int pidfd_open_pid(pid_t pid);
+int pidfd_signal(int pidfd, int sig);
+
+/* Mark every fd >= from close-on-exec (close_range, fallback /proc scan). */
+int fds_cloexec_from(int from);
+
+#endif

@@ -1,0 +1,126 @@
+/* exec.c — working directory, executable lookup, console. */
+#include "process/process.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/strv.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int process_enter_cwd(const struct oci_process *p, struct brick_error *err)
+{
+    const char *cwd = p->cwd ? p->cwd : "/";
+    if (chdir(cwd) < 0 && errno == ENOENT) {
+        /* After pivot_root "/" is the container root, so creating the missing
+         * components cannot leave it. */
+        _cleanup_free_ char *path = xstrdup(cwd);
+        for (char *s = path + 1; *s; s++) {
+            if (*s != '/')
+                continue;
+            *s = '\0';
+            (void)mkdir(path, 0755);
+            *s = '/';
+        }
+        (void)mkdir(path, 0755);
+    }
+    if (chdir(cwd) < 0)
+        return brick_err_errno(err, errno, "chdir to cwd \"%s\"", cwd);
+    /* CVE-2024-21626: a cwd reached through a leaked host fd (e.g.
+     * /proc/self/fd/N) would lie outside the root; getcwd() then fails or
+     * reports "(unreachable)". */
+    char buf[4096];
+    if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+        return brick_err(err, EPERM, "cwd \"%s\" is outside the container root", cwd);
+    return 0;
+}
+
+static bool is_executable(const char *path, int *ret_errno)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        *ret_errno = errno;
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *ret_errno = EACCES;
+        return false;
+    }
+    if (access(path, X_OK) < 0) {
+        *ret_errno = errno;
+        return false;
+    }
+    return true;
+}
+
+int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err)
+{
+    const char *name = p->args[0];
+    int e = 0;
+    if (strchr(name, '/')) {
+        if (!is_executable(name, &e))
+            return brick_err_errno(err, e, "exec \"%s\"", name);
+        *ret = xstrdup(name);
+        return 0;
+    }
+    const char *path = strv_env_get(p->env, "PATH");
+    if (!path)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    _cleanup_free_ char *copy = xstrdup(path);
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+        if (is_executable(cand, &e)) {
+            *ret = TAKE_PTR(cand);
+            return 0;
+        }
+    }
+    return brick_err(err, ENOENT, "exec \"%s\": executable file not found in $PATH", name);
+}
+
+int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
+                 struct brick_error *err)
+{
+    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return brick_err_errno(err, errno, "open /dev/ptmx");
+    if (unlockpt(master) < 0)
+        return brick_err_errno(err, errno, "unlockpt");
+    _cleanup_close_ int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (peer < 0)
+        return brick_err_errno(err, errno, "open the pty peer (TIOCGPTPEER)");
+    struct stat st;
+    if (fstat(peer, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
+        major(st.st_rdev) > 143)
+        return brick_err(err, EPERM, "pty peer is not a Unix98 pty");
+    if (p->has_console_size) {
+        struct winsize ws = {.ws_row = (unsigned short)p->console_height,
+                             .ws_col = (unsigned short)p->console_width};
+        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+            return brick_err_errno(err, errno, "set console size");
+    }
+    *ret_master = TAKE_FD(master);
+    *ret_peer = TAKE_FD(peer);
+    return 0;
+}
+
+int console_become_stdio(int peer, struct brick_error *err)
+{
+    if (ioctl(peer, TIOCSCTTY, 0) < 0)
+        return brick_err_errno(err, errno, "set controlling terminal");
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(peer, fd) < 0)
+            return brick_err_errno(err, errno, "dup2 console to fd %d", fd);
+    return 0;
+}

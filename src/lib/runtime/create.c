@@ -1,0 +1,459 @@
+/* create.c — the parent side of `create` and `run`: check the config against
+ * the host, set up state, clone the container processes, answer their
+ * requests (id maps, runtime hooks) and record the result. Any failure kills
+ * what was started and removes the state directory: a failed create leaves
+ * nothing behind. */
+#include "runtime/runtime.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/log.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "hooks/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/sync.h"
+#include "spec/spec.h"
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status)
+{
+    char created[48];
+    format_rfc3339_now(created, sizeof(created));
+    struct container_state st = {
+        .id = (char *)ctx->opts->id,
+        .bundle = ctx->bundle,
+        .rootfs = ctx->rootfs,
+        .pid = host_pid,
+        .created = created,
+        .owner = (char *)"",
+    };
+    enum container_status s = streq(status, "creating") ? STATUS_CREATING : STATUS_CREATED;
+    return state_to_oci_json(&st, s, ctx->spec, false);
+}
+
+static bool ns_requested(const struct oci_spec *spec, enum oci_ns_type t)
+{
+    return oci_spec_namespace(spec, t) != NULL;
+}
+
+/* sysctls must land in a namespace of the container's own, never the host's. */
+static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
+{
+    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
+    for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+        const char *k = spec->linux_.sysctl[i].key;
+        bool ok = false;
+        if (startswith(k, "net."))
+            ok = ns_requested(spec, OCI_NS_NETWORK);
+        else if (startswith(k, "fs.mqueue."))
+            ok = ns_requested(spec, OCI_NS_IPC);
+        else if (streq(k, "kernel.hostname") || streq(k, "kernel.domainname"))
+            ok = ns_requested(spec, OCI_NS_UTS);
+        else
+            for (size_t j = 0; j < ARRAY_SIZE(ipc_keys); j++)
+                if (streq(k, ipc_keys[j]))
+                    ok = ns_requested(spec, OCI_NS_IPC);
+        if (!ok)
+            return brick_err(err, EINVAL,
+                             "linux.sysctl[\"%s\"]: not in a namespace of the container's own", k);
+    }
+    return 0;
+}
+
+/* Host-dependent checks the pure validator cannot make. */
+static int check_config(const struct create_ctx *ctx, struct brick_error *err)
+{
+    const struct oci_spec *spec = ctx->spec;
+    if (!spec->process)
+        return brick_err(err, EINVAL, "config.json: process: is required to create a container");
+    if (!ns_requested(spec, OCI_NS_MOUNT))
+        return brick_err(err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+    const struct oci_namespace *uts = oci_spec_namespace(spec, OCI_NS_UTS);
+    if ((spec->hostname || spec->domainname) && (!uts || uts->path))
+        return brick_err(err, EINVAL,
+                         "config.json: hostname: unable to set hostname without a private UTS namespace");
+    const struct oci_namespace *user = oci_spec_namespace(spec, OCI_NS_USER);
+    if (user && !user->path && (spec->linux_.n_uid_mappings == 0 || spec->linux_.n_gid_mappings == 0))
+        return brick_err(err, EINVAL,
+                         "config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
+    if (spec->process->terminal && !ctx->opts->console_socket && !ctx->foreground_tty)
+        return brick_err(err, EINVAL,
+                         "cannot allocate a terminal without --console-socket when detached");
+    if (!spec->process->terminal && ctx->opts->console_socket)
+        return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
+    if (spec->linux_.n_net_devices > 0)
+        return brick_err(err, ENOTSUP, "config.json: linux.netDevices: not supported yet");
+    if (spec->process->apparmor_profile || spec->process->selinux_label || spec->linux_.mount_label)
+        return brick_err(err, ENOTSUP,
+                         "config.json: process.apparmorProfile/selinuxLabel: no such LSM is enabled on this host");
+    if (spec->linux_.seccomp.present)
+        return brick_err(err, ENOTSUP, "config.json: linux.seccomp: not supported yet");
+    return check_sysctl(spec, err);
+}
+
+static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
+{
+    char buf[PATH_MAX];
+    const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
+    if (!realpath(bundle, buf))
+        return brick_err_errno(err, errno, "bundle %s", bundle);
+    ctx->bundle = xstrdup(buf);
+    _cleanup_free_ char *root = ctx->spec->root.path[0] == '/'
+                                    ? xstrdup(ctx->spec->root.path)
+                                    : xasprintf("%s/%s", ctx->bundle, ctx->spec->root.path);
+    if (!realpath(root, buf))
+        return brick_err_errno(err, errno, "root.path %s", root);
+    struct stat st;
+    if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+        return brick_err(err, ENOTDIR, "root.path %s: not a directory", buf);
+    ctx->rootfs = xstrdup(buf);
+    return 0;
+}
+
+static int unix_connect(const char *path, struct brick_error *err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return brick_err(err, ENAMETOOLONG, "console socket path too long: %s", path);
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return brick_err_errno(err, errno, "socket");
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int e = errno;
+        close(fd);
+        return brick_err_errno(err, e, "connect to console socket %s", path);
+    }
+    return fd;
+}
+
+/* exec.sock: bound through /proc/self/fd/<dirfd>/ so long state roots do not
+ * hit the 108-byte sun_path limit. */
+int exec_sock_address(int dirfd, struct sockaddr_un *sa)
+{
+    *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+    snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/exec.sock", dirfd);
+    return 0;
+}
+
+static int exec_sock_listen(int dirfd, struct brick_error *err)
+{
+    struct sockaddr_un sa;
+    exec_sock_address(dirfd, &sa);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return brick_err_errno(err, errno, "socket");
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+        int e = errno;
+        close(fd);
+        return brick_err_errno(err, e, "listen on exec.sock");
+    }
+    return fd;
+}
+
+static int open_channels(struct create_ctx *ctx, int dirfd, bool for_run, struct brick_error *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return brick_err_errno(err, errno, "socketpair");
+    ctx->sync_parent = sv[0];
+    ctx->sync_child = sv[1];
+    if (ctx->opts->console_socket) {
+        int fd = unix_connect(ctx->opts->console_socket, err);
+        if (fd < 0)
+            return fd;
+        ctx->console_fd = fd;
+    } else if (ctx->foreground_tty) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            return brick_err_errno(err, errno, "socketpair");
+        ctx->console_parent = sv[0];
+        ctx->console_fd = sv[1];
+    }
+    if (!for_run) {
+        int fd = exec_sock_listen(dirfd, err);
+        if (fd < 0)
+            return fd;
+        ctx->exec_listen_fd = fd;
+    }
+    return 0;
+}
+
+/* Which namespaces must be set up by a stage-1 process rather than by one
+ * clone3(): joining by path (setns of pid/time only affects children, and a
+ * new user namespace must be created after joins and own the rest), a new
+ * user namespace (we write its maps before anything else happens in it) and a
+ * new time namespace (offsets must be written before a process enters it). */
+static void plan_stages(struct create_ctx *ctx)
+{
+    ctx->two_stage = ctx->ns.join_any || (ctx->ns.new_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
+}
+
+static int spawn(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (!ctx->two_stage) {
+        pid_t pid = clone3_fork((uint64_t)ctx->ns.new_flags, &ctx->init_pidfd);
+        if (pid < 0)
+            return brick_err_errno(err, -pid, "clone3");
+        if (pid == 0)
+            container_init(ctx);
+        ctx->init_pid = pid;
+        return 0;
+    }
+    pid_t pid = clone3_fork(0, NULL);
+    if (pid < 0)
+        return brick_err_errno(err, -pid, "fork");
+    if (pid == 0)
+        container_stage1(ctx);
+    ctx->stage1_pid = pid;
+    return 0;
+}
+
+static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
+{
+    struct sync_msg m;
+    for (;;) {
+        int r = sync_recv(ctx->sync_parent, &m);
+        if (r < 0)
+            return brick_err(err, EPIPE, "container setup exited unexpectedly");
+        if (m.type == SYNC_ERROR) {
+            m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+            *err = m.err;
+            return m.err.code > 0 ? -m.err.code : -EINVAL;
+        }
+        if (m.type == SYNC_USERMAP) {
+            r = ns_write_id_maps(ctx->host_procfd, m.value, ctx->spec, err);
+            if (r < 0)
+                return r;
+            sync_send(ctx->sync_parent, SYNC_USERMAP_DONE, 0);
+        } else if (m.type == SYNC_INIT_PID) {
+            ctx->init_pid = m.value;
+            break;
+        } else {
+            return brick_err(err, EPROTO, "protocol error from stage 1");
+        }
+    }
+    int status;
+    while (waitpid(ctx->stage1_pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    ctx->stage1_pid = 0;
+    int fd = pidfd_open_pid(ctx->init_pid);
+    if (fd < 0)
+        return brick_err_errno(err, -fd, "pidfd_open");
+    ctx->init_pidfd = fd;
+    return 0;
+}
+
+static bool has_runtime_hooks(const struct oci_spec *spec)
+{
+    return spec->hooks[OCI_HOOK_PRESTART].n > 0 || spec->hooks[OCI_HOOK_CREATE_RUNTIME].n > 0;
+}
+
+/* Drive the container init until it reports CREATED. */
+static int serve_init(struct create_ctx *ctx, struct brick_error *err)
+{
+    int r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
+    if (r < 0)
+        return brick_err_errno(err, -r, "signal container init");
+    if (has_runtime_hooks(ctx->spec)) {
+        r = sync_expect(ctx->sync_parent, SYNC_MOUNTS_READY, NULL, err);
+        if (r < 0)
+            return r;
+        _cleanup_free_ char *state = init_state_json(ctx, ctx->init_pid, "creating");
+        /* prestart is deprecated but still called first, as runc does. */
+        r = hooks_run(ctx->spec, OCI_HOOK_PRESTART, state, err);
+        if (r < 0)
+            return r;
+        r = hooks_run(ctx->spec, OCI_HOOK_CREATE_RUNTIME, state, err);
+        if (r < 0)
+            return r;
+        sync_send(ctx->sync_parent, SYNC_HOOKS_DONE, 0);
+    }
+    return sync_expect(ctx->sync_parent, SYNC_CREATED, NULL, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct brick_error *err)
+{
+    _cleanup_free_ char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = path;
+    _cleanup_close_ int dfd = AT_FDCWD;
+    if (slash) {
+        *slash = '\0';
+        name = slash + 1;
+        dfd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+            return brick_err_errno(err, errno, "pid file %s", path);
+    }
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d", pid);
+    int r = write_file_atomic(dfd, name, buf, 0644);
+    if (r < 0)
+        return brick_err_errno(err, -r, "write pid file %s", path);
+    return 0;
+}
+
+static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *err)
+{
+    char created[48];
+    format_rfc3339_now(created, sizeof(created));
+    struct container_state st = {
+        .id = (char *)ctx->opts->id,
+        .bundle = ctx->bundle,
+        .rootfs = ctx->rootfs,
+        .pid = ctx->init_pid,
+        .created = created,
+        .owner = (char *)"",
+    };
+    int r = proc_pid_start_time(ctx->init_pid, &st.pid_start);
+    if (r < 0)
+        return brick_err_errno(err, -r, "container init vanished");
+    r = state_write(dirfd, &st, err);
+    if (r < 0)
+        return r;
+    if (ctx->opts->pid_file)
+        return write_pid_file(ctx->opts->pid_file, ctx->init_pid, err);
+    return 0;
+}
+
+static int copy_config(int dirfd, const char *bundle, struct brick_error *err)
+{
+    _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+    _cleanup_free_ char *text = NULL;
+    int r = read_file_at(AT_FDCWD, path, 64 << 20, &text, NULL);
+    if (r >= 0)
+        r = write_file_atomic(dirfd, "config.json", text, 0600);
+    if (r < 0)
+        return brick_err_errno(err, -r, "save config.json");
+    return 0;
+}
+
+/* Kill whatever was started; the mount namespace dies with it. */
+static void rollback(struct create_ctx *ctx, int rootfd)
+{
+    if (ctx->stage1_pid > 0) {
+        kill(ctx->stage1_pid, SIGKILL);
+        waitpid(ctx->stage1_pid, NULL, 0);
+    }
+    if (ctx->init_pid > 0) {
+        if (ctx->init_pidfd >= 0)
+            pidfd_signal(ctx->init_pidfd, SIGKILL);
+        waitpid(ctx->init_pid, NULL, 0);
+    }
+    if (rootfd >= 0)
+        state_dir_remove(rootfd, ctx->opts->id);
+}
+
+void create_ctx_done(struct create_ctx *ctx)
+{
+    int *fds[] = {&ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
+                  &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd};
+    for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
+    ns_plan_done(&ctx->ns);
+    oci_spec_free(ctx->spec);
+    free(ctx->bundle);
+    free(ctx->rootfs);
+}
+
+static void add_listen_fds(struct create_ctx *ctx)
+{
+    /* systemd socket activation: like runc, hand LISTEN_FDS through. */
+    const char *lf = getenv("LISTEN_FDS");
+    int n;
+    if (!lf || parse_int(lf, &n) < 0 || n <= 0)
+        return;
+    strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", n));
+    strv_push(&ctx->spec->process->env, "LISTEN_PID=1");
+    if (ctx->preserve_fds < n)
+        ctx->preserve_fds = n;
+}
+
+static int load(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (!container_id_valid(ctx->opts->id))
+        return brick_err(err, EINVAL, "invalid container id \"%s\"", ctx->opts->id ? ctx->opts->id : "");
+    const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
+    _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0)
+        return brick_err_errno(err, errno, "bundle %s", bundle);
+    int r = oci_spec_load(bfd, "config.json", &ctx->spec, err);
+    if (r < 0)
+        return r;
+    ctx->foreground_tty = ctx->may_proxy_tty && ctx->spec->process && ctx->spec->process->terminal &&
+                          !ctx->opts->console_socket;
+    r = resolve_paths(ctx, err);
+    if (r < 0)
+        return r;
+    r = check_config(ctx, err);
+    if (r < 0)
+        return r;
+    add_listen_fds(ctx);
+    r = ns_plan_open(ctx->spec, &ctx->ns, err);
+    if (r < 0)
+        return brick_err_prefix(err, "config.json");
+    plan_stages(ctx);
+    r = procfs_open_verified(&ctx->host_procfd);
+    if (r < 0)
+        return brick_err_errno(err, -r, "open /proc");
+    return 0;
+}
+
+int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err)
+{
+    int r = load(ctx, err);
+    if (r < 0)
+        return r;
+    _cleanup_close_ int rootfd = -EBADF, dirfd = -EBADF;
+    r = state_root_open(ctx->opts->root, true, &rootfd, err);
+    if (r < 0)
+        return r;
+    r = state_dir_create(rootfd, ctx->opts->id, &dirfd, err);
+    if (r < 0)
+        return r;
+    state_lock(dirfd, true);
+    r = copy_config(dirfd, ctx->bundle, err);
+    if (r >= 0)
+        r = open_channels(ctx, dirfd, for_run, err);
+    if (r >= 0)
+        r = spawn(ctx, err);
+    if (r >= 0) {
+        close(ctx->sync_child);
+        ctx->sync_child = -1;
+        if (ctx->two_stage)
+            r = serve_stage1(ctx, err);
+    }
+    if (r >= 0)
+        r = serve_init(ctx, err);
+    if (r >= 0)
+        r = record_state(ctx, dirfd, err);
+    if (r < 0) {
+        rollback(ctx, rootfd);
+        return r;
+    }
+    *ret_dirfd = TAKE_FD(dirfd);
+    return 0;
+}

@@ -1,0 +1,299 @@
+/* init.c — the container side of create: the optional stage-1 process and
+ * the container init, which sets the container up in the order the kernel
+ * demands and then waits, just before execve, for `start`.
+ *
+ * Order (each step needs the ones before it):
+ *   namespaces (stage 1 or clone3) -> GO from the parent -> session, keyring,
+ *   hostname -> mounts -> [runtime hooks in the parent] -> createContainer
+ *   hooks -> pivot_root -> masked/read-only paths -> sysctl, oom score,
+ *   rlimits -> console -> executable lookup -> cwd -> fd hygiene ->
+ *   uid/gid/capabilities -> no_new_privs -> CREATED -> wait for START ->
+ *   startContainer hooks -> execve. */
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/util.h"
+#include "hooks/hooks.h"
+#include "process/process.h"
+#include "rootfs/rootfs.h"
+#include "runtime/internal.h"
+#include "runtime/sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+static void close_parent_ends(struct create_ctx *ctx)
+{
+    if (ctx->sync_parent >= 0)
+        close(ctx->sync_parent);
+    if (ctx->console_parent >= 0)
+        close(ctx->console_parent);
+    ctx->sync_parent = ctx->console_parent = -1;
+}
+
+/* Die with the parent while it still drives us: a killed `brick create`
+ * must not leave a half-made container behind. */
+static void die_with_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent)
+        _exit(1);
+}
+
+_Noreturn static void fail(int fd, struct brick_error *err)
+{
+    sync_send_error(fd, err);
+    _exit(1);
+}
+
+static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (unshare(CLONE_NEWUSER) < 0)
+        return brick_err_errno(err, errno, "create user namespace");
+    sync_send(ctx->sync_child, SYNC_USERMAP, getpid());
+    int r = sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
+    if (r < 0)
+        return r;
+    /* Become root of the new namespace when 0 is mapped; otherwise stay the
+     * overflow id and let the process identity step decide. */
+    (void)!setresgid(0, 0, 0);
+    (void)!setresuid(0, 0, 0);
+    return 0;
+}
+
+_Noreturn void container_stage1(struct create_ctx *ctx)
+{
+    struct brick_error err = {0};
+    die_with_parent(getppid());
+    close_parent_ends(ctx);
+    /* Joins first, while we hold the host's credentials; then the new user
+     * namespace, so that it owns every namespace created after it. */
+    if (ns_join_all(&ctx->ns, 0, &err) < 0)
+        fail(ctx->sync_child, &err);
+    if ((ctx->ns.new_flags & CLONE_NEWUSER) && stage1_userns(ctx, &err) < 0)
+        fail(ctx->sync_child, &err);
+    int flags = ctx->ns.new_flags & ~CLONE_NEWUSER;
+    if (flags && unshare(flags) < 0) {
+        brick_err_errno(&err, errno, "unshare namespaces (flags 0x%x)", flags);
+        fail(ctx->sync_child, &err);
+    }
+    if ((flags & CLONE_NEWTIME) && ns_write_time_offsets(ctx->host_procfd, ctx->spec, &err) < 0)
+        fail(ctx->sync_child, &err);
+    /* CLONE_PARENT: the init becomes the runtime's child, so `run` can wait
+     * for it and no extra process stays around. */
+    pid_t pid = clone3_fork(CLONE_PARENT, NULL);
+    if (pid < 0) {
+        brick_err_errno(&err, -pid, "clone3 container init");
+        fail(ctx->sync_child, &err);
+    }
+    if (pid == 0)
+        container_init(ctx);
+    sync_send(ctx->sync_child, SYNC_INIT_PID, pid);
+    _exit(0);
+}
+
+static int set_names(const struct oci_spec *spec, struct brick_error *err)
+{
+    if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        return brick_err_errno(err, errno, "sethostname");
+    if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+        return brick_err_errno(err, errno, "setdomainname");
+    return 0;
+}
+
+/* sysctls are written through the procfs the parent opened and verified
+ * before any container code ran, never through the container's /proc
+ * (CVE-2025-52881); the kernel picks the namespaces of the writer. */
+static int set_sysctls(const struct create_ctx *ctx, struct brick_error *err)
+{
+    for (size_t i = 0; i < ctx->spec->linux_.n_sysctl; i++) {
+        const struct oci_kv *kv = &ctx->spec->linux_.sysctl[i];
+        if (strstr(kv->key, "..") || strchr(kv->key, '/'))
+            return brick_err(err, EINVAL, "sysctl \"%s\": invalid name", kv->key);
+        _cleanup_free_ char *path = xasprintf("sys/%s", kv->key);
+        for (char *p = path; *p; p++)
+            if (*p == '.')
+                *p = '/';
+        int r = write_file_at(ctx->host_procfd, path, kv->value);
+        if (r < 0)
+            return brick_err_errno(err, -r, "sysctl %s=%s", kv->key, kv->value);
+    }
+    return 0;
+}
+
+static int run_container_hooks(const struct create_ctx *ctx, pid_t host_pid,
+                               enum oci_hook_kind kind, struct brick_error *err)
+{
+    if (ctx->spec->hooks[kind].n == 0)
+        return 0;
+    _cleanup_free_ char *state = init_state_json(
+        ctx, host_pid, kind == OCI_HOOK_CREATE_CONTAINER ? "creating" : "created");
+    return hooks_run(ctx->spec, kind, state, err);
+}
+
+static int setup_filesystem(struct create_ctx *ctx, pid_t host_pid, struct brick_error *err)
+{
+    struct rootfs_ctx rc = {
+        .spec = ctx->spec,
+        .bundle = ctx->bundle,
+        .rootfs = ctx->rootfs,
+        .in_userns = oci_spec_namespace(ctx->spec, OCI_NS_USER) != NULL,
+        .no_pivot = ctx->opts->no_pivot,
+        .root_fd = -1,
+    };
+    int r = rootfs_prepare(&rc, err);
+    if (r >= 0 && (ctx->spec->hooks[OCI_HOOK_PRESTART].n || ctx->spec->hooks[OCI_HOOK_CREATE_RUNTIME].n)) {
+        sync_send(ctx->sync_child, SYNC_MOUNTS_READY, 0);
+        r = sync_expect(ctx->sync_child, SYNC_HOOKS_DONE, NULL, err);
+    }
+    if (r >= 0)
+        r = run_container_hooks(ctx, host_pid, OCI_HOOK_CREATE_CONTAINER, err);
+    if (r >= 0)
+        r = rootfs_pivot(&rc, err);
+    if (r >= 0)
+        r = rootfs_finalize(&rc, err);
+    rootfs_ctx_done(&rc);
+    return r;
+}
+
+static int setup_console(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (!ctx->spec->process->terminal)
+        return 0;
+    _cleanup_close_ int master = -EBADF, peer = -EBADF;
+    int r = console_open(ctx->spec->process, &master, &peer, err);
+    if (r < 0)
+        return r;
+    r = send_fd(ctx->console_fd, master);
+    if (r < 0)
+        return brick_err_errno(err, -r, "send the console to the console socket");
+    close(ctx->console_fd);
+    ctx->console_fd = -1;
+    return console_become_stdio(peer, err);
+}
+
+/* Only stdio and the fds the caller asked to keep reach the container
+ * (CVE-2024-21626): keep 3..3+N-1 open across execve, everything else
+ * close-on-exec. */
+static int fd_hygiene(const struct create_ctx *ctx, struct brick_error *err)
+{
+    for (int fd = 3; fd < 3 + ctx->preserve_fds; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+            return brick_err_errno(err, errno, "keep fd %d", fd);
+    }
+    int r = fds_cloexec_from(3 + ctx->preserve_fds);
+    if (r < 0)
+        return brick_err_errno(err, -r, "mark fds close-on-exec");
+    return 0;
+}
+
+static int setup_process(struct create_ctx *ctx, char **ret_exe, struct brick_error *err)
+{
+    const struct oci_process *p = ctx->spec->process;
+    int r = set_sysctls(ctx, err);
+    if (r >= 0)
+        r = process_set_oom_score_adj(ctx->host_procfd, p, err);
+    close(ctx->host_procfd);
+    ctx->host_procfd = -1;
+    if (r >= 0)
+        r = process_set_rlimits(p, err);
+    if (r >= 0)
+        r = setup_console(ctx, err);
+    if (r >= 0)
+        r = process_find_executable(p, ret_exe, err);
+    if (r >= 0)
+        r = fd_hygiene(ctx, err);
+    if (r >= 0)
+        r = process_enter_cwd(p, err);
+    if (r >= 0)
+        r = process_set_identity(p, err);
+    if (r >= 0)
+        r = process_set_no_new_privs(p, err);
+    return r;
+}
+
+static int setup(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct brick_error *err)
+{
+    if (setsid() < 0)
+        return brick_err_errno(err, errno, "setsid");
+    /* A fresh session keyring, so containers never share the host's keys. */
+    if (!ctx->opts->no_new_keyring)
+        (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+    int r = set_names(ctx->spec, err);
+    if (r >= 0)
+        r = setup_filesystem(ctx, host_pid, err);
+    if (r >= 0)
+        r = setup_process(ctx, ret_exe, err);
+    return r;
+}
+
+/* Block until released; returns the fd on which to report later errors. */
+static int wait_for_start(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->exec_listen_fd < 0) {
+        int r = sync_expect(ctx->sync_child, SYNC_START, NULL, err);
+        return r < 0 ? r : ctx->sync_child;
+    }
+    for (;;) {
+        int conn = accept4(ctx->exec_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (conn < 0) {
+            if (errno == EINTR)
+                continue;
+            return brick_err_errno(err, errno, "accept on exec.sock");
+        }
+        struct brick_error ignored;
+        if (sync_expect(conn, SYNC_START, NULL, &ignored) == 0) {
+            close(ctx->exec_listen_fd);
+            ctx->exec_listen_fd = -1;
+            return conn;
+        }
+        close(conn);
+    }
+}
+
+static void reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    for (int s = 1; s < NSIG; s++)
+        signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+_Noreturn void container_init(struct create_ctx *ctx)
+{
+    struct brick_error err = {0};
+    int32_t host_pid = 0;
+    die_with_parent(getppid());
+    close_parent_ends(ctx);
+    if (sync_expect(ctx->sync_child, SYNC_GO, &host_pid, &err) < 0)
+        _exit(1);
+    _cleanup_free_ char *exe = NULL;
+    if (setup(ctx, host_pid, &exe, &err) < 0)
+        fail(ctx->sync_child, &err);
+    /* From here on the container outlives the `create` process. */
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    sync_send(ctx->sync_child, SYNC_CREATED, 0);
+    int ctl = wait_for_start(ctx, &err);
+    if (ctl < 0)
+        _exit(1);
+    if (run_container_hooks(ctx, host_pid, OCI_HOOK_START_CONTAINER, &err) < 0)
+        fail(ctl, &err);
+    reset_signals();
+    execve(exe, ctx->spec->process->args, ctx->spec->process->env);
+    brick_err_errno(&err, errno, "exec \"%s\"", ctx->spec->process->args[0]);
+    fail(ctl, &err);
+}

@@ -1,0 +1,44 @@
+/* internal.h — what the runtime's create path (parent side, create.c) shares
+ * with the container side (init.c). */
+#ifndef BRICK_RUNTIME_INTERNAL_H
+#define BRICK_RUNTIME_INTERNAL_H
+
+#include <brick/brick.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ns/ns.h"
+#include "spec/model.h"
+
+/* Everything the container processes need, prepared by the parent before the
+ * first clone: the children inherit it (copy-on-write), so nothing is parsed
+ * or opened on their side. */
+struct create_ctx {
+    const struct brick_create_opts *opts;
+    struct oci_spec *spec;
+    char *bundle;        /* absolute */
+    char *rootfs;        /* absolute */
+    struct ns_plan ns;
+    bool two_stage;      /* a stage-1 process joins/creates user, time or joined namespaces */
+    bool may_proxy_tty;  /* `run` in the foreground: a terminal may be proxied by us */
+    bool foreground_tty; /* ... and process.terminal asks for one without --console-socket */
+    int host_procfd;     /* verified host /proc */
+    int sync_parent;     /* parent's end of the sync socketpair */
+    int sync_child;      /* children's end */
+    int console_fd;      /* connected --console-socket, or our console pair end; -1 */
+    int console_parent;  /* parent's end of the console pair (foreground tty); -1 */
+    int exec_listen_fd;  /* exec.sock listener for `start` (create only); -1 for run */
+    int preserve_fds;    /* fds 3..3+preserve_fds-1 go to the container */
+    pid_t init_pid;      /* G, in our pid namespace */
+    int init_pidfd;
+    pid_t stage1_pid;
+};
+
+/* Child side entry points; neither returns. */
+_Noreturn void container_stage1(struct create_ctx *ctx);
+_Noreturn void container_init(struct create_ctx *ctx);
+
+/* Host pid of the init, sent by the parent with GO (used for state JSON). */
+char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status);
+
+#endif

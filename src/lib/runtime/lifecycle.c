@@ -1,0 +1,320 @@
+/* lifecycle.c — create, start, kill, delete, state and list on the state
+ * directory: every command locks the container directory, checks the status
+ * from the recorded pid and its start time (a recycled pid is never
+ * signalled), and acts through a pidfd. */
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "hooks/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
+#include "spec/spec.h"
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* An open, locked container: its directory, recorded state and saved config. */
+struct handle {
+    int rootfd;
+    int dirfd;
+    struct container_state st;
+};
+
+static void handle_done(struct handle *h)
+{
+    if (h->dirfd >= 0)
+        close(h->dirfd);
+    if (h->rootfd >= 0)
+        close(h->rootfd);
+    container_state_done(&h->st);
+}
+
+static int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
+                       struct brick_error *err)
+{
+    *h = (struct handle){.rootfd = -1, .dirfd = -1};
+    int r = state_root_open(root, false, &h->rootfd, err);
+    if (r == -ENOENT)
+        return brick_err(err, ENOENT, "container \"%s\" does not exist", id);
+    if (r < 0)
+        return r;
+    r = state_dir_open(h->rootfd, id, &h->dirfd, err);
+    if (r < 0)
+        return r;
+    state_lock(h->dirfd, exclusive);
+    return state_read(h->dirfd, id, &h->st, err);
+}
+
+static int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err)
+{
+    int r = oci_spec_load(h->dirfd, "config.json", ret, err);
+    if (r < 0)
+        return brick_err_prefix(err, "saved config of \"%s\"", h->st.id);
+    return 0;
+}
+
+int brick_create(const struct brick_create_opts *opts, struct brick_error *err)
+{
+    struct create_ctx ctx = CREATE_CTX_INIT(opts);
+    int dirfd = -1;
+    int r = create_container(&ctx, false, &dirfd, err);
+    if (dirfd >= 0)
+        close(dirfd);
+    create_ctx_done(&ctx);
+    return r;
+}
+
+static void run_poststart(struct handle *h, struct oci_spec *spec)
+{
+    if (spec->hooks[OCI_HOOK_POSTSTART].n == 0)
+        return;
+    _cleanup_free_ char *json = state_to_oci_json(&h->st, STATUS_RUNNING, spec, false);
+    struct brick_error herr;
+    /* runtime-spec: a failing poststart hook is a warning; the container runs on. */
+    if (hooks_run(spec, OCI_HOOK_POSTSTART, json, &herr) < 0)
+        log_warn("%s", herr.msg);
+}
+
+/* Mark started, record it, run poststart hooks. Shared with run. */
+int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
+                      struct brick_error *err)
+{
+    st->started = true;
+    unlinkat(dirfd, "exec.sock", 0);
+    int r = state_write(dirfd, st, err);
+    if (r < 0)
+        return r;
+    struct handle h = {.dirfd = dirfd, .st = *st};
+    run_poststart(&h, spec);
+    return 0;
+}
+
+static int release_init(struct handle *h, struct brick_error *err)
+{
+    struct sockaddr_un sa;
+    exec_sock_address(h->dirfd, &sa);
+    _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return brick_err_errno(err, errno, "socket");
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return brick_err_errno(err, errno, "connect to the container init");
+    int r = sync_send(fd, SYNC_START, 0);
+    if (r < 0)
+        return brick_err_errno(err, -r, "start the container init");
+    /* The init closes this socket (close-on-exec) when execve succeeds, or
+     * sends the reason it failed. */
+    struct sync_msg m;
+    r = sync_recv(fd, &m);
+    if (r == -EPIPE)
+        return 0;
+    if (r == 0 && m.type == SYNC_ERROR) {
+        m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+        *err = m.err;
+        return -EINVAL;
+    }
+    return brick_err(err, EPROTO, "unexpected answer from the container init");
+}
+
+int brick_start(const char *root, const char *id, struct brick_error *err)
+{
+    struct handle h;
+    int r = handle_open(root, id, true, &h, err);
+    if (r < 0)
+        goto out;
+    enum container_status s = state_status(&h.st);
+    if (s != STATUS_CREATED) {
+        r = brick_err(err, EINVAL, "cannot start a container that is %s", container_status_name(s));
+        goto out;
+    }
+    struct oci_spec *spec = NULL;
+    r = load_saved_config(&h, &spec, err);
+    if (r < 0)
+        goto out;
+    r = release_init(&h, err);
+    if (r >= 0)
+        r = container_started(h.dirfd, &h.st, spec, err);
+    oci_spec_free(spec);
+out:
+    handle_done(&h);
+    return r;
+}
+
+/* Is pid in the same pid namespace as ref (by /proc/PID/ns/pid inode)? */
+static bool same_pidns(pid_t pid, ino_t ns_ino)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+    return stat(path, &st) == 0 && st.st_ino == ns_ino;
+}
+
+/* kill --all: every process of the container's own pid namespace. Without a
+ * pid namespace of its own (and until cgroups track membership) only the
+ * init is signalled: the host's processes are never touched. */
+static void signal_all(pid_t init, int sig)
+{
+    char path[64];
+    struct stat init_ns, self_ns;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
+    if (stat(path, &init_ns) < 0 || stat("/proc/self/ns/pid", &self_ns) < 0 ||
+        init_ns.st_ino == self_ns.st_ino)
+        return;
+    _cleanup_closedir_ DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        int pid;
+        if (parse_int(de->d_name, &pid) < 0 || pid == init)
+            continue;
+        if (same_pidns(pid, init_ns.st_ino))
+            kill(pid, sig);
+    }
+}
+
+int brick_kill(const char *root, const char *id, int sig, bool all, struct brick_error *err)
+{
+    struct handle h;
+    int r = handle_open(root, id, false, &h, err);
+    _cleanup_close_ int pidfd = -EBADF;
+    if (r >= 0 && !state_pid_alive(&h.st, &pidfd))
+        r = brick_err(err, ESRCH, "container \"%s\" is not running", id);
+    if (r >= 0 && all)
+        signal_all(h.st.pid, sig);
+    if (r >= 0 && (r = pidfd_signal(pidfd, sig)) < 0)
+        r = brick_err_errno(err, -r, "signal %d to container \"%s\"", sig, id);
+    handle_done(&h);
+    return r;
+}
+
+/* SIGKILL the init (its pid namespace dies with it) and wait for the exit:
+ * the pidfd turns readable when the process is gone, child of ours or not. */
+static void kill_and_wait(struct container_state *st)
+{
+    _cleanup_close_ int pidfd = -EBADF;
+    if (!state_pid_alive(st, &pidfd))
+        return;
+    signal_all(st->pid, SIGKILL);
+    pidfd_signal(pidfd, SIGKILL);
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+        ;
+}
+
+int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err)
+{
+    kill_and_wait(st);
+    struct oci_spec *spec = NULL;
+    if (oci_spec_load(dirfd, "config.json", &spec, err) == 0 &&
+        spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
+        _cleanup_free_ char *json = state_to_oci_json(st, STATUS_STOPPED, spec, false);
+        struct brick_error herr;
+        if (hooks_run(spec, OCI_HOOK_POSTSTOP, json, &herr) < 0)
+            log_warn("%s", herr.msg);
+    }
+    oci_spec_free(spec);
+    int r = state_dir_remove(rootfd, st->id);
+    if (r < 0)
+        return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);
+    return 0;
+}
+
+int brick_delete(const char *root, const char *id, bool force, struct brick_error *err)
+{
+    struct handle h;
+    int r = handle_open(root, id, true, &h, err);
+    if (r < 0) {
+        /* A directory without state is debris of a crashed create. */
+        if (r == -ENOENT && h.dirfd >= 0 && force)
+            r = state_dir_remove(h.rootfd, id);
+        handle_done(&h);
+        return r;
+    }
+    enum container_status s = state_status(&h.st);
+    if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
+        r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
+                      container_status_name(s));
+    else
+        r = container_destroy(h.rootfd, h.dirfd, &h.st, err);
+    handle_done(&h);
+    return r;
+}
+
+int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err)
+{
+    struct handle h;
+    int r = handle_open(root, id, false, &h, err);
+    if (r >= 0) {
+        struct oci_spec *spec = NULL;
+        struct brick_error ignored;
+        (void)oci_spec_load(h.dirfd, "config.json", &spec, &ignored);
+        *ret_json = state_to_oci_json(&h.st, state_status(&h.st), spec, true);
+        oci_spec_free(spec);
+    }
+    handle_done(&h);
+    return r;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+    return strcmp(((const struct brick_container_info *)a)->id,
+                  ((const struct brick_container_info *)b)->id);
+}
+
+int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n,
+               struct brick_error *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    _cleanup_closedir_ DIR *d = opendir(root);
+    if (!d)
+        return errno == ENOENT ? 0 : brick_err_errno(err, errno, "open %s", root);
+    struct brick_container_info *v = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct container_state st;
+        struct brick_error ignored;
+        _cleanup_close_ int fd = -EBADF;
+        if (!container_id_valid(de->d_name) ||
+            (fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+            state_read(fd, de->d_name, &st, &ignored) < 0)
+            continue;
+        v = xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = (struct brick_container_info){
+            .id = xstrdup(st.id),
+            .pid = state_status(&st) == STATUS_STOPPED ? 0 : st.pid,
+            .status = xstrdup(container_status_name(state_status(&st))),
+            .bundle = xstrdup(st.bundle),
+            .created = xstrdup(st.created),
+            .owner = xstrdup(st.owner ? st.owner : ""),
+        };
+        container_state_done(&st);
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), cmp_info);
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+void brick_container_info_free(struct brick_container_info *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].status);
+        free(v[i].bundle);
+        free(v[i].created);
+        free(v[i].owner);
+    }
+    free(v);
+}

@@ -1,0 +1,33 @@
+/* runtime.h — the orchestration module's internal entry points, shared by
+ * the lifecycle files (create.c, init.c, run.c, lifecycle.c). */
+#ifndef BRICK_RUNTIME_RUNTIME_H
+#define BRICK_RUNTIME_RUNTIME_H
+
+#include <brick/brick.h>
+#include <stdbool.h>
+#include <sys/un.h>
+
+struct create_ctx;
+
+#define CREATE_CTX_INIT(o)                                                                          \
+    {                                                                                              \
+        .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,     \
+        .console_parent = -1, .exec_listen_fd = -1, .preserve_fds = (o)->preserve_fds,             \
+        .init_pidfd = -1,                                                                          \
+    }
+
+/* Parent side of create: on success the init waits before execve and
+ * *ret_dirfd is the locked state directory. */
+int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err);
+void create_ctx_done(struct create_ctx *ctx);
+int exec_sock_address(int dirfd, struct sockaddr_un *sa);
+
+struct container_state;
+struct oci_spec;
+/* After the init was released: record "started", run poststart hooks. */
+int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
+                      struct brick_error *err);
+/* Kill what is left, run poststop hooks, remove the state directory. */
+int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* sync.h — the typed messages between the runtime (parent) and the container
+ * processes over a SOCK_SEQPACKET socketpair: one message per packet, so no
+ * framing; an error travels as a whole struct brick_error.
+ *
+ *   parent (P)                   stage-1 (C, only when needed)   init (G)
+ *                           <-   USERMAP(pid)
+ *   write uid/gid maps      ->   USERMAP_DONE
+ *                           <-   INIT_PID(pid of G)
+ *   GO(host pid of G)       ---------------------------------->  (setup, mounts)
+ *   (only with prestart/createRuntime hooks)
+ *                           <----------------------------------  MOUNTS_READY
+ *   run hooks               ---------------------------------->  HOOKS_DONE
+ *                           <----------------------------------  CREATED
+ *   START (run, or `start` through exec.sock) ---------------->  exec; EOF = success
+ *   any stage may send ERROR instead and exit. */
+#ifndef BRICK_RUNTIME_SYNC_H
+#define BRICK_RUNTIME_SYNC_H
+
+#include <brick/brick.h>
+#include <stdint.h>
+
+enum sync_type {
+    SYNC_ERROR = 1,
+    SYNC_USERMAP,
+    SYNC_USERMAP_DONE,
+    SYNC_INIT_PID,
+    SYNC_GO,
+    SYNC_MOUNTS_READY,
+    SYNC_HOOKS_DONE,
+    SYNC_CREATED,
+    SYNC_START,
+};
+
+struct sync_msg {
+    int32_t type;
+    int32_t value;
+    struct brick_error err;
+};
+
+int sync_send(int fd, enum sync_type type, int32_t value);
+int sync_send_error(int fd, const struct brick_error *err);
+/* Receive one message; -EPIPE on EOF. */
+int sync_recv(int fd, struct sync_msg *msg);
+/* Receive and require type; an ERROR message is copied into err and returned
+ * as its code; anything else is a protocol error. */
+int sync_expect(int fd, enum sync_type type, int32_t *ret_value, struct brick_error *err);
+
+#endif
