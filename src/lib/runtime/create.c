@@ -211,6 +211,7 @@ static void plan_stages(struct create_ctx *ctx)
 
 static int spawn(struct create_ctx *ctx, struct brick_error *err)
 {
+    ctx->parent_pid = getpid();
     if (!ctx->two_stage) {
         pid_t pid = clone3_fork((uint64_t)ctx->ns.new_flags, &ctx->init_pidfd);
         if (pid < 0)
@@ -254,7 +255,7 @@ static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
         }
     }
     int status;
-    while (waitpid(ctx->stage1_pid, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(ctx->stage1_pid, &status, __WALL) < 0 && errno == EINTR)
         ;
     ctx->stage1_pid = 0;
     int fd = pidfd_open_pid(ctx->init_pid);
@@ -353,12 +354,12 @@ static void rollback(struct create_ctx *ctx, int rootfd)
 {
     if (ctx->stage1_pid > 0) {
         kill(ctx->stage1_pid, SIGKILL);
-        waitpid(ctx->stage1_pid, NULL, 0);
+        waitpid(ctx->stage1_pid, NULL, __WALL);
     }
     if (ctx->init_pid > 0) {
         if (ctx->init_pidfd >= 0)
             pidfd_signal(ctx->init_pidfd, SIGKILL);
-        waitpid(ctx->init_pid, NULL, 0);
+        waitpid(ctx->init_pid, NULL, __WALL);
     }
     if (rootfd >= 0)
         state_dir_remove(rootfd, ctx->opts->id);

@@ -48,7 +48,10 @@ static void close_parent_ends(struct create_ctx *ctx)
 static void die_with_parent(pid_t parent)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (getppid() != parent)
+    /* The parent may have died before prctl(); in a new pid namespace
+     * getppid() is 0 and the sync socket's EOF covers that case. */
+    pid_t now = getppid();
+    if (now != 0 && now != parent)
         _exit(1);
 }
 
@@ -76,7 +79,7 @@ static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
 _Noreturn void container_stage1(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
-    die_with_parent(getppid());
+    die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
     /* Joins first, while we hold the host's credentials; then the new user
      * namespace, so that it owns every namespace created after it. */
@@ -277,7 +280,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
     int32_t host_pid = 0;
-    die_with_parent(getppid());
+    die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
     if (sync_expect(ctx->sync_child, SYNC_GO, &host_pid, &err) < 0)
         _exit(1);
@@ -293,7 +296,9 @@ _Noreturn void container_init(struct create_ctx *ctx)
     if (run_container_hooks(ctx, host_pid, OCI_HOOK_START_CONTAINER, &err) < 0)
         fail(ctl, &err);
     reset_signals();
-    execve(exe, ctx->spec->process->args, ctx->spec->process->env);
+    static char *const no_env[] = {NULL};
+    char *const *env = ctx->spec->process->env ? ctx->spec->process->env : no_env;
+    execve(exe, ctx->spec->process->args, env);
     brick_err_errno(&err, errno, "exec \"%s\"", ctx->spec->process->args[0]);
     fail(ctl, &err);
 }

@@ -32,6 +32,7 @@ struct create_ctx {
     pid_t init_pid;      /* G, in our pid namespace */
     int init_pidfd;
     pid_t stage1_pid;
+    pid_t parent_pid;    /* the runtime process, for the children's death signal */
 };
 
 /* Child side entry points; neither returns. */

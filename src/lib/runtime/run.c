@@ -111,7 +111,7 @@ static int proxy_loop(struct proxy *px, pid_t init)
             break;
     }
     int status = 0;
-    while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(init, &status, __WALL) < 0 && errno == EINTR)
         ;
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
@@ -192,7 +192,7 @@ int brick_run(const struct brick_create_opts *opts, int *ret_status, struct bric
         if (r < 0) {
             /* Like a failed create: the init exits, nothing stays. */
             struct brick_error ignored;
-            waitpid(ctx.init_pid, NULL, 0);
+            waitpid(ctx.init_pid, NULL, __WALL);
             finish(&ctx, dirfd, false, &ignored);
         } else {
             r = run_started(&ctx, dirfd, ret_status, err);
