@@ -69,7 +69,8 @@ static int run_one(const struct oci_hook *h, const char *state_json, struct bric
         return brick_err_errno(err, -pid, "fork");
     if (pid == 0)
         hook_child(h, rd);
-    _cleanup_close_ int pfd = pidfd;
+    _cleanup_close_ int pidfd_owner = pidfd;
+    (void)pidfd_owner;
     int st = wait_hook(pid, pidfd, h->has_timeout ? h->timeout : 0);
     if (st == -ETIME)
         return brick_err(err, ETIMEDOUT, "timed out after %d s", h->timeout);

@@ -367,6 +367,7 @@ static void rollback(struct create_ctx *ctx, int rootfd)
 
 void create_ctx_done(struct create_ctx *ctx)
 {
+    ctx->state_dirfd = -1; /* owned by the caller */
     int *fds[] = {&ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
                   &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd};
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -436,6 +437,7 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
     if (r < 0)
         return r;
     state_lock(dirfd, true);
+    ctx->state_dirfd = dirfd;
     r = copy_config(dirfd, ctx->bundle, err);
     if (r >= 0)
         r = open_channels(ctx, dirfd, for_run, err);

@@ -40,7 +40,11 @@ static void close_parent_ends(struct create_ctx *ctx)
         close(ctx->sync_parent);
     if (ctx->console_parent >= 0)
         close(ctx->console_parent);
-    ctx->sync_parent = ctx->console_parent = -1;
+    /* flock() belongs to the open file description: a copy kept here would
+     * hold the container's lock for as long as the init lives. */
+    if (ctx->state_dirfd >= 0)
+        close(ctx->state_dirfd);
+    ctx->sync_parent = ctx->console_parent = ctx->state_dirfd = -1;
 }
 
 /* Die with the parent while it still drives us: a killed `brick create`

@@ -28,6 +28,7 @@ struct create_ctx {
     int console_fd;      /* connected --console-socket, or our console pair end; -1 */
     int console_parent;  /* parent's end of the console pair (foreground tty); -1 */
     int exec_listen_fd;  /* exec.sock listener for `start` (create only); -1 for run */
+    int state_dirfd;     /* locked state directory: the children must drop their copy */
     int preserve_fds;    /* fds 3..3+preserve_fds-1 go to the container */
     pid_t init_pid;      /* G, in our pid namespace */
     int init_pidfd;

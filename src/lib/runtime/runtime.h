@@ -12,7 +12,7 @@ struct create_ctx;
 #define CREATE_CTX_INIT(o)                                                                          \
     {                                                                                              \
         .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,     \
-        .console_parent = -1, .exec_listen_fd = -1, .preserve_fds = (o)->preserve_fds,             \
+        .console_parent = -1, .exec_listen_fd = -1, .state_dirfd = -1, .preserve_fds = (o)->preserve_fds,             \
         .init_pidfd = -1,                                                                          \
     }
 

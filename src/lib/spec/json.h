@@ -43,8 +43,11 @@ bjson *bjson_array_get(const bjson *arr, size_t i);
 
 bool bjson_bool(const bjson *v);
 const char *bjson_string(const bjson *v); /* NULL unless a string */
+/* Length in bytes (a string may hold "\u0000", which C strings cannot). */
+size_t bjson_string_len(const bjson *v);
 /* Exact integer readers: -ERANGE when out of range (including negative for
- * the unsigned reader), -EINVAL when v is not an integer. */
+ * the unsigned reader, and any literal beyond int64/uint64, which json-c
+ * alone would saturate), -EINVAL when v is not an integer. */
 int bjson_u64(const bjson *v, uint64_t *ret);
 int bjson_i64(const bjson *v, int64_t *ret);
 
@@ -60,5 +63,8 @@ void bjson_append(bjson *arr, bjson *val);               /* takes val */
 /* Serialize: pretty (2-space indent, as runc prints state) or compact.
  * Returns a heap string the caller frees. Slashes are not escaped. */
 char *bjson_to_string(const bjson *v, bool pretty);
+/* Pretty with one tab per level, the layout of Go's json.MarshalIndent(v, "", "\t")
+ * (what `runc spec` writes). */
+char *bjson_to_string_tabs(const bjson *v);
 
 #endif

@@ -1,0 +1,214 @@
+/* cgroup_mount.c — a "cgroup" entry of spec.mounts.
+ *
+ * cgroup2-only host: one cgroup2 mount. v1/hybrid host: a tmpfs holding one
+ * directory per hierarchy of /proc/self/cgroup ("cpu,cpuacct" with "cpu" and
+ * "cpuacct" symlinks for co-mounts, "systemd" for name=systemd) and
+ * "unified" for the hybrid cgroup2, as the host lays it out.
+ *
+ * In a cgroup namespace a fresh mount shows the namespace root, i.e. only
+ * the container's own cgroup. Without one a fresh mount would show the host's
+ * whole tree, so bind the directory of our own cgroup from the host's mount
+ * instead. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "rootfs/internal.h"
+#include "rootfs/sys.h"
+
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++, w++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+            *w = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+            r += 3;
+        } else {
+            *w = *r;
+        }
+    }
+    *w = '\0';
+}
+
+/* Every controller of "cpu,cpuacct" / "name=systemd" appears in superopts. */
+static bool opts_match(const char *controllers, const char *superopts)
+{
+    _cleanup_strv_ char **have = NULL;
+    _cleanup_free_ char *c = xstrdup(superopts), *want = xstrdup(controllers);
+    char *save = NULL;
+
+    for (char *w = strtok_r(c, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        strv_push(&have, w);
+    for (char *w = strtok_r(want, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        bool found = false;
+        for (size_t i = 0; have && have[i] && !found; i++)
+            found = streq(have[i], w);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* Find the host mount of a hierarchy (controllers NULL: cgroup2). Returns the
+ * mount point, and in *ret_root the cgroup the mount shows at its root. */
+static char *find_mount(const char *controllers, char **ret_root)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+
+    while (f && getline(&line, &cap, f) > 0) {
+        char root[4096], mp[4096], fstype[64], superopts[1024];
+        const char *sep = strstr(line, " - ");
+        if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+            sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
+            continue;
+        bool match = controllers ? streq(fstype, "cgroup") && opts_match(controllers, superopts)
+                                 : streq(fstype, "cgroup2");
+        if (!match)
+            continue;
+        unescape(root);
+        unescape(mp);
+        *ret_root = xstrdup(root);
+        return xstrdup(mp);
+    }
+    return NULL;
+}
+
+/* A detached mount of one hierarchy: fresh in a cgroupns, else a bind of our
+ * own cgroup directory under the host's mount. -ENODEV (err untouched):
+ * the host does not mount this hierarchy. */
+static int hierarchy_mount(bool cgroupns, const char *controllers, const char *path,
+                           struct brick_error *err)
+{
+    if (cgroupns) {
+        bool named = controllers && startswith(controllers, "name=");
+        _cleanup_free_ char *data = named ? xasprintf("none,%s", controllers) : NULL;
+        return mnt_fs_new(controllers ? "cgroup" : "cgroup2", "cgroup",
+                          named ? data : controllers, 0, 0, MOUNT_ATTR_SAFE, err);
+    }
+    _cleanup_free_ char *root = NULL;
+    _cleanup_free_ char *mp = find_mount(controllers, &root);
+    if (!mp)
+        return -ENODEV;
+    /* Our cgroup path and the mount's root are both relative to our cgroup
+     * namespace: the directory is mp + (path - root). */
+    size_t rl = streq(root, "/") ? 0 : strlen(root);
+    if (strncmp(path, root, rl) != 0)
+        return brick_err(err, ENOENT, "cgroup %s is outside the host mount %s", path, mp);
+    _cleanup_free_ char *dir = xasprintf("%s%s", mp, path + rl);
+    int fd = mnt_clone(AT_FDCWD, dir, false);
+    if (fd < 0)
+        return brick_err_errno(err, -fd, "bind %s", dir);
+    return fd;
+}
+
+static int attach_in(int parent_fd, const char *name, int mnt_fd, struct brick_error *err)
+{
+    if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+        return brick_err_errno(err, errno, "mkdir %s", name);
+    _cleanup_close_ int dir =
+        openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return brick_err_errno(err, errno, "open %s", name);
+    int r = mnt_attach(mnt_fd, dir);
+    return r < 0 ? brick_err_errno(err, -r, "move_mount %s", name) : 0;
+}
+
+/* One line of /proc/self/cgroup: "4:cpu,cpuacct:/path" (v2: "0::/path"). */
+static int v1_line(int tmpfs_fd, bool cgroupns, bool hybrid, char *line, struct brick_error *err)
+{
+    line[strcspn(line, "\n")] = '\0';
+    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+        return 0;
+    *c2 = '\0';
+    const char *ctrls = c1 + 1, *path = c2 + 1;
+    bool v2 = !*ctrls;
+    if (v2 && !hybrid)
+        return 0;
+    const char *name = v2 ? "unified" : startswith(ctrls, "name=") ? ctrls + 5 : ctrls;
+
+    _cleanup_close_ int mnt = hierarchy_mount(cgroupns, v2 ? NULL : ctrls, path, err);
+    if (mnt == -ENODEV)
+        return 0; /* the host does not mount this hierarchy: nothing to show */
+    if (mnt < 0)
+        return brick_err_prefix(err, "cgroup %s", name);
+    int r = attach_in(tmpfs_fd, name, mnt, err);
+    if (r < 0 || v2 || !strchr(ctrls, ','))
+        return r;
+    _cleanup_free_ char *copy = xstrdup(ctrls);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        if (symlinkat(name, tmpfs_fd, w) < 0 && errno != EEXIST)
+            return brick_err_errno(err, errno, "symlink %s", w);
+    return 0;
+}
+
+static bool host_has_cgroup2(void)
+{
+    _cleanup_free_ char *root = NULL;
+    _cleanup_free_ char *mp = find_mount(NULL, &root);
+    return mp != NULL;
+}
+
+static int mount_v1(bool cgroupns, int dst_fd, const struct mount_opts *o,
+                    struct brick_error *err)
+{
+    _cleanup_close_ int tmpfs =
+        mnt_fs_new("tmpfs", "tmpfs", "mode=755", 0, 0, MOUNT_ATTR_SAFE, err);
+    _cleanup_fclose_ FILE *f = NULL;
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    int r;
+
+    if (tmpfs < 0)
+        return tmpfs;
+    if ((r = mnt_attach(tmpfs, dst_fd)) < 0)
+        return brick_err_errno(err, -r, "move_mount tmpfs");
+    bool hybrid = host_has_cgroup2();
+    if (!(f = fopen("/proc/self/cgroup", "re")))
+        return brick_err_errno(err, errno, "open /proc/self/cgroup");
+    while (getline(&line, &cap, f) > 0)
+        if ((r = v1_line(tmpfs, cgroupns, hybrid, line, err)) < 0)
+            return r;
+    /* Spec attributes (ro, ...) for the tmpfs and every hierarchy under it. */
+    uint64_t set = o->attr_set | o->rec_attr_set, clr = o->attr_clr | o->rec_attr_clr;
+    if ((r = mnt_setattr(tmpfs, set, clr, 0, true)) < 0)
+        return brick_err_errno(err, -r, "mount_setattr");
+    return 0;
+}
+
+int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int dst_fd, const struct mount_opts *o,
+                        struct brick_error *err)
+{
+    bool cgroupns = spec_has_ns(ctx->spec, OCI_NS_CGROUP);
+    struct statfs sfs;
+
+    if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+        return mount_v1(cgroupns, dst_fd, o, err);
+
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+    char line[4096] = "";
+    if (!f || !fgets(line, sizeof(line), f) || !startswith(line, "0::"))
+        return brick_err(err, EINVAL, "cannot read own cgroup2 path from /proc/self/cgroup");
+    line[strcspn(line, "\n")] = '\0';
+    _cleanup_close_ int mnt = hierarchy_mount(cgroupns, NULL, line + 3, err);
+    if (mnt < 0)
+        return mnt == -ENODEV ? brick_err(err, ENODEV, "no cgroup2 mount on the host") : mnt;
+    int r = mount_apply_attrs(mnt, o, err);
+    if (r < 0)
+        return r;
+    r = mnt_attach(mnt, dst_fd);
+    return r < 0 ? brick_err_errno(err, -r, "move_mount") : 0;
+}

@@ -1,0 +1,186 @@
+/* mounts.c — carry out one entry of the spec's "mounts" array.
+ *
+ * Binds: open_tree(OPEN_TREE_CLONE) of the host source, attributes set on the
+ * still-detached copy (so it is never visible read-write when "ro" was
+ * asked), then move_mount onto the destination fd resolved in the root.
+ * Other filesystems: fsopen/fsconfig/fsmount, then the same move_mount. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "rootfs/internal.h"
+#include "rootfs/resolve.h"
+#include "rootfs/sys.h"
+
+bool spec_has_ns(const struct oci_spec *s, enum oci_ns_type t)
+{
+    for (size_t i = 0; i < s->linux_.n_namespaces; i++)
+        if (s->linux_.namespaces[i].type == t)
+            return true;
+    return false;
+}
+
+int mount_apply_attrs(int mnt_fd, const struct mount_opts *o, struct brick_error *err)
+{
+    /* Recursive first so a top-only option given with it ("rro,rw") wins on
+     * the top mount. */
+    int r = mnt_setattr(mnt_fd, o->rec_attr_set, o->rec_attr_clr, 0, true);
+    if (r < 0)
+        return brick_err_errno(err, -r, "mount_setattr (recursive)");
+    r = mnt_setattr(mnt_fd, o->attr_set, o->attr_clr, 0, false);
+    if (r < 0)
+        return brick_err_errno(err, -r, "mount_setattr");
+    return 0;
+}
+
+int mount_apply_propagation(int mnt_fd, const struct mount_opts *o, struct brick_error *err)
+{
+    for (size_t i = 0; i < o->n_propagation; i++) {
+        int r = mnt_setattr(mnt_fd, 0, 0, o->propagation[i], false);
+        if (r < 0)
+            return brick_err_errno(err, -r, "set propagation");
+    }
+    return 0;
+}
+
+static int check_dest_type(int dst_fd, bool want_dir, struct brick_error *err)
+{
+    struct stat st;
+
+    if (fstat(dst_fd, &st) < 0)
+        return brick_err_errno(err, errno, "stat destination");
+    if (want_dir && !S_ISDIR(st.st_mode))
+        return brick_err(err, ENOTDIR, "destination is not a directory");
+    if (!want_dir && S_ISDIR(st.st_mode))
+        return brick_err(err, EISDIR, "source is a file but the destination is a directory");
+    return 0;
+}
+
+static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
+                   const struct mount_opts *o, struct brick_error *err)
+{
+    _cleanup_free_ char *src = NULL;
+    struct stat st;
+
+    if (!source)
+        return brick_err(err, EINVAL, "bind mount without a source");
+    src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", ctx->bundle, source);
+    /* stat() first: it names a missing source plainly, and tells whether to
+     * create a directory or an empty file as the mount point. */
+    if (stat(src, &st) < 0)
+        return brick_err_errno(err, errno, "source %s", source);
+
+    bool dir = S_ISDIR(st.st_mode);
+    _cleanup_close_ int dst =
+        resolve_in_root(ctx->root_fd, dest, dir ? RESOLVE_MKDIR : RESOLVE_MKFILE, err);
+    if (dst < 0)
+        return dst;
+    int r = check_dest_type(dst, dir, err);
+    if (r < 0)
+        return r;
+
+    _cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, o->recursive);
+    if (tree == -ENOSYS)
+        return legacy_bind(ctx->root_fd, src, dst, dest, o, err);
+    if (tree < 0)
+        return brick_err_errno(err, -tree, "source %s", source);
+    if ((r = mount_apply_attrs(tree, o, err)) < 0)
+        return r;
+    if ((r = mnt_attach(tree, dst)) < 0)
+        return brick_err_errno(err, -r, "move_mount");
+    return mount_apply_propagation(tree, o, err);
+}
+
+static int do_fs(struct rootfs_ctx *ctx, const struct oci_mount *m, const struct mount_opts *o,
+                 struct brick_error *err)
+{
+    _cleanup_close_ int dst = resolve_in_root(ctx->root_fd, m->destination, RESOLVE_MKDIR, err);
+    if (dst < 0)
+        return dst;
+    /* A filesystem root is a directory; for proc in particular a file or a
+     * symlink target here is a classic attack on the later masking. */
+    int r = check_dest_type(dst, true, err);
+    if (r < 0)
+        return r;
+    if (streq(m->type, "cgroup"))
+        return rootfs_mount_cgroup(ctx, dst, o, err);
+
+    uint64_t attr = (o->attr_set | o->rec_attr_set) & MOUNT_ATTR_FSMOUNT_MASK;
+    _cleanup_close_ int mnt =
+        mnt_fs_new(m->type, m->source, o->data, o->sb_set, o->sb_clr, attr, err);
+    if (mnt == -ENOSYS)
+        return legacy_fs(ctx->root_fd, m->type, m->source, dst, m->destination, o, err);
+    if (mnt < 0)
+        return mnt;
+    if ((r = mnt_attach(mnt, dst)) < 0)
+        return brick_err_errno(err, -r, "move_mount");
+    return mount_apply_propagation(mnt, o, err);
+}
+
+/* "remount": change the attributes of what is already mounted there. */
+static int do_remount(struct rootfs_ctx *ctx, const char *dest, const struct mount_opts *o,
+                      struct brick_error *err)
+{
+    _cleanup_close_ int dst = resolve_in_root(ctx->root_fd, dest, RESOLVE_EXISTING, err);
+    if (dst < 0)
+        return dst;
+    int r = mount_apply_attrs(dst, o, err);
+    return r < 0 ? r : mount_apply_propagation(dst, o, err);
+}
+
+/* sysfs belongs to a network namespace: a fresh sysfs would show the host's
+ * network devices, and is refused by the kernel in a user namespace that
+ * does not own the netns. Like runc, bind the host's /sys instead; "ro" is
+ * made recursive so /sys/fs/cgroup and friends under it are read-only too. */
+static void sysfs_as_bind(struct mount_opts *o)
+{
+    o->is_bind = o->recursive = true;
+    if (o->attr_set & MOUNT_ATTR_RDONLY)
+        o->rec_attr_set |= MOUNT_ATTR_RDONLY;
+    free(o->data);
+    o->data = NULL;
+}
+
+static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, struct mount_opts *o,
+                          struct brick_error *err)
+{
+    if (o->remount)
+        return do_remount(ctx, m->destination, o, err);
+    if (streq(m->type, "sysfs") && !o->is_bind && !spec_has_ns(ctx->spec, OCI_NS_NETWORK)) {
+        sysfs_as_bind(o);
+        return do_bind(ctx, "/sys", m->destination, o, err);
+    }
+    if (o->is_bind)
+        return do_bind(ctx, m->source, m->destination, o, err);
+    if (!m->type || !*m->type)
+        return brick_err(err, EINVAL, "no filesystem type");
+    return do_fs(ctx, m, o, err);
+}
+
+int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err)
+{
+    const struct oci_mount *m = &ctx->spec->mounts[idx];
+    struct mount_opts o = { 0 };
+    int r = mount_options_parse(m->options, m->type, &o, err);
+
+    if (r >= 0) {
+        if (!m->destination || !*m->destination)
+            r = brick_err(err, EINVAL, "no destination");
+        else
+            r = mount_dispatch(ctx, m, &o, err);
+    }
+    if (r < 0) {
+        const char *d = m->destination ? m->destination : "?";
+        if (o.is_bind || !m->type)
+            brick_err_prefix(err, "mounts[%zu] %s", idx, d);
+        else
+            brick_err_prefix(err, "mounts[%zu] %s (%s)", idx, d, m->type);
+    }
+    mount_opts_done(&o);
+    return r;
+}

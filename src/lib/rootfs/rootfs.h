@@ -1,0 +1,51 @@
+/* rootfs.h — the container's filesystem: mounts, /dev, pivot_root, masking.
+ *
+ * Called in the container's init process, already inside its new mount
+ * namespace (and possibly a new user namespace), in three steps around the
+ * OCI hooks:
+ *
+ *   rootfs_prepare()   before createContainer hooks
+ *   rootfs_pivot()     after them
+ *   rootfs_finalize()  after pivot: readonlyPaths, maskedPaths, root.readonly
+ *   rootfs_ctx_done()  always (also after a failure)
+ *
+ * Every path inside the container is resolved in the root with openat2
+ * RESOLVE_IN_ROOT and every mount is attached by fd (see resolve.h, sys.h).
+ * Errors name the mount: "mounts[1] /proc (proc): ...". */
+#ifndef BRICK_ROOTFS_ROOTFS_H
+#define BRICK_ROOTFS_ROOTFS_H
+
+#include <stdbool.h>
+
+#include <brick/brick.h>
+
+struct oci_spec;
+
+/* Zero-initialise (designated initialisers are fine), fill the inputs. */
+struct rootfs_ctx {
+    const struct oci_spec *spec;
+    const char *bundle; /* absolute bundle dir: relative root.path and bind sources resolve here */
+    const char *rootfs; /* absolute path of root.path; NULL: bundle + root.path */
+    bool in_userns;     /* own user namespace: mknod is impossible, bind host devices */
+    bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+    int root_fd;        /* out: O_PATH|O_DIRECTORY fd of the prepared rootfs (closed by
+                           rootfs_ctx_done); valid once rootfs_prepare() has run */
+
+    /* private */
+    bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
+    char *rootfs_buf; /* owned rootfs path when computed from bundle + root.path */
+};
+
+/* Make "/" MS_REC|MS_SLAVE (or linux.rootfsPropagation) so nothing propagates
+ * back to the host, bind the rootfs onto itself, perform every spec mount in
+ * order, create the default /dev nodes and symlinks and linux.devices. */
+int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err);
+/* pivot_root into the rootfs and detach the old root, or with no_pivot
+ * MS_MOVE + chroot; the cwd becomes "/". */
+int rootfs_pivot(struct rootfs_ctx *ctx, struct brick_error *err);
+/* After the pivot: linux.readonlyPaths, linux.maskedPaths, root.readonly,
+ * then the final linux.rootfsPropagation. */
+int rootfs_finalize(struct rootfs_ctx *ctx, struct brick_error *err);
+void rootfs_ctx_done(struct rootfs_ctx *ctx);
+
+#endif
