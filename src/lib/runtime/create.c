@@ -36,14 +36,12 @@
 
 char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status)
 {
-    char created[48];
-    format_rfc3339_now(created, sizeof(created));
     struct container_state st = {
         .id = (char *)ctx->opts->id,
         .bundle = ctx->bundle,
         .rootfs = ctx->rootfs,
         .pid = host_pid,
-        .created = created,
+        .created = (char *)ctx->created,
         .owner = (char *)"",
     };
     enum container_status s = streq(status, "creating") ? STATUS_CREATING : STATUS_CREATED;
@@ -316,14 +314,12 @@ static int write_pid_file(const char *path, pid_t pid, struct brick_error *err)
 
 static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *err)
 {
-    char created[48];
-    format_rfc3339_now(created, sizeof(created));
     struct container_state st = {
         .id = (char *)ctx->opts->id,
         .bundle = ctx->bundle,
         .rootfs = ctx->rootfs,
         .pid = ctx->init_pid,
-        .created = created,
+        .created = ctx->created,
         .owner = (char *)"",
     };
     int r = proc_pid_start_time(ctx->init_pid, &st.pid_start);
@@ -396,6 +392,7 @@ static void add_listen_fds(struct create_ctx *ctx)
 
 static int load(struct create_ctx *ctx, struct brick_error *err)
 {
+    format_rfc3339_now(ctx->created, sizeof(ctx->created));
     if (!container_id_valid(ctx->opts->id))
         return brick_err(err, EINVAL, "invalid container id \"%s\"", ctx->opts->id ? ctx->opts->id : "");
     const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";

@@ -70,14 +70,19 @@ static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
     if (unshare(CLONE_NEWUSER) < 0)
         return brick_err_errno(err, errno, "create user namespace");
     sync_send(ctx->sync_child, SYNC_USERMAP, getpid());
-    int r = sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
-    if (r < 0)
-        return r;
-    /* Become root of the new namespace when 0 is mapped; otherwise stay the
-     * overflow id and let the process identity step decide. */
+    return sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
+}
+
+/* Become root of the new user namespace when 0 is mapped; otherwise stay the
+ * overflow id and let the process identity step decide. Done after the time
+ * offsets: a credential change makes us non-dumpable, and /proc/self files
+ * then belong to the host's root. */
+static void become_ns_root(const struct create_ctx *ctx)
+{
+    if (!(ctx->ns.new_flags & CLONE_NEWUSER))
+        return;
     (void)!setresgid(0, 0, 0);
     (void)!setresuid(0, 0, 0);
-    return 0;
 }
 
 _Noreturn void container_stage1(struct create_ctx *ctx)
@@ -98,6 +103,7 @@ _Noreturn void container_stage1(struct create_ctx *ctx)
     }
     if ((flags & CLONE_NEWTIME) && ns_write_time_offsets(ctx->host_procfd, ctx->spec, &err) < 0)
         fail(ctx->sync_child, &err);
+    become_ns_root(ctx);
     /* CLONE_PARENT: the init becomes the runtime's child, so `run` can wait
      * for it and no extra process stays around. */
     pid_t pid = clone3_fork(CLONE_PARENT, NULL);

@@ -18,6 +18,7 @@ struct create_ctx {
     struct oci_spec *spec;
     char *bundle;        /* absolute */
     char *rootfs;        /* absolute */
+    char created[48];    /* RFC 3339 creation time, fixed once for state and hooks */
     struct ns_plan ns;
     bool two_stage;      /* a stage-1 process joins/creates user, time or joined namespaces */
     bool may_proxy_tty;  /* `run` in the foreground: a terminal may be proxied by us */

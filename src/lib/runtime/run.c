@@ -42,7 +42,8 @@ struct proxy {
 static void copy_winsize(int master)
 {
     struct winsize ws;
-    if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+    /* A 0x0 size (no real terminal) would override process.consoleSize. */
+    if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
         ioctl(master, TIOCSWINSZ, &ws);
 }
 
@@ -52,7 +53,6 @@ static void proxy_start(struct proxy *px)
         return;
     struct termios raw = px->saved;
     cfmakeraw(&raw);
-    raw.c_oflag |= OPOST; /* keep output processing, as runc's console does */
     px->raw = tcsetattr(0, TCSANOW, &raw) == 0;
     copy_winsize(px->master);
 }
