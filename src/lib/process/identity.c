@@ -3,6 +3,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "spec/spec.h"
 
@@ -72,7 +73,7 @@ static uint64_t cap_mask(char **names)
 
 static int apply_caps(const struct oci_capabilities *c, struct brick_error *err)
 {
-    uint64_t bnd = cap_mask(c->bounding), eff = cap_mask(c->effective),
+    uint64_t eff = cap_mask(c->effective),
              prm = cap_mask(c->permitted), inh = cap_mask(c->inheritable),
              amb = cap_mask(c->ambient);
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
@@ -87,10 +88,16 @@ static int apply_caps(const struct oci_capabilities *c, struct brick_error *err)
     for (int cap = 0; cap <= last_cap(); cap++) {
         if (!(amb & (UINT64_C(1) << cap)))
             continue;
+        /* The kernel only allows ambient capabilities that are permitted and
+         * inheritable; like runc and crun, skip the others (crun's own default
+         * spec lists ambient capabilities without inheritable ones). */
+        if (!(prm & inh & (UINT64_C(1) << cap))) {
+            log_debug("ambient capability %s skipped: not permitted and inheritable", oci_cap_name(cap));
+            continue;
+        }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
             return brick_err_errno(err, errno, "raise ambient capability %s", oci_cap_name(cap));
     }
-    (void)bnd;
     return 0;
 }
 
