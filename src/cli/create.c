@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,7 +93,11 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
     if (cli_want_args(argc, argv, 1, 1, cmd) < 0)
         return 1;
     o->id = argv[optind];
-    reserve_preserved_fds(o->preserve_fds);
+    int listen = 0;
+    const char *lf = getenv("LISTEN_FDS");
+    if (lf && (parse_int(lf, &listen) < 0 || listen < 0 || listen > 65536))
+        listen = 0;
+    reserve_preserved_fds(o->preserve_fds + listen);
     return 0;
 }
 

@@ -379,15 +379,15 @@ void create_ctx_done(struct create_ctx *ctx)
 
 static void add_listen_fds(struct create_ctx *ctx)
 {
-    /* systemd socket activation: like runc, hand LISTEN_FDS through. */
+    /* systemd socket activation: like runc, hand the LISTEN_FDS fds through,
+     * followed by the --preserve-fds ones. */
     const char *lf = getenv("LISTEN_FDS");
     int n;
     if (!lf || parse_int(lf, &n) < 0 || n <= 0)
         return;
     strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", n));
     strv_push(&ctx->spec->process->env, "LISTEN_PID=1");
-    if (ctx->preserve_fds < n)
-        ctx->preserve_fds = n;
+    ctx->preserve_fds += n;
 }
 
 static int load(struct create_ctx *ctx, struct brick_error *err)
