@@ -10,111 +10,12 @@
 #include "state/state.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
-
-/* Signals the foreground runtime forwards; the synchronous fault signals are
- * left alone so a bug in brick still crashes brick. */
-static void forwardable(sigset_t *set)
-{
-    sigfillset(set);
-    int keep[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
-    for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
-        sigdelset(set, keep[i]);
-}
-
-struct proxy {
-    int master;  /* pty master, -1 without a terminal */
-    int sigfd;
-    int pidfd;
-    bool raw;
-    struct termios saved;
-};
-
-static void copy_winsize(int master)
-{
-    struct winsize ws;
-    /* A 0x0 size (no real terminal) would override process.consoleSize. */
-    if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
-        ioctl(master, TIOCSWINSZ, &ws);
-}
-
-static void proxy_start(struct proxy *px)
-{
-    if (px->master < 0 || !isatty(0) || tcgetattr(0, &px->saved) < 0)
-        return;
-    struct termios raw = px->saved;
-    cfmakeraw(&raw);
-    px->raw = tcsetattr(0, TCSANOW, &raw) == 0;
-    copy_winsize(px->master);
-}
-
-/* Copy one chunk from in to out; false on EOF/error of in. */
-static bool pump(int in, int out)
-{
-    char buf[8192];
-    ssize_t n = read(in, buf, sizeof(buf));
-    if (n <= 0)
-        return n < 0 && errno == EINTR;
-    return write_all(out, buf, (size_t)n) == 0;
-}
-
-static void on_signal(struct proxy *px, pid_t init)
-{
-    struct signalfd_siginfo si;
-    while (read(px->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        if (si.ssi_signo == SIGCHLD)
-            continue;
-        if (si.ssi_signo == SIGWINCH)
-            copy_winsize(px->master);
-        else
-            pidfd_signal(px->pidfd, (int)si.ssi_signo);
-    }
-    (void)init;
-}
-
-/* Serve signals and the terminal until the init exits; return its status. */
-static int proxy_loop(struct proxy *px, pid_t init)
-{
-    bool in_open = px->master >= 0;
-    for (;;) {
-        struct pollfd p[4] = {
-            {.fd = px->sigfd, .events = POLLIN},
-            {.fd = px->pidfd, .events = POLLIN},
-            {.fd = px->master, .events = POLLIN},
-            {.fd = in_open ? 0 : -1, .events = POLLIN},
-        };
-        if (poll(p, 4, -1) < 0 && errno != EINTR)
-            break;
-        if (p[0].revents)
-            on_signal(px, init);
-        if (p[2].revents & (POLLIN | POLLHUP))
-            if (!pump(px->master, 1) && !(p[2].revents & POLLIN))
-                p[2].fd = -1;
-        if (p[3].revents && !pump(0, px->master))
-            in_open = false;
-        if (p[1].revents)
-            break;
-    }
-    /* Drain what the container wrote before it exited. */
-    while (px->master >= 0) {
-        struct pollfd p = {.fd = px->master, .events = POLLIN};
-        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || !pump(px->master, 1))
-            break;
-    }
-    int status = 0;
-    while (waitpid(init, &status, __WALL) < 0 && errno == EINTR)
-        ;
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
 
 static int release(struct create_ctx *ctx, struct brick_error *err)
 {
@@ -156,21 +57,12 @@ static int run_started(struct create_ctx *ctx, int dirfd, int *ret_status, struc
     container_state_done(&st);
     if (r < 0 || ctx->opts->detach)
         return r;
-    struct proxy px = {.master = -1, .pidfd = ctx->init_pidfd};
-    if (ctx->console_parent >= 0 && recv_fd(ctx->console_parent, &px.master) < 0)
-        px.master = -1;
-    sigset_t set;
-    forwardable(&set);
-    px.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    proxy_start(&px);
+    int master = -1;
+    if (ctx->console_parent >= 0 && recv_fd(ctx->console_parent, &master) < 0)
+        master = -1;
     /* Unlock while we wait, so `state`, `kill` and `ps` work meanwhile. */
     flock(dirfd, LOCK_UN);
-    *ret_status = proxy_loop(&px, ctx->init_pid);
-    if (px.raw)
-        tcsetattr(0, TCSANOW, &px.saved);
-    if (px.master >= 0)
-        close(px.master);
-    close(px.sigfd);
+    *ret_status = foreground_wait(ctx->init_pid, ctx->init_pidfd, master);
     state_lock(dirfd, true);
     return finish(ctx, dirfd, ctx->opts->keep, err);
 }
@@ -179,11 +71,10 @@ int brick_run(const struct brick_create_opts *opts, int *ret_status, struct bric
 {
     struct create_ctx ctx = CREATE_CTX_INIT(opts);
     ctx.may_proxy_tty = !opts->detach;
-    sigset_t set, old;
-    forwardable(&set);
+    sigset_t old;
     /* Block before the clone so no signal meant for the container is lost;
      * the init restores the mask before execve. */
-    sigprocmask(SIG_BLOCK, &set, &old);
+    foreground_block_signals(&old);
     *ret_status = 0;
     int dirfd = -1;
     int r = create_container(&ctx, true, &dirfd, err);

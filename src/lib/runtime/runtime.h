@@ -5,6 +5,7 @@
 
 #include <brick/brick.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <sys/un.h>
 
 struct create_ctx;
@@ -29,5 +30,13 @@ int container_started(int dirfd, struct container_state *st, struct oci_spec *sp
                       struct brick_error *err);
 /* Kill what is left, run poststop hooks, remove the state directory. */
 int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err);
+
+/* Block the signals a foreground runtime forwards (before cloning, so none
+ * is lost); the container process restores its mask before execve. */
+void foreground_block_signals(sigset_t *old);
+/* Forward signals to pidfd, proxy stdin/stdout to the pty master (or -1),
+ * wait for pid (our child) and return its status: the exit code, or 128+N
+ * when killed by signal N. Takes ownership of master. */
+int foreground_wait(pid_t pid, int pidfd, int master);
 
 #endif
