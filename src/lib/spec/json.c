@@ -111,8 +111,12 @@ static int parse_raw(const char *text, size_t len, struct json_object **ret, str
         off = len;
     }
     json_tokener_free(tok);
-    if (e == json_tokener_continue)
-        return brick_err(err, 0, "invalid JSON: unexpected end of input");
+    if (e == json_tokener_continue) {
+        int line, col;
+        pos_of(text, len, &line, &col);
+        return brick_err(err, 0, "invalid JSON at line %d column %d: unexpected end of input", line,
+                         col);
+    }
     if (e != json_tokener_success) {
         int line, col;
         pos_of(text, off < len ? off : len, &line, &col);
