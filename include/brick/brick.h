@@ -53,6 +53,34 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
 /* The OCI state JSON of one container (pretty), heap string. */
 int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err);
 
+/* Options of exec (runc's flags of the same names). Without process_file,
+ * the process is the container's own with these changes. */
+struct brick_exec_opts {
+    const char *root;
+    const char *id;
+    const char *process_file; /* -p: a process.json; the other process flags are then ignored */
+    char **args;              /* the command (NULL-terminated) */
+    bool tty;
+    const char *console_socket;
+    bool detach;
+    const char *pid_file;
+    const char *cwd;
+    char **env;               /* KEY=VALUE, override the container's */
+    bool has_user;
+    uid_t uid;
+    gid_t gid;
+    unsigned int *additional_gids;
+    size_t n_additional_gids;
+    char **caps;              /* added to every capability set */
+    bool no_new_privs;
+    const char *apparmor;
+    const char *process_label;
+    int preserve_fds;
+    bool ignore_paused;
+};
+/* Run a process in a running container; *ret_status as for brick_run(). */
+int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick_error *err);
+
 struct brick_container_info {
     char *id;
     pid_t pid;

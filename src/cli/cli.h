@@ -34,7 +34,7 @@ int cli_want_args(int argc, char **argv, int min, int max, const struct cli_comm
 int cli_unsupported_flag(const char *flag, const struct cli_command *cmd);
 int cli_help(const struct cli_command *cmd);
 
-extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
+extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec;
 
 #endif

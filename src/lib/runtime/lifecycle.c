@@ -24,14 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* An open, locked container: its directory, recorded state and saved config. */
-struct handle {
-    int rootfd;
-    int dirfd;
-    struct container_state st;
-};
-
-static void handle_done(struct handle *h)
+void handle_done(struct handle *h)
 {
     if (h->dirfd >= 0)
         close(h->dirfd);
@@ -40,8 +33,8 @@ static void handle_done(struct handle *h)
     container_state_done(&h->st);
 }
 
-static int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
-                       struct brick_error *err)
+int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
+                struct brick_error *err)
 {
     *h = (struct handle){.rootfd = -1, .dirfd = -1};
     int r = state_root_open(root, false, &h->rootfd, err);
@@ -56,7 +49,7 @@ static int handle_open(const char *root, const char *id, bool exclusive, struct 
     return state_read(h->dirfd, id, &h->st, err);
 }
 
-static int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err)
+int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err)
 {
     int r = oci_spec_load(h->dirfd, "config.json", ret, err);
     if (r < 0)

@@ -23,8 +23,21 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
 void create_ctx_done(struct create_ctx *ctx);
 int exec_sock_address(int dirfd, struct sockaddr_un *sa);
 
-struct container_state;
+#include "state/state.h"
+
 struct oci_spec;
+
+/* An open, locked container: its state directory and recorded state. */
+struct handle {
+    int rootfd;
+    int dirfd;
+    struct container_state st;
+};
+int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
+                struct brick_error *err);
+void handle_done(struct handle *h);
+/* The config saved at create time. */
+int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err);
 /* After the init was released: record "started", run poststart hooks. */
 int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
                       struct brick_error *err);

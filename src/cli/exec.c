@@ -1,0 +1,146 @@
+/* exec.c — `brick exec`: runc's flags. Flags stop at the container id, so the
+ * command's own options are never taken for ours. */
+#include "cli/cli.h"
+#include "core/cleanup.h"
+#include "core/strv.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_CONSOLE = 256, OPT_PID_FILE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE,
+       OPT_IGNORE_PAUSED, OPT_PIDFD_SOCKET };
+
+static const struct option exec_opts[] = {
+    {"process", required_argument, NULL, 'p'},
+    {"tty", no_argument, NULL, 't'},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+    {"detach", no_argument, NULL, 'd'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"cwd", required_argument, NULL, OPT_CWD},
+    {"env", required_argument, NULL, 'e'},
+    {"user", required_argument, NULL, 'u'},
+    {"additional-gids", required_argument, NULL, 'g'},
+    {"cap", required_argument, NULL, 'c'},
+    {"no-new-privs", no_argument, NULL, OPT_NNP},
+    {"apparmor", required_argument, NULL, OPT_APPARMOR},
+    {"process-label", required_argument, NULL, OPT_LABEL},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static int parse_user(const char *s, struct brick_exec_opts *o)
+{
+    int64_t uid, gid = 0;
+    _cleanup_free_ char *copy = xstrdup(s);
+    char *colon = strchr(copy, ':');
+    if (colon)
+        *colon = '\0';
+    if (parse_i64(copy, &uid) < 0 || uid < 0 || uid > UINT32_MAX ||
+        (colon && (parse_i64(colon + 1, &gid) < 0 || gid < 0 || gid > UINT32_MAX)))
+        return cli_failf("exec: --user: expected UID[:GID] as numbers, got \"%s\"", s);
+    o->has_user = true;
+    o->uid = (uid_t)uid;
+    o->gid = (gid_t)gid;
+    return 0;
+}
+
+static int add_gid(const char *s, struct brick_exec_opts *o)
+{
+    int64_t g;
+    if (parse_i64(s, &g) < 0 || g < 0 || g > UINT32_MAX)
+        return cli_failf("exec: --additional-gids: expected a number, got \"%s\"", s);
+    o->additional_gids = xrealloc(o->additional_gids, (o->n_additional_gids + 1) * sizeof(unsigned));
+    o->additional_gids[o->n_additional_gids++] = (unsigned)g;
+    return 0;
+}
+
+static int parse_one(int c, struct brick_exec_opts *o)
+{
+    switch (c) {
+    case 'p': o->process_file = optarg; return 0;
+    case 't': o->tty = true; return 0;
+    case OPT_CONSOLE: o->console_socket = optarg; return 0;
+    case 'd': o->detach = true; return 0;
+    case OPT_PID_FILE: o->pid_file = optarg; return 0;
+    case OPT_CWD: o->cwd = optarg; return 0;
+    case 'e':
+        if (!strchr(optarg, '=') || optarg[0] == '=')
+            return cli_failf("exec: --env: expected KEY=VALUE, got \"%s\"", optarg);
+        strv_push(&o->env, optarg);
+        return 0;
+    case 'u': return parse_user(optarg, o);
+    case 'g': return add_gid(optarg, o);
+    case 'c': strv_push(&o->caps, optarg); return 0;
+    case OPT_NNP: o->no_new_privs = true; return 0;
+    case OPT_APPARMOR: o->apparmor = optarg; return 0;
+    case OPT_LABEL: o->process_label = optarg; return 0;
+    case OPT_PRESERVE:
+        if (parse_int(optarg, &o->preserve_fds) < 0 || o->preserve_fds < 0 || o->preserve_fds > 65536)
+            return cli_failf("exec: --preserve-fds: expected a non-negative number, got \"%s\"", optarg);
+        return 0;
+    case OPT_IGNORE_PAUSED: o->ignore_paused = true; return 0;
+    case OPT_PIDFD_SOCKET: return cli_unsupported_flag("--pidfd-socket", &cmd_exec);
+    default: return 1;
+    }
+}
+
+static int exec_main(struct cli_globals *g, int argc, char **argv)
+{
+    struct brick_exec_opts o = {.root = g->root};
+    int c, r = 0;
+    /* "+": stop at the first non-option (the container id). */
+    while (r == 0 && (c = cli_getopt(argc, argv, "+p:tde:u:g:c:h", exec_opts, &cmd_exec)) != -1) {
+        if (c == 'h') {
+            cli_help(&cmd_exec);
+            goto out;
+        }
+        r = parse_one(c, &o);
+    }
+    if (r == 0 && cli_want_args(argc, argv, 1, 1 << 20, &cmd_exec) < 0)
+        r = 1;
+    if (r == 0) {
+        o.id = argv[optind];
+        o.args = argv + optind + 1;
+        if (!o.process_file && !o.args[0])
+            r = cli_failf("exec: a command is required unless --process is given");
+    }
+    if (r == 0) {
+        struct brick_error err;
+        int status = 0;
+        r = brick_exec(&o, &status, &err) < 0 ? cli_fail(&err) : status;
+    }
+out:
+    strv_free(o.env);
+    strv_free(o.caps);
+    free(o.additional_gids);
+    return r;
+}
+
+const struct cli_command cmd_exec = {
+    .name = "exec",
+    .summary = "run a process in a running container",
+    .usage = "exec [options] ID COMMAND [ARG...]\n       brick exec [options] -p process.json ID\n\n"
+             "Run a process in every namespace of the running container ID, with its\n"
+             "capabilities, rlimits and no_new_privs (or those of process.json).\n\nOptions:\n"
+             "  -p, --process FILE       the process as an OCI process JSON object\n"
+             "  -t, --tty                allocate a terminal\n"
+             "      --console-socket S   send the pty master to the unix socket S\n"
+             "  -d, --detach             do not wait for the process\n"
+             "      --pid-file FILE      write the process's pid to FILE\n"
+             "      --cwd DIR            working directory inside the container\n"
+             "  -e, --env KEY=VALUE      set an environment variable (repeatable)\n"
+             "  -u, --user UID[:GID]     run as UID and GID\n"
+             "  -g, --additional-gids G  add a supplementary group (repeatable)\n"
+             "  -c, --cap CAP            add a capability (repeatable)\n"
+             "      --no-new-privs       set no_new_privs\n"
+             "      --apparmor PROFILE   AppArmor profile\n"
+             "      --process-label L    SELinux label\n"
+             "      --preserve-fds N     pass N extra fds (3, 4, ...)\n"
+             "      --ignore-paused      exec even if the container is paused\n",
+    .run = exec_main,
+};

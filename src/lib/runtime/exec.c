@@ -1,0 +1,338 @@
+/* exec.c — run another process in a running container: join every namespace
+ * of its init through one pidfd (setns(pidfd, flags) enters them atomically,
+ * user namespace first, and a recycled pid cannot redirect us), then apply
+ * the process's identity and hardening exactly as the init does.
+ *
+ *   brick exec (P) ── setns(pidfd, CLONE_NEWPID) (children only)
+ *        └─clone3──▶ E: setns(pidfd, other namespaces) → process setup → execve
+ * E is P's child in the container's pid namespace, so P can wait for it. */
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "ns/ns.h"
+#include "process/process.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
+#include "spec/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct exec_ctx {
+    const struct brick_exec_opts *opts;
+    struct oci_process *proc;
+    int init_pidfd;
+    pid_t init_pid;
+    int ns_flags;      /* namespaces of the container that differ from ours */
+    int sync_parent, sync_child;
+    int console_fd;    /* connected --console-socket, or our pair's child end */
+    int console_parent;
+};
+
+/* Which of the init's namespaces differ from the caller's: setns() into our
+ * own user namespace would fail, and joining the same one is pointless. */
+static int differing_namespaces(pid_t pid)
+{
+    int flags = 0;
+    for (int t = 0; t < OCI_NS__MAX; t++) {
+        char a[64], b[64];
+        struct stat sa, sb;
+        snprintf(a, sizeof(a), "/proc/%d/ns/%s", pid, ns_proc_name(t));
+        snprintf(b, sizeof(b), "/proc/self/ns/%s", ns_proc_name(t));
+        if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino)
+            flags |= ns_clone_flag(t);
+    }
+    return flags;
+}
+
+static int add_caps(struct oci_capabilities *c, char *const *caps, struct brick_error *err)
+{
+    for (size_t i = 0; caps && caps[i]; i++) {
+        if (oci_cap_from_name(caps[i]) < 0)
+            return brick_err(err, EINVAL, "--cap: unknown capability \"%s\"", caps[i]);
+        char ***sets[] = {&c->bounding, &c->effective, &c->permitted, &c->inheritable, &c->ambient};
+        for (size_t j = 0; j < ARRAY_SIZE(sets); j++)
+            strv_push(sets[j], caps[i]);
+    }
+    c->present = true;
+    return 0;
+}
+
+static void set_env(char ***env, const char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (size_t i = 0; *env && (*env)[i]; i++) {
+        if (strncmp((*env)[i], kv, klen) == 0 && (*env)[i][klen] == '=') {
+            free((*env)[i]);
+            (*env)[i] = xstrdup(kv);
+            return;
+        }
+    }
+    strv_push(env, kv);
+}
+
+/* The process of runc exec without --process: the container's own process
+ * with the command line's changes. */
+static int process_from_flags(const struct brick_exec_opts *o, struct oci_process *p,
+                              struct brick_error *err)
+{
+    strv_free(p->args);
+    p->args = strv_copy(o->args);
+    p->terminal = o->tty;
+    for (size_t i = 0; o->env && o->env[i]; i++)
+        set_env(&p->env, o->env[i]);
+    if (o->cwd) {
+        free(p->cwd);
+        p->cwd = xstrdup(o->cwd);
+    }
+    if (o->has_user) {
+        p->user.uid = o->uid;
+        p->user.gid = o->gid;
+    }
+    if (o->n_additional_gids) {
+        free(p->user.additional_gids);
+        p->user.additional_gids = xcalloc(o->n_additional_gids, sizeof(uint32_t));
+        memcpy(p->user.additional_gids, o->additional_gids, o->n_additional_gids * sizeof(uint32_t));
+        p->user.n_additional_gids = o->n_additional_gids;
+    }
+    p->no_new_privileges |= o->no_new_privs;
+    if (o->apparmor) {
+        free(p->apparmor_profile);
+        p->apparmor_profile = xstrdup(o->apparmor);
+    }
+    if (o->process_label) {
+        free(p->selinux_label);
+        p->selinux_label = xstrdup(o->process_label);
+    }
+    return add_caps(&p->capabilities, o->caps, err);
+}
+
+static int build_process(struct handle *h, struct exec_ctx *ec, struct brick_error *err)
+{
+    const struct brick_exec_opts *o = ec->opts;
+    if (o->process_file) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = read_file_at(AT_FDCWD, o->process_file, 4 << 20, &text, &len);
+        if (r < 0)
+            return brick_err_errno(err, -r, "--process %s", o->process_file);
+        r = oci_process_parse(text, len, &ec->proc, err);
+        if (r < 0)
+            return brick_err_prefix(err, "%s", o->process_file);
+        return 0;
+    }
+    if (!o->args || !o->args[0])
+        return brick_err(err, EINVAL, "exec: a command or --process is required");
+    struct oci_spec *spec = NULL;
+    int r = load_saved_config(h, &spec, err);
+    if (r < 0)
+        return r;
+    ec->proc = TAKE_PTR(spec->process);
+    oci_spec_free(spec);
+    r = process_from_flags(o, ec->proc, err);
+    if (r >= 0)
+        r = oci_process_validate(ec->proc, "process", err);
+    return r;
+}
+
+static int open_console(struct exec_ctx *ec, struct brick_error *err)
+{
+    if (!ec->proc->terminal) {
+        if (ec->opts->console_socket)
+            return brick_err(err, EINVAL, "--console-socket is only valid with a terminal (-t)");
+        return 0;
+    }
+    int sv[2];
+    if (ec->opts->console_socket) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (fd < 0 || strlen(ec->opts->console_socket) >= sizeof(sa.sun_path))
+            return brick_err(err, EINVAL, "console socket %s", ec->opts->console_socket);
+        strcpy(sa.sun_path, ec->opts->console_socket);
+        ec->console_fd = fd;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            return brick_err_errno(err, errno, "connect to console socket %s", sa.sun_path);
+        return 0;
+    }
+    if (ec->opts->detach)
+        return brick_err(err, EINVAL, "cannot allocate a terminal without --console-socket when detached");
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return brick_err_errno(err, errno, "socketpair");
+    ec->console_parent = sv[0];
+    ec->console_fd = sv[1];
+    return 0;
+}
+
+static int exec_console(struct exec_ctx *ec, struct brick_error *err)
+{
+    if (!ec->proc->terminal)
+        return 0;
+    _cleanup_close_ int master = -EBADF, peer = -EBADF;
+    int r = console_open(ec->proc, &master, &peer, err);
+    if (r < 0)
+        return r;
+    r = send_fd(ec->console_fd, master);
+    if (r < 0)
+        return brick_err_errno(err, -r, "send the console");
+    return console_become_stdio(peer, err);
+}
+
+static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *err)
+{
+    if (setns(ec->init_pidfd, ec->ns_flags) < 0)
+        return brick_err_errno(err, errno, "join the container's namespaces");
+    if (setsid() < 0)
+        return brick_err_errno(err, errno, "setsid");
+    const struct oci_process *p = ec->proc;
+    int r = process_set_rlimits(p, err);
+    if (r >= 0)
+        r = exec_console(ec, err);
+    if (r >= 0)
+        r = process_find_executable(p, ret_exe, err);
+    if (r >= 0) {
+        for (int fd = 3; fd < 3 + ec->opts->preserve_fds; fd++)
+            fcntl(fd, F_SETFD, 0);
+        r = fds_cloexec_from(3 + ec->opts->preserve_fds);
+    }
+    if (r >= 0)
+        r = process_enter_cwd(p, err);
+    if (r >= 0)
+        r = process_set_identity(p, err);
+    if (r >= 0)
+        r = process_set_no_new_privs(p, err);
+    return r;
+}
+
+_Noreturn static void exec_child(struct exec_ctx *ec)
+{
+    struct brick_error err = {0};
+    _cleanup_free_ char *exe = NULL;
+    close(ec->sync_parent);
+    if (ec->console_parent >= 0)
+        close(ec->console_parent);
+    if (exec_setup(ec, &exe, &err) < 0) {
+        sync_send_error(ec->sync_child, &err);
+        _exit(1);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    static char *const no_env[] = {NULL};
+    execve(exe, ec->proc->args, ec->proc->env ? ec->proc->env : no_env);
+    brick_err_errno(&err, errno, "exec \"%s\"", ec->proc->args[0]);
+    sync_send_error(ec->sync_child, &err);
+    _exit(127);
+}
+
+/* Start E; returns its pid, after it exec'd (or the reason it could not). */
+static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return brick_err_errno(err, errno, "socketpair");
+    ec->sync_parent = sv[0];
+    ec->sync_child = sv[1];
+    /* setns of a pid namespace applies to our future children only. */
+    int early = ec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME);
+    if (early && setns(ec->init_pidfd, early) < 0)
+        return brick_err_errno(err, errno, "join the container's pid namespace");
+    pid_t pid = clone3_fork(0, ret_pidfd);
+    if (pid < 0)
+        return brick_err_errno(err, -pid, "clone3");
+    if (pid == 0)
+        exec_child(ec);
+    close(ec->sync_child);
+    ec->sync_child = -1;
+    struct sync_msg m;
+    int r = sync_recv(ec->sync_parent, &m);
+    if (r == -EPIPE)
+        return pid;
+    waitpid(pid, NULL, __WALL);
+    if (r == 0 && m.type == SYNC_ERROR) {
+        m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+        *err = m.err;
+        return -EINVAL;
+    }
+    return brick_err(err, EPROTO, "exec: unexpected answer from the process");
+}
+
+static void exec_ctx_done(struct exec_ctx *ec)
+{
+    int fds[] = {ec->init_pidfd, ec->sync_parent, ec->sync_child, ec->console_fd, ec->console_parent};
+    for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    oci_process_free(ec->proc);
+}
+
+static int write_pid(const char *path, pid_t pid, struct brick_error *err)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d", pid);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write_all(fd, buf, strlen(buf)) < 0)
+        return brick_err_errno(err, errno, "write pid file %s", path);
+    return 0;
+}
+
+static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struct brick_error *err)
+{
+    enum container_status s = state_status(&h->st);
+    if (s != STATUS_RUNNING && s != STATUS_CREATED)
+        return brick_err(err, EINVAL, "cannot exec in a %s container", container_status_name(s));
+    int r = build_process(h, ec, err);
+    if (r >= 0)
+        r = open_console(ec, err);
+    if (r < 0)
+        return r;
+    if (!state_pid_alive(&h->st, &ec->init_pidfd))
+        return brick_err(err, ESRCH, "container \"%s\" is not running", h->st.id);
+    ec->init_pid = h->st.pid;
+    ec->ns_flags = differing_namespaces(h->st.pid);
+    int pidfd = -1;
+    pid_t pid = spawn_exec(ec, &pidfd, err);
+    if (pid < 0)
+        return pid;
+    _cleanup_close_ int pfd = pidfd;
+    if (ec->opts->pid_file && (r = write_pid(ec->opts->pid_file, pid, err)) < 0)
+        return r;
+    if (ec->opts->detach)
+        return 0;
+    int master = -1;
+    if (ec->console_parent >= 0 && recv_fd(ec->console_parent, &master) < 0)
+        master = -1;
+    flock(h->dirfd, LOCK_UN);
+    *ret_status = foreground_wait(pid, pidfd, master);
+    return 0;
+}
+
+int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick_error *err)
+{
+    struct handle h;
+    struct exec_ctx ec = {.opts = opts, .init_pidfd = -1, .sync_parent = -1, .sync_child = -1,
+                          .console_fd = -1, .console_parent = -1};
+    *ret_status = 0;
+    sigset_t old;
+    foreground_block_signals(&old);
+    int r = handle_open(opts->root, opts->id, false, &h, err);
+    if (r >= 0)
+        r = exec_in(&h, &ec, ret_status, err);
+    handle_done(&h);
+    exec_ctx_done(&ec);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return r;
+}
