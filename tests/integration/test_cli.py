@@ -160,7 +160,7 @@ def test_unknown_flag_or_command(brick, argv):
 
 @brick_only
 @pytest.mark.parametrize("argv", [["--systemd-cgroup", "list"], ["--criu", "/usr/sbin/criu", "list"],
-                                  ["run", "--no-subreaper", "x"]])
+                                  ["run", "--pidfd-socket", "/tmp/x.sock", "x"]])
 def test_unsupported_runc_flags(brick, argv):
     cp = brick(*argv)
     assert cp.returncode == 1

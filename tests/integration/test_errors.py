@@ -50,7 +50,7 @@ HOOK = {"path": "/bin/true"}
 CASES = [
     ("ociVersion-type", setp("ociVersion", 5), "ociVersion: expected a string", True),
     ("ociVersion-2", setp("ociVersion", "2.0.0"), 'ociVersion: unsupported ociVersion "2.0.0"', False),
-    ("ociVersion-abc", setp("ociVersion", "abc"), 'ociVersion: unsupported ociVersion "abc"', False),
+    ("ociVersion-abc", setp("ociVersion", "abc"), 'ociVersion: invalid ociVersion "abc": expected MAJOR.MINOR.PATCH', False),
     ("ociVersion-missing", delp("ociVersion"), "ociVersion: is required", False),
     ("args-empty", setp("process.args", []), "process.args: must not be empty", True),
     ("args-string", setp("process.args", "ls"), "process.args: expected an array", True),
@@ -101,7 +101,7 @@ CASES = [
     ("hook-timeout-string", setp("hooks", {"prestart": [{"path": "/bin/true", "timeout": "5"}]}),
      "hooks.prestart[0].timeout: expected an integer", True),
     ("hooks-array", setp("hooks", [HOOK]), "hooks: expected an object", True),
-    ("sysctl-int", setp("linux.sysctl", {"kernel.shmmax": 5}), "linux.sysctl.kernel.shmmax: expected a string", True),
+    ("sysctl-int", setp("linux.sysctl", {"kernel.shmmax": 5}), 'linux.sysctl["kernel.shmmax"]: expected a string', True),
     ("annotations-int", setp("annotations", {"a": 1}), "annotations.a: expected a string", True),
     ("nnp-string", setp("process.noNewPrivileges", "true"), "process.noNewPrivileges: expected a boolean", True),
 ]

@@ -215,12 +215,13 @@ int oci_spec_validate(const struct oci_spec *s, struct brick_error *err)
             pc_key(&c, "annotations");
             return pc_err(&c, "keys must not be empty");
         }
+    /* The namespace list first: later rules are stated in terms of it. */
+    if (r == 0)
+        r = validate_namespaces(&c, s);
     if (r == 0 && s->hostname && *s->hostname)
         r = need_ns(&c, s, NULL, "hostname", OCI_NS_UTS);
     if (r == 0 && s->domainname && *s->domainname)
         r = need_ns(&c, s, NULL, "domainname", OCI_NS_UTS);
-    if (r == 0)
-        r = validate_namespaces(&c, s);
     if (r == 0)
         r = validate_linux_misc(&c, s);
     if (r == 0)
