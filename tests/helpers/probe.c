@@ -1,7 +1,9 @@
 /* brick-probe: a tiny static helper run inside test containers.
  * Each subcommand prints one machine-readable line on stdout and exits 0,
  * unless stated otherwise. Errors print "error <errno-name> <strerror>" and exit 2. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
