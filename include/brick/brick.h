@@ -81,6 +81,20 @@ struct brick_exec_opts {
 /* Run a process in a running container; *ret_status as for brick_run(). */
 int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick_error *err);
 
+/* Freeze / thaw every process of the container (cgroup freezer). */
+int brick_pause(const char *root, const char *id, struct brick_error *err);
+int brick_resume(const char *root, const char *id, struct brick_error *err);
+/* Apply a LinuxResources JSON document (runtime-spec linux.resources) to the
+ * running container's cgroup; only the keys present are changed. */
+int brick_update(const char *root, const char *id, const char *resources_json,
+                 struct brick_error *err);
+/* The pids of the container's cgroup (sorted), heap array. */
+int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct brick_error *err);
+/* For `events`: runc's stats "data" object (compact JSON, heap string), how
+ * many OOM kills the cgroup saw, and whether the container still runs. */
+int brick_stats(const char *root, const char *id, char **ret_json, long long *ret_oom_kills,
+                bool *ret_running, struct brick_error *err);
+
 struct brick_container_info {
     char *id;
     pid_t pid;

@@ -36,5 +36,7 @@ int cli_help(const struct cli_command *cmd);
 
 extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec;
+extern const struct cli_command cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_features;
+extern const struct cli_command cmd_inspect; /* brick-only */
 
 #endif

@@ -13,6 +13,8 @@
 #include "hooks/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
+#include "security/landlock.h"
+#include "security/lsm.h"
 #include "spec/spec.h"
 #include "state/state.h"
 
@@ -79,6 +81,32 @@ static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
     return 0;
 }
 
+/* LSM labels need their LSM (as runc); a Landlock policy is parsed and fitted
+ * to this kernel's ABI here, so its errors come before anything exists.
+ * landlock_restrict_self() runs after the identity switch: it needs
+ * no_new_privs or CAP_SYS_ADMIN then. */
+static int check_security(const struct oci_spec *spec, struct brick_error *err)
+{
+    struct lsm_host host;
+    lsm_host_detect(&host);
+    int r = lsm_check_config(spec, &host, err);
+    if (r < 0)
+        return brick_err_prefix(err, "config.json");
+    struct landlock_policy *ll = NULL;
+    r = landlock_policy_from_spec(spec, &ll, err);
+    if (r >= 0 && ll)
+        r = landlock_negotiate(ll, landlock_abi_version(), err);
+    bool admin = false;
+    const struct oci_process *p = spec->process;
+    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
+        admin = admin || streq(*c, "CAP_SYS_ADMIN");
+    if (r >= 0 && ll && ll->abi >= 1 && !p->no_new_privileges && !admin)
+        r = brick_err(err, EINVAL, "annotations[\"" LANDLOCK_ANNOTATION "\"]: Landlock needs "
+                      "process.noNewPrivileges (or CAP_SYS_ADMIN in the effective set)");
+    landlock_policy_free(ll);
+    return r < 0 ? brick_err_prefix(err, "config.json") : 0;
+}
+
 /* Host-dependent checks the pure validator cannot make. */
 static int check_config(const struct create_ctx *ctx, struct brick_error *err)
 {
@@ -102,11 +130,9 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
     if (spec->linux_.n_net_devices > 0)
         return brick_err(err, ENOTSUP, "config.json: linux.netDevices: not supported yet");
-    if (spec->process->apparmor_profile || spec->process->selinux_label || spec->linux_.mount_label)
-        return brick_err(err, ENOTSUP,
-                         "config.json: process.apparmorProfile/selinuxLabel: no such LSM is enabled on this host");
-    if (spec->linux_.seccomp.present)
-        return brick_err(err, ENOTSUP, "config.json: linux.seccomp: not supported yet");
+    int r = check_security(spec, err);
+    if (r < 0)
+        return r;
     return check_sysctl(spec, err);
 }
 
@@ -211,7 +237,16 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
 {
     ctx->parent_pid = getpid();
     if (!ctx->two_stage) {
-        pid_t pid = clone3_fork((uint64_t)ctx->ns.new_flags, &ctx->init_pidfd);
+        /* The init makes its cgroup namespace itself, once placed (init.c). */
+        uint64_t flags = (uint64_t)(ctx->ns.new_flags & ~CLONE_NEWCGROUP);
+        _cleanup_close_ int cgfd = -EBADF;
+        pid_t pid;
+        if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) == 0) {
+            pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
+            ctx->cgroup_placed = pid > 0;
+        } else {
+            pid = clone3_fork(flags, &ctx->init_pidfd);
+        }
         if (pid < 0)
             return brick_err_errno(err, -pid, "clone3");
         if (pid == 0)
@@ -226,6 +261,37 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
         container_stage1(ctx);
     ctx->stage1_pid = pid;
     return 0;
+}
+
+/* The container's cgroup exists, limits applied, before any of its
+ * processes: a failure here leaves nothing to kill. */
+static int setup_cgroup(struct create_ctx *ctx, struct brick_error *err)
+{
+    struct cgroup cg;
+    int r = cgroup_detect(NULL, &cg, err);
+    if (r < 0)
+        return r;
+    _cleanup_free_ char *self = NULL;
+    (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
+    r = cgroup_resolve(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, self, err);
+    if (r >= 0)
+        r = cgroup_create(&cg, &ctx->spec->linux_.resources, err);
+    if (r < 0) {
+        cgroup_done(&cg);
+        return r;
+    }
+    ctx->cgroup = cg;
+    return 0;
+}
+
+/* v1 and hybrid hosts (and the two-stage path): P moves the init into its
+ * cgroup before GO, so everything it does is accounted there and the cgroup
+ * namespace it creates after GO is rooted there. */
+static int place_init(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->cgroup_placed || ctx->cgroup.n == 0)
+        return 0;
+    return cgroup_place(&ctx->cgroup, ctx->init_pid, err);
 }
 
 static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
@@ -322,6 +388,8 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
         .created = ctx->created,
         .owner = (char *)"",
     };
+    _cleanup_free_ char *cgroup = ctx->cgroup.n ? cgroup_to_json(&ctx->cgroup) : NULL;
+    st.cgroup = cgroup;
     int r = proc_pid_start_time(ctx->init_pid, &st.pid_start);
     if (r < 0)
         return brick_err_errno(err, -r, "container init vanished");
@@ -357,6 +425,10 @@ static void rollback(struct create_ctx *ctx, int rootfd)
             pidfd_signal(ctx->init_pidfd, SIGKILL);
         waitpid(ctx->init_pid, NULL, __WALL);
     }
+    if (ctx->cgroup.n) {
+        struct brick_error ignored;
+        cgroup_destroy(&ctx->cgroup, &ignored);
+    }
     if (rootfd >= 0)
         state_dir_remove(rootfd, ctx->opts->id);
 }
@@ -372,6 +444,9 @@ void create_ctx_done(struct create_ctx *ctx)
         *fds[i] = -1;
     }
     ns_plan_done(&ctx->ns);
+    cgroup_done(&ctx->cgroup);
+    sc_prog_free(ctx->seccomp);
+    ctx->seccomp = NULL;
     oci_spec_free(ctx->spec);
     free(ctx->bundle);
     free(ctx->rootfs);
@@ -410,11 +485,19 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     r = check_config(ctx, err);
     if (r < 0)
         return r;
+    struct lsm_host lsm;
+    lsm_host_detect(&lsm);
+    lsm_apply_mount_label(ctx->spec, &lsm);
     add_listen_fds(ctx);
     r = ns_plan_open(ctx->spec, &ctx->ns, err);
     if (r < 0)
         return brick_err_prefix(err, "config.json");
     plan_stages(ctx);
+    /* Compiled (and the notify listener connected) before any clone: errors
+     * surface while nothing exists yet, and the init needs no host path. */
+    r = sc_prepare(&ctx->spec->linux_.seccomp, &ctx->seccomp, err);
+    if (r < 0)
+        return r;
     r = procfs_open_verified(&ctx->host_procfd);
     if (r < 0)
         return brick_err_errno(err, -r, "open /proc");
@@ -437,15 +520,25 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
     ctx->state_dirfd = dirfd;
     r = copy_config(dirfd, ctx->bundle, err);
     if (r >= 0)
+        r = setup_cgroup(ctx, err);
+    if (r >= 0)
         r = open_channels(ctx, dirfd, for_run, err);
     if (r >= 0)
         r = spawn(ctx, err);
     if (r >= 0) {
         close(ctx->sync_child);
         ctx->sync_child = -1;
+        /* The seccomp listener's socket is the children's to use: our copy
+         * would hide their exit from the listener for as long as `run` lives. */
+        if (ctx->seccomp && ctx->seccomp->listener_fd >= 0) {
+            close(ctx->seccomp->listener_fd);
+            ctx->seccomp->listener_fd = -1;
+        }
         if (ctx->two_stage)
             r = serve_stage1(ctx, err);
     }
+    if (r >= 0)
+        r = place_init(ctx, err);
     if (r >= 0)
         r = serve_init(ctx, err);
     if (r >= 0)

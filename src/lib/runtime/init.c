@@ -8,7 +8,8 @@
  *   hooks -> pivot_root -> masked/read-only paths -> sysctl, oom score,
  *   rlimits -> console -> executable lookup -> cwd -> fd hygiene ->
  *   uid/gid/capabilities -> no_new_privs -> CREATED -> wait for START ->
- *   startContainer hooks -> execve. */
+ *   startContainer hooks -> LSM exec labels, Landlock -> seccomp -> execve (seccomp comes before the
+ *   identity switch when that drops the right to load it). */
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -18,6 +19,8 @@
 #include "rootfs/rootfs.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
+#include "security/landlock.h"
+#include "security/lsm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,7 +99,8 @@ _Noreturn void container_stage1(struct create_ctx *ctx)
         fail(ctx->sync_child, &err);
     if ((ctx->ns.new_flags & CLONE_NEWUSER) && stage1_userns(ctx, &err) < 0)
         fail(ctx->sync_child, &err);
-    int flags = ctx->ns.new_flags & ~CLONE_NEWUSER;
+    /* The cgroup namespace is the init's to make, after P placed it. */
+    int flags = ctx->ns.new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP);
     if (flags && unshare(flags) < 0) {
         brick_err_errno(&err, errno, "unshare namespaces (flags 0x%x)", flags);
         fail(ctx->sync_child, &err);
@@ -213,12 +217,81 @@ static int fd_hygiene(const struct create_ctx *ctx, struct brick_error *err)
     return 0;
 }
 
-static int setup_process(struct create_ctx *ctx, char **ret_exe, struct brick_error *err)
+/* Without no_new_privs the kernel loads a filter only for a holder of
+ * CAP_SYS_ADMIN (in our user namespace). A process that keeps it, or sets
+ * no_new_privs, gets the filter as the very last step before execve; any
+ * other gets it before the identity switch drops the capability (runc does
+ * the same), and the profile must then allow the few calls that remain
+ * (setgroups, setresuid, capset, prctl, the start handshake, execve). */
+static bool seccomp_before_identity(const struct create_ctx *ctx)
+{
+    const struct oci_process *p = ctx->spec->process;
+    if (!ctx->seccomp || p->no_new_privileges)
+        return false;
+    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
+        if (streq(*c, "CAP_SYS_ADMIN"))
+            return false;
+    return true;
+}
+
+/* Load the filter; with SCMP_ACT_NOTIFY hand the listener fd and the
+ * containerProcessState to the socket the parent connected for us. */
+static int install_seccomp(struct create_ctx *ctx, pid_t host_pid, struct brick_error *err)
+{
+    if (!ctx->seccomp)
+        return 0;
+    int r = sc_load(ctx->seccomp, err);
+    if (r > 0) {
+        int nfd = r;
+        _cleanup_free_ char *state = init_state_json(ctx, host_pid, "created");
+        r = sc_notify_send(ctx->seccomp, nfd, host_pid, state, err);
+        close(nfd);
+    }
+    sc_prog_free(ctx->seccomp); /* closes the listener socket too */
+    ctx->seccomp = NULL;         /* installed once */
+    return r;
+}
+
+/* LSM exec attributes and the Landlock ruleset are prepared while the init
+ * is privileged and the verified host procfs is open, and applied at the
+ * last step before seccomp and execve (the init is one per process image). */
+static struct lsm_exec_attrs init_lsm = LSM_EXEC_ATTRS_INIT;
+static int init_landlock_fd = -1;
+
+/* After pivot_root, so rule paths resolve inside the container's root. */
+static int prepare_lsm_landlock(const struct create_ctx *ctx, struct brick_error *err)
+{
+    int r = lsm_exec_attrs_open(ctx->host_procfd, ctx->spec->process, &init_lsm, err);
+    if (r < 0)
+        return r;
+    struct landlock_policy *ll = NULL;
+    r = landlock_policy_from_spec(ctx->spec, &ll, err);
+    if (r >= 0 && ll)
+        r = landlock_negotiate(ll, landlock_abi_version(), err);
+    if (r >= 0 && ll)
+        r = landlock_prepare(ll, &init_landlock_fd, err);
+    landlock_policy_free(ll);
+    return r;
+}
+
+static int apply_lsm_landlock(struct brick_error *err)
+{
+    int r = lsm_exec_attrs_write(&init_lsm, err);
+    if (r < 0)
+        return r;
+    r = landlock_enforce(init_landlock_fd, err);
+    init_landlock_fd = -1;
+    return r;
+}
+
+static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct brick_error *err)
 {
     const struct oci_process *p = ctx->spec->process;
     int r = set_sysctls(ctx, err);
     if (r >= 0)
         r = process_set_oom_score_adj(ctx->host_procfd, p, err);
+    if (r >= 0)
+        r = prepare_lsm_landlock(ctx, err);
     close(ctx->host_procfd);
     ctx->host_procfd = -1;
     if (r >= 0)
@@ -231,10 +304,20 @@ static int setup_process(struct create_ctx *ctx, char **ret_exe, struct brick_er
         r = fd_hygiene(ctx, err);
     if (r >= 0)
         r = process_enter_cwd(p, err);
+    if (r >= 0 && seccomp_before_identity(ctx))
+        r = install_seccomp(ctx, host_pid, err);
     if (r >= 0)
         r = process_set_identity(p, err);
     if (r >= 0)
         r = process_set_no_new_privs(p, err);
+    /* CVE-2019-5736: until execve this process image is the runtime binary.
+     * A startContainer hook (a binary of the image) or a process sharing the
+     * pid namespace could hold /proc/<init>/exe and reopen it for writing
+     * once no brick runs; non-dumpable, that needs CAP_SYS_PTRACE. execve
+     * makes the container process dumpable again. All /proc writes of our
+     * own are done by now (LSM attribute files are already open). */
+    if (r >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        r = brick_err_errno(err, errno, "prctl(PR_SET_DUMPABLE)");
     return r;
 }
 
@@ -249,7 +332,7 @@ static int setup(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct 
     if (r >= 0)
         r = setup_filesystem(ctx, host_pid, err);
     if (r >= 0)
-        r = setup_process(ctx, ret_exe, err);
+        r = setup_process(ctx, host_pid, ret_exe, err);
     return r;
 }
 
@@ -294,6 +377,12 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     if (sync_expect(ctx->sync_child, SYNC_GO, &host_pid, &err) < 0)
         _exit(1);
+    /* Only now: P has moved us into the container's cgroup, which becomes
+     * the root of the new cgroup namespace. */
+    if ((ctx->ns.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+        brick_err_errno(&err, errno, "create cgroup namespace");
+        fail(ctx->sync_child, &err);
+    }
     _cleanup_free_ char *exe = NULL;
     if (setup(ctx, host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);
@@ -306,6 +395,11 @@ _Noreturn void container_init(struct create_ctx *ctx)
     if (run_container_hooks(ctx, host_pid, OCI_HOOK_START_CONTAINER, &err) < 0)
         fail(ctl, &err);
     reset_signals();
+    if (apply_lsm_landlock(&err) < 0)
+        fail(ctl, &err);
+    /* Last: every step above may need syscalls the filter denies. */
+    if (install_seccomp(ctx, host_pid, &err) < 0)
+        fail(ctl, &err);
     static char *const no_env[] = {NULL};
     char *const *env = ctx->spec->process->env ? ctx->spec->process->env : no_env;
     execve(exe, ctx->spec->process->args, env);

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup/cgroup.h"
 #include "ns/ns.h"
+#include "security/seccomp.h"
 #include "spec/model.h"
 
 /* Everything the container processes need, prepared by the parent before the
@@ -35,6 +37,9 @@ struct create_ctx {
     int init_pidfd;
     pid_t stage1_pid;
     pid_t parent_pid;    /* the runtime process, for the children's death signal */
+    struct cgroup cgroup; /* the container's cgroup; n == 0 until created */
+    bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
+    struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
 };
 
 /* Child side entry points; neither returns. */

@@ -7,11 +7,13 @@
 #include "core/fd.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "cgroup/cgroup.h"
 #include "hooks/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
 #include "spec/spec.h"
+#include "spec/parse_resources_doc.h"
 #include "state/state.h"
 
 #include <errno.h>
@@ -125,7 +127,7 @@ int brick_start(const char *root, const char *id, struct brick_error *err)
     int r = handle_open(root, id, true, &h, err);
     if (r < 0)
         goto out;
-    enum container_status s = state_status(&h.st);
+    enum container_status s = container_status(&h.st);
     if (s != STATUS_CREATED) {
         r = brick_err(err, EINVAL, "cannot start a container that is %s", container_status_name(s));
         goto out;
@@ -174,6 +176,41 @@ static void signal_all(pid_t init, int sig)
     }
 }
 
+/* The container's cgroup from its state record; false when it has none
+ * (created by a brick without cgroups) or the record is unreadable. */
+static bool state_cgroup(const struct container_state *st, struct cgroup *cg)
+{
+    struct brick_error ignored;
+    return st->cgroup && cgroup_from_json(st->cgroup, cg, &ignored) == 0;
+}
+
+/* kill --all: through the cgroup, which holds every process of the container
+ * whatever its namespaces; the pid-namespace scan is the fallback. */
+static void signal_every_process(const struct container_state *st, int sig)
+{
+    struct cgroup cg;
+    struct brick_error ignored;
+    if (!state_cgroup(st, &cg)) {
+        signal_all(st->pid, sig);
+        return;
+    }
+    cgroup_signal_all(&cg, sig, &ignored);
+    cgroup_done(&cg);
+}
+
+/* created/running, or paused when the cgroup is frozen. */
+enum container_status container_status(const struct container_state *st)
+{
+    enum container_status s = state_status(st);
+    struct cgroup cg;
+    if ((s == STATUS_RUNNING || s == STATUS_CREATED) && state_cgroup(st, &cg)) {
+        if (cgroup_is_frozen(&cg) == 1)
+            s = STATUS_PAUSED;
+        cgroup_done(&cg);
+    }
+    return s;
+}
+
 int brick_kill(const char *root, const char *id, int sig, bool all, struct brick_error *err)
 {
     struct handle h;
@@ -182,7 +219,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
     if (r >= 0 && !state_pid_alive(&h.st, &pidfd))
         r = brick_err(err, ESRCH, "container \"%s\" is not running", id);
     if (r >= 0 && all)
-        signal_all(h.st.pid, sig);
+        signal_every_process(&h.st, sig);
     if (r >= 0 && (r = pidfd_signal(pidfd, sig)) < 0)
         r = brick_err_errno(err, -r, "signal %d to container \"%s\"", sig, id);
     handle_done(&h);
@@ -205,6 +242,15 @@ static void kill_and_wait(struct container_state *st)
 
 int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err)
 {
+    /* The cgroup first: it kills every process, frozen ones included, and
+     * goes away with the directories we created. */
+    struct cgroup cg;
+    if (state_cgroup(st, &cg)) {
+        struct brick_error cerr;
+        if (cgroup_destroy(&cg, &cerr) < 0)
+            log_warn("%s", cerr.msg);
+        cgroup_done(&cg);
+    }
     kill_and_wait(st);
     struct oci_spec *spec = NULL;
     if (oci_spec_load(dirfd, "config.json", &spec, err) == 0 &&
@@ -232,7 +278,7 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
         handle_done(&h);
         return r;
     }
-    enum container_status s = state_status(&h.st);
+    enum container_status s = container_status(&h.st);
     if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
         r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
                       container_status_name(s));
@@ -250,7 +296,7 @@ int brick_state(const char *root, const char *id, char **ret_json, struct brick_
         struct oci_spec *spec = NULL;
         struct brick_error ignored;
         (void)oci_spec_load(h.dirfd, "config.json", &spec, &ignored);
-        *ret_json = state_to_oci_json(&h.st, state_status(&h.st), spec, true);
+        *ret_json = state_to_oci_json(&h.st, container_status(&h.st), spec, true);
         oci_spec_free(spec);
     }
     handle_done(&h);
@@ -285,8 +331,8 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
         v = xrealloc(v, (n + 1) * sizeof(*v));
         v[n++] = (struct brick_container_info){
             .id = xstrdup(st.id),
-            .pid = state_status(&st) == STATUS_STOPPED ? 0 : st.pid,
-            .status = xstrdup(container_status_name(state_status(&st))),
+            .pid = container_status(&st) == STATUS_STOPPED ? 0 : st.pid,
+            .status = xstrdup(container_status_name(container_status(&st))),
             .bundle = xstrdup(st.bundle),
             .created = xstrdup(st.created),
             .owner = xstrdup(st.owner ? st.owner : ""),
@@ -310,4 +356,96 @@ void brick_container_info_free(struct brick_container_info *v, size_t n)
         free(v[i].owner);
     }
     free(v);
+}
+
+/* ---- cgroup verbs: pause, resume, update, ps, events ---- */
+
+/* Open a container that has a cgroup and is alive. */
+static int open_live_cgroup(const char *root, const char *id, bool exclusive, struct handle *h,
+                            struct cgroup *cg, struct brick_error *err)
+{
+    int r = handle_open(root, id, exclusive, h, err);
+    if (r < 0)
+        return r;
+    if (container_status(&h->st) == STATUS_STOPPED)
+        return brick_err(err, EINVAL, "container \"%s\" is not running", id);
+    if (!state_cgroup(&h->st, cg))
+        return brick_err(err, ENOTSUP, "container \"%s\" has no cgroup", id);
+    return 0;
+}
+
+static int freeze(const char *root, const char *id, bool pause, struct brick_error *err)
+{
+    struct handle h;
+    struct cgroup cg = {0};
+    int r = open_live_cgroup(root, id, true, &h, &cg, err);
+    if (r >= 0) {
+        enum container_status s = container_status(&h.st);
+        if (pause && s == STATUS_PAUSED)
+            r = brick_err(err, EINVAL, "container \"%s\" is already paused", id);
+        else if (!pause && s != STATUS_PAUSED)
+            r = brick_err(err, EINVAL, "container \"%s\" is not paused", id);
+        else
+            r = cgroup_freeze(&cg, pause, err);
+    }
+    cgroup_done(&cg);
+    handle_done(&h);
+    return r;
+}
+
+int brick_pause(const char *root, const char *id, struct brick_error *err)
+{
+    return freeze(root, id, true, err);
+}
+
+int brick_resume(const char *root, const char *id, struct brick_error *err)
+{
+    return freeze(root, id, false, err);
+}
+
+int brick_update(const char *root, const char *id, const char *resources_json, struct brick_error *err)
+{
+    struct oci_spec *doc = NULL;
+    int r = oci_resources_parse(resources_json, strlen(resources_json), &doc, err);
+    if (r < 0)
+        return brick_err_prefix(err, "update");
+    struct handle h;
+    struct cgroup cg = {0};
+    r = open_live_cgroup(root, id, true, &h, &cg, err);
+    if (r >= 0)
+        r = cgroup_update(&cg, &doc->linux_.resources, err);
+    cgroup_done(&cg);
+    handle_done(&h);
+    oci_spec_free(doc);
+    return r;
+}
+
+int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct brick_error *err)
+{
+    struct handle h;
+    struct cgroup cg = {0};
+    int r = open_live_cgroup(root, id, false, &h, &cg, err);
+    if (r >= 0)
+        r = cgroup_pids(&cg, ret, ret_n, err);
+    cgroup_done(&cg);
+    handle_done(&h);
+    return r;
+}
+
+int brick_stats(const char *root, const char *id, char **ret_json, long long *ret_oom_kills,
+                bool *ret_running, struct brick_error *err)
+{
+    struct handle h;
+    struct cgroup cg = {0};
+    int r = handle_open(root, id, false, &h, err);
+    if (r >= 0 && !state_cgroup(&h.st, &cg))
+        r = brick_err(err, ENOTSUP, "container \"%s\" has no cgroup", id);
+    if (r >= 0) {
+        *ret_running = container_status(&h.st) != STATUS_STOPPED;
+        *ret_oom_kills = cgroup_oom_kills(&cg);
+        r = cgroup_stats_json(&cg, ret_json, err);
+    }
+    cgroup_done(&cg);
+    handle_done(&h);
+    return r;
 }

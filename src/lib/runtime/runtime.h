@@ -36,6 +36,8 @@ struct handle {
 int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
                 struct brick_error *err);
 void handle_done(struct handle *h);
+/* The status from the recorded pid, "paused" when the cgroup is frozen. */
+enum container_status container_status(const struct container_state *st);
 /* The config saved at create time. */
 int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err);
 /* After the init was released: record "started", run poststart hooks. */

@@ -7,6 +7,7 @@
 #include "spec/spec.h"
 #include "core/cleanup.h"
 #include "core/util.h"
+#include "security/seccomp.h"
 #include "spec/json.h"
 
 #include <unistd.h>
@@ -21,13 +22,16 @@ static bjson *strs(const char *const *v)
     return a;
 }
 
+/* runc stopped granting inheritable/ambient capabilities (CVE-2022-29162).
+ * The default seccomp profile is tailored to this set. */
+static const char *const default_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
+
 static bjson *process(void)
 {
     static const char *const args[] = {"sh", NULL};
     static const char *const env[] = {
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};
-    /* runc stopped granting inheritable/ambient capabilities (CVE-2022-29162). */
-    static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
+    const char *const *caps = default_caps;
     bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
     bjson *rl = bjson_new_object(), *rls = bjson_new_array();
     bjson_set(p, "terminal", bjson_new_bool(true));
@@ -138,6 +142,8 @@ static bjson *linux_section(bool rootless)
     bjson_set(l, "namespaces", namespaces(rootless));
     bjson_set(l, "maskedPaths", strs(masked));
     bjson_set(l, "readonlyPaths", strs(ro));
+    /* Pure data from the security module (docs/SECCOMP.md). */
+    bjson_set(l, "seccomp", sc_default_profile(default_caps));
     return l;
 }
 

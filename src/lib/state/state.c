@@ -124,6 +124,10 @@ int state_write(int dirfd, const struct container_state *st, struct brick_error 
     bjson_set(o, "created", bjson_new_string(st->created));
     bjson_set(o, "owner", bjson_new_string(st->owner ? st->owner : ""));
     bjson_set(o, "started", bjson_new_bool(st->started));
+    bjson *cg = NULL;
+    struct brick_error ignored;
+    if (st->cgroup && bjson_parse(st->cgroup, strlen(st->cgroup), &cg, &ignored) == 0)
+        bjson_set(o, "cgroup", cg); /* kept as an object: readable by tools */
     _cleanup_free_ char *s = bjson_to_string(o, false);
     bjson_free(o);
     int r = write_file_atomic(dirfd, "state.json", s, 0600);
@@ -165,6 +169,8 @@ int state_read(int dirfd, const char *id, struct container_state *st, struct bri
         .owner = dup_str(o, "owner"),
         .started = bjson_bool(bjson_get(o, "started")),
     };
+    if (bjson_get(o, "cgroup"))
+        st->cgroup = bjson_to_string(bjson_get(o, "cgroup"), false);
     bjson_free(o);
     if (!st->id)
         st->id = xstrdup(id);
@@ -178,6 +184,7 @@ void container_state_done(struct container_state *st)
     free(st->rootfs);
     free(st->created);
     free(st->owner);
+    free(st->cgroup);
     *st = (struct container_state){0};
 }
 

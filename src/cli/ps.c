@@ -1,0 +1,127 @@
+/* ps.c — `ps`: the processes of a container's cgroup. As runc: a table from
+ * `ps -ef` (or the given ps options) keeping the header and the lines whose
+ * PID column is in the cgroup, or `--format json`: a JSON array of pids. */
+#include "cli/cli.h"
+#include "core/cleanup.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool has_pid(const pid_t *v, size_t n, int pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == pid)
+            return true;
+    return false;
+}
+
+/* Index of the PID column in ps's header, or -1. */
+static int pid_column(const char *header)
+{
+    _cleanup_free_ char *h = xstrdup(header);
+    char *save = NULL;
+    int i = 0;
+    for (char *w = strtok_r(h, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), i++)
+        if (streq(w, "PID"))
+            return i;
+    return -1;
+}
+
+static int field_int(const char *line, int col)
+{
+    _cleanup_free_ char *l = xstrdup(line);
+    char *save = NULL;
+    int i = 0, v = -1;
+    for (char *w = strtok_r(l, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), i++)
+        if (i == col) {
+            parse_int(w, &v);
+            break;
+        }
+    return v;
+}
+
+static int table(char **ps_args, const pid_t *pids, size_t n)
+{
+    _cleanup_free_ char *cmd = xstrdup("ps");
+    for (char **a = ps_args; *a; a++) {
+        if (strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=,:%") != strlen(*a))
+            return cli_failf("ps: unsupported ps option \"%s\"", *a);
+        char *c = xasprintf("%s %s", cmd, *a);
+        free(cmd);
+        cmd = c;
+    }
+    if (!*ps_args) {
+        free(cmd);
+        cmd = xstrdup("ps -ef");
+    }
+    FILE *f = popen(cmd, "re");
+    if (!f)
+        return cli_failf("ps: run %s failed", cmd);
+    char *line = NULL;
+    size_t cap = 0;
+    int col = -1;
+    for (bool first = true; getline(&line, &cap, f) > 0; first = false) {
+        if (first) {
+            col = pid_column(line);
+            fputs(line, stdout);
+            if (col < 0)
+                break;
+        } else if (has_pid(pids, n, field_int(line, col))) {
+            fputs(line, stdout);
+        }
+    }
+    free(line);
+    int st = pclose(f);
+    if (col < 0)
+        return cli_failf("ps: no PID column in the output of %s", cmd);
+    return st == 0 ? 0 : cli_failf("ps: %s failed", cmd);
+}
+
+static int ps_main(struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
+    const char *format = "table";
+    int c;
+    while ((c = cli_getopt(argc, argv, "+f:h", opts, &cmd_ps)) != -1) {
+        if (c == 'f')
+            format = optarg;
+        else
+            return c == 'h' ? cli_help(&cmd_ps) : 1;
+    }
+    if (!streq(format, "table") && !streq(format, "json"))
+        return cli_failf("ps: invalid format \"%s\" (table or json)", format);
+    if (optind >= argc)
+        return cli_want_args(argc, argv, 1, 1, &cmd_ps) < 0 ? 1 : 1;
+    const char *id = argv[optind];
+    char **ps_args = argv + optind + 1;
+    if (*ps_args && streq(*ps_args, "--"))
+        ps_args++;
+    if (streq(format, "json") && *ps_args)
+        return cli_failf("ps: ps options cannot be used with --format json");
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    struct brick_error err;
+    if (brick_pids(g->root, id, &pids, &n, &err) < 0)
+        return cli_fail(&err);
+    if (streq(format, "table"))
+        return table(ps_args, pids, n);
+    putchar('[');
+    for (size_t i = 0; i < n; i++)
+        printf("%s%d", i ? "," : "", pids[i]);
+    puts("]");
+    return 0;
+}
+
+const struct cli_command cmd_ps = {
+    .name = "ps",
+    .summary = "list the processes of a container",
+    .usage = "ps [options] ID [ps options]\n\nList the processes in the container's cgroup: the lines of\n"
+             "`ps -ef` (or of ps with the given options) whose PID is the container's.\n\nOptions:\n"
+             "  -f, --format table|json   json: a JSON array of the pids\n",
+    .run = ps_main,
+};

@@ -1,0 +1,189 @@
+/* update.c — `update`: change the resource limits of a running container,
+ * from runc's flags or from a LinuxResources document (-r FILE, "-" for
+ * stdin, as containerd passes it). Flags are turned into the same document,
+ * so there is one path into the library. */
+#include "cli/cli.h"
+#include "core/cleanup.h"
+#include "core/fd.h"
+#include "core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    U_MEMORY = 256, U_MEMRES, U_SWAP, U_KMEM, U_KMEM_TCP, U_SHARES, U_QUOTA, U_PERIOD, U_RT_RUNTIME,
+    U_RT_PERIOD, U_CPUS, U_MEMS, U_PIDS, U_BLKIO, U_L3, U_MEMBW,
+};
+
+/* Sizes as runc reads them: a number with an optional k/m/g/t (b) suffix,
+ * powers of 1024; "-1" is unlimited. */
+static int parse_size(const char *s, int64_t *ret)
+{
+    if (streq(s, "-1"))
+        return *ret = -1, 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -EINVAL;
+    int64_t mul = 1;
+    switch (tolower((unsigned char)*end)) {
+    case 'k': mul = 1LL << 10; end++; break;
+    case 'm': mul = 1LL << 20; end++; break;
+    case 'g': mul = 1LL << 30; end++; break;
+    case 't': mul = 1LL << 40; end++; break;
+    default: break;
+    }
+    if (tolower((unsigned char)*end) == 'b')
+        end++;
+    if (*end)
+        return -EINVAL;
+    *ret = (int64_t)(v * (double)mul);
+    return 0;
+}
+
+struct doc {
+    char memory[512], cpu[1024], pids[64], blkio[64];
+};
+
+static void add(char *buf, size_t len, const char *key, const char *val, bool quote)
+{
+    size_t l = strlen(buf);
+    snprintf(buf + l, len - l, "%s\"%s\":%s%s%s", *buf ? "," : "", key, quote ? "\"" : "", val,
+             quote ? "\"" : "");
+}
+
+/* One flag into the document; the value is checked here so the error names
+ * the flag. */
+static int add_flag(struct doc *d, int opt, const char *name, const char *arg)
+{
+    int64_t n;
+    uint64_t u;
+    static const char *const keys[] = {
+        [U_MEMORY - U_MEMORY] = "limit", [U_MEMRES - U_MEMORY] = "reservation",
+        [U_SWAP - U_MEMORY] = "swap", [U_KMEM - U_MEMORY] = "kernel", [U_KMEM_TCP - U_MEMORY] = "kernelTCP",
+        [U_SHARES - U_MEMORY] = "shares", [U_QUOTA - U_MEMORY] = "quota", [U_PERIOD - U_MEMORY] = "period",
+        [U_RT_RUNTIME - U_MEMORY] = "realtimeRuntime", [U_RT_PERIOD - U_MEMORY] = "realtimePeriod",
+        [U_CPUS - U_MEMORY] = "cpus", [U_MEMS - U_MEMORY] = "mems",
+    };
+    const char *key = opt <= U_MEMS ? keys[opt - U_MEMORY] : NULL;
+    char val[32];
+    if (opt <= U_KMEM_TCP) {
+        if (parse_size(arg, &n) < 0)
+            return cli_failf("update: --%s: invalid size \"%s\"", name, arg);
+        snprintf(val, sizeof(val), "%" PRId64, n);
+        add(d->memory, sizeof(d->memory), key, val, false);
+    } else if (opt == U_CPUS || opt == U_MEMS) {
+        if (strspn(arg, "0123456789,-") != strlen(arg) || strlen(arg) > 256)
+            return cli_failf("update: --%s: invalid list \"%s\"", name, arg);
+        add(d->cpu, sizeof(d->cpu), key, arg, true);
+    } else if (opt == U_QUOTA || opt == U_RT_RUNTIME || opt == U_PIDS) {
+        if (parse_i64(arg, &n) < 0)
+            return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
+        snprintf(val, sizeof(val), "%" PRId64, n);
+        if (opt == U_PIDS)
+            snprintf(d->pids, sizeof(d->pids), "\"limit\":%s", val);
+        else
+            add(d->cpu, sizeof(d->cpu), key, val, false);
+    } else {
+        if (parse_u64(arg, &u) < 0 || (opt == U_BLKIO && u > 1000))
+            return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
+        snprintf(val, sizeof(val), "%" PRIu64, u);
+        if (opt == U_BLKIO)
+            snprintf(d->blkio, sizeof(d->blkio), "\"weight\":%s", val);
+        else
+            add(d->cpu, sizeof(d->cpu), key, val, false);
+    }
+    return 0;
+}
+
+static char *doc_json(const struct doc *d)
+{
+    return xasprintf("{\"memory\":{%s},\"cpu\":{%s}%s%s%s%s%s%s}", d->memory, d->cpu,
+                     *d->pids ? ",\"pids\":{" : "", d->pids, *d->pids ? "}" : "",
+                     *d->blkio ? ",\"blockIO\":{" : "", d->blkio, *d->blkio ? "}" : "");
+}
+
+static int read_resources(const char *path, char **ret)
+{
+    if (streq(path, "-"))
+        return read_all_fd(0, 16 << 20, ret, NULL);
+    return read_file_at(AT_FDCWD, path, 16 << 20, ret, NULL);
+}
+
+static int update_main(struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"memory", required_argument, NULL, U_MEMORY}, {"memory-reservation", required_argument, NULL, U_MEMRES},
+        {"memory-swap", required_argument, NULL, U_SWAP}, {"kernel-memory", required_argument, NULL, U_KMEM},
+        {"kernel-memory-tcp", required_argument, NULL, U_KMEM_TCP},
+        {"cpu-shares", required_argument, NULL, U_SHARES}, {"cpu-quota", required_argument, NULL, U_QUOTA},
+        {"cpu-period", required_argument, NULL, U_PERIOD}, {"cpu-rt-runtime", required_argument, NULL, U_RT_RUNTIME},
+        {"cpu-rt-period", required_argument, NULL, U_RT_PERIOD}, {"cpuset-cpus", required_argument, NULL, U_CPUS},
+        {"cpuset-mems", required_argument, NULL, U_MEMS}, {"pids-limit", required_argument, NULL, U_PIDS},
+        {"blkio-weight", required_argument, NULL, U_BLKIO}, {"l3-cache-schema", required_argument, NULL, U_L3},
+        {"mem-bw-schema", required_argument, NULL, U_MEMBW}, {"resources", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'}, {0},
+    };
+    struct doc d = {{0}};
+    const char *file = NULL;
+    int c, idx = 0;
+    bool any = false;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "r:h", opts, &idx)) != -1) {
+        if (c == 'h')
+            return cli_help(&cmd_update);
+        if (c == '?' || c == ':')
+            return cli_failf("update: unknown or incomplete option '%s' (see 'brick update --help')",
+                             argv[optind - 1]);
+        if (c == 'r') {
+            file = optarg;
+        } else if (c == U_L3 || c == U_MEMBW) {
+            return cli_failf("update: --%s: Intel RDT is not supported by brick", opts[idx].name);
+        } else if (add_flag(&d, c, opts[idx].name, optarg) != 0) {
+            return 1;
+        }
+        any = true;
+    }
+    if (cli_want_args(argc, argv, 1, 1, &cmd_update) < 0)
+        return 1;
+    if (!any)
+        return cli_failf("update: nothing to update (see 'brick update --help')");
+    _cleanup_free_ char *json = NULL;
+    if (file) {
+        int r = read_resources(file, &json);
+        if (r < 0)
+            return cli_failf("update: read %s: %s", file, strerror(-r));
+    } else {
+        json = doc_json(&d);
+    }
+    struct brick_error err;
+    return brick_update(g->root, argv[optind], json, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+const struct cli_command cmd_update = {
+    .name = "update",
+    .summary = "update the resource limits of a container",
+    .usage = "update [options] ID\n\nChange the cgroup limits of a running container.\n\nOptions:\n"
+             "  -r, --resources FILE        LinuxResources JSON (\"-\": stdin); other flags ignored\n"
+             "  --memory SIZE               memory limit (k/m/g suffixes, -1 unlimited)\n"
+             "  --memory-reservation SIZE   soft limit\n"
+             "  --memory-swap SIZE          memory+swap limit\n"
+             "  --cpu-shares N              relative CPU weight\n"
+             "  --cpu-quota N               CFS quota (us per period, -1 unlimited)\n"
+             "  --cpu-period N              CFS period (us)\n"
+             "  --cpu-rt-runtime N          realtime runtime (us, v1)\n"
+             "  --cpu-rt-period N           realtime period (us, v1)\n"
+             "  --cpuset-cpus LIST          CPUs allowed (0-3,5)\n"
+             "  --cpuset-mems LIST          memory nodes allowed\n"
+             "  --pids-limit N              maximum number of tasks (<= 0 unlimited)\n"
+             "  --blkio-weight N            block IO weight (10-1000)\n"
+             "  --l3-cache-schema, --mem-bw-schema   refused: no Intel RDT support\n",
+    .run = update_main,
+};

@@ -1,0 +1,93 @@
+/* cgroup.h — the container's cgroup: layout detection, paths, the pure
+ * resources -> writes plan, and the thin layer that applies it.
+ *
+ * Life of a container's cgroup:
+ *   create:  cgroup_detect() -> cgroup_resolve(cgroupsPath) -> cgroup_create()
+ *            (mkdir, enable v2 controllers, apply linux.resources) ->
+ *            placement (CLONE_INTO_CGROUP on v2, else cgroup_place(pid))
+ *            -> cgroup_to_json() into state.json
+ *   later:   cgroup_from_json() (no re-detection) -> freeze/update/stats/kill
+ *   delete:  cgroup_destroy(): kill what is left, remove every directory we
+ *            created, deepest first.
+ * Every function follows the library's error contract (-errno, err filled
+ * only on failure). */
+#ifndef BRICK_CGROUP_CGROUP_H
+#define BRICK_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct brick_error;
+struct oci_resources;
+
+enum cgroup_layout {
+    CGROUP_LAYOUT_V1,     /* only v1 hierarchies */
+    CGROUP_LAYOUT_V2,     /* one cgroup2 tree holding every controller */
+    CGROUP_LAYOUT_HYBRID, /* v1 hierarchies + a cgroup2 tree at <root>/unified */
+};
+
+/* One hierarchy the container has a directory in. */
+struct cgroup_hier {
+    char *name;    /* v1: superblock controllers "cpu,cpuacct", "name=systemd"; "" = cgroup2 */
+    char *mount;   /* where the hierarchy is mounted, e.g. /sys/fs/cgroup/memory */
+    char *dir;     /* the container's cgroup directory (absolute) */
+    char *created; /* topmost directory this runtime created (NULL: dir existed) */
+};
+
+struct cgroup {
+    enum cgroup_layout layout;
+    char *path; /* the inner path, as given or defaulted: "/brick/<id>" */
+    struct cgroup_hier *h;
+    size_t n;
+};
+
+const char *cgroup_layout_name(enum cgroup_layout l); /* "v1", "v2", "hybrid" */
+
+/* Detect the layout (statfs of root, default /sys/fs/cgroup) and the v1
+ * hierarchies from /proc/self/mountinfo. Done once, at create. */
+int cgroup_detect(const char *root, struct cgroup *cg, struct brick_error *err);
+/* Turn cgroupsPath (NULL: "/brick/<id>") into one directory per hierarchy:
+ * absolute paths are under each hierarchy's root, relative ones under the
+ * runtime's own cgroup in that hierarchy (as runc does). Pure given the
+ * detected hierarchies and /proc/self/cgroup's text (self_cgroup). */
+int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
+                   const char *self_cgroup, struct brick_error *err);
+void cgroup_done(struct cgroup *cg);
+
+/* mkdir every level (recording what we made), prepare v1 cpuset and v2
+ * subtree_control, and apply res (may be NULL). On failure everything made is
+ * removed again. */
+int cgroup_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+/* The cgroup2 directory as an O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP
+ * (only on a pure v2 layout; -ENOTSUP otherwise). */
+int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd);
+/* clone3 into the cgroup behind cgroup_fd (CLONE_INTO_CGROUP); like fork(). */
+pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd);
+/* Move pid into every hierarchy (cgroup.procs). */
+int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err);
+/* Apply new limits to an existing cgroup (update). */
+int cgroup_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+/* Kill every process (cgroup.kill when present, else signal each pid; frozen
+ * cgroups are thawed so the signal is delivered) and remove what we created. */
+int cgroup_destroy(struct cgroup *cg, struct brick_error *err);
+/* Signal every process of the cgroup (kill --all). */
+int cgroup_signal_all(const struct cgroup *cg, int sig, struct brick_error *err);
+
+int cgroup_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err);
+/* 1 frozen, 0 not, -errno when unknown. */
+int cgroup_is_frozen(const struct cgroup *cg);
+/* The pids in the cgroup (sorted), in the runtime's pid namespace. */
+int cgroup_pids(const struct cgroup *cg, pid_t **ret, size_t *ret_n, struct brick_error *err);
+/* runc's "events --stats" data object, compact JSON (heap string). */
+int cgroup_stats_json(const struct cgroup *cg, char **ret, struct brick_error *err);
+/* How many times the kernel's OOM killer acted in the cgroup (v1 memory.oom_control
+ * oom_kill, v2 memory.events oom_kill); -errno when unknown. */
+int64_t cgroup_oom_kills(const struct cgroup *cg);
+
+/* Serialize for state.json and back (no detection involved). */
+char *cgroup_to_json(const struct cgroup *cg);
+int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *err);
+
+#endif

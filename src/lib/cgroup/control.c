@@ -1,0 +1,242 @@
+/* control.c — the v1 and v2 drivers (ops table) and what acts on a live
+ * cgroup: freezer, process list, signals, teardown. */
+#include "cgroup/bpf.h"
+#include "cgroup/internal.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/strv.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cgroup_remove_dirs(struct cgroup *cg); /* fs.c */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- v1 driver (also hybrid hosts) ---- */
+
+static int v1_plan(const struct cgroup *cg, const struct oci_resources *r, struct cgroup_writes *out,
+                   struct brick_error *err)
+{
+    _cleanup_strv_ char **v2 = cg->layout == CGROUP_LAYOUT_HYBRID ? cgroup_v2_controllers(cg) : NULL;
+    return cgroup_plan_v1(r, v2, out, err);
+}
+
+static int v1_devices(const struct cgroup *cg, const struct cgroup_dev_rule *rules, size_t n,
+                      struct brick_error *err)
+{
+    if (!cgroup_hier_of(cg, "devices"))
+        return 0; /* no devices hierarchy: nothing to restrict with (as runc) */
+    struct cgroup_writes w = {0};
+    cgroup_plan_v1_devices(rules, n, &w);
+    int r = cgroup_write_plan(cg, &w, err);
+    cgroup_writes_done(&w);
+    return r;
+}
+
+static int v1_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)
+{
+    const struct cgroup_hier *h = cgroup_hier_of(cg, "freezer");
+    if (!h)
+        return brick_err(err, ENOTSUP, "cgroup: the freezer controller is not mounted");
+    const char *want = freeze ? "FROZEN" : "THAWED";
+    for (int i = 0; i < 1000; i++) {
+        /* FREEZING can stall on a task in uninterruptible sleep: write again. */
+        int r = cgroup_write(h->dir, "freezer.state", want);
+        if (r < 0)
+            return brick_err_errno(err, -r, "cgroup: write %s/freezer.state", h->dir);
+        _cleanup_free_ char *now = NULL;
+        if (cgroup_read(h->dir, "freezer.state", &now) == 0 && streq(now, want))
+            return 0;
+        sleep_ms(10);
+    }
+    return brick_err(err, ETIMEDOUT, "cgroup: %s did not become %s", h->dir, want);
+}
+
+static int v1_is_frozen(const struct cgroup *cg)
+{
+    const struct cgroup_hier *h = cgroup_hier_of(cg, "freezer");
+    _cleanup_free_ char *s = NULL;
+    if (!h)
+        return 0;
+    int r = cgroup_read(h->dir, "freezer.state", &s);
+    if (r < 0)
+        return r;
+    return !streq(s, "THAWED");
+}
+
+/* ---- v2 driver ---- */
+
+static int v2_plan(const struct cgroup *cg, const struct oci_resources *r, struct cgroup_writes *out,
+                   struct brick_error *err)
+{
+    return cgroup_plan_v2(r, out, err);
+}
+
+static int v2_devices(const struct cgroup *cg, const struct cgroup_dev_rule *rules, size_t n,
+                      struct brick_error *err)
+{
+    _cleanup_close_ int fd = open(cg->h[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brick_err_errno(err, errno, "cgroup: open %s", cg->h[0].dir);
+    return cgroup_bpf_apply(fd, rules, n, err);
+}
+
+static bool v2_events_frozen(const char *dir)
+{
+    _cleanup_free_ char *ev = NULL;
+    return cgroup_read(dir, "cgroup.events", &ev) == 0 && strstr(ev, "frozen 1");
+}
+
+static int v2_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)
+{
+    const char *dir = cg->h[0].dir;
+    int r = cgroup_write(dir, "cgroup.freeze", freeze ? "1" : "0");
+    if (r < 0)
+        return brick_err_errno(err, -r, "cgroup: write %s/cgroup.freeze", dir);
+    for (int i = 0; i < 1000; i++) {
+        if (v2_events_frozen(dir) == freeze)
+            return 0;
+        sleep_ms(10);
+    }
+    return brick_err(err, ETIMEDOUT, "cgroup: %s did not %s", dir, freeze ? "freeze" : "thaw");
+}
+
+static int v2_is_frozen(const struct cgroup *cg)
+{
+    _cleanup_free_ char *s = NULL;
+    int r = cgroup_read(cg->h[0].dir, "cgroup.freeze", &s);
+    return r < 0 ? r : streq(s, "1");
+}
+
+static const struct cgroup_driver v1_driver = {"cgroupfs-v1", v1_plan, v1_devices, v1_freeze, v1_is_frozen};
+static const struct cgroup_driver v2_driver = {"cgroupfs-v2", v2_plan, v2_devices, v2_freeze, v2_is_frozen};
+
+const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg)
+{
+    return cg->layout == CGROUP_LAYOUT_V2 ? &v2_driver : &v1_driver;
+}
+
+int cgroup_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)
+{
+    return cgroup_driver_of(cg)->freeze(cg, freeze, err);
+}
+
+int cgroup_is_frozen(const struct cgroup *cg)
+{
+    return cgroup_driver_of(cg)->is_frozen(cg);
+}
+
+/* ---- processes ---- */
+
+static int cmp_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The cgroup2 tree (hybrid too) holds every process; on v1 any hierarchy does. */
+static const struct cgroup_hier *procs_hier(const struct cgroup *cg)
+{
+    const struct cgroup_hier *h = cgroup_hier_of(cg, "");
+    if (!h)
+        h = cgroup_hier_of(cg, "pids");
+    return h ? h : (cg->n ? &cg->h[0] : NULL);
+}
+
+int cgroup_pids(const struct cgroup *cg, pid_t **ret, size_t *ret_n, struct brick_error *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    const struct cgroup_hier *h = procs_hier(cg);
+    _cleanup_free_ char *s = NULL;
+    int r = h ? cgroup_read(h->dir, "cgroup.procs", &s) : -ENOENT;
+    if (r < 0)
+        return brick_err_errno(err, -r, "cgroup: read cgroup.procs of %s", h ? h->dir : "(none)");
+    pid_t *v = NULL;
+    size_t n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(s, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+        int pid;
+        if (parse_int(w, &pid) < 0)
+            continue;
+        v = xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = pid;
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), cmp_pid);
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+static size_t signal_listed(const struct cgroup *cg, int sig)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    struct brick_error ignored;
+    if (cgroup_pids(cg, &pids, &n, &ignored) < 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], sig);
+    return n;
+}
+
+/* Signal every process. With a freezer, freeze first so a fork between
+ * reading cgroup.procs and the kill cannot escape; SIGKILL is delivered to
+ * frozen tasks on thaw. */
+int cgroup_signal_all(const struct cgroup *cg, int sig, struct brick_error *err)
+{
+    struct brick_error ignored;
+    int was_frozen = cgroup_is_frozen(cg);
+    bool froze = was_frozen == 0 && cgroup_freeze(cg, true, &ignored) == 0;
+    signal_listed(cg, sig);
+    if (froze || (was_frozen == 1 && sig == SIGKILL))
+        cgroup_freeze(cg, false, &ignored);
+    (void)err;
+    return 0;
+}
+
+static bool empty(const struct cgroup *cg)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    struct brick_error ignored;
+    return cgroup_pids(cg, &pids, &n, &ignored) < 0 || n == 0;
+}
+
+static void kill_all(const struct cgroup *cg)
+{
+    const struct cgroup_hier *v2 = cgroup_hier_of(cg, "");
+    struct brick_error ignored;
+    if (v2 && cgroup_write(v2->dir, "cgroup.kill", "1") == 0) {
+        if (cgroup_is_frozen(cg) == 1) /* a v1 freezer holds the dying tasks */
+            cgroup_freeze(cg, false, &ignored);
+    } else {
+        cgroup_signal_all(cg, SIGKILL, &ignored);
+    }
+    for (int i = 0; i < 500 && !empty(cg); i++) {
+        if (i % 50 == 49) /* forked after the first round */
+            cgroup_signal_all(cg, SIGKILL, &ignored);
+        sleep_ms(10);
+    }
+}
+
+int cgroup_destroy(struct cgroup *cg, struct brick_error *err)
+{
+    kill_all(cg);
+    int r = cgroup_remove_dirs(cg);
+    if (r < 0)
+        return brick_err_errno(err, -r, "cgroup: remove %s", cg->path ? cg->path : "");
+    return 0;
+}

@@ -1,0 +1,350 @@
+/* fs.c — creating the container's cgroup directories and writing to them:
+ * the thin system-call layer under the pure plan. */
+#include "cgroup/bpf.h"
+#include "cgroup/internal.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "spec/model.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+int cgroup_read(const char *dir, const char *file, char **ret)
+{
+    _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+    size_t len;
+    int r = read_file_at(AT_FDCWD, p, 1 << 20, ret, &len);
+    if (r < 0)
+        return r;
+    while (len > 0 && (*ret)[len - 1] == '\n')
+        (*ret)[--len] = '\0';
+    return 0;
+}
+
+int cgroup_write(const char *dir, const char *file, const char *value)
+{
+    _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+    _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    /* one write(2): the kernel parses each write as one value */
+    ssize_t n = write(fd, value, strlen(value));
+    if (n < 0)
+        return -errno;
+    return 0;
+}
+
+static bool in_list(const char *list, const char *word, char sep)
+{
+    size_t wl = strlen(word);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, sep);
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == wl && strncmp(p, word, l) == 0)
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+const struct cgroup_hier *cgroup_hier_of(const struct cgroup *cg, const char *ctrl)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_hier *h = &cg->h[i];
+        if (*ctrl ? (*h->name && in_list(h->name, ctrl, ',')) : !*h->name)
+            return h;
+    }
+    return NULL;
+}
+
+char **cgroup_v2_controllers(const struct cgroup *cg)
+{
+    const struct cgroup_hier *h = cgroup_hier_of(cg, "");
+    _cleanup_free_ char *s = NULL;
+    char **v = NULL, *save = NULL;
+    strv_push(&v, "cgroup"); /* keep the vector non-NULL: an empty set is still a set */
+    if (!h || cgroup_read(h->mount, "cgroup.controllers", &s) < 0)
+        return v;
+    for (char *w = strtok_r(s, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        strv_push(&v, w);
+    return v;
+}
+
+/* checkBeforeUpdate: the new limit must not be below what is in use. */
+static int check_usage(const char *dir, const struct cgroup_write *w, bool v2, struct brick_error *err)
+{
+    uint64_t limit, usage;
+    _cleanup_free_ char *cur = NULL;
+    if (parse_u64(w->value, &limit) < 0 || limit == 0)
+        return 0;
+    if (cgroup_read(dir, v2 ? "memory.current" : "memory.usage_in_bytes", &cur) < 0 ||
+        parse_u64(cur, &usage) < 0)
+        return 0;
+    if (usage > limit)
+        return brick_err(err, EBUSY, "linux.resources.%s: the current usage %" PRIu64
+                         " is above the new limit %" PRIu64 " (checkBeforeUpdate)", w->what, usage, limit);
+    return 0;
+}
+
+static int write_one(const struct cgroup *cg, const struct cgroup_write *w, struct brick_error *err)
+{
+    const struct cgroup_hier *h = cgroup_hier_of(cg, w->v2 ? "" : w->ctrl);
+    if (!h)
+        return brick_err(err, ENOENT, "linux.resources.%s: the %s cgroup controller is not mounted",
+                         w->what, w->ctrl);
+    if ((w->flags & CGW_CHECK_USAGE) && check_usage(h->dir, w, w->v2, err) < 0)
+        return -EBUSY;
+    const char *file = w->file, *value = w->value;
+    int r = cgroup_write(h->dir, file, value);
+    if (r == -ENOENT && w->alt_file) {
+        file = w->alt_file;
+        value = w->alt_value;
+        r = cgroup_write(h->dir, file, value);
+    }
+    if (r == -ENOENT)
+        return brick_err(err, ENOTSUP, "linux.resources.%s: %s: not supported by this host's cgroups",
+                         w->what, file);
+    if (r < 0)
+        return brick_err_errno(err, -r, "linux.resources.%s: write %s \"%s\"", w->what, file, value);
+    return 0;
+}
+
+int cgroup_write_plan(const struct cgroup *cg, const struct cgroup_writes *w, struct brick_error *err)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        int r = write_one(cg, &w->v[i], err);
+        if (r == -EINVAL && (w->v[i].flags & CGW_SWAP_ORDER_ON_EINVAL) && i + 1 < w->n) {
+            /* raising memory above the current memory+swap: memsw first */
+            r = write_one(cg, &w->v[i + 1], err);
+            if (r >= 0)
+                r = write_one(cg, &w->v[i], err);
+            i++;
+        }
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* A fresh v1 cpuset cgroup has empty cpus/mems and refuses tasks: inherit. */
+static void cpuset_inherit(const char *dir)
+{
+    _cleanup_free_ char *parent = xstrdup(dir);
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+        _cleanup_free_ char *mine = NULL, *theirs = NULL;
+        if (cgroup_read(dir, files[i], &mine) == 0 && !*mine &&
+            cgroup_read(parent, files[i], &theirs) == 0)
+            cgroup_write(dir, files[i], theirs);
+    }
+}
+
+/* mkdir -p below the mount, remembering the topmost directory we made. */
+static int make_dirs_once(struct cgroup_hier *h, struct brick_error *err)
+{
+    bool cpuset = *h->name && in_list(h->name, "cpuset", ',');
+    size_t ml = strlen(h->mount);
+    _cleanup_free_ char *p = xstrdup(h->dir);
+    for (char *s = p + ml + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) == 0) {
+            if (!h->created)
+                h->created = xstrdup(p);
+            if (cpuset)
+                cpuset_inherit(p);
+        } else if (errno != EEXIST) {
+            return brick_err_errno(err, errno, "cgroup: mkdir %s", p);
+        }
+        *s = saved;
+        if (!saved)
+            return 0;
+    }
+}
+
+/* A shared parent may vanish between our mkdir of it and of its child (the
+ * last container in it was deleted): try again. */
+static int make_dirs(struct cgroup_hier *h, struct brick_error *err)
+{
+    int r = -ENOENT;
+    for (int i = 0; i < 5 && r == -ENOENT; i++)
+        r = make_dirs_once(h, err);
+    return r;
+}
+
+static int rmdir_retry(const char *p, int tries)
+{
+    while (rmdir(p) < 0) {
+        if (errno != EBUSY || tries-- <= 0)
+            return -errno;
+        usleep(10000); /* the last tasks are still exiting */
+    }
+    return 0;
+}
+
+/* rmdir dir and its parents up to the topmost one we created; a parent still
+ * holding another container's cgroup stays. */
+static int remove_dirs(struct cgroup_hier *h)
+{
+    if (!h->created)
+        return 0;
+    _cleanup_free_ char *p = xstrdup(h->dir);
+    size_t top = strlen(h->created);
+    for (bool leaf = true;; leaf = false) {
+        int r = rmdir_retry(p, leaf ? 200 : 0);
+        if (r < 0 && r != -ENOENT)
+            return leaf ? r : 0;
+        char *slash = strrchr(p, '/');
+        if (strlen(p) <= top || !slash)
+            return 0;
+        *slash = '\0';
+    }
+}
+
+/* v2: a controller is usable in a cgroup only when every ancestor enabled it
+ * in cgroup.subtree_control. Enable what the plan needs, nothing more: the
+ * host's own cgroups stay as they were. */
+static void enable_v2_controllers(const struct cgroup_hier *h, const struct cgroup_writes *w)
+{
+    size_t ml = strlen(h->mount);
+    _cleanup_free_ char *p = xstrdup(h->dir);
+    for (size_t i = 0; i < w->n; i++) {
+        if (!w->v[i].v2 || streq(w->v[i].ctrl, "cgroup"))
+            continue;
+        _cleanup_free_ char *plus = xasprintf("+%s", w->v[i].ctrl);
+        for (char *s = p + ml;; s++) {
+            if (*s != '/' && *s != '\0')
+                continue;
+            char saved = *s;
+            if (!saved)
+                break; /* the container's own cgroup: controllers are for its children */
+            *s = '\0';
+            _cleanup_free_ char *have = NULL;
+            if (cgroup_read(*p ? p : "/", "cgroup.subtree_control", &have) == 0 &&
+                !in_list(have, w->v[i].ctrl, ' '))
+                cgroup_write(p, "cgroup.subtree_control", plus);
+            *s = saved;
+        }
+    }
+}
+
+static int apply(const struct cgroup *cg, const struct oci_resources *res, bool devices,
+                 struct brick_error *err)
+{
+    const struct cgroup_driver *d = cgroup_driver_of(cg);
+    _cleanup_free_ struct cgroup_dev_rule *rules = NULL;
+    size_t nrules = 0;
+    if (devices) {
+        int r = cgroup_device_rules(res ? res->devices : NULL, res ? res->n_devices : 0, &rules,
+                                    &nrules, err);
+        if (r < 0)
+            return r;
+    }
+    struct cgroup_writes w = {0};
+    int r = d->plan(cg, res, &w, err);
+    if (r < 0)
+        return r;
+    const struct cgroup_hier *v2 = cgroup_hier_of(cg, "");
+    if (v2)
+        enable_v2_controllers(v2, &w);
+    r = cgroup_write_plan(cg, &w, err);
+    cgroup_writes_done(&w);
+    if (r >= 0 && devices)
+        r = d->devices(cg, rules, nrules, err);
+    return r;
+}
+
+int cgroup_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < cg->n && r >= 0; i++)
+        r = make_dirs(&cg->h[i], err);
+    if (r >= 0)
+        r = apply(cg, res, true, err);
+    if (r < 0) {
+        for (size_t i = 0; i < cg->n; i++) {
+            remove_dirs(&cg->h[i]);
+            free(cg->h[i].created);
+            cg->h[i].created = NULL;
+        }
+    }
+    return r;
+}
+
+int cgroup_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err)
+{
+    return apply(cg, res, res && res->n_devices > 0, err);
+}
+
+int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd)
+{
+    if (cg->layout != CGROUP_LAYOUT_V2)
+        return -ENOTSUP;
+    int fd = open(cg->h[0].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret_fd = fd;
+    return 0;
+}
+
+pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
+{
+    int pidfd = -1;
+    struct clone_args args = {
+        .flags = flags | CLONE_INTO_CGROUP | (ret_pidfd ? CLONE_PIDFD : 0),
+        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    long r = syscall(SYS_clone3, &args, sizeof(args));
+    if (r < 0)
+        return -errno;
+    if (r > 0 && ret_pidfd)
+        *ret_pidfd = pidfd;
+    return (pid_t)r;
+}
+
+int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d", pid);
+    for (size_t i = 0; i < cg->n; i++) {
+        int r = cgroup_write(cg->h[i].dir, "cgroup.procs", buf);
+        if (r < 0)
+            return brick_err_errno(err, -r, "cgroup: move pid %d into %s", pid, cg->h[i].dir);
+    }
+    return 0;
+}
+
+int cgroup_remove_dirs(struct cgroup *cg);
+int cgroup_remove_dirs(struct cgroup *cg)
+{
+    int ret = 0;
+    for (size_t i = 0; i < cg->n; i++) {
+        int r = remove_dirs(&cg->h[i]);
+        ret = ret ? ret : r;
+    }
+    return ret;
+}

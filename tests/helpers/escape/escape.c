@@ -1,0 +1,214 @@
+/* brick-escape: attack primitives run inside test containers by
+ * tests/integration/test_escapes.py and test_landlock.py. Each subcommand
+ * tries one thing and prints one line: "OK [detail]" or "ERR <errno> <text>",
+ * exit status 0 either way (64 on usage errors). Built static by the tests. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int res(int r)
+{
+    if (r < 0)
+        printf("ERR %d %s\n", errno, strerror(errno));
+    else
+        printf("OK\n");
+    return 0;
+}
+
+static int cmd_open(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return res(-1);
+    printf("OK fd=%d\n", fd);
+    return 0;
+}
+
+static int cmd_write(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return res(-1);
+    return res(write(fd, data, strlen(data)) < 0 ? -1 : 0);
+}
+
+static int cmd_tcp(int port, int do_bind)
+{
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return res(-1);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    /* bind: any address (lo may be down in a new netns); connect: loopback.
+     * Landlock decides before the address is looked at. */
+    sa.sin_addr.s_addr = htonl(do_bind ? INADDR_ANY : INADDR_LOOPBACK);
+    if (do_bind)
+        return res(bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+    return res(connect(s, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+static int cmd_unix_abstract(const char *name)
+{
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t n = strlen(name);
+    if (s < 0 || n + 1 > sizeof(sa.sun_path))
+        return res(-1);
+    memcpy(sa.sun_path + 1, name, n);
+    return res(connect(s, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + n));
+}
+
+/* TIOCSTI: push a byte into the input queue of the terminal on fd. */
+static int cmd_tiocsti(int fd, const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if (ioctl(fd, TIOCSTI, c) < 0)
+            return res(-1);
+    return res(0);
+}
+
+/* Look a "user" key up by description in our session keyring. */
+static int cmd_key_search(const char *desc)
+{
+    long id = syscall(SYS_keyctl, 10 /* KEYCTL_SEARCH */, -3 /* KEY_SPEC_SESSION_KEYRING */, "user",
+                      desc, 0);
+    if (id < 0)
+        return res(-1);
+    printf("OK key=%ld\n", id);
+    return 0;
+}
+
+static int cmd_mknod_open(const char *path, int maj, int min)
+{
+    if (mknod(path, S_IFBLK | 0600, makedev(maj, min)) < 0 && errno != EEXIST)
+        return res(-1);
+    return cmd_open(path, O_RDONLY);
+}
+
+static int cmd_mount(const char *src, const char *dst, const char *type, const char *data)
+{
+    mkdir(dst, 0755);
+    return res(mount(src, dst, type, 0, data));
+}
+
+static int cmd_socket(int family, int type)
+{
+    int s = socket(family, type | SOCK_CLOEXEC, 0);
+    return res(s < 0 ? -1 : 0);
+}
+
+static int cmd_ptrace(pid_t pid)
+{
+    long r = ptrace(PTRACE_ATTACH, pid, 0, 0);
+    if (r == 0)
+        ptrace(PTRACE_DETACH, pid, 0, 0);
+    return res((int)r);
+}
+
+/* CVE-2019-5736 probe: every way this process could reach an executable of
+ * the runtime. Prints the target and whether it opened for writing. */
+static int cmd_exe_write(const char *path)
+{
+    char buf[4096];
+    ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+    buf[n < 0 ? 0 : n] = '\0';
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        printf("ERR %d %s target=%s\n", errno, strerror(errno), buf);
+        return 0;
+    }
+    printf("OK target=%s\n", buf);
+    return 0;
+}
+
+/* The CVE-2019-5736 pattern: hold an O_PATH handle on an executable while
+ * it runs, and once nothing executes it any more (no ETXTBSY), reopen it for
+ * writing through /proc/self/fd. Nothing is ever written. Runs in the
+ * background; the verdict goes to outfile. */
+static int cmd_exe_hold(const char *path, const char *outfile)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    FILE *out = fopen(outfile, "we");
+    if (!out)
+        return res(-1);
+    setvbuf(out, NULL, _IONBF, 0);
+    if (fd < 0) {
+        fprintf(out, "ERR %d open O_PATH %s\n", errno, path);
+        return 0;
+    }
+    if (fork() != 0)
+        return 0;
+    setsid();
+    char p[64];
+    snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+    int e = 0;
+    for (int i = 0; i < 60; i++) { /* 3 s */
+        int w = open(p, O_WRONLY | O_CLOEXEC);
+        if (w >= 0) {
+            fprintf(out, "OK opened the runtime binary for writing\n");
+            _exit(0);
+        }
+        e = errno;
+        usleep(50000);
+    }
+    fprintf(out, "ERR %d %s\n", e, strerror(e));
+    _exit(0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 64;
+    const char *c = argv[1];
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(c, "open-read") && argc == 3)
+        return cmd_open(argv[2], O_RDONLY);
+    if (!strcmp(c, "open-write") && argc == 3)
+        return cmd_open(argv[2], O_WRONLY);
+    if (!strcmp(c, "write") && argc == 4)
+        return cmd_write(argv[2], argv[3]);
+    if (!strcmp(c, "exec") && argc >= 3) {
+        execv(argv[2], argv + 2);
+        return res(-1);
+    }
+    if (!strcmp(c, "tcp-bind") && argc == 3)
+        return cmd_tcp(atoi(argv[2]), 1);
+    if (!strcmp(c, "tcp-connect") && argc == 3)
+        return cmd_tcp(atoi(argv[2]), 0);
+    if (!strcmp(c, "unix-connect") && argc == 3)
+        return cmd_unix_abstract(argv[2]);
+    if (!strcmp(c, "kill") && argc == 4)
+        return res(kill(atoi(argv[2]), atoi(argv[3])));
+    if (!strcmp(c, "tiocsti") && argc == 4)
+        return cmd_tiocsti(atoi(argv[2]), argv[3]);
+    if (!strcmp(c, "key-search") && argc == 3)
+        return cmd_key_search(argv[2]);
+    if (!strcmp(c, "mknod-open") && argc == 5)
+        return cmd_mknod_open(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (!strcmp(c, "mount") && argc == 6)
+        return cmd_mount(argv[2], argv[3], argv[4], argv[5][0] ? argv[5] : NULL);
+    if (!strcmp(c, "socket") && argc == 4)
+        return cmd_socket(atoi(argv[2]), atoi(argv[3]));
+    if (!strcmp(c, "ptrace") && argc == 3)
+        return cmd_ptrace(atoi(argv[2]));
+    if (!strcmp(c, "exe-write") && argc == 3)
+        return cmd_exe_write(argv[2]);
+    if (!strcmp(c, "exe-hold") && argc == 4)
+        return cmd_exe_hold(argv[2], argv[3]);
+    fprintf(stderr, "brick-escape: bad usage\n");
+    return 64;
+}

@@ -1,0 +1,123 @@
+"""cgroup v2 resource tests, run inside a qemu VM with a pure cgroup v2 kernel.
+
+The host may be cgroup v1/hybrid, so tests/vm/run-vm.sh boots Debian's kernel under qemu (TCG, no
+KVM needed) with an initramfs holding the runtime and tests/vm/cgroup2-suite.sh, and prints the
+suite's TAP block on the serial console. The VM boots once per module (about 1-2 minutes); each
+scenario below asserts its own TAP line.
+
+Runtime under test: $BRICK_VM_RUNTIME if set (e.g. /usr/bin/crun or /usr/sbin/runc to validate the
+suite), else $BRICK (default <repo>/build/brick).
+Skipped only when CI is unset and BRICK_VM=0; under CI=true it always runs.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import BRICK, REPO
+
+RUN_VM = REPO / "tests" / "vm" / "run-vm.sh"
+VM_TIMEOUT = 600
+
+# keep in sync with TESTS in tests/vm/cgroup2-suite.sh
+SCENARIOS = [
+    "memory_max",
+    "memory_oom_kill",
+    "memory_swap",
+    "pids_max",
+    "pids_fork_limit",
+    "cpu_max",
+    "cpu_weight",
+    "cpuset_cpus",
+    "io_weight",
+    "devices_deny",
+    "devices_allow",
+    "pause_resume",
+    "update_memory",
+    "update_pids",
+    "events_stats",
+    "unified_memory_high",
+    "own_cgroup",
+    "cgroupns_root",
+    "ps_pids",
+    "delete_removes_cgroup",
+]
+
+_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+pytestmark = pytest.mark.skipif(
+    not _ci and os.environ.get("BRICK_VM") == "0",
+    reason="cgroup v2 VM tests disabled with BRICK_VM=0 (CI unset)")
+
+TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (\S+)(?: # (.*))?$")
+
+
+class VmRun:
+    def __init__(self, runtime, rc, tap, console, stderr):
+        self.runtime = runtime
+        self.rc = rc
+        self.tap = tap
+        self.console = console
+        self.stderr = stderr
+        self.plan = None
+        self.results = {}  # name -> (ok, reason)
+        self.order = []
+        for line in tap.splitlines():
+            m = re.match(r"^1\.\.(\d+)$", line)
+            if m and self.plan is None:
+                self.plan = int(m.group(1))
+                continue
+            m = TAP_LINE.match(line)
+            if m:
+                self.results[m.group(3)] = (m.group(1) == "ok", m.group(4) or "")
+                self.order.append(m.group(3))
+
+    @property
+    def complete(self):
+        return self.rc in (0, 1) and self.plan is not None and self.plan == len(self.order)
+
+    def why_incomplete(self):
+        tail = "\n".join(self.console.splitlines()[-40:])
+        return (f"run-vm.sh exited {self.rc} for {self.runtime}; plan {self.plan}, "
+                f"{len(self.order)} results\n--- run-vm.sh stderr (tail) ---\n"
+                f"{self.stderr[-3000:]}\n--- console (tail) ---\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def vm():
+    runtime = os.environ.get("BRICK_VM_RUNTIME") or BRICK
+    d = Path(tempfile.mkdtemp(prefix="brick-vmtest-"))
+    tap, log = d / "tap", d / "console.log"
+    try:
+        cp = subprocess.run(
+            [str(RUN_VM), "--runtime", runtime, "--tap", str(tap), "--log", str(log),
+             "--timeout", str(VM_TIMEOUT)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=VM_TIMEOUT + 300)  # + kernel download, qemu install, initramfs build
+        rc, stderr = cp.returncode, cp.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, stderr = -1, (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+    read = lambda p: p.read_text(errors="replace") if p.exists() else ""
+    run = VmRun(runtime, rc, read(tap), read(log), stderr)
+    for p in (tap, log):
+        p.unlink(missing_ok=True)
+    d.rmdir()
+    return run
+
+
+def test_vm_result_block_complete(vm):
+    assert vm.complete, vm.why_incomplete()
+    assert sorted(vm.order) == sorted(SCENARIOS), \
+        f"suite scenarios {vm.order} differ from this file's list {SCENARIOS}"
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_cgroup_v2(vm, name):
+    if not vm.complete and name not in vm.results:
+        pytest.fail(vm.why_incomplete(), pytrace=False)
+    assert name in vm.results, f"scenario {name} missing from the VM's TAP output:\n{vm.tap}"
+    ok, reason = vm.results[name]
+    assert ok, f"{name} failed in the VM with {vm.runtime}: {reason}"

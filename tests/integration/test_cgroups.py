@@ -1,0 +1,333 @@
+"""Cgroups: every container gets its own cgroup and linux.resources is
+enforced for real (memory OOM, pids, cpu quota, devices, freezer), `update`,
+`ps`, `events`, and nothing is left in any hierarchy after delete or a
+failed create.
+
+Every test uses a cgroupsPath under /brick-test-<uuid>/ so that the host's own
+cgroups are never touched; the fixture checks every hierarchy afterwards."""
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import brick_only, new_id, pid_alive, wait_for
+
+CGROOT = Path("/sys/fs/cgroup")
+
+
+def hierarchies():
+    """Mount points of every cgroup hierarchy (v1 and v2) under /sys/fs/cgroup."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            mp, fstype = left.split()[4], right.split()[0]
+            if fstype in ("cgroup", "cgroup2") and (mp == str(CGROOT) or mp.startswith(str(CGROOT) + "/")):
+                out.append(Path(mp))
+    return out
+
+
+def layout():
+    hs = hierarchies()
+    if hs == [CGROOT]:
+        return "v2"
+    return "hybrid" if CGROOT / "unified" in hs else "v1"
+
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not hierarchies(), reason="needs root and cgroups")
+
+
+def ctrl_dir(ctrl, inner):
+    """The directory of inner (absolute cgroup path) in the hierarchy of ctrl."""
+    if layout() == "v2":
+        return CGROOT / inner.lstrip("/")
+    for h in hierarchies():
+        if ctrl in h.name.split(","):
+            return h / inner.lstrip("/")
+    pytest.skip(f"no {ctrl} hierarchy")
+
+
+def read(ctrl, inner, name):
+    return (ctrl_dir(ctrl, inner) / name).read_text().strip()
+
+
+@pytest.fixture
+def cgparent():
+    """A unique parent cgroup name; after the test nothing may remain under it."""
+    top = f"/brick-test-{uuid.uuid4().hex[:10]}"
+    yield top
+    left = [str(h / top.lstrip("/")) for h in hierarchies() if (h / top.lstrip("/")).exists()]
+    for d in left:  # clean up before failing
+        for sub, _, _ in sorted(os.walk(d), key=lambda t: -len(t[0])):
+            try:
+                os.rmdir(sub)
+            except OSError:
+                pass
+    assert not left, f"cgroups left behind: {left}"
+
+
+def with_cgroup(b, cgparent, cid, resources=None):
+    b.linux["cgroupsPath"] = f"{cgparent}/{cid}"
+    if resources is not None:
+        b.linux["resources"] = resources
+    return f"{cgparent}/{cid}"
+
+
+def start(brick, b, cid):
+    brick.create(b, cid)
+    brick.ok("start", cid)
+    return brick.state(cid)["pid"]
+
+
+def test_placed_in_own_cgroup_every_hierarchy(brick, bundle, cgparent):
+    b = bundle(["/bin/brick-probe", "sleep-forever"])
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid)
+    pid = start(brick, b, cid)
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, ctrls, path = line.split(":", 2)
+        assert path == inner, line
+    for h in hierarchies():
+        assert (h / inner.lstrip("/")).is_dir()
+    brick.delete(cid, force=True)
+    for h in hierarchies():
+        assert not (h / cgparent.lstrip("/")).exists(), h
+
+
+def test_cgroup_namespace_rooted_at_container_cgroup(brick, bundle, cgparent):
+    b = bundle(["/bin/cat", "/proc/self/cgroup"])
+    b.linux["namespaces"].append({"type": "cgroup"})
+    cid = new_id()
+    with_cgroup(b, cgparent, cid)
+    cp = brick.run(b, cid)
+    assert cp.returncode == 0, cp.stderr
+    paths = {line.split(":", 2)[2] for line in cp.stdout.splitlines()}
+    assert paths == {"/"}, cp.stdout
+
+
+def test_default_path_and_removal(brick, bundle):
+    b = bundle(["/bin/brick-probe", "sleep-forever"])
+    cid = new_id()
+    pid = start(brick, b, cid)
+    inner = f"/brick/{cid}"
+    assert any(l.endswith(":" + inner) for l in Path(f"/proc/{pid}/cgroup").read_text().splitlines())
+    brick.delete(cid, force=True)
+    for h in hierarchies():
+        assert not (h / inner.lstrip("/")).exists()
+
+
+def test_memory_limit_oom_kill_and_events(brick, bundle, cgparent):
+    limit = 32 << 20
+    b = bundle(["/bin/sh", "-c", "sleep 1; tail /dev/zero"])
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid, {"memory": {"limit": limit, "swap": limit}})
+    brick.create(b, cid)
+    assert int(read("memory", inner, "memory.limit_in_bytes" if layout() != "v2" else "memory.max")) <= limit
+    ev = brick.popen("events", "--interval", "1s", cid)
+    time.sleep(0.3)
+    brick.ok("start", cid)
+    brick.wait_stopped(cid, timeout=30)
+    out, err = ev.communicate(timeout=15)
+    records = [json.loads(l) for l in out.splitlines() if l.strip()]
+    assert any(r["type"] == "oom" and r["id"] == cid for r in records), (out, err)
+    assert any(r["type"] == "stats" for r in records)
+    if layout() != "v2":
+        assert "oom_kill 1" in read("memory", inner, "memory.oom_control")
+    brick.delete(cid)
+
+
+def test_pids_limit_stops_fork_bomb(brick, bundle, cgparent):
+    script = "for i in $(seq 1 40); do sleep 100 & done 2>/dev/null; sleep 100"
+    b = bundle(["/bin/sh", "-c", script])
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid, {"pids": {"limit": 10}})
+    start(brick, b, cid)
+    assert wait_for(lambda: "max" in read("pids", inner, "pids.events") and
+                    int(read("pids", inner, "pids.events").split()[-1]) > 0, timeout=10)
+    assert int(read("pids", inner, "pids.current")) <= 10
+    assert read("pids", inner, "pids.max") == "10"
+    brick.delete(cid, force=True)
+
+
+def test_cpu_quota_throttles(brick, bundle, cgparent):
+    b = bundle(["/bin/sh", "-c", "while :; do :; done"])
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid, {"cpu": {"quota": 10000, "period": 100000}})
+    start(brick, b, cid)
+    time.sleep(1.0)
+    stat = dict(l.split() for l in read("cpu", inner, "cpu.stat").splitlines())
+    assert int(stat["nr_throttled"]) > 0, stat
+    brick.delete(cid, force=True)
+
+
+def test_device_rule_denies_open(brick, bundle, cgparent):
+    b = bundle(["/bin/brick-probe", "open", "/dev/null"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"devices": [
+        {"allow": False, "access": "rwm"},
+        {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]})
+    cp = brick.run(b, cid)
+    assert cp.returncode == 0, cp.stderr
+    assert "open errno 1 EPERM" in cp.stdout, cp.stdout
+    # the default rules still allow the other standard devices
+    b2 = bundle(["/bin/brick-probe", "open", "/dev/zero"])
+    with_cgroup(b2, cgparent, new_id(), {"devices": [{"allow": False, "access": "rwm"}]})
+    cp = brick.run(b2)
+    assert "open ok" in cp.stdout, cp.stdout + cp.stderr
+
+
+def test_pause_freezes_and_resume_thaws(brick, bundle, cgparent):
+    b = bundle(["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; done"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid)
+    start(brick, b, cid)
+    counter = b.rootfs / "tmp" / "counter"
+    assert wait_for(lambda: counter.exists() and counter.read_text().strip())
+
+    def value():
+        for _ in range(50):
+            t = counter.read_text().strip()
+            if t:
+                return int(t)
+            time.sleep(0.01)
+        return 0
+
+    brick.ok("pause", cid)
+    assert brick.state(cid)["status"] == "paused"
+    v1 = value()
+    time.sleep(0.5)
+    assert value() == v1
+    assert brick("pause", cid).returncode != 0  # already paused
+    brick.ok("resume", cid)
+    assert brick.state(cid)["status"] == "running"
+    assert wait_for(lambda: value() > v1, timeout=5)
+    # a paused container can be force-deleted
+    brick.ok("pause", cid)
+    brick.delete(cid, force=True)
+
+
+def test_update_changes_limits(brick, bundle, cgparent):
+    b = bundle(["/bin/brick-probe", "sleep-forever"])
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid, {"memory": {"limit": 64 << 20}, "pids": {"limit": 50}})
+    start(brick, b, cid)
+    brick.ok("update", "--memory", "128M", "--pids-limit", "20", "--cpu-quota", "50000",
+             "--cpu-period", "100000", "--cpu-shares", "512", cid)
+    v2 = layout() == "v2"
+    assert int(read("memory", inner, "memory.max" if v2 else "memory.limit_in_bytes")) == 128 << 20
+    assert read("pids", inner, "pids.max") == "20"
+    if v2:
+        assert read("cpu", inner, "cpu.max") == "50000 100000"
+    else:
+        assert read("cpu", inner, "cpu.cfs_quota_us") == "50000"
+        assert read("cpu", inner, "cpu.shares") == "512"
+    doc = json.dumps({"memory": {"limit": 96 << 20, "swap": 200 << 20}, "pids": {"limit": 30}})
+    brick.ok("update", "-r", "-", cid, input=doc)
+    assert int(read("memory", inner, "memory.max" if v2 else "memory.limit_in_bytes")) == 96 << 20
+    assert read("pids", inner, "pids.max") == "30"
+    cp = brick("update", "--l3-cache-schema", "L3:0=f", cid)
+    assert cp.returncode != 0
+    brick.delete(cid, force=True)
+
+
+@brick_only
+def test_update_v1_only_resource_named_in_error(brick, bundle, cgparent):
+    if layout() == "v2":
+        pytest.skip("v1 host expectation")
+    b = bundle(["/bin/brick-probe", "sleep-forever"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid)
+    start(brick, b, cid)
+    cp = brick("update", "-r", "-", cid, input=json.dumps({"unified": {"memory.high": "100"}}))
+    assert cp.returncode != 0
+    assert "linux.resources.unified" in cp.stderr
+    brick.delete(cid, force=True)
+
+
+def test_events_stats_real_figures(brick, bundle, cgparent):
+    b = bundle(["/bin/sh", "-c", "sleep 100 & sleep 100 & wait"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"pids": {"limit": 64}})
+    start(brick, b, cid)
+    assert wait_for(lambda: len(json.loads(brick.ok("ps", "--format", "json", cid).stdout)) >= 3)
+    rec = json.loads(brick.ok("events", "--stats", cid).stdout)
+    assert rec["type"] == "stats" and rec["id"] == cid
+    d = rec["data"]
+    assert d["pids"]["current"] >= 3 and d["pids"]["limit"] == 64
+    assert d["memory"]["usage"]["usage"] > 0
+    assert d["cpu"]["usage"]["total"] > 0
+    brick.delete(cid, force=True)
+
+
+def test_ps_lists_container_processes(brick, bundle, cgparent):
+    b = bundle(["/bin/sh", "-c", "sleep 100 & sleep 100 & wait"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid)
+    pid = start(brick, b, cid)
+    assert wait_for(lambda: len(json.loads(brick.ok("ps", "--format", "json", cid).stdout)) == 3)
+    pids = json.loads(brick.ok("ps", "--format", "json", cid).stdout)
+    assert pid in pids
+    table = brick.ok("ps", cid).stdout.splitlines()
+    assert table[0].split()[:3] == ["UID", "PID", "PPID"]
+    listed = {int(l.split()[1]) for l in table[1:]}
+    assert listed == set(pids)
+    assert sum(l.endswith(" sleep 100") for l in table[1:]) == 2, table
+    brick.delete(cid, force=True)
+
+
+def test_kill_all_through_cgroup(brick, bundle, cgparent):
+    b = bundle(["/bin/sh", "-c", "sleep 100 & sleep 100 & wait"])
+    b.linux["namespaces"] = [n for n in b.linux["namespaces"] if n["type"] != "pid"]
+    cid = new_id()
+    with_cgroup(b, cgparent, cid)
+    start(brick, b, cid)
+    assert wait_for(lambda: len(json.loads(brick.ok("ps", "--format", "json", cid).stdout)) == 3)
+    pids = json.loads(brick.ok("ps", "--format", "json", cid).stdout)
+    brick.ok("kill", "--all", cid, "KILL")
+    assert wait_for(lambda: not any(pid_alive(p) for p in pids))
+    brick.delete(cid, force=True)
+
+
+def test_failed_create_leaves_no_cgroup(brick, bundle, cgparent):
+    b = bundle(["/bin/true"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"cpu": {"cpus": "4095"}})
+    b.write()
+    cp = brick("create", "--bundle", b.path, cid)
+    assert cp.returncode != 0
+    assert "cpu.cpus" in cp.stderr or "cpuset" in cp.stderr, cp.stderr
+    assert not (brick.root / cid).exists()
+    # the fixture checks that no hierarchy holds anything under cgparent
+
+
+def test_failed_exec_leaves_no_cgroup(brick, bundle, cgparent):
+    b = bundle(["/bin/nope"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"pids": {"limit": 10}})
+    cp = brick.run(b, cid)
+    assert cp.returncode != 0
+
+
+@brick_only
+def test_v2_only_resource_errors_on_v1(brick, bundle, cgparent):
+    if layout() == "v2":
+        pytest.skip("v1 host expectation")
+    b = bundle(["/bin/true"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"unified": {"io.weight": "100"}})
+    cp = brick.run(b, cid)
+    assert cp.returncode != 0
+    assert "linux.resources.unified" in cp.stderr
+
+
+@brick_only
+def test_features_json(brick):
+    f = json.loads(brick.ok("features").stdout)
+    assert f["ociVersionMin"] == "1.0.0"
+    assert f["linux"]["cgroup"]["v1"] and f["linux"]["cgroup"]["v2"]
+    assert f["linux"]["cgroup"]["systemd"] is False
+    assert "cgroup" in f["linux"]["namespaces"]

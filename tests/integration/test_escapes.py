@@ -1,0 +1,330 @@
+"""Escape regression suite: each test is the attack, run against brick's
+defaults (the config `brick spec` writes, terminal false) unless the attack
+needs a specific config. docs/SECURITY.md maps each test to its CVE and to
+the default that stops it. The attack helper is tests/helpers/escape/escape.c
+("OK ..." when the action succeeded, "ERR <errno> ..." when it was refused).
+Attacks touch only files this suite creates in temp dirs."""
+import errno
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BRICK, REPO, brick_only, new_id, run_cmd, wait_for
+
+pytestmark = brick_only
+
+
+@pytest.fixture(scope="session")
+def escape_bin(session_cache):
+    out = session_cache / "brick-escape"
+    if not out.exists():
+        subprocess.run(["cc", "-O2", "-static", "-o", str(out),
+                        str(REPO / "tests" / "helpers" / "escape" / "escape.c")],
+                       check=True, timeout=120, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_config(session_cache):
+    d = Path(tempfile.mkdtemp(dir=session_cache))
+    subprocess.run([BRICK, "spec", "--bundle", str(d)], check=True, capture_output=True)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["process"]["terminal"] = False
+    return cfg
+
+
+@pytest.fixture
+def ebundle(bundle, escape_bin, default_config):
+    def make(*args):
+        b = bundle()
+        b.config = json.loads(json.dumps(default_config))
+        b.config["process"]["args"] = list(args) or ["/bin/true"]
+        shutil.copy(escape_bin, b.rootfs / "bin" / "brick-escape")
+        return b
+    return make
+
+
+@pytest.fixture
+def outside():
+    """A host directory outside every rootfs (the attacks' target)."""
+    d = Path(tempfile.mkdtemp(prefix="outside-", dir="/tmp"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def verdict(cp, key=None):
+    """errno of the helper line (0 for OK); key selects 'key: ...' lines."""
+    for line in cp.stdout.splitlines():
+        if key is not None:
+            if not line.startswith(key + ": "):
+                continue
+            line = line[len(key) + 2:]
+        if line.startswith("OK"):
+            return 0
+        if line.startswith("ERR"):
+            return int(line.split()[1])
+    raise AssertionError(f"no verdict{' for ' + key if key else ''}:\n{cp.stdout}\n{cp.stderr}")
+
+
+def checks(brick, b, items):
+    script = "; ".join(f'echo "{k}: $({v} 2>&1)"' for k, v in items.items())
+    cp = brick.run(b.sh(script))
+    assert cp.returncode == 0, cp.stderr
+    return {k: verdict(cp, k) for k in items}
+
+
+# ------------------------------------------------------------- CVE-2019-5736
+
+@pytest.mark.parametrize("how", ["args", "shebang", "shebang-pid1"])
+def test_cve_2019_5736_container_cannot_execute_the_runtime(brick, ebundle, how):
+    """The init is brick's own process image until execve; the container must
+    not get it to run (and so hold) the runtime binary via /proc/self/exe."""
+    b = ebundle()
+    if how == "args":
+        b.args("/proc/self/exe", "--version")
+    else:
+        target = "/proc/self/exe" if how == "shebang" else "/proc/1/exe"
+        (b.rootfs / "evil").write_text(f"#!{target} --version\n")
+        os.chmod(b.rootfs / "evil", 0o755)
+        b.args("/evil")
+    cp = brick.run(b)
+    assert "brick" not in cp.stdout.lower() and "version" not in cp.stdout.lower(), cp.stdout
+
+
+def test_cve_2019_5736_container_binary_not_writable_via_proc(brick, ebundle):
+    cp = brick.run(ebundle("/bin/brick-escape", "exe-write", "/proc/1/exe"))
+    assert verdict(cp) != 0
+
+
+def test_cve_2019_5736_start_hook_cannot_hold_the_runtime(brick, ebundle, workdir):
+    """A startContainer hook runs a binary of the container's image while the
+    init is still brick: it holds /proc/<init>/exe and tries to reopen it for
+    writing once no brick process runs any more (after `start`)."""
+    out = workdir / "out"
+    out.mkdir()
+    b = ebundle("/bin/sleep", "5")
+    b.config["mounts"].append({"destination": "/out", "type": "bind", "source": str(out),
+                               "options": ["rbind", "rw"]})
+    b.config["hooks"] = {"startContainer": [{
+        "path": "/bin/brick-escape", "args": ["brick-escape", "exe-hold", "/proc/1/exe", "/out/hook"]}]}
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    hook = out / "hook"
+    assert wait_for(lambda: hook.exists() and hook.read_text().endswith("\n"), 15), "no verdict from the hook"
+    text = hook.read_text()
+    brick.wait_stopped(cid, 15)
+    brick.delete(cid)
+    assert not text.startswith("OK"), "a container process opened the runtime binary for writing: " + text
+
+
+# ------------------------------------------------------------- CVE-2024-21626
+
+def test_cve_2024_21626_no_leaked_fds(brick, ebundle):
+    cp = brick.run(ebundle("/bin/brick-probe", "fds"))
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["fds", "0", "1", "2"]
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 8])
+def test_cve_2024_21626_cwd_through_leaked_fd(brick, ebundle, n):
+    b = ebundle("/bin/sh", "-c", "cat ../../../../etc/hostname; pwd")
+    b.process["cwd"] = f"/proc/self/fd/{n}"
+    cp = brick.run(b)
+    host = Path("/etc/hostname").read_text().strip()
+    assert cp.returncode != 0 or (host not in cp.stdout and cp.stdout.strip().endswith(f"/proc/self/fd/{n}")
+                                  is False), cp.stdout
+
+
+# ------------------------------------------------------------- CVE-2021-30465
+
+def test_cve_2021_30465_symlink_swap_between_mounts(brick, ebundle, outside, workdir):
+    """A volume the attacker controls holds the next mount's destination; a
+    racing thread swaps it between a directory and a symlink to a host path.
+    The second mount must always land inside the container."""
+    vol = workdir / "vol"
+    vol.mkdir()
+    (outside / "target").mkdir()
+    stop = threading.Event()
+
+    def swapper():
+        while not stop.is_set():
+            try:
+                os.rename(vol / "x", vol / "x.tmp") if (vol / "x").is_dir() else None
+                if not (vol / "x").exists():
+                    os.symlink(str(outside / "target"), vol / "x")
+                time.sleep(0.0005)
+                os.unlink(vol / "x")
+                os.rename(vol / "x.tmp", vol / "x")
+            except OSError:
+                pass
+
+    (vol / "x").mkdir()
+    t = threading.Thread(target=swapper, daemon=True)
+    t.start()
+    landed = []
+    try:
+        for _ in range(15):
+            b = ebundle("/bin/sh", "-c", "grep -c 'size=1236k' /proc/self/mountinfo || true")
+            b.config["mounts"].append({"destination": "/vol", "type": "bind", "source": str(vol),
+                                       "options": ["rbind", "rw"]})
+            b.config["mounts"].append({"destination": "/vol/x", "type": "tmpfs", "source": "tmpfs",
+                                       "options": ["size=1236k"]})
+            (b.rootfs / outside.relative_to("/") / "target").mkdir(parents=True)
+            cp = brick.run(b)
+            if cp.returncode == 0:
+                landed.append(cp.stdout.strip())
+    finally:
+        stop.set()
+        t.join()
+    assert not list((outside / "target").iterdir())
+    assert all(x == "1" for x in landed), f"tmpfs missing from the container (mounted outside?): {landed}"
+
+
+# ------------------------------------------------------------- masking, /dev
+
+def test_cve_2025_31133_dev_null_symlink_to_host_file(brick, ebundle, outside):
+    """No /dev tmpfs: the image's /dev/null is a symlink to a host file. Masking
+    must not bind that file over /proc/kcore & co, nor write it."""
+    secret = outside / "secret"
+    secret.write_text("HOST-SECRET\n")
+    b = ebundle("/bin/sh", "-c", "cat /proc/kcore /proc/timer_list 2>&1 | head -c 200; "
+                "echo x > /proc/kcore 2>&1; true")
+    b.config["mounts"] = [m for m in b.config["mounts"] if m["destination"] not in ("/dev", "/dev/pts",
+                                                                                      "/dev/shm", "/dev/mqueue")]
+    os.makedirs(b.rootfs / "dev", exist_ok=True)
+    os.symlink(str(secret), b.rootfs / "dev" / "null")
+    cp = brick.run(b)
+    assert "HOST-SECRET" not in cp.stdout
+    assert secret.read_text() == "HOST-SECRET\n"
+
+
+def test_cve_2025_52565_dev_console_and_ptmx_symlinks(brick, ebundle, outside):
+    victim = outside / "victim"
+    victim.write_text("untouched\n")
+    b = ebundle("/bin/sh", "-c", "echo pwned > /dev/console 2>/dev/null; echo pwned > /dev/ptmx 2>/dev/null; true")
+    b.config["mounts"] = [m for m in b.config["mounts"] if m["destination"] != "/dev"]
+    (b.rootfs / "dev" / "pts").mkdir(parents=True, exist_ok=True)
+    for name in ("console", "ptmx"):
+        os.symlink(str(victim), b.rootfs / "dev" / name)
+    brick.run(b)
+    assert victim.read_text() == "untouched\n"
+
+
+def test_dev_symlink_not_followed_before_pivot(brick, ebundle, outside):
+    """rootfs/dev is a symlink to a host directory: the /dev tmpfs and the
+    device nodes must stay inside the rootfs."""
+    b = ebundle()
+    shutil.rmtree(b.rootfs / "dev")
+    os.symlink(str(outside), b.rootfs / "dev")
+    brick.run(b)
+    assert list(outside.iterdir()) == []
+
+
+def test_cve_2025_52881_sysctl_not_redirected_by_container_mounts(brick, ebundle):
+    """The config binds a rootfs directory over /proc/sys/kernel; the sysctl
+    write must still reach the kernel (through brick's own procfs)."""
+    b = ebundle("/bin/sh", "-c", "cat /proc/sys/kernel/domainname; uname -a >/dev/null")
+    fake = b.rootfs / "fake"
+    fake.mkdir()
+    (fake / "domainname").write_text("fake\n")
+    b.config["mounts"].append({"destination": "/proc/sys/kernel", "type": "bind", "source": str(fake),
+                               "options": ["rbind", "rw"]})
+    b.config["linux"]["sysctl"] = {"kernel.domainname": "brick-52881"}
+    cp = brick.run(b.args("/bin/sh", "-c", "domainname 2>/dev/null || cat /proc/sys/kernel/domainname"))
+    assert (fake / "domainname").read_text() == "fake\n", "sysctl written into the container's file"
+    if cp.returncode == 0:
+        assert "brick-52881" in cp.stdout or "fake" in cp.stdout
+
+
+def test_core_pattern_and_sysrq_not_writable(brick, ebundle):
+    before = Path("/proc/sys/kernel/core_pattern").read_text()
+    r = checks(brick, ebundle(), {
+        "core_pattern": "/bin/brick-escape write /proc/sys/kernel/core_pattern '|/evil'",
+        "sysrq": "/bin/brick-escape write /proc/sysrq-trigger h",
+    })
+    assert r["core_pattern"] in (errno.EROFS, errno.EACCES, errno.EPERM)
+    assert r["sysrq"] != 0
+    assert Path("/proc/sys/kernel/core_pattern").read_text() == before
+
+
+def test_cve_2022_0492_cgroup_v1_release_agent(brick, ebundle):
+    r = checks(brick, ebundle(), {
+        "mount_cgroup": "/bin/brick-escape mount cgroup /tmp/cg cgroup rdma",
+        "release_agent": "/bin/brick-escape write /sys/fs/cgroup/release_agent /evil",
+    })
+    assert r["mount_cgroup"] in (errno.EPERM, errno.EACCES)
+    assert r["release_agent"] != 0
+
+
+def test_mknod_block_device(brick, ebundle):
+    r = checks(brick, ebundle(), {"mknod": "/bin/brick-escape mknod-open /dev/brick-sda 8 0"})
+    assert r["mknod"] in (errno.EPERM, errno.EACCES)
+
+
+def test_keyring_is_the_containers_own(brick, ebundle):
+    desc = "brick-escape-" + new_id()
+    add = subprocess.run(["python3", "-c", f"""
+import ctypes; libc = ctypes.CDLL(None)
+print(libc.syscall(248, b"user", b"{desc}", b"secret", 6, -3))"""], capture_output=True, text=True)
+    if add.returncode != 0 or int(add.stdout.strip() or -1) < 0:
+        pytest.skip("cannot add a key to the host session keyring")
+    r = checks(brick, ebundle(), {"search": f"/bin/brick-escape key-search {desc}"})
+    assert r["search"] != 0
+
+
+def test_ptrace_outside_processes(brick, ebundle):
+    victim = subprocess.Popen(["sleep", "30"])
+    try:
+        r = checks(brick, ebundle(), {"ptrace": f"/bin/brick-escape ptrace {victim.pid}",
+                                      "visible": f"/bin/brick-escape open-read /proc/{victim.pid}/cmdline"})
+    finally:
+        victim.kill()
+        victim.wait()
+    assert r["ptrace"] in (errno.ESRCH, errno.EPERM)
+    assert r["visible"] != 0
+
+
+def test_tiocsti_into_callers_terminal(brick, ebundle):
+    """brick calls setsid(): the caller's terminal is not the container's
+    controlling terminal, so TIOCSTI on the inherited fd fails."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        b = ebundle("/bin/brick-escape", "tiocsti", "0", "id\n")
+        b.write()
+        cp = run_cmd([BRICK, "--root", str(brick.root), "run", "--bundle", str(b.path), new_id()],
+                     stdin=slave)
+    finally:
+        os.close(slave)
+        os.set_blocking(master, False)
+        try:
+            injected = os.read(master, 100)
+        except OSError:
+            injected = b""
+        os.close(master)
+    assert verdict(cp) != 0, cp.stdout
+    assert b"id" not in injected
+
+
+def test_dev_kmsg(brick, ebundle):
+    r = checks(brick, ebundle(), {"kmsg": "/bin/brick-escape open-read /dev/kmsg"})
+    assert r["kmsg"] != 0
+
+
+def test_module_autoload_through_socket_families(brick, ebundle):
+    """socket() of an unusual family could make the kernel modprobe it. The
+    default seccomp profile refuses such families before the kernel looks."""
+    if "seccomp" not in json.dumps(ebundle().config.get("linux", {})):
+        pytest.skip("the default spec carries no seccomp profile yet (seccomp support not built)")
+    # AF_DECnet(12), AF_IPX(4), AF_APPLETALK(5), AF_X25(9), AF_AX25(3), AF_NETROM(6), AF_ROSE(11)
+    fams = {f"af{f}": f"/bin/brick-escape socket {f} 2" if f not in (3, 6, 11) else
+            f"/bin/brick-escape socket {f} 5" for f in (3, 4, 5, 6, 9, 11, 12)}
+    r = checks(brick, ebundle(), fams)
+    assert all(v != 0 for v in r.values()), r

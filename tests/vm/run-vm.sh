@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# run-vm.sh — run tests/vm/cgroup2-suite.sh against an OCI runtime inside a throw-away
+# Debian 6.1 kernel booted under qemu (TCG: no KVM needed) with a pure cgroup v2 hierarchy.
+#
+#   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep]
+#
+#   --runtime PATH  runtime under test (default: $RUNTIME, else <repo>/build/brick);
+#                   e.g. /usr/bin/crun or /usr/sbin/runc to validate the suite itself
+#   --log FILE      keep the whole serial console output in FILE
+#   --tap FILE      the TAP result block, markers stripped
+#   --timeout SECS  kill qemu after SECS (default 600)
+#   --keep          keep the work dir (initramfs tree) and print its path
+#
+# Environment: BRICK_VM_CACHE (kernel cache, default ${XDG_CACHE_HOME:-/var/cache}/brick-vm),
+# BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox),
+# BRICK_VM_ACCEL (default tcg), BRICK_VM_SMP (2), BRICK_VM_MEM (1024).
+#
+# Exit status: 0 complete result block, every test ok; 1 complete block with failures;
+#              2 no complete block (boot failure, crash, timeout); 3 setup error.
+# The kernel and qemu are fetched with apt (the kernel package is only unpacked into the cache,
+# never installed on the host).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+RUNTIME=${RUNTIME:-$REPO/build/brick}
+LOG=
+TAP=
+TIMEOUT=600
+KEEP=0
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+CACHE=${BRICK_VM_CACHE:-${XDG_CACHE_HOME:-/var/cache}/brick-vm}
+BEGIN_MARK='=== BRICK-VM TAP BEGIN ==='
+END_MARK='=== BRICK-VM TAP END ==='
+
+die() { echo "run-vm.sh: $*" >&2; exit 3; }
+log() { echo "run-vm.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+		--runtime) RUNTIME=$2; shift 2 ;;
+		--log) LOG=$2; shift 2 ;;
+		--tap) TAP=$2; shift 2 ;;
+		--timeout) TIMEOUT=$2; shift 2 ;;
+		--keep) KEEP=1; shift ;;
+		-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) die "unknown argument '$1'" ;;
+	esac
+done
+
+[ "$(id -u)" = 0 ] || die "must run as root (apt, mknod)"
+RUNTIME=$(readlink -f "$RUNTIME") || die "runtime not found"
+[ -x "$RUNTIME" ] || die "runtime $RUNTIME is not executable (build it: ./dev build)"
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
+
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends "$@" >&2 ||
+		{ apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "$@" >&2; }
+}
+
+# ---------------------------------------------------------------- qemu + kernel
+command -v qemu-system-x86_64 >/dev/null || { log "installing qemu-system-x86"; apt_install qemu-system-x86; }
+command -v cpio >/dev/null || { log "installing cpio"; apt_install cpio; }
+
+kernel_pkg() {
+	# linux-image-amd64 depends on exactly one linux-image-<abi>-amd64
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
+}
+
+fetch_kernel() {
+	local pkg dir tmp
+	pkg=$(kernel_pkg)
+	if [ -z "$pkg" ]; then
+		apt-get update -q >&2 || true
+		pkg=$(kernel_pkg)
+	fi
+	if [ -z "$pkg" ]; then
+		# offline: fall back to whatever was cached before
+		KERNEL=$(ls -1 "$CACHE"/linux-image-*/vmlinuz 2>/dev/null | sort -V | tail -n1)
+		[ -n "$KERNEL" ] || die "cannot resolve linux-image-amd64 and no cached kernel in $CACHE"
+		return
+	fi
+	dir=$CACHE/$pkg
+	KERNEL=$dir/vmlinuz
+	[ -s "$KERNEL" ] && return
+	log "fetching $pkg into $dir (apt-get download + dpkg-deb -x, not installed)"
+	mkdir -p "$CACHE"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+	# _apt cannot write into a root-owned mktemp dir; download unsandboxed there
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+	dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+	mkdir -p "$dir"
+	cp "$tmp"/x/boot/vmlinuz-* "$dir/vmlinuz.part"
+	cp "$tmp"/x/boot/config-* "$dir/config"
+	mv "$dir/vmlinuz.part" "$KERNEL"
+	rm -rf "$tmp"
+}
+
+if [ -n "${BRICK_VM_KERNEL:-}" ]; then
+	KERNEL=$BRICK_VM_KERNEL
+else
+	fetch_kernel
+fi
+[ -s "$KERNEL" ] || die "kernel $KERNEL missing"
+
+# ---------------------------------------------------------------- initramfs
+WORK=$(mktemp -d /tmp/brick-vm.XXXXXX)
+cleanup() {
+	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+IRD=$WORK/initramfs
+T0=$(date +%s.%N)
+
+# the initramfs is itself a busybox rootfs (mkrootfs.sh lays out bin/ with every applet)
+# (the same tree is also the test rootfs the containers get, copied per bundle by the suite)
+"$REPO/tests/helpers/mkrootfs.sh" "$WORK/rootfs" >/dev/null
+rm -f "$WORK/rootfs/.brick-rootfs-stamp"
+cp -a "$WORK/rootfs" "$IRD"
+mkdir -p "$IRD/newroot" "$IRD/suite" "$IRD/usr/local/bin" "$IRD/sys/fs/cgroup"
+mv "$WORK/rootfs" "$IRD/suite/rootfs"
+mknod -m 600 "$IRD/dev/console" c 5 1
+mknod -m 666 "$IRD/dev/null" c 1 3
+
+# copy_with_libs BIN DEST: the binary plus every shared library ldd names, at the same paths
+copy_with_libs() {
+	local bin=$1 dest=$2 lib
+	install -D -m 0755 "$bin" "$IRD$dest"
+	ldd "$bin" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(0x/{print $1}' | sort -u |
+		while read -r lib; do
+			[ -e "$IRD$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$IRD$lib"
+		done
+}
+RT_NAME=$(basename "$RUNTIME")
+copy_with_libs "$RUNTIME" "/usr/local/bin/$RT_NAME"
+install -m 0755 "$HERE/cgroup2-suite.sh" "$IRD/suite/cgroup2-suite.sh"
+
+cat > "$IRD/init" <<'INIT'
+#!/bin/sh
+# stage 1 (pid 1 on the initramfs): pivot_root(2) refuses to move the initramfs root, and every
+# runtime pivots, so copy ourselves onto a tmpfs and switch_root into it.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin
+if [ ! -e /.stage2 ]; then
+	mount -t tmpfs -o mode=755 tmpfs /newroot
+	for f in /*; do
+		case $f in /newroot|/proc|/sys) ;; *) cp -a "$f" /newroot/ ;; esac
+	done
+	mkdir -p /newroot/proc /newroot/sys
+	: > /newroot/.stage2
+	exec switch_root /newroot /init
+fi
+# stage 2
+mount -t proc proc /proc
+echo 1 > /proc/sys/kernel/printk
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+for c in cpu memory pids io cpuset hugetlb rdma misc; do
+	echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || echo "# cannot enable controller $c"
+done
+echo "# kernel $(uname -r); uptime at suite start: $(cut -d' ' -f1 /proc/uptime)s"
+echo "# cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+. /suite/env
+RUNTIME=/usr/local/bin/$RT_NAME WORK=/tmp/cg2 sh /suite/cgroup2-suite.sh
+echo "# suite exit status $?; uptime $(cut -d' ' -f1 /proc/uptime)s"
+sync
+poweroff -f
+INIT
+chmod 0755 "$IRD/init"
+{
+	printf 'RT_NAME=%s\nBEGIN_MARK=%s\nEND_MARK=%s\n' "$RT_NAME" "'$BEGIN_MARK'" "'$END_MARK'"
+	# sanitizer builds: keep the host's settings inside the VM
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+	done
+} > "$IRD/suite/env"
+
+(cd "$IRD" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
+T1=$(date +%s.%N)
+log "initramfs $(du -h "$WORK/initramfs.gz" | cut -f1) built in $(echo "$T1 $T0" | awk '{printf "%.1f", $1-$2}')s; runtime $RUNTIME"
+
+# ---------------------------------------------------------------- boot
+CONSOLE=$WORK/console.log
+log "booting $KERNEL (accel ${BRICK_VM_ACCEL:-tcg}, timeout ${TIMEOUT}s)"
+# progress: echo the suite's lines, and time the boot (qemu start to the suite's first line)
+progress() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+			"# kernel "*) log "booted in $(awk -v a="$T1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')s" ;;
+		esac
+		case $line in "# "*|"ok "*|"not ok "*) printf 'vm: %s\n' "$line" ;; esac
+	done
+}
+rc=0
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	-accel "${BRICK_VM_ACCEL:-tcg}" -m "${BRICK_VM_MEM:-1024}" -smp "${BRICK_VM_SMP:-2}" \
+	-nographic -no-reboot -nic none \
+	-kernel "$KERNEL" -initrd "$WORK/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
+	</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[a-z]//g' | tee "$CONSOLE" | progress >&2 || rc=$?
+T2=$(date +%s.%N)
+log "qemu finished after $(echo "$T2 $T1" | awk '{printf "%.1f", $1-$2}')s (status $rc)"
+[ -n "$LOG" ] && cp "$CONSOLE" "$LOG"
+
+# ---------------------------------------------------------------- result block
+# complete = BEGIN, a plan "1..N", N test lines, END (in that order)
+BLOCK=$WORK/tap
+awk -v b="$BEGIN_MARK" -v e="$END_MARK" '
+	$0 == b { inb = 1; n = 0; delete L; next }
+	$0 == e && inb { done = 1; inb = 0; next }
+	inb { L[++n] = $0 }
+	END { if (done) for (i = 1; i <= n; i++) print L[i] }' "$CONSOLE" > "$BLOCK"
+plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$BLOCK" | head -n1)
+ntests=$(grep -cE '^(ok|not ok) [0-9]+' "$BLOCK" || true)
+nfail=$(grep -cE '^not ok [0-9]+' "$BLOCK" || true)
+[ -n "$TAP" ] && cp "$BLOCK" "$TAP"
+if [ -z "$plan" ] || [ "$ntests" != "$plan" ]; then
+	log "no complete result block (plan '${plan:-none}', $ntests results); console tail:"
+	tail -n 30 "$CONSOLE" >&2
+	exit 2
+fi
+cat "$BLOCK"
+log "$((ntests - nfail))/$ntests ok with $RT_NAME"
+[ "$nfail" = 0 ] || exit 1
+exit 0
