@@ -25,6 +25,13 @@ enum brick_log_level { BRICK_LOG_ERROR, BRICK_LOG_WARN, BRICK_LOG_INFO, BRICK_LO
 typedef void (*brick_log_fn)(enum brick_log_level level, const char *msg, void *userdata);
 void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_level);
 
+/* CVE-2019-5736: before starting container processes (create, run, exec),
+ * re-execute the calling program (argv) from a copy the container cannot
+ * write: a read-only bind of the binary, or a sealed memfd. Returns 0 when
+ * already running from such a copy; on success of the re-exec it does not
+ * return at all. */
+int brick_guard_exe(char **argv, struct brick_error *err);
+
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
     const char *root;           /* state root, e.g. /run/brick */

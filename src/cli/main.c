@@ -236,6 +236,13 @@ int main(int argc, char **argv)
                 return cli_failf("command \"%s\" is not supported by brick yet", name);
         return cli_failf("unknown command \"%s\" (see 'brick --help')", name);
     }
+    /* Commands that start container processes never let them reach this
+     * binary (CVE-2019-5736). */
+    if (cmd == &cmd_create || cmd == &cmd_run || cmd == &cmd_exec) {
+        struct brick_error err;
+        if (brick_guard_exe(argv, &err) < 0)
+            return cli_fail(&err);
+    }
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
     optind = 0; /* full getopt reset for the command's own flags */

@@ -1,0 +1,88 @@
+/* exe_guard.c — keep the runtime binary out of the container's reach
+ * (CVE-2019-5736).
+ *
+ * The container's init and exec'd processes are forks of brick until their
+ * execve, so /proc/<pid>/exe of those processes is the brick binary on the
+ * host. A process in the container (or in another container sharing the pid
+ * namespace) that opens that link — and keeps the fd past our exit — could
+ * rewrite the host's brick. So the commands that start container processes
+ * first re-execute brick from a copy the container cannot write:
+ *   1. a detached read-only bind mount of the binary (open_tree + mount_setattr,
+ *      no copy: cheap), then execveat() on it; writes fail with EROFS;
+ *   2. where that is not allowed (no CAP_SYS_ADMIN), a sealed memfd copy.
+ * A binary that already runs from either (or from a read-only file system)
+ * is not re-executed, which also ends the recursion. */
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/util.h"
+
+#include <brick/brick.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static bool already_guarded(int fd)
+{
+    struct statvfs sv;
+    if (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+        return true;
+    int seals = fcntl(fd, F_GET_SEALS);
+    return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+static int reexec_from_ro_bind(char **argv)
+{
+    _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe",
+                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0)
+        return -errno;
+    struct mount_attr attr = {
+        .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+    };
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+        return -errno;
+    syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
+    return -errno;
+}
+
+static int reexec_from_memfd(int exe, char **argv)
+{
+    struct stat st;
+    if (fstat(exe, &st) < 0)
+        return -errno;
+    _cleanup_close_ int mfd = memfd_create("brick", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0)
+        return -errno;
+    for (off_t off = 0; off < st.st_size;) {
+        ssize_t n = sendfile(mfd, exe, &off, (size_t)(st.st_size - off));
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+    }
+    if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+        return -errno;
+    syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+    return -errno;
+}
+
+int brick_guard_exe(char **argv, struct brick_error *err)
+{
+    _cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe < 0)
+        return brick_err_errno(err, errno, "open /proc/self/exe");
+    if (already_guarded(exe))
+        return 0;
+    int r = reexec_from_ro_bind(argv);
+    if (r == -EPERM || r == -ENOSYS || r == -EINVAL)
+        r = reexec_from_memfd(exe, argv);
+    return brick_err_errno(err, -r, "re-execute brick from a read-only copy");
+}
