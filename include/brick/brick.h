@@ -109,10 +109,20 @@ struct brick_container_info {
     char *bundle;
     char *created;
     char *owner;
+    char *namespaces; /* state.json's "namespaces" record (compact JSON), NULL if none */
 };
 /* Every container under root, sorted by id. */
 int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n,
                struct brick_error *err);
 void brick_container_info_free(struct brick_container_info *v, size_t n);
+
+/* Open namespace `type` ("net", "pid", "ipc", "uts", "user", "cgroup", "time",
+ * "mnt") of a created or running container, race-free: a pidfd on the
+ * recorded init is opened, its start time checked against the record, and
+ * the namespace taken through the pidfd (PIDFD_GET_*_NAMESPACE), never
+ * through a /proc/PID path a recycled pid could redirect. *ret_fd is
+ * O_CLOEXEC. -ESRCH when the container is stopped. */
+int brick_open_namespace(const char *root, const char *id, const char *type, int *ret_fd,
+                         struct brick_error *err);
 
 #endif

@@ -1,10 +1,14 @@
 /* list.c — `brick list`: a table like runc's, JSON, or ids only. */
 #include "cli/cli.h"
+#include "core/util.h"
 #include "spec/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static char *shares(const char *record);
+static void print_table_shares(const struct brick_container_info *v, size_t n);
 
 static void print_json(const struct brick_container_info *v, size_t n)
 {
@@ -19,6 +23,10 @@ static void print_json(const struct brick_container_info *v, size_t n)
         bjson_set(o, "rootfs", bjson_new_string(""));
         bjson_set(o, "created", bjson_new_string(v[i].created));
         bjson_set(o, "owner", bjson_new_string(v[i].owner));
+        bjson *ns = NULL;
+        struct brick_error ignored;
+        if (v[i].namespaces && bjson_parse(v[i].namespaces, strlen(v[i].namespaces), &ns, &ignored) == 0)
+            bjson_set(o, "namespaces", ns); /* brick's key: which namespaces, joined from whom */
         bjson_append(a, o);
     }
     char *s = bjson_to_string(a, false);
@@ -27,8 +35,41 @@ static void print_json(const struct brick_container_info *v, size_t n)
     bjson_free(a);
 }
 
+/* "net<-web,ipc<-web" from the namespaces record: what this container
+ * joined and from whom (brick do). Heap string, "" when nothing. */
+static char *shares(const char *record)
+{
+    bjson *o = NULL;
+    struct brick_error ignored;
+    char *out = calloc(1, 1);
+    if (!record || bjson_parse(record, strlen(record), &o, &ignored) < 0)
+        return out;
+    for (size_t i = 0; i < bjson_object_len(o); i++) {
+        bjson *e;
+        const char *type = bjson_object_at(o, i, &e);
+        if (!bjson_bool(bjson_get(e, "joined")))
+            continue;
+        const char *from = bjson_string(bjson_get(e, "from"));
+        char *next = xasprintf("%s%s%s<-%s", out, *out ? "," : "", type, from ? from : "?");
+        free(out);
+        out = next;
+    }
+    bjson_free(o);
+    return out;
+}
+
 static void print_table(const struct brick_container_info *v, size_t n)
 {
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        char *s = shares(v[i].namespaces);
+        any = any || *s;
+        free(s);
+    }
+    if (any) { /* the SHARES column only when some container shares */
+        print_table_shares(v, n);
+        return;
+    }
     int w = 12;
     for (size_t i = 0; i < n; i++)
         if ((int)strlen(v[i].id) + 2 > w)
@@ -37,6 +78,22 @@ static void print_table(const struct brick_container_info *v, size_t n)
     for (size_t i = 0; i < n; i++)
         printf("%-*s%-10d%-10s%-40s%-32s%s\n", w, v[i].id, v[i].pid, v[i].status, v[i].bundle,
                v[i].created, *v[i].owner ? v[i].owner : "root");
+}
+
+static void print_table_shares(const struct brick_container_info *v, size_t n)
+{
+    int w = 12;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(v[i].id) + 2 > w)
+            w = (int)strlen(v[i].id) + 2;
+    printf("%-*s%-10s%-10s%-40s%-32s%-8s%s\n", w, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER",
+           "SHARES");
+    for (size_t i = 0; i < n; i++) {
+        char *s = shares(v[i].namespaces);
+        printf("%-*s%-10d%-10s%-40s%-32s%-8s%s\n", w, v[i].id, v[i].pid, v[i].status, v[i].bundle,
+               v[i].created, *v[i].owner ? v[i].owner : "root", s);
+        free(s);
+    }
 }
 
 static int list_main(struct cli_globals *g, int argc, char **argv)

@@ -19,7 +19,7 @@ static FILE *log_file;
 static const struct cli_command *const commands[] = {
     &cmd_create, &cmd_exec, &cmd_start, &cmd_run, &cmd_state, &cmd_kill, &cmd_delete, &cmd_list, &cmd_spec,
     &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps, &cmd_events, &cmd_features,
-    &cmd_inspect,
+    &cmd_inspect, &cmd_do, &cmd_pod, &cmd_graph,
 };
 
 /* runc verbs that later work adds; refused clearly rather than misparsed. */
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
     }
     /* Commands that start container processes never let them reach this
      * binary (CVE-2019-5736). */
-    if (cmd == &cmd_create || cmd == &cmd_run || cmd == &cmd_exec) {
+    if (cmd == &cmd_create || cmd == &cmd_run || cmd == &cmd_exec || cmd == &cmd_do || cmd == &cmd_pod) {
         struct brick_error err;
         if (brick_guard_exe(argv, &err) < 0)
             return cli_fail(&err);

@@ -169,7 +169,7 @@ def test_device_rule_denies_open(brick, bundle, cgparent):
     cid = new_id()
     with_cgroup(b, cgparent, cid, {"devices": [
         {"allow": False, "access": "rwm"},
-        {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]})
+        {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "rw"}]})
     cp = brick.run(b, cid)
     assert cp.returncode == 0, cp.stderr
     assert "open errno 1 EPERM" in cp.stdout, cp.stdout

@@ -133,7 +133,7 @@ destroy() {
 	rt kill "$1" KILL > /dev/null 2>&1
 	rt delete --force "$1" > /dev/null 2>&1
 	rt delete "$1" > /dev/null 2>&1
-	rm -rf "$WORK/$1"
+	rm -rf "${WORK:?}/${1:?}"
 }
 
 SLEEPER='echo READY; exec sleep 1000'

@@ -19,7 +19,8 @@
 #              2 no complete block (boot failure, crash, timeout); 3 setup error.
 # The kernel and qemu are fetched with apt (the kernel package is only unpacked into the cache,
 # never installed on the host).
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed" >&2; exit 3' ERR
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -126,12 +127,16 @@ mknod -m 666 "$IRD/dev/null" c 1 3
 
 # copy_with_libs BIN DEST: the binary plus every shared library ldd names, at the same paths
 copy_with_libs() {
-	local bin=$1 dest=$2 lib
+	local bin=$1 dest=$2 lib out
 	install -D -m 0755 "$bin" "$IRD$dest"
-	ldd "$bin" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(0x/{print $1}' | sort -u |
-		while read -r lib; do
-			[ -e "$IRD$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$IRD$lib"
-		done
+	if ! out=$(ldd "$bin" 2>&1); then
+		case $out in *"not a dynamic executable"*) return 0 ;; esac
+		die "ldd $bin: $out"
+	fi
+	case $out in *"not found"*) die "ldd $bin: a library is missing: $out" ;; esac
+	for lib in $(printf '%s\n' "$out" | awk '/=> \//{print $3} /^\t\/[^ ]+ \(0x/{print $1}' | sort -u); do
+		[ -e "$IRD$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$IRD$lib"
+	done
 }
 RT_NAME=$(basename "$RUNTIME")
 copy_with_libs "$RUNTIME" "/usr/local/bin/$RT_NAME"

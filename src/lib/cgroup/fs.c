@@ -173,11 +173,12 @@ static int make_dirs_once(struct cgroup_hier *h, struct brick_error *err)
         if (mkdir(p, 0755) == 0) {
             if (!h->created)
                 h->created = xstrdup(p);
-            if (cpuset)
-                cpuset_inherit(p);
         } else if (errno != EEXIST) {
             return brick_err_errno(err, errno, "cgroup: mkdir %s", p);
         }
+        /* existing levels too: one left with empty cpus would refuse us */
+        if (cpuset)
+            cpuset_inherit(p);
         *s = saved;
         if (!saved)
             return 0;

@@ -390,6 +390,8 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
     };
     _cleanup_free_ char *cgroup = ctx->cgroup.n ? cgroup_to_json(&ctx->cgroup) : NULL;
     st.cgroup = cgroup;
+    _cleanup_free_ char *namespaces = ns_record_json(ctx);
+    st.namespaces = namespaces;
     int r = proc_pid_start_time(ctx->init_pid, &st.pid_start);
     if (r < 0)
         return brick_err_errno(err, -r, "container init vanished");
@@ -495,7 +497,7 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     plan_stages(ctx);
     /* Compiled (and the notify listener connected) before any clone: errors
      * surface while nothing exists yet, and the init needs no host path. */
-    r = sc_prepare(&ctx->spec->linux_.seccomp, &ctx->seccomp, err);
+    r = sc_prepare(&ctx->spec->linux_.seccomp, ctx->opts->root, &ctx->seccomp, err);
     if (r < 0)
         return r;
     r = procfs_open_verified(&ctx->host_procfd);

@@ -6,6 +6,7 @@
  *   brick exec (P) ── setns(pidfd, CLONE_NEWPID) (children only)
  *        └─clone3──▶ E: setns(pidfd, other namespaces) → process setup → execve
  * E is P's child in the container's pid namespace, so P can wait for it. */
+#include "cgroup/cgroup.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -41,6 +42,8 @@ struct exec_ctx {
     int sync_parent, sync_child;
     int console_fd;    /* connected --console-socket, or our pair's child end */
     int console_parent;
+    const struct cgroup *cgroup; /* the container's, or NULL */
+    int state_dirfd;             /* locked by us: the child must drop its copy */
 };
 
 /* Which of the init's namespaces differ from the caller's: setns() into our
@@ -224,6 +227,12 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     close(ec->sync_parent);
     if (ec->console_parent >= 0)
         close(ec->console_parent);
+    /* flock() belongs to the open file description: our copy would hold the
+     * container's lock for as long as we live (even frozen by pause). */
+    close(ec->state_dirfd);
+    /* Wait until the parent has put us into the container's cgroup. */
+    if (sync_expect(ec->sync_child, SYNC_GO, NULL, &err) < 0)
+        _exit(1);
     if (exec_setup(ec, &exe, &err) < 0) {
         sync_send_error(ec->sync_child, &err);
         _exit(1);
@@ -257,8 +266,15 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
         exec_child(ec);
     close(ec->sync_child);
     ec->sync_child = -1;
+    int r = ec->cgroup ? cgroup_place(ec->cgroup, pid, err) : 0;
+    if (r < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, __WALL);
+        return brick_err_prefix(err, "exec: join the container's cgroup");
+    }
+    sync_send(ec->sync_parent, SYNC_GO, 0);
     struct sync_msg m;
-    int r = sync_recv(ec->sync_parent, &m);
+    r = sync_recv(ec->sync_parent, &m);
     if (r == -EPIPE)
         return pid;
     waitpid(pid, NULL, __WALL);
@@ -291,8 +307,10 @@ static int write_pid(const char *path, pid_t pid, struct brick_error *err)
 
 static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struct brick_error *err)
 {
-    enum container_status s = state_status(&h->st);
-    if (s != STATUS_RUNNING && s != STATUS_CREATED)
+    enum container_status s = container_status(&h->st);
+    if (s == STATUS_PAUSED && !ec->opts->ignore_paused)
+        return brick_err(err, EBUSY, "cannot exec in a paused container (see --ignore-paused)");
+    if (s != STATUS_RUNNING && s != STATUS_CREATED && s != STATUS_PAUSED)
         return brick_err(err, EINVAL, "cannot exec in a %s container", container_status_name(s));
     int r = build_process(h, ec, err);
     if (r >= 0)
@@ -303,6 +321,9 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
         return brick_err(err, ESRCH, "container \"%s\" is not running", h->st.id);
     ec->init_pid = h->st.pid;
     ec->ns_flags = differing_namespaces(h->st.pid);
+    /* Everything needed is read and the pidfd pins the init: drop the lock so
+     * pause/resume/delete are not blocked behind a long exec. */
+    flock(h->dirfd, LOCK_UN);
     int pidfd = -1;
     pid_t pid = spawn_exec(ec, &pidfd, err);
     if (pid < 0)
@@ -315,7 +336,6 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     int master = -1;
     if (ec->console_parent >= 0 && recv_fd(ec->console_parent, &master) < 0)
         master = -1;
-    flock(h->dirfd, LOCK_UN);
     *ret_status = foreground_wait(pid, pidfd, master);
     return 0;
 }
@@ -324,15 +344,27 @@ int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick
 {
     struct handle h;
     struct exec_ctx ec = {.opts = opts, .init_pidfd = -1, .sync_parent = -1, .sync_child = -1,
-                          .console_fd = -1, .console_parent = -1};
+                          .console_fd = -1, .console_parent = -1, .state_dirfd = -1};
     *ret_status = 0;
     sigset_t old;
-    foreground_block_signals(&old);
+    /* Only a foreground exec forwards signals; a detached one must stay
+     * killable while it waits for the process to start. */
+    if (!opts->detach)
+        foreground_block_signals(&old);
+    struct cgroup cg;
+    bool have_cg = false;
     int r = handle_open(opts->root, opts->id, false, &h, err);
-    if (r >= 0)
+    if (r >= 0) {
+        have_cg = state_cgroup(&h.st, &cg);
+        ec.state_dirfd = h.dirfd;
+        ec.cgroup = have_cg ? &cg : NULL;
         r = exec_in(&h, &ec, ret_status, err);
+    }
+    if (have_cg)
+        cgroup_done(&cg);
     handle_done(&h);
     exec_ctx_done(&ec);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (!opts->detach)
+        sigprocmask(SIG_SETMASK, &old, NULL);
     return r;
 }

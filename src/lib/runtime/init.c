@@ -4,7 +4,7 @@
  *
  * Order (each step needs the ones before it):
  *   namespaces (stage 1 or clone3) -> GO from the parent -> session, keyring,
- *   hostname -> mounts -> [runtime hooks in the parent] -> createContainer
+ *   hostname -> lo up -> mounts -> [runtime hooks in the parent] -> createContainer
  *   hooks -> pivot_root -> masked/read-only paths -> sysctl, oom score,
  *   rlimits -> console -> executable lookup -> cwd -> fd hygiene ->
  *   uid/gid/capabilities -> no_new_privs -> CREATED -> wait for START ->
@@ -27,6 +27,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -76,13 +78,15 @@ static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
     return sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
 }
 
-/* Become root of the new user namespace when 0 is mapped; otherwise stay the
- * overflow id and let the process identity step decide. Done after the time
- * offsets: a credential change makes us non-dumpable, and /proc/self files
- * then belong to the host's root. */
+/* Become root of the new (or joined) user namespace when 0 is mapped;
+ * otherwise stay the overflow id and let the process identity step decide.
+ * A joined one needs it too: setns keeps the host uid, unmapped there, and
+ * files the init creates (/dev nodes) would fail with EOVERFLOW. Done after
+ * the time offsets: a credential change makes us non-dumpable, and /proc/self
+ * files then belong to the host's root. */
 static void become_ns_root(const struct create_ctx *ctx)
 {
-    if (!(ctx->ns.new_flags & CLONE_NEWUSER))
+    if (!(ctx->ns.new_flags & CLONE_NEWUSER) && ctx->ns.join_fd[OCI_NS_USER] < 0)
         return;
     (void)!setresgid(0, 0, 0);
     (void)!setresuid(0, 0, 0);
@@ -127,6 +131,29 @@ static int set_names(const struct oci_spec *spec, struct brick_error *err)
         return brick_err_errno(err, errno, "sethostname");
     if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
         return brick_err_errno(err, errno, "setdomainname");
+    return 0;
+}
+
+/* Annotation run.brick.net.loopback=up (what `brick do` writes): a new network
+ * namespace starts with lo down, so even 127.0.0.1 would not answer. Only a
+ * namespace of the container's own is touched, never a joined one; one
+ * SIOCSIFFLAGS needs no netlink and runs before the identity switch, while
+ * the init still holds CAP_NET_ADMIN over the namespace. */
+static int loopback_up(const struct create_ctx *ctx, struct brick_error *err)
+{
+    const char *v = oci_kv_get(ctx->spec->annotations, ctx->spec->n_annotations, "run.brick.net.loopback");
+    if (!v || !(ctx->ns.new_flags & CLONE_NEWNET))
+        return 0;
+    if (!streq(v, "up"))
+        return brick_err(err, EINVAL, "annotations[\"run.brick.net.loopback\"]: expected \"up\", got \"%s\"", v);
+    _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return brick_err_errno(err, errno, "bring up lo: SIOCGIFFLAGS");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        return brick_err_errno(err, errno, "bring up lo: SIOCSIFFLAGS");
     return 0;
 }
 
@@ -329,6 +356,8 @@ static int setup(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct 
     if (!ctx->opts->no_new_keyring)
         (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
     int r = set_names(ctx->spec, err);
+    if (r >= 0)
+        r = loopback_up(ctx, err);
     if (r >= 0)
         r = setup_filesystem(ctx, host_pid, err);
     if (r >= 0)

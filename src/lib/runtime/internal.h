@@ -49,4 +49,11 @@ _Noreturn void container_init(struct create_ctx *ctx);
 /* Host pid of the init, sent by the parent with GO (used for state JSON). */
 char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status);
 
+/* The namespaces of the created init by inode, which were joined and from
+ * whom (run.brick.join.<type> annotations): compact JSON or NULL (share.c). */
+char *ns_record_json(const struct create_ctx *ctx);
+/* Remove <root>/.do/<id>/, the bundle `brick do` made, if it is st's. */
+struct container_state;
+void do_bundle_remove(int rootfd, const struct container_state *st);
+
 #endif

@@ -178,7 +178,7 @@ static void signal_all(pid_t init, int sig)
 
 /* The container's cgroup from its state record; false when it has none
  * (created by a brick without cgroups) or the record is unreadable. */
-static bool state_cgroup(const struct container_state *st, struct cgroup *cg)
+bool state_cgroup(const struct container_state *st, struct cgroup *cg)
 {
     struct brick_error ignored;
     return st->cgroup && cgroup_from_json(st->cgroup, cg, &ignored) == 0;
@@ -261,6 +261,7 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, struct 
             log_warn("%s", herr.msg);
     }
     oci_spec_free(spec);
+    do_bundle_remove(rootfd, st);
     int r = state_dir_remove(rootfd, st->id);
     if (r < 0)
         return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);
@@ -336,6 +337,7 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
             .bundle = xstrdup(st.bundle),
             .created = xstrdup(st.created),
             .owner = xstrdup(st.owner ? st.owner : ""),
+            .namespaces = st.namespaces ? xstrdup(st.namespaces) : NULL,
         };
         container_state_done(&st);
     }
@@ -354,6 +356,7 @@ void brick_container_info_free(struct brick_container_info *v, size_t n)
         free(v[i].bundle);
         free(v[i].created);
         free(v[i].owner);
+        free(v[i].namespaces);
     }
     free(v);
 }

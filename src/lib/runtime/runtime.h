@@ -38,6 +38,9 @@ int handle_open(const char *root, const char *id, bool exclusive, struct handle 
 void handle_done(struct handle *h);
 /* The status from the recorded pid, "paused" when the cgroup is frozen. */
 enum container_status container_status(const struct container_state *st);
+struct cgroup;
+/* The cgroup recorded in st (false when none). */
+bool state_cgroup(const struct container_state *st, struct cgroup *cg);
 /* The config saved at create time. */
 int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err);
 /* After the init was released: record "started", run poststart hooks. */

@@ -11,13 +11,22 @@
  *      no copy: cheap), then execveat() on it; writes fail with EROFS;
  *   2. where that is not allowed (no CAP_SYS_ADMIN), a sealed memfd copy.
  * A binary that already runs from either (or from a read-only file system)
- * is not re-executed, which also ends the recursion. */
+ * is not re-executed, which also ends the recursion.
+ *
+ * The re-executed image then also makes its detached mount noexec: the
+ * container cannot even run the runtime through /proc/self/exe or
+ * /proc/1/exe (a static brick needs no loader or library from the
+ * container's image, so nothing else would stop that). The tree's fd stays
+ * open across execveat, named by _BRICK_EXE_TREE, because a detached tree
+ * can be changed only while its anonymous mount namespace lives. */
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/util.h"
 
 #include <brick/brick.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mman.h>
@@ -30,6 +39,19 @@
 extern char **environ;
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define TREE_ENV "_BRICK_EXE_TREE"
+
+/* Linux 6.8 (uapi headers of Debian 12 predate them). */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+struct guard_mnt_id_req {
+    uint32_t size, spare;
+    uint64_t mnt_id, param;
+};
 
 static bool already_guarded(int fd)
 {
@@ -40,10 +62,45 @@ static bool already_guarded(int fd)
     return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+static uint64_t mount_id(int fd)
+{
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID_UNIQUE))
+        return 0;
+    return stx.stx_mnt_id;
+}
+
+/* In the re-executed image: make the detached mount we run from noexec, and
+ * close the tree fd inherited for that. Only a mount that is ours is
+ * touched: the fd must be the mount our exe lives on, and that mount must
+ * not be in our mount namespace (statmount: ENOENT), so a stray variable can
+ * never flip a host mount. Best effort: kernels before 6.8 keep exec. */
+static void noexec_own_tree(int exe)
+{
+    const char *v = getenv(TREE_ENV);
+    int tree;
+    if (!v)
+        return;
+    if (parse_int(v, &tree) == 0 && tree > 2) {
+        struct stat a, b;
+        uint64_t id = mount_id(exe);
+        struct guard_mnt_id_req req = {.size = sizeof(req), .mnt_id = id, .param = 0x1 /* BASIC */};
+        char buf[256];
+        if (id && id == mount_id(tree) && fstat(tree, &a) == 0 && fstat(exe, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+            syscall(__NR_statmount, &req, buf, sizeof(buf), 0) < 0 && errno == ENOENT) {
+            struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOEXEC};
+            (void)syscall(SYS_mount_setattr, exe, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+            close(tree);
+        }
+    }
+    unsetenv(TREE_ENV);
+}
+
 static int reexec_from_ro_bind(char **argv)
 {
-    _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe",
-                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    /* Not close-on-exec: the new image needs the tree (noexec_own_tree). */
+    _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE);
     if (tree < 0)
         return -errno;
     struct mount_attr attr = {
@@ -51,8 +108,13 @@ static int reexec_from_ro_bind(char **argv)
     };
     if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
         return -errno;
+    char num[16];
+    snprintf(num, sizeof(num), "%d", tree);
+    setenv(TREE_ENV, num, 1);
     syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
-    return -errno;
+    int e = errno;
+    unsetenv(TREE_ENV);
+    return -e;
 }
 
 static int reexec_from_memfd(int exe, char **argv)
@@ -79,8 +141,10 @@ int brick_guard_exe(char **argv, struct brick_error *err)
     _cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (exe < 0)
         return brick_err_errno(err, errno, "open /proc/self/exe");
-    if (already_guarded(exe))
+    if (already_guarded(exe)) {
+        noexec_own_tree(exe);
         return 0;
+    }
     int r = reexec_from_ro_bind(argv);
     if (r == -EPERM || r == -ENOSYS || r == -EINVAL)
         r = reexec_from_memfd(exe, argv);

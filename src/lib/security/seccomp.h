@@ -84,9 +84,14 @@ struct seccomp_prog {
 };
 
 /* Plan + compile + (when notifying) connect to listenerPath. *ret is NULL
- * when the config has no linux.seccomp. */
-int sc_prepare(const struct oci_seccomp *sc, struct seccomp_prog **ret, struct brick_error *err);
+ * when the config has no linux.seccomp. cache_root: the state root whose
+ * .seccomp@cache/ keeps compiled programs (seccomp_cache.c), or NULL. */
+int sc_prepare(const struct oci_seccomp *sc, const char *cache_root, struct seccomp_prog **ret,
+               struct brick_error *err);
 int sc_compile(const struct seccomp_plan *plan, struct seccomp_prog *prog, struct brick_error *err);
+/* sc_compile through the cache under cache_root (NULL or unusable: no cache). */
+int sc_compile_cached(const struct seccomp_plan *plan, const char *cache_root, struct seccomp_prog *prog,
+                      struct brick_error *err);
 void sc_prog_free(struct seccomp_prog *p);
 
 /* Install the program in the calling process. Returns the notify fd (>= 0)

@@ -56,7 +56,8 @@ void sc_prog_free(struct seccomp_prog *p)
     free(p);
 }
 
-int sc_prepare(const struct oci_seccomp *sc, struct seccomp_prog **ret, struct brick_error *err)
+int sc_prepare(const struct oci_seccomp *sc, const char *cache_root, struct seccomp_prog **ret,
+               struct brick_error *err)
 {
     *ret = NULL;
     if (!sc->present)
@@ -67,7 +68,7 @@ int sc_prepare(const struct oci_seccomp *sc, struct seccomp_prog **ret, struct b
         return brick_err_prefix(err, "config.json");
     struct seccomp_prog *p = xcalloc(1, sizeof(*p));
     p->listener_fd = -1;
-    r = sc_compile(&plan, p, err);
+    r = sc_compile_cached(&plan, cache_root, p, err);
     if (r >= 0 && plan.notify) {
         r = listener_connect(sc->listener_path, err);
         p->listener_fd = r;

@@ -128,6 +128,9 @@ int state_write(int dirfd, const struct container_state *st, struct brick_error 
     struct brick_error ignored;
     if (st->cgroup && bjson_parse(st->cgroup, strlen(st->cgroup), &cg, &ignored) == 0)
         bjson_set(o, "cgroup", cg); /* kept as an object: readable by tools */
+    bjson *ns = NULL;
+    if (st->namespaces && bjson_parse(st->namespaces, strlen(st->namespaces), &ns, &ignored) == 0)
+        bjson_set(o, "namespaces", ns);
     _cleanup_free_ char *s = bjson_to_string(o, false);
     bjson_free(o);
     int r = write_file_atomic(dirfd, "state.json", s, 0600);
@@ -171,6 +174,8 @@ int state_read(int dirfd, const char *id, struct container_state *st, struct bri
     };
     if (bjson_get(o, "cgroup"))
         st->cgroup = bjson_to_string(bjson_get(o, "cgroup"), false);
+    if (bjson_get(o, "namespaces"))
+        st->namespaces = bjson_to_string(bjson_get(o, "namespaces"), false);
     bjson_free(o);
     if (!st->id)
         st->id = xstrdup(id);
@@ -185,6 +190,7 @@ void container_state_done(struct container_state *st)
     free(st->created);
     free(st->owner);
     free(st->cgroup);
+    free(st->namespaces);
     *st = (struct container_state){0};
 }
 
@@ -252,6 +258,12 @@ char *state_to_oci_json(const struct container_state *st, enum container_status 
     bjson_set(o, "rootfs", bjson_new_string(st->rootfs));
     bjson_set(o, "created", bjson_new_string(st->created));
     bjson_set(o, "owner", bjson_new_string(st->owner ? st->owner : ""));
+    bjson *ns = NULL;
+    struct brick_error ignored;
+    /* brick's own key (runc consumers ignore unknown keys): which namespaces
+     * the container has and which it shares with whom. */
+    if (st->namespaces && bjson_parse(st->namespaces, strlen(st->namespaces), &ns, &ignored) == 0)
+        bjson_set(o, "namespaces", ns);
     if (spec && spec->n_annotations > 0) {
         bjson *a = bjson_new_object();
         for (size_t i = 0; i < spec->n_annotations; i++)

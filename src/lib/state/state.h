@@ -37,6 +37,7 @@ struct container_state {
     char *owner;       /* "" for root, as runc */
     bool started;      /* `start` released the init */
     char *cgroup;      /* the cgroup record (cgroup_to_json()), compact JSON; NULL if none */
+    char *namespaces;  /* {"net":{"inode":N,"joined":B,"from":"ID"},...} compact JSON; NULL if none */
 };
 
 const char *container_status_name(enum container_status s);

@@ -1,0 +1,214 @@
+/* do.c — `brick do [flags] CMD`: a container from flags, run like `run`.
+ *
+ * The generated bundle lives in <root>/.do/<id>/ (dot: not a container, and
+ * ignored by `list`); the runtime removes it with the container. Foreground:
+ * the container is deleted when CMD exits (as `runc run` does), unless
+ * --keep. Detached: it runs until `brick delete`, or, with --rm, a small
+ * monitor process deletes it when it exits. */
+#include "cli/cli.h"
+#include "compose/compose.h"
+#include "compose/share.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/fd.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int resolve_paths(struct compose_opts *o, struct brick_error *err)
+{
+    char buf[PATH_MAX];
+    if (o->rootfs) {
+        if (!realpath(o->rootfs, buf))
+            return brick_err_errno(err, errno, "--rootfs %s", o->rootfs);
+        free(o->rootfs);
+        o->rootfs = xstrdup(buf);
+    }
+    for (size_t i = 0; i < o->n_volumes; i++) {
+        if (!realpath(o->volumes[i].src, buf))
+            return brick_err_errno(err, errno, "-v %s", o->volumes[i].src);
+        free(o->volumes[i].src);
+        o->volumes[i].src = xstrdup(buf);
+    }
+    if (o->rootfs)
+        return 0;
+    /* The host's root is the container's: a missing mount point would be
+     * created in the host's / by the runtime. brick never writes there. */
+    struct stat st;
+    for (size_t i = 0; i < o->n_volumes; i++)
+        if (stat(o->volumes[i].dst, &st) < 0)
+            return brick_err(err, ENOENT, "-v %s: with the host's root, the destination must exist on the "
+                             "host (use --tmpfs on a parent, or --rootfs)", o->volumes[i].dst);
+    for (char **t = o->tmpfs; t && *t; t++)
+        if (stat(*t, &st) < 0 || !S_ISDIR(st.st_mode))
+            return brick_err(err, ENOENT, "--tmpfs %s: with the host's root, the directory must exist on "
+                             "the host", *t);
+    return 0;
+}
+
+static int read_seccomp(struct compose_opts *o, struct brick_error *err)
+{
+    if (!o->seccomp_file)
+        return 0;
+    int r = read_file_at(AT_FDCWD, o->seccomp_file, 16 << 20, &o->seccomp_json, NULL);
+    if (r < 0)
+        return brick_err_errno(err, -r, "--security-opt seccomp=%s", o->seccomp_file);
+    return 0;
+}
+
+/* <root>/.do/<id>/config.json; a leftover directory of a container that no
+ * longer exists (a crash) is replaced. */
+static int write_bundle(const char *root, const char *id, const char *json, char **ret_dir,
+                        struct brick_error *err)
+{
+    _cleanup_free_ char *dodir = xasprintf("%s/" COMPOSE_DO_DIR, root);
+    _cleanup_free_ char *dir = xasprintf("%s/%s", dodir, id);
+    if ((mkdir(root, 0700) < 0 && errno != EEXIST) || (mkdir(dodir, 0700) < 0 && errno != EEXIST))
+        return brick_err_errno(err, errno, "create %s", dodir);
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return brick_err_errno(err, errno, "create %s", dir);
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return brick_err_errno(err, errno, "open %s", dir);
+    int r = write_file_atomic(dfd, "config.json", json, 0600);
+    if (r < 0)
+        return brick_err_errno(err, -r, "write %s/config.json", dir);
+    *ret_dir = TAKE_PTR(dir);
+    return 0;
+}
+
+static void remove_bundle(const char *dir)
+{
+    _cleanup_free_ char *cfg = xasprintf("%s/config.json", dir);
+    unlink(cfg);
+    rmdir(dir);
+}
+
+static bool container_exists(const char *root, const char *id)
+{
+    _cleanup_free_ char *p = xasprintf("%s/%s", root, id);
+    return access(p, F_OK) == 0;
+}
+
+/* -d --rm: a detached monitor waits on a pidfd of the init and deletes the
+ * container when it exits. The pidfd is opened before the status check, as
+ * the state module does, so a recycled pid is never waited for. */
+static void monitor_child(const char *root, const char *id)
+{
+    struct compose_info ci;
+    struct brick_error err;
+    if (compose_inspect(root, id, &ci, &err) < 0)
+        _exit(0);
+    int pidfd = ci.pid > 0 ? pidfd_open_pid(ci.pid) : -1;
+    compose_info_done(&ci);
+    if (pidfd >= 0 && compose_inspect(root, id, &ci, &err) == 0 && ci.pid > 0) {
+        compose_info_done(&ci);
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR)
+            ;
+    }
+    (void)brick_delete(root, id, false, &err);
+    _exit(0);
+}
+
+static void spawn_monitor(const char *root, const char *id)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && nul >= 0; fd++)
+            dup2(nul, fd); /* never hold the caller's pipes open */
+        monitor_child(root, id);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+static int launch(struct cli_globals *g, struct compose_opts *o, char **bundle, int *ret_status,
+                  struct brick_error *err)
+{
+    struct compose_shared sh;
+    int r = compose_share(g->root, o, &sh, err);
+    _cleanup_free_ char *json = NULL;
+    if (r >= 0)
+        r = compose_build(o, &json, err);
+    if (r >= 0 && o->print_spec) {
+        fputs(json, stdout);
+        fputc('\n', stdout);
+    } else if (r >= 0) {
+        if (container_exists(g->root, o->name))
+            r = brick_err(err, EEXIST, "container \"%s\" already exists", o->name);
+        else
+            r = write_bundle(g->root, o->name, json, bundle, err);
+    }
+    if (r >= 0 && !o->print_spec) {
+        struct brick_create_opts co = {.root = g->root, .id = o->name, .bundle = *bundle,
+                                       .detach = o->detach, .keep = o->keep};
+        r = brick_run(&co, ret_status, err);
+    }
+    compose_shared_done(&sh);
+    return r;
+}
+
+int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status)
+{
+    struct brick_error err;
+    /* Socket activation would make the runtime pass fds 3.. on: ours among them. */
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_PID");
+    if (!o->name)
+        o->name = xasprintf("do-%d", (int)getpid());
+    *ret_status = 0;
+    int r = read_seccomp(o, &err);
+    if (r >= 0)
+        r = resolve_paths(o, &err);
+    _cleanup_free_ char *bundle = NULL;
+    if (r >= 0)
+        r = launch(g, o, &bundle, ret_status, &err);
+    if (r < 0) {
+        if (bundle && !container_exists(g->root, o->name))
+            remove_bundle(bundle);
+        return cli_fail(&err);
+    }
+    if (o->detach && o->rm)
+        spawn_monitor(g->root, o->name);
+    return 0;
+}
+
+static int do_main(struct cli_globals *g, int argc, char **argv)
+{
+    struct compose_opts o;
+    struct brick_error err;
+    int r = compose_parse(argc, argv, &o, &err);
+    if (r == 1) {
+        compose_opts_done(&o);
+        return cli_help(&cmd_do);
+    }
+    if (r < 0) {
+        compose_opts_done(&o);
+        return cli_fail(&err);
+    }
+    int status;
+    r = cli_do_launch(g, &o, &status);
+    compose_opts_done(&o);
+    return r ? r : status;
+}
+
+const struct cli_command cmd_do = {
+    .name = "do",
+    .summary = "run a command in a container built from flags (no bundle)",
+    .usage = COMPOSE_DO_USAGE,
+    .run = do_main,
+};

@@ -1,0 +1,341 @@
+/* build.c — struct compose_opts -> config.json (pure).
+ *
+ * The embedded default is a sandbox for any host program: the host's root
+ * read-only, private /tmp, /run, /proc, /dev and /sys, a new hostname, an
+ * empty network namespace whose loopback the init brings up (annotation
+ * run.brick.net.loopback; runc and crun ignore it, the rest of the config is
+ * plain runtime-spec 1.2), Docker's default capabilities with the default
+ * seccomp profile tailored to them, and no_new_privs. */
+#include "compose/compose.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "security/seccomp.h"
+#include "spec/json.h"
+#include "spec/spec.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "brick-config.h"
+
+/* Docker's default set: enough for ordinary programs (chown, setuid in
+ * su-like tools, raw sockets for ping), nothing that reaches the host. */
+static const char *const default_caps[] = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",           "CAP_MKNOD",
+    "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",     "CAP_SETFCAP",          "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+};
+
+/* The OCI spelling of each type in linux.namespaces. */
+static const char *const oci_ns_names[OCI_NS__MAX] = {
+    [OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",
+    [OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",         [OCI_NS_USER] = "user",
+    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+};
+
+static enum compose_ns_mode ns_mode(const struct compose_opts *o, enum oci_ns_type t)
+{
+    enum compose_ns_mode m = o->ns[t].mode;
+    if (m != NS_MODE_DEFAULT)
+        return m;
+    return t == OCI_NS_USER || t == OCI_NS_TIME ? NS_MODE_HOST : NS_MODE_NEW;
+}
+
+static bjson *strs(char *const *v)
+{
+    bjson *a = bjson_new_array();
+    for (; v && *v; v++)
+        bjson_append(a, bjson_new_string(*v));
+    return a;
+}
+
+static bool in(char *const *v, const char *s)
+{
+    for (; v && *v; v++)
+        if (streq(*v, s))
+            return true;
+    return false;
+}
+
+/* Defaults, + --cap-add, - --cap-drop ("ALL" on either side), in kernel order
+ * so the output is stable. */
+static char **capabilities(const struct compose_opts *o)
+{
+    bool add_all = in(o->cap_add, "ALL"), drop_all = in(o->cap_drop, "ALL");
+    char **caps = NULL;
+    for (int c = 0; c <= oci_cap_last(); c++) {
+        const char *name = oci_cap_name(c);
+        if (!name)
+            continue;
+        bool on = add_all || in(o->cap_add, name) ||
+                  (!drop_all && in((char *const *)default_caps, name));
+        if (in(o->cap_drop, name) || (drop_all && !add_all && !in(o->cap_add, name)))
+            on = false;
+        if (on)
+            strv_push(&caps, name);
+    }
+    return caps;
+}
+
+/* KEY=VALUE list with later entries replacing earlier ones of the same key. */
+static void env_set(char ***env, const char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (char **e = *env; e && *e; e++) {
+        if (strncmp(*e, kv, klen) == 0 && (*e)[klen] == '=') {
+            free(*e);
+            *e = xstrdup(kv);
+            return;
+        }
+    }
+    strv_push(env, kv);
+}
+
+static bjson *process(const struct compose_opts *o, char **caps)
+{
+    bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
+    _cleanup_strv_ char **env = NULL;
+    env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    if (o->tty)
+        env_set(&env, "TERM=xterm");
+    for (char **e = o->env; e && *e; e++)
+        env_set(&env, *e);
+    bjson_set(p, "terminal", bjson_new_bool(o->tty));
+    bjson_set(user, "uid", bjson_new_u64(o->has_user ? o->uid : 0));
+    bjson_set(user, "gid", bjson_new_u64(o->has_user ? o->gid : 0));
+    bjson_set(p, "user", user);
+    bjson_set(p, "args", strs(o->args));
+    bjson_set(p, "env", strs(env));
+    bjson_set(p, "cwd", bjson_new_string(o->cwd ? o->cwd : "/"));
+    bjson_set(c, "bounding", strs(caps));
+    bjson_set(c, "effective", strs(caps));
+    bjson_set(c, "permitted", strs(caps));
+    bjson_set(p, "capabilities", c);
+    bjson_set(p, "noNewPrivileges", bjson_new_bool(o->no_new_privs));
+    return p;
+}
+
+static void mount(bjson *a, const char *dest, const char *type, const char *src, const char *const *opts)
+{
+    bjson *m = bjson_new_object();
+    bjson_set(m, "destination", bjson_new_string(dest));
+    bjson_set(m, "type", bjson_new_string(type));
+    bjson_set(m, "source", bjson_new_string(src));
+    if (opts)
+        bjson_set(m, "options", strs((char *const *)opts));
+    bjson_append(a, m);
+}
+
+/* A new user namespace cannot mount sysfs for a network namespace it does
+ * not own, nor use gid 5 unless mapped: then bind /sys and leave gid out. */
+static void system_mounts(const struct compose_opts *o, bjson *a)
+{
+    static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+    static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
+                                      "gid=5", NULL};
+    static const char *const pts_userns[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
+                                             "mode=0620", NULL};
+    static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL};
+    static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
+    static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+    static const char *const sys_bind[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+    static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
+    bool host_user = ns_mode(o, OCI_NS_USER) == NS_MODE_HOST;
+    mount(a, "/proc", "proc", "proc", NULL);
+    mount(a, "/dev", "tmpfs", "tmpfs", dev);
+    mount(a, "/dev/pts", "devpts", "devpts", host_user ? pts : pts_userns);
+    mount(a, "/dev/shm", "tmpfs", "shm", shm);
+    mount(a, "/dev/mqueue", "mqueue", "mqueue", mq);
+    if (host_user)
+        mount(a, "/sys", "sysfs", "sysfs", sys);
+    else
+        mount(a, "/sys", "none", "/sys", sys_bind);
+    if (host_user && ns_mode(o, OCI_NS_CGROUP) == NS_MODE_NEW)
+        mount(a, "/sys/fs/cgroup", "cgroup", "cgroup", cg);
+}
+
+static bjson *mounts(const struct compose_opts *o)
+{
+    static const char *const tmp[] = {"nosuid", "nodev", "mode=1777", NULL};
+    static const char *const run[] = {"nosuid", "nodev", "mode=755", NULL};
+    static const char *const bind_ro[] = {"rbind", "rprivate", "ro", NULL};
+    static const char *const bind_rw[] = {"rbind", "rprivate", "rw", NULL};
+    bjson *a = bjson_new_array();
+    system_mounts(o, a);
+    if (!o->rootfs) {
+        /* The host's root is read-only: these are the places programs write. */
+        mount(a, "/tmp", "tmpfs", "tmpfs", tmp);
+        mount(a, "/run", "tmpfs", "tmpfs", run);
+    }
+    for (char **t = o->tmpfs; t && *t; t++)
+        mount(a, *t, "tmpfs", "tmpfs", tmp);
+    for (size_t i = 0; i < o->n_volumes; i++)
+        mount(a, o->volumes[i].dst, "bind", o->volumes[i].src, o->volumes[i].ro ? bind_ro : bind_rw);
+    return a;
+}
+
+static bjson *namespaces(const struct compose_opts *o)
+{
+    static const int order[] = {OCI_NS_PID,  OCI_NS_NETWORK, OCI_NS_IPC,  OCI_NS_UTS,
+                                OCI_NS_MOUNT, OCI_NS_CGROUP, OCI_NS_USER, OCI_NS_TIME};
+    bjson *a = bjson_new_array();
+    for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+        int t = order[i];
+        enum compose_ns_mode m = t == OCI_NS_MOUNT ? NS_MODE_NEW : ns_mode(o, t);
+        if (m == NS_MODE_HOST)
+            continue;
+        bjson *ns = bjson_new_object();
+        bjson_set(ns, "type", bjson_new_string(oci_ns_names[t]));
+        if (m != NS_MODE_NEW)
+            bjson_set(ns, "path", bjson_new_string(o->ns[t].path ? o->ns[t].path : ""));
+        bjson_append(a, ns);
+    }
+    return a;
+}
+
+static bjson *resources(const struct compose_opts *o)
+{
+    bjson *res = bjson_new_object();
+    /* runc's deny-all device rule: the runtime allows the default /dev nodes
+     * it creates itself. */
+    bjson *devs = bjson_new_array(), *deny = bjson_new_object();
+    bjson_set(deny, "allow", bjson_new_bool(false));
+    bjson_set(deny, "access", bjson_new_string("rwm"));
+    bjson_append(devs, deny);
+    bjson_set(res, "devices", devs);
+    if (o->has_memory) {
+        bjson *m = bjson_new_object();
+        bjson_set(m, "limit", bjson_new_i64(o->memory));
+        bjson_set(res, "memory", m);
+    }
+    if (o->has_cpus) {
+        bjson *c = bjson_new_object();
+        bjson_set(c, "quota", bjson_new_i64((int64_t)o->cpu_quota));
+        bjson_set(c, "period", bjson_new_u64(o->cpu_period));
+        bjson_set(res, "cpu", c);
+    }
+    if (o->has_pids) {
+        bjson *p = bjson_new_object();
+        bjson_set(p, "limit", bjson_new_i64(o->pids));
+        bjson_set(res, "pids", p);
+    }
+    return res;
+}
+
+static bjson *id_mappings(void)
+{
+    /* A new user namespace maps its 0..65535 to host 100000..165535, the
+     * first range /etc/subuid hands out on Debian. */
+    bjson *a = bjson_new_array(), *m = bjson_new_object();
+    bjson_set(m, "containerID", bjson_new_u64(0));
+    bjson_set(m, "hostID", bjson_new_u64(100000));
+    bjson_set(m, "size", bjson_new_u64(65536));
+    bjson_append(a, m);
+    return a;
+}
+
+static int seccomp(const struct compose_opts *o, char **caps, bjson **ret, struct brick_error *err)
+{
+    *ret = NULL;
+    if (o->seccomp_unconfined)
+        return 0;
+    if (!o->seccomp_json) {
+        *ret = sc_default_profile((const char *const *)caps);
+        return 0;
+    }
+    int r = bjson_parse(o->seccomp_json, strlen(o->seccomp_json), ret, err);
+    if (r < 0)
+        return brick_err_prefix(err, "--security-opt seccomp=%s", o->seccomp_file ? o->seccomp_file : "");
+    if (bjson_type_of(*ret) != BJSON_OBJECT) {
+        bjson_free(*ret);
+        *ret = NULL;
+        return brick_err(err, EINVAL, "--security-opt seccomp=%s: expected a JSON object (linux.seccomp)",
+                         o->seccomp_file ? o->seccomp_file : "");
+    }
+    return 0;
+}
+
+static int linux_section(const struct compose_opts *o, char **caps, bjson **ret, struct brick_error *err)
+{
+    static char *const masked[] = {
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+        NULL,
+    };
+    static char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+                               NULL};
+    bjson *sc;
+    int r = seccomp(o, caps, &sc, err);
+    if (r < 0)
+        return r;
+    bjson *l = bjson_new_object();
+    if (ns_mode(o, OCI_NS_USER) == NS_MODE_NEW) {
+        bjson_set(l, "uidMappings", id_mappings());
+        bjson_set(l, "gidMappings", id_mappings());
+    }
+    bjson_set(l, "resources", resources(o));
+    bjson_set(l, "namespaces", namespaces(o));
+    bjson_set(l, "maskedPaths", strs(masked));
+    bjson_set(l, "readonlyPaths", strs(ro));
+    if (sc)
+        bjson_set(l, "seccomp", sc);
+    *ret = l;
+    return 0;
+}
+
+static bjson *annotations(const struct compose_opts *o)
+{
+    bjson *a = bjson_new_object();
+    if (ns_mode(o, OCI_NS_NETWORK) == NS_MODE_NEW)
+        bjson_set(a, COMPOSE_ANN_LOOPBACK, bjson_new_string("up"));
+    if (o->pod)
+        bjson_set(a, COMPOSE_ANN_POD, bjson_new_string(o->pod));
+    for (char **kv = o->annotations; kv && *kv; kv++) {
+        _cleanup_free_ char *key = xstrndup(*kv, strcspn(*kv, "="));
+        const char *eq = strchr(*kv, '=');
+        bjson_set(a, key, bjson_new_string(eq ? eq + 1 : ""));
+    }
+    return a;
+}
+
+static const char *hostname(const struct compose_opts *o)
+{
+    if (o->hostname)
+        return o->hostname;
+    return o->name ? o->name : "brick";
+}
+
+int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err)
+{
+    _cleanup_strv_ char **caps = capabilities(o);
+    bjson *l;
+    int r = linux_section(o, caps, &l, err);
+    if (r < 0)
+        return r;
+    bjson *s = bjson_new_object(), *root = bjson_new_object();
+    bjson_set(s, "ociVersion", bjson_new_string(BRICK_SPEC_VERSION));
+    bjson_set(s, "process", process(o, caps));
+    bjson_set(root, "path", bjson_new_string(o->rootfs ? o->rootfs : "/"));
+    bjson_set(root, "readonly", bjson_new_bool(!o->rootfs || o->read_only));
+    bjson_set(s, "root", root);
+    if (ns_mode(o, OCI_NS_UTS) == NS_MODE_NEW)
+        bjson_set(s, "hostname", bjson_new_string(hostname(o)));
+    bjson_set(s, "mounts", mounts(o));
+    bjson_set(s, "linux", l);
+    bjson_set(s, "annotations", annotations(o));
+    char *text = bjson_to_string_tabs(s);
+    bjson_free(s);
+    /* What we hand to the runtime must pass its own validator: a flag
+     * combination the spec rejects is reported now, in flag terms. */
+    struct oci_spec *spec = NULL;
+    r = oci_spec_parse(text, strlen(text), &spec, err);
+    oci_spec_free(spec);
+    if (r < 0) {
+        free(text);
+        return brick_err_prefix(err, "generated config.json");
+    }
+    *ret_json = text;
+    return 0;
+}

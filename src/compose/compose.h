@@ -1,0 +1,128 @@
+/* compose.h — the human front end: an OCI config.json built from flags.
+ *
+ * Three steps, so the interesting one can be unit-tested:
+ *   1. compose_parse()  argv -> struct compose_opts          (pure)
+ *   2. compose_share()  container:NAME / --pod -> namespace fds held open by
+ *                       the caller, race-free through pidfds  (system calls)
+ *   3. compose_build()  opts -> config.json text              (pure)
+ * Step 3 never looks at the machine: every namespace to join arrives as a
+ * path already (an opened fd's "/proc/self/fd/N", or the user's ns:PATH),
+ * and a seccomp file arrives as its text. */
+#ifndef BRICK_COMPOSE_COMPOSE_H
+#define BRICK_COMPOSE_COMPOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/model.h"
+
+struct brick_error;
+
+/* Annotations compose writes; the runtime and the other verbs read them. */
+#define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
+#define COMPOSE_ANN_JOIN_PREFIX "run.brick.join." /* + "net" etc.: the container joined */
+#define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
+#define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
+#define COMPOSE_ANN_POD_SHARES "run.brick.pod.shares" /* "net,ipc,uts[,pid]" */
+#define COMPOSE_DO_DIR ".do"                      /* <root>/.do/<id>/config.json */
+
+enum compose_ns_mode {
+    NS_MODE_DEFAULT,   /* not given: the builder's default for the type */
+    NS_MODE_NEW,
+    NS_MODE_HOST,
+    NS_MODE_CONTAINER, /* target = container id; resolved to path by compose_share() */
+    NS_MODE_PATH,      /* target = a namespace file */
+};
+
+struct compose_ns {
+    enum compose_ns_mode mode;
+    char *target; /* container id or path; NULL for new/host */
+    char *path;   /* what the spec joins (set for PATH and, after sharing, CONTAINER) */
+};
+
+struct compose_volume {
+    char *src, *dst;
+    bool ro;
+};
+
+struct compose_opts {
+    char *name;           /* container id; NULL: the CLI picks one */
+    bool detach, tty, interactive, rm, keep, print_spec;
+    char *rootfs;         /* NULL: the host's root, read-only */
+    struct compose_volume *volumes;
+    size_t n_volumes;
+    char **tmpfs;         /* destinations */
+    char **env;           /* KEY=VALUE */
+    char *cwd;
+    bool has_user;
+    uint32_t uid, gid;
+    char *hostname;
+    char **cap_add, **cap_drop; /* "CAP_X" or "ALL", normalized */
+    bool seccomp_unconfined;
+    char *seccomp_file;   /* --security-opt seccomp=FILE (read by the CLI) */
+    char *seccomp_json;   /* its text, set by the CLI before compose_build() */
+    bool no_new_privs;    /* default true */
+    bool read_only;
+    bool has_memory, has_cpus, has_pids;
+    int64_t memory;       /* bytes */
+    uint64_t cpu_quota, cpu_period;
+    int64_t pids;
+    char *pod;            /* --pod NAME */
+    struct compose_ns ns[OCI_NS__MAX];
+    char **annotations;   /* extra KEY=VALUE (pods, join records) */
+    char **args;          /* the command */
+};
+
+/* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
+ * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
+int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
+void compose_opts_done(struct compose_opts *o);
+/* The help text of `brick do`. */
+#define COMPOSE_DO_USAGE \
+    "do [options] [--] CMD [ARGS...]\n\n" \
+    "Run CMD in a new container built from flags (no bundle needed). Without --rootfs it\n" \
+    "sees the host's root read-only, with private /tmp, /run, /proc, /dev and /sys, its\n" \
+    "own hostname, an empty network namespace with loopback up, the default seccomp\n" \
+    "profile and capabilities, and no_new_privs. In the foreground the container is\n" \
+    "removed when CMD exits (--keep keeps it stopped); with -d it runs on until\n" \
+    "'brick delete' (or, with --rm, is removed when it exits).\n\n" \
+    "Options:\n" \
+    "      --name NAME            container id (default: do-<pid>)\n" \
+    "  -d, --detach               do not wait for CMD\n" \
+    "  -t, --tty                  allocate a terminal\n" \
+    "  -i, --interactive          keep stdin open (always true in the foreground)\n" \
+    "      --rm                   remove the container when it exits (also with -d)\n" \
+    "      --keep                 keep the stopped container after a foreground run\n" \
+    "      --rootfs DIR           use DIR as the root instead of the host's\n" \
+    "  -v, --volume SRC:DST[:ro]  bind mount SRC at DST\n" \
+    "      --tmpfs DST            mount a tmpfs at DST\n" \
+    "  -e, --env KEY[=VALUE]      set an environment variable\n" \
+    "  -w, --workdir DIR          working directory (default /)\n" \
+    "  -u UID[:GID]               run as this numeric user\n" \
+    "      --hostname NAME        hostname (default: the container name)\n" \
+    "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
+    "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
+    "      --read-only            read-only root (always so for the host's root)\n" \
+    "  -m, --memory SIZE          memory limit (512m, 1g)\n" \
+    "      --cpus N               CPU quota (0.5, 2)\n" \
+    "      --pids-limit N         maximum number of processes\n" \
+    "      --net|--pid|--ipc|--uts|--user|--cgroup|--time MODE\n" \
+    "                             new, host, container:NAME or ns:/PATH\n" \
+    "                             (defaults: new; user and time: host)\n" \
+    "      --pod NAME             join pod NAME (its net, ipc, uts and maybe pid)\n" \
+    "      --print-spec           print the config.json and exit\n"
+
+/* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
+int compose_parse_size(const char *s, int64_t *ret);
+int compose_parse_cpus(const char *s, uint64_t *ret_quota, uint64_t *ret_period);
+int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *err);
+
+/* The config.json text (tab-indented, runc's layout); heap string. */
+int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);
+
+/* Namespace type names as compose spells them on the command line and in
+ * annotations ("net", "pid", ... as /proc/PID/ns/). */
+const char *compose_ns_name(enum oci_ns_type t);
+
+#endif

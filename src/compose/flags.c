@@ -1,0 +1,385 @@
+/* flags.c — `brick do` flags -> struct compose_opts (pure: no system call
+ * beyond getenv for `-e KEY`, which copies the caller's value as Docker does). */
+#include "compose/compose.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "spec/spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ns_names[OCI_NS__MAX] = {
+    [OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
+    [OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
+    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+};
+
+const char *compose_ns_name(enum oci_ns_type t) { return ns_names[t]; }
+
+int compose_parse_size(const char *s, int64_t *ret)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -EINVAL;
+    double mul = 1;
+    switch (tolower((unsigned char)*end)) {
+    case '\0': break;
+    case 'b': mul = 1; break;
+    case 'k': mul = 1024.0; break;
+    case 'm': mul = 1024.0 * 1024; break;
+    case 'g': mul = 1024.0 * 1024 * 1024; break;
+    case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
+    default: return -EINVAL;
+    }
+    if (*end) {
+        end++;
+        if (tolower((unsigned char)*end) == 'b' && end[-1] != 'b' && end[-1] != 'B')
+            end++; /* "512mb" */
+        if (*end)
+            return -EINVAL;
+    }
+    double bytes = v * mul;
+    if (bytes < 1 || bytes > 9.2e18)
+        return -ERANGE;
+    *ret = (int64_t)bytes;
+    return 0;
+}
+
+/* Docker's --cpus: a quota of N * 100ms per 100ms period. */
+int compose_parse_cpus(const char *s, uint64_t *ret_quota, uint64_t *ret_period)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0) || v > 4096)
+        return -EINVAL;
+    *ret_period = 100000;
+    *ret_quota = (uint64_t)(v * 100000.0 + 0.5);
+    return *ret_quota >= 1000 ? 0 : -ERANGE; /* the kernel's minimum quota is 1ms */
+}
+
+int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *err)
+{
+    *ret = (struct compose_ns){0};
+    if (streq(s, "new") || streq(s, "private")) {
+        ret->mode = NS_MODE_NEW;
+    } else if (streq(s, "host")) {
+        ret->mode = NS_MODE_HOST;
+    } else if (startswith(s, "container:") && s[10]) {
+        ret->mode = NS_MODE_CONTAINER;
+        ret->target = xstrdup(s + 10);
+    } else if (startswith(s, "ns:") && s[3] == '/') {
+        ret->mode = NS_MODE_PATH;
+        ret->target = xstrdup(s + 3);
+        ret->path = xstrdup(s + 3);
+    } else {
+        return brick_err(err, EINVAL, "expected new, host, container:NAME or ns:/PATH, got \"%s\"", s);
+    }
+    return 0;
+}
+
+/* "net_raw", "NET_RAW", "cap_net_raw" -> "CAP_NET_RAW"; "all" -> "ALL". */
+static int normalize_cap(const char *s, char **ret)
+{
+    _cleanup_free_ char *up = xstrdup(s);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    if (streq(up, "ALL")) {
+        *ret = TAKE_PTR(up);
+        return 0;
+    }
+    char *name = startswith(up, "CAP_") ? xstrdup(up) : xasprintf("CAP_%s", up);
+    if (oci_cap_from_name(name) < 0) {
+        free(name);
+        return -EINVAL;
+    }
+    *ret = name;
+    return 0;
+}
+
+static int parse_volume(const char *s, struct compose_opts *o, struct brick_error *err)
+{
+    _cleanup_free_ char *copy = xstrdup(s);
+    char *dst = strchr(copy, ':');
+    if (!dst || copy[0] != '/' || dst[1] != '/')
+        return brick_err(err, EINVAL, "-v: expected /SRC:/DST[:ro|rw], got \"%s\"", s);
+    *dst++ = '\0';
+    char *mode = strchr(dst, ':');
+    bool ro = false;
+    if (mode) {
+        *mode++ = '\0';
+        if (!streq(mode, "ro") && !streq(mode, "rw"))
+            return brick_err(err, EINVAL, "-v %s: mode must be ro or rw, got \"%s\"", s, mode);
+        ro = streq(mode, "ro");
+    }
+    o->volumes = xrealloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+    o->volumes[o->n_volumes++] = (struct compose_volume){xstrdup(copy), xstrdup(dst), ro};
+    return 0;
+}
+
+/* -u UID[:GID], numeric: the container's /etc/passwd is not ours to read. */
+static int parse_user(const char *s, struct compose_opts *o, struct brick_error *err)
+{
+    _cleanup_free_ char *copy = xstrdup(s);
+    char *g = strchr(copy, ':');
+    if (g)
+        *g++ = '\0';
+    uint64_t uid, gid;
+    if (parse_u64(copy, &uid) < 0 || uid > UINT32_MAX - 1 ||
+        (g && (parse_u64(g, &gid) < 0 || gid > UINT32_MAX - 1)))
+        return brick_err(err, EINVAL, "-u: expected numeric UID[:GID], got \"%s\"", s);
+    o->has_user = true;
+    o->uid = (uint32_t)uid;
+    o->gid = g ? (uint32_t)gid : (uint32_t)uid;
+    return 0;
+}
+
+static int parse_env(const char *s, struct compose_opts *o, struct brick_error *err)
+{
+    if (!*s || *s == '=')
+        return brick_err(err, EINVAL, "-e: expected KEY=VALUE or KEY, got \"%s\"", s);
+    if (strchr(s, '=')) {
+        strv_push(&o->env, s);
+    } else {
+        const char *v = getenv(s); /* Docker: -e KEY copies the caller's value, if any */
+        if (v)
+            strv_push_take(&o->env, xasprintf("%s=%s", s, v));
+    }
+    return 0;
+}
+
+static int parse_security_opt(const char *s, struct compose_opts *o, struct brick_error *err)
+{
+    if (streq(s, "seccomp=unconfined") || streq(s, "seccomp:unconfined")) {
+        o->seccomp_unconfined = true;
+    } else if (startswith(s, "seccomp=") && s[8]) {
+        free(o->seccomp_file);
+        o->seccomp_file = xstrdup(s + 8);
+    } else if (streq(s, "no-new-privileges") || streq(s, "no-new-privileges=true")) {
+        o->no_new_privs = true;
+    } else if (streq(s, "no-new-privileges=false")) {
+        o->no_new_privs = false;
+    } else {
+        return brick_err(err, EINVAL, "--security-opt: expected seccomp=FILE|unconfined or "
+                         "no-new-privileges=true|false, got \"%s\"", s);
+    }
+    return 0;
+}
+
+enum {
+    OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
+    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT,
+    OPT_NS_BASE = 512, /* + enum oci_ns_type */
+};
+
+static const struct option long_opts[] = {
+    {"name", required_argument, NULL, OPT_NAME},
+    {"detach", no_argument, NULL, 'd'},
+    {"tty", no_argument, NULL, 't'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"rm", no_argument, NULL, OPT_RM},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"volume", required_argument, NULL, 'v'},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"env", required_argument, NULL, 'e'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"security-opt", required_argument, NULL, OPT_SECURITY},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"memory", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"pids-limit", required_argument, NULL, OPT_PIDS},
+    {"pod", required_argument, NULL, OPT_POD},
+    {"print-spec", no_argument, NULL, OPT_PRINT},
+    {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
+    {"network", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
+    {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID},
+    {"ipc", required_argument, NULL, OPT_NS_BASE + OCI_NS_IPC},
+    {"uts", required_argument, NULL, OPT_NS_BASE + OCI_NS_UTS},
+    {"user", required_argument, NULL, OPT_NS_BASE + OCI_NS_USER},
+    {"userns", required_argument, NULL, OPT_NS_BASE + OCI_NS_USER},
+    {"cgroup", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
+    {"cgroupns", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
+    {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static int parse_cap(const char *arg, char ***list, const char *flag, struct brick_error *err)
+{
+    char *cap;
+    if (normalize_cap(arg, &cap) < 0)
+        return brick_err(err, EINVAL, "%s: unknown capability \"%s\"", flag, arg);
+    strv_push_take(list, cap);
+    return 0;
+}
+
+static int parse_namespace_flag(int t, const char *arg, struct compose_opts *o, struct brick_error *err)
+{
+    struct compose_ns ns;
+    if (compose_parse_ns(arg, &ns, err) < 0) {
+        if (t == OCI_NS_USER && isdigit((unsigned char)arg[0]))
+            return brick_err(err, EINVAL, "--user takes a namespace (new, host, container:NAME, "
+                             "ns:PATH); the process user is -u UID[:GID]");
+        return brick_err_prefix(err, "--%s", ns_names[t]);
+    }
+    free(o->ns[t].target);
+    free(o->ns[t].path);
+    o->ns[t] = ns;
+    return 0;
+}
+
+static int parse_resource(int c, const char *arg, struct compose_opts *o, struct brick_error *err)
+{
+    if (c == 'm') {
+        if (compose_parse_size(arg, &o->memory) < 0)
+            return brick_err(err, EINVAL, "--memory: expected a size like 512m or 1g, got \"%s\"", arg);
+        o->has_memory = true;
+    } else if (c == OPT_CPUS) {
+        if (compose_parse_cpus(arg, &o->cpu_quota, &o->cpu_period) < 0)
+            return brick_err(err, EINVAL, "--cpus: expected a number of CPUs like 0.5 or 2, got \"%s\"",
+                             arg);
+        o->has_cpus = true;
+    } else {
+        if (parse_i64(arg, &o->pids) < 0 || (o->pids < 1 && o->pids != -1))
+            return brick_err(err, EINVAL, "--pids-limit: expected a positive number or -1, got \"%s\"",
+                             arg);
+        o->has_pids = true;
+    }
+    return 0;
+}
+
+static void set_str(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = xstrdup(s);
+}
+
+static int parse_one(int c, const char *arg, struct compose_opts *o, struct brick_error *err)
+{
+    switch (c) {
+    case OPT_NAME: set_str(&o->name, arg); return 0;
+    case 'd': o->detach = true; return 0;
+    case 't': o->tty = true; return 0;
+    case 'i': o->interactive = true; return 0;
+    case OPT_RM: o->rm = true; return 0;
+    case OPT_KEEP: o->keep = true; return 0;
+    case OPT_ROOTFS: set_str(&o->rootfs, arg); return 0;
+    case 'v': return parse_volume(arg, o, err);
+    case OPT_TMPFS:
+        if (arg[0] != '/')
+            return brick_err(err, EINVAL, "--tmpfs: expected an absolute path, got \"%s\"", arg);
+        strv_push(&o->tmpfs, arg);
+        return 0;
+    case 'e': return parse_env(arg, o, err);
+    case 'w':
+        if (arg[0] != '/')
+            return brick_err(err, EINVAL, "-w: expected an absolute path, got \"%s\"", arg);
+        set_str(&o->cwd, arg);
+        return 0;
+    case 'u': return parse_user(arg, o, err);
+    case OPT_HOSTNAME: set_str(&o->hostname, arg); return 0;
+    case OPT_CAP_ADD: return parse_cap(arg, &o->cap_add, "--cap-add", err);
+    case OPT_CAP_DROP: return parse_cap(arg, &o->cap_drop, "--cap-drop", err);
+    case OPT_SECURITY: return parse_security_opt(arg, o, err);
+    case OPT_READ_ONLY: o->read_only = true; return 0;
+    case 'm': case OPT_CPUS: case OPT_PIDS: return parse_resource(c, arg, o, err);
+    case OPT_POD: set_str(&o->pod, arg); return 0;
+    case OPT_PRINT: o->print_spec = true; return 0;
+    }
+    if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
+        return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
+    return brick_err(err, EINVAL, "internal: unhandled option %d", c);
+}
+
+/* What no flag combination may produce; checked once all flags are read. */
+static int check(struct compose_opts *o, struct brick_error *err)
+{
+    if (!o->args && !o->print_spec)
+        return brick_err(err, EINVAL, "do: expected a command (usage: brick do [options] [--] CMD [ARGS...])");
+    if (o->name && !*o->name)
+        return brick_err(err, EINVAL, "--name: must not be empty");
+    if (o->ns[OCI_NS_MOUNT].mode != NS_MODE_DEFAULT)
+        return brick_err(err, EINVAL, "the mount namespace is always new");
+    if (o->hostname && o->ns[OCI_NS_UTS].mode != NS_MODE_DEFAULT &&
+        o->ns[OCI_NS_UTS].mode != NS_MODE_NEW)
+        return brick_err(err, EINVAL, "--hostname needs a new UTS namespace (--uts new)");
+    if (o->pod) {
+        static const int pod_types[] = {OCI_NS_NETWORK, OCI_NS_IPC, OCI_NS_UTS};
+        for (size_t i = 0; i < ARRAY_SIZE(pod_types); i++)
+            if (o->ns[pod_types[i]].mode != NS_MODE_DEFAULT)
+                return brick_err(err, EINVAL, "--pod joins the pod's net, ipc and uts namespaces: "
+                                 "--%s cannot be given with it", ns_names[pod_types[i]]);
+        if (o->hostname)
+            return brick_err(err, EINVAL, "--hostname: a pod member shares the pod's hostname");
+    }
+    if (o->detach && o->rm && o->keep)
+        return brick_err(err, EINVAL, "--rm and --keep contradict each other");
+    if (o->rm && o->keep)
+        return brick_err(err, EINVAL, "--rm and --keep contradict each other");
+    if (o->seccomp_unconfined && o->seccomp_file)
+        return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
+    return 0;
+}
+
+int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err)
+{
+    *o = (struct compose_opts){.no_new_privs = true};
+    optind = 0; /* full reset: the caller may have parsed other flags */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+dtiv:e:w:u:m:h", long_opts, NULL)) != -1) {
+        if (c == 'h')
+            return 1;
+        if (c == '?') {
+            if (optopt && optopt < 256)
+                return brick_err(err, EINVAL, "do: unknown or incomplete option '-%c' (see 'brick do --help')",
+                                 optopt);
+            return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
+                             argv[optind - 1]);
+        }
+        int r = parse_one(c, optarg, o, err);
+        if (r < 0)
+            return r;
+    }
+    if (optind < argc)
+        o->args = strv_copy(argv + optind);
+    return check(o, err);
+}
+
+void compose_opts_done(struct compose_opts *o)
+{
+    free(o->name);
+    free(o->rootfs);
+    for (size_t i = 0; i < o->n_volumes; i++) {
+        free(o->volumes[i].src);
+        free(o->volumes[i].dst);
+    }
+    free(o->volumes);
+    strv_free(o->tmpfs);
+    strv_free(o->env);
+    free(o->cwd);
+    free(o->hostname);
+    strv_free(o->cap_add);
+    strv_free(o->cap_drop);
+    free(o->seccomp_file);
+    free(o->seccomp_json);
+    free(o->pod);
+    for (int t = 0; t < OCI_NS__MAX; t++) {
+        free(o->ns[t].target);
+        free(o->ns[t].path);
+    }
+    strv_free(o->annotations);
+    strv_free(o->args);
+    *o = (struct compose_opts){0};
+}

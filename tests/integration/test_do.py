@@ -1,0 +1,94 @@
+"""brick do: a container from flags, with no bundle to write."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import brick_only, new_id, run_cmd, wait_for, host_ns_inode
+
+pytestmark = brick_only
+
+
+def test_do_default_sandbox(brick):
+    cid = new_id()
+    cp = brick("do", "--name", cid, "--", "sh", "-c",
+               "hostname; cat /sys/class/net/lo/operstate; grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status;"
+               " touch /etc/x 2>/dev/null && echo writable || echo ro; touch /tmp/t && echo tmp-ok;"
+               " readlink /proc/self/ns/net")
+    assert cp.returncode == 0, cp.stderr
+    out = cp.stdout.split()
+    assert out[0] == cid
+    assert out[1] in ("unknown", "up")  # lo is up (operstate of lo reads "unknown" when up)
+    assert "NoNewPrivs:" in cp.stdout and "Seccomp:\t2" in cp.stdout
+    assert "ro" in out and "tmp-ok" in out
+    assert f"net:[{host_ns_inode('net')}]" not in cp.stdout
+    # foreground: removed on exit, bundle included
+    assert not (brick.root / cid).exists() and not (brick.root / ".do" / cid).exists()
+
+
+def test_do_loopback_reachable(brick):
+    cp = brick("do", "--", "sh", "-c",
+               "busybox nc -l -p 9000 -e echo pong & sleep 0.3; echo ping | busybox nc 127.0.0.1 9000")
+    assert cp.returncode == 0, cp.stderr
+    assert "pong" in cp.stdout
+
+
+def test_do_exit_status_and_flags(brick, workdir):
+    (workdir / "vol").mkdir()
+    (workdir / "vol" / "f").write_text("data")
+    cp = brick("do", "-e", "A=1", "-w", "/tmp", "-u", "1000:1000", "-v", f"{workdir}/vol:/mnt:ro",
+               "--", "sh", "-c", 'echo "$A $(pwd) $(id -u) $(cat /mnt/f)"; exit 7')
+    assert cp.returncode == 7, cp.stderr
+    assert cp.stdout.strip() == "1 /tmp 1000 data"
+
+
+def test_do_detach_keep_and_rm(brick):
+    cid = new_id()
+    brick.ok("do", "-d", "--name", cid, "sleep", "60")
+    st = brick.state(cid)
+    assert st["status"] == "running"
+    assert st["bundle"].endswith(f"/.do/{cid}")
+    brick.ok("delete", "-f", cid)
+    assert not (brick.root / ".do" / cid).exists()
+    # --keep: the stopped container stays for inspection
+    cid2 = new_id()
+    brick.ok("do", "--keep", "--name", cid2, "true")
+    assert brick.state(cid2)["status"] == "stopped"
+    brick.ok("delete", cid2)
+    # -d --rm: gone once it exits
+    cid3 = new_id()
+    brick.ok("do", "-d", "--rm", "--name", cid3, "sleep", "0.5")
+    assert wait_for(lambda: not (brick.root / cid3).exists(), 10)
+    assert not (brick.root / ".do" / cid3).exists()
+
+
+def test_do_errors(brick):
+    cp = brick("do", "--memory", "lots", "true")
+    assert cp.returncode == 1 and "--memory" in cp.stderr
+    cp = brick("do", "--net", "container:ghost", "true")
+    assert cp.returncode == 1 and 'container "ghost" does not exist' in cp.stderr
+    cp = brick("do", "--tmpfs", "/no/such/dir", "true")
+    assert cp.returncode == 1 and "must exist on the host" in cp.stderr
+    cid = new_id()
+    brick.ok("do", "-d", "--name", cid, "sleep", "60")
+    cp = brick("do", "--name", cid, "true")
+    assert cp.returncode == 1 and "already exists" in cp.stderr
+    brick.ok("delete", "-f", cid)
+    assert not list(p for p in brick.root.iterdir() if not p.name.startswith("."))
+
+
+def test_print_spec_runs_under_runc(brick, bundle, workdir):
+    runc = "/usr/sbin/runc"
+    if not os.path.exists(runc):
+        pytest.skip("runc not installed")
+    b = bundle()
+    cp = brick.ok("do", "--print-spec", "--rootfs", str(b.path / "rootfs"), "--", "sh", "-c", "echo from-runc")
+    spec = json.loads(cp.stdout)
+    assert spec["root"]["path"] == str(b.path / "rootfs")
+    (b.path / "config.json").write_text(cp.stdout)
+    cid = new_id()
+    r = run_cmd([runc, "--root", str(workdir / "runc"), "run", "-b", str(b.path), cid], timeout=30)
+    run_cmd([runc, "--root", str(workdir / "runc"), "delete", "-f", cid])
+    assert r.returncode == 0, r.stderr
+    assert "from-runc" in r.stdout
