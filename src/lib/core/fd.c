@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/mount.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,24 +168,6 @@ int procfs_open_verified(int *ret_fd)
     if (r < 0)
         return r;
     *ret_fd = TAKE_FD(fd);
-    return 0;
-}
-
-int procfs_open_private(int *ret_fd)
-{
-    _cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
-    if (fsfd < 0)
-        return -errno;
-    if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-        return -errno;
-    _cleanup_close_ int mfd = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC,
-                                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-    if (mfd < 0)
-        return -errno;
-    int r = verify_procfs(mfd);
-    if (r < 0)
-        return r;
-    *ret_fd = TAKE_FD(mfd);
     return 0;
 }
 

@@ -29,9 +29,6 @@ int recv_fd(int sock, int *ret_fd);
  * procfs root (statfs magic, inode 1), so a writer never goes through a
  * container-controlled path (CVE-2025-52881). */
 int procfs_open_verified(int *ret_fd);
-/* A fresh, detached procfs instance (fsopen/fsmount) of the caller's pid
- * namespace: nothing in the container can mount over it. Verified as above. */
-int procfs_open_private(int *ret_fd);
 
 /* clone3() with the given flags and SIGCHLD; behaves like fork() (returns 0 in
  * the child, the pid in the parent, -errno on failure). pidfd is optional. */
