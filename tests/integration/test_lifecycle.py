@@ -227,8 +227,9 @@ def test_kill_all(brick, bundle):
     cid = brick.create(b)
     brick.ok("start", cid)
     assert wait_for(lambda: (b.rootfs / "tmp" / "started").exists())
+    # the shell and both sleeps (a forked child may take a moment to show)
+    assert wait_for(lambda: len(_tagged_procs(CURRENT_TAG[0])) >= 3), _tagged_procs(CURRENT_TAG[0])
     procs = _tagged_procs(CURRENT_TAG[0])
-    assert len(procs) >= 3, procs
     brick.ok("kill", "--all", cid, "KILL")
     assert wait_for(lambda: not [p for p in procs if pid_alive(p)])
     brick.wait_stopped(cid)

@@ -62,14 +62,20 @@ static int differing_namespaces(pid_t pid)
     return flags;
 }
 
+/* runc exec --cap: into the bounding, effective and permitted sets; into the
+ * ambient set only when the process has an inheritable set (ambient needs
+ * inheritable, and --cap does not add to it). */
 static int add_caps(struct oci_capabilities *c, char *const *caps, struct brick_error *err)
 {
+    bool ambient = c->inheritable != NULL;
     for (size_t i = 0; caps && caps[i]; i++) {
         if (oci_cap_from_name(caps[i]) < 0)
             return brick_err(err, EINVAL, "--cap: unknown capability \"%s\"", caps[i]);
-        char ***sets[] = {&c->bounding, &c->effective, &c->permitted, &c->inheritable, &c->ambient};
-        for (size_t j = 0; j < ARRAY_SIZE(sets); j++)
-            strv_push(sets[j], caps[i]);
+        strv_push(&c->bounding, caps[i]);
+        strv_push(&c->effective, caps[i]);
+        strv_push(&c->permitted, caps[i]);
+        if (ambient)
+            strv_push(&c->ambient, caps[i]);
     }
     c->present = true;
     return 0;
