@@ -156,3 +156,27 @@ def test_exec_joins_cgroup(brick, running):
     assert cp.stdout.splitlines()
     # from the host: a detached exec'd process sits in the same cgroups as the init
     assert init_cg.count("\n") == len(cp.stdout.splitlines())
+
+
+@brick_only
+def test_exec_gets_the_container_seccomp_and_landlock(brick, bundle):
+    """An exec'd process is confined like the init: the container's seccomp
+    filter, no_new_privs and its Landlock policy."""
+    b = bundle(["/bin/sleep", "1000"])
+    b.linux["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+                          "syscalls": [{"names": ["mkdirat", "mkdir"], "action": "SCMP_ACT_ERRNO",
+                                        "errnoRet": 13}]}
+    b.config.setdefault("annotations", {})["run.brick.landlock"] = json.dumps(
+        {"fs": [{"path": "/", "access": ["read", "execute"]}, {"path": "/tmp", "access": ["all"]}]})
+    b.process["noNewPrivileges"] = True
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    cp = brick.ok("exec", cid, "/bin/sh", "-c",
+                  "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; mkdir /tmp/d; echo mkdir=$?;"
+                  " touch /tmp/f; echo tmp=$?; touch /dev/shm/f; echo shm=$?")
+    out = cp.stdout
+    assert "Seccomp:\t2" in out and "NoNewPrivs:\t1" in out
+    assert "mkdir=1" in out          # the filter's EACCES
+    assert "tmp=0" in out            # Landlock allows /tmp
+    assert "shm=1" in out            # ... and nothing else for writing
+    brick("delete", "--force", cid)

@@ -15,6 +15,9 @@
 #include "ns/ns.h"
 #include "process/process.h"
 #include "runtime/runtime.h"
+#include "security/landlock.h"
+#include "security/lsm.h"
+#include "security/seccomp.h"
 #include "runtime/sync.h"
 #include "spec/spec.h"
 
@@ -35,7 +38,10 @@
 
 struct exec_ctx {
     const struct brick_exec_opts *opts;
+    struct oci_spec *spec;          /* the saved config: seccomp, Landlock annotation */
     struct oci_process *proc;
+    struct seccomp_prog *seccomp;   /* compiled in the parent, loaded by the child */
+    int host_procfd;                /* verified host /proc, for LSM attributes */
     int init_pidfd;
     pid_t init_pid;
     int ns_flags;      /* namespaces of the container that differ from ours */
@@ -133,10 +139,13 @@ static int process_from_flags(const struct brick_exec_opts *o, struct oci_proces
 static int build_process(struct handle *h, struct exec_ctx *ec, struct brick_error *err)
 {
     const struct brick_exec_opts *o = ec->opts;
+    int r = load_saved_config(h, &ec->spec, err);
+    if (r < 0)
+        return r;
     if (o->process_file) {
         _cleanup_free_ char *text = NULL;
         size_t len;
-        int r = read_file_at(AT_FDCWD, o->process_file, 4 << 20, &text, &len);
+        r = read_file_at(AT_FDCWD, o->process_file, 4 << 20, &text, &len);
         if (r < 0)
             return brick_err_errno(err, -r, "--process %s", o->process_file);
         r = oci_process_parse(text, len, &ec->proc, err);
@@ -146,12 +155,7 @@ static int build_process(struct handle *h, struct exec_ctx *ec, struct brick_err
     }
     if (!o->args || !o->args[0])
         return brick_err(err, EINVAL, "exec: a command or --process is required");
-    struct oci_spec *spec = NULL;
-    int r = load_saved_config(h, &spec, err);
-    if (r < 0)
-        return r;
-    ec->proc = TAKE_PTR(spec->process);
-    oci_spec_free(spec);
+    ec->proc = TAKE_PTR(ec->spec->process);
     r = process_from_flags(o, ec->proc, err);
     if (r >= 0)
         r = oci_process_validate(ec->proc, "process", err);
@@ -200,6 +204,71 @@ static int exec_console(struct exec_ctx *ec, struct brick_error *err)
     return console_become_stdio(peer, err);
 }
 
+/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load, so it goes
+ * in before the identity switch when the process will not keep it (as in
+ * the init, runtime/init.c). */
+static bool seccomp_before_identity(const struct exec_ctx *ec)
+{
+    const struct oci_process *p = ec->proc;
+    if (!ec->seccomp || p->no_new_privileges)
+        return false;
+    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
+        if (streq(*c, "CAP_SYS_ADMIN"))
+            return false;
+    return true;
+}
+
+static int exec_seccomp(struct exec_ctx *ec, struct brick_error *err)
+{
+    if (!ec->seccomp)
+        return 0;
+    int r = sc_load(ec->seccomp, err);
+    if (r > 0) {
+        int nfd = r;
+        char state[64];
+        snprintf(state, sizeof(state), "{\"id\":\"%s\",\"status\":\"running\"}", ec->opts->id);
+        r = sc_notify_send(ec->seccomp, nfd, getpid(), state, err);
+        close(nfd);
+    }
+    ec->seccomp = NULL; /* loaded once; the parent frees its copy */
+    return r;
+}
+
+/* The container's hardening for this process, in the init's order: Landlock
+ * and LSM attributes prepared while privileged, applied after the identity
+ * switch, seccomp last. */
+static int exec_harden(struct exec_ctx *ec, struct brick_error *err)
+{
+    struct lsm_exec_attrs lsm = LSM_EXEC_ATTRS_INIT;
+    struct landlock_policy *ll = NULL;
+    int llfd = -1;
+    int r = lsm_exec_attrs_open(ec->host_procfd, ec->proc, &lsm, err);
+    if (r >= 0)
+        r = landlock_policy_from_spec(ec->spec, &ll, err);
+    if (r >= 0 && ll)
+        r = landlock_negotiate(ll, landlock_abi_version(), err);
+    if (r >= 0 && ll)
+        r = landlock_prepare(ll, &llfd, err);
+    landlock_policy_free(ll);
+    if (r >= 0 && seccomp_before_identity(ec))
+        r = exec_seccomp(ec, err);
+    if (r >= 0)
+        r = process_set_identity(ec->proc, err);
+    if (r >= 0)
+        r = process_set_no_new_privs(ec->proc, err);
+    if (r >= 0)
+        r = lsm_exec_attrs_write(&lsm, err);
+    if (r >= 0) {
+        r = landlock_enforce(llfd, err);
+        llfd = -1;
+    }
+    if (r >= 0)
+        r = exec_seccomp(ec, err);
+    if (llfd >= 0)
+        close(llfd);
+    return r;
+}
+
 static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *err)
 {
     if (setns(ec->init_pidfd, ec->ns_flags) < 0)
@@ -220,9 +289,7 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
     if (r >= 0)
         r = process_enter_cwd(p, err);
     if (r >= 0)
-        r = process_set_identity(p, err);
-    if (r >= 0)
-        r = process_set_no_new_privs(p, err);
+        r = exec_harden(ec, err);
     return r;
 }
 
@@ -299,6 +366,10 @@ static void exec_ctx_done(struct exec_ctx *ec)
         if (fds[i] >= 0)
             close(fds[i]);
     oci_process_free(ec->proc);
+    oci_spec_free(ec->spec);
+    sc_prog_free(ec->seccomp);
+    if (ec->host_procfd >= 0)
+        close(ec->host_procfd);
 }
 
 static int write_pid(const char *path, pid_t pid, struct brick_error *err)
@@ -321,6 +392,10 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     int r = build_process(h, ec, err);
     if (r >= 0)
         r = open_console(ec, err);
+    if (r >= 0 && ec->spec->linux_.seccomp.present)
+        r = sc_prepare(&ec->spec->linux_.seccomp, ec->opts->root, &ec->seccomp, err);
+    if (r >= 0 && (r = procfs_open_verified(&ec->host_procfd)) < 0)
+        r = brick_err_errno(err, -r, "open /proc");
     if (r < 0)
         return r;
     if (!state_pid_alive(&h->st, &ec->init_pidfd))
@@ -350,7 +425,8 @@ int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick
 {
     struct handle h;
     struct exec_ctx ec = {.opts = opts, .init_pidfd = -1, .sync_parent = -1, .sync_child = -1,
-                          .console_fd = -1, .console_parent = -1, .state_dirfd = -1};
+                          .console_fd = -1, .console_parent = -1, .state_dirfd = -1,
+                          .host_procfd = -1};
     *ret_status = 0;
     sigset_t old;
     /* Only a foreground exec forwards signals; a detached one must stay
