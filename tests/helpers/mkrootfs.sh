@@ -12,6 +12,7 @@ if [ -n "$probe" ] && [ ! -x "$probe" ]; then
 	echo "mkrootfs.sh: probe $probe is not executable" >&2
 	exit 1
 fi
+[ -z "$probe" ] || probe=$(realpath "$probe")   # we cd into DIR below
 
 stamp_of() { stat -c '%s:%Y' "$1"; }
 want="busybox=$(stamp_of "$busybox") probe=${probe:+$(stamp_of "$probe")}"
