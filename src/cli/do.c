@@ -7,10 +7,12 @@
  * monitor process deletes it when it exits. */
 #include "cli/cli.h"
 #include "compose/compose.h"
+#include "compose/desktop.h"
 #include "compose/share.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/strv.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -175,8 +177,12 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     if (r >= 0)
         r = resolve_paths(o, &err);
     _cleanup_free_ char *bundle = NULL;
+    struct desktop_session ds = {.pipe_w = -1}; /* --x11 and friends: files + guard */
+    if (r >= 0)
+        r = desktop_session_start(g->root, o, &ds, &err);
     if (r >= 0)
         r = launch(g, o, &bundle, ret_status, &err);
+    desktop_session_end(&ds);
     if (r < 0) {
         if (bundle && !container_exists(g->root, o->name))
             remove_bundle(bundle);
@@ -191,7 +197,13 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 {
     struct compose_opts o;
     struct brick_error err;
-    int r = compose_parse(argc, argv, &o, &err);
+    _cleanup_strv_ char **xargv = NULL; /* --profile NAME replaced by its flags */
+    int r = desktop_profile_expand(argc, argv, &xargv, &err);
+    if (r == 1)
+        return 0;
+    if (r < 0)
+        return cli_fail(&err);
+    r = compose_parse((int)strv_length(xargv), xargv, &o, &err);
     if (r == 1) {
         compose_opts_done(&o);
         return cli_help(&cmd_do);
@@ -209,6 +221,6 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_do = {
     .name = "do",
     .summary = "run a command in a container built from flags (no bundle)",
-    .usage = COMPOSE_DO_USAGE,
+    .usage = COMPOSE_DO_USAGE DESKTOP_USAGE,
     .run = do_main,
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -139,10 +140,16 @@ static void usage(FILE *f)
                "  -h, --help          show this help\n");
 }
 
+/* runc's line format ("runc version X", "commit:", "spec:", "libseccomp:"):
+ * engines show it as is (podman info, crictl info) and some parse the first
+ * line's last word as the version. */
 static void version(void)
 {
+    const struct scmp_version *sv = seccomp_version();
     printf("brick version %s\ncommit: %s\nspec: %s\n", BRICK_VERSION, BRICK_COMMIT,
            BRICK_SPEC_VERSION);
+    if (sv)
+        printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 }
 
 static const struct cli_command *find_command(const char *name)
@@ -196,7 +203,8 @@ static int parse_globals(int argc, char **argv)
         case OPT_ROOTLESS:
             /* runc's --rootless=auto|false is the default behaviour here. */
             if (strcmp(optarg, "auto") && strcmp(optarg, "false"))
-                return cli_unsupported_flag("--rootless=true", NULL);
+                return cli_failf("--rootless=%s: expected auto or false (brick detects rootless mode itself)",
+                                 optarg);
             break;
         case 'v':
             version();

@@ -7,6 +7,7 @@
  * plain runtime-spec 1.2), Docker's default capabilities with the default
  * seccomp profile tailored to them, and no_new_privs. */
 #include "compose/compose.h"
+#include "compose/desktop.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
@@ -325,6 +326,11 @@ int compose_build(const struct compose_opts *o, char **ret_json, struct brick_er
     bjson_set(s, "mounts", mounts(o));
     bjson_set(s, "linux", l);
     bjson_set(s, "annotations", annotations(o));
+    r = desktop_apply(o, s, err); /* --x11, --gpu, ...: mounts, devices, env (desktop.c) */
+    if (r < 0) {
+        bjson_free(s);
+        return r;
+    }
     char *text = bjson_to_string_tabs(s);
     bjson_free(s);
     /* What we hand to the runtime must pass its own validator: a flag

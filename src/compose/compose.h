@@ -18,6 +18,7 @@
 #include "spec/model.h"
 
 struct brick_error;
+struct compose_desktop; /* compose/desktop.h */
 
 /* Annotations compose writes; the runtime and the other verbs read them. */
 #define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
@@ -72,12 +73,15 @@ struct compose_opts {
     struct compose_ns ns[OCI_NS__MAX];
     char **annotations;   /* extra KEY=VALUE (pods, join records) */
     char **args;          /* the command */
+    struct compose_desktop *desktop; /* --x11, --gpu, ... (desktop.h); NULL: none */
 };
 
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
 void compose_opts_done(struct compose_opts *o);
+/* getopt_long over do's flags (for a look before compose_parse: profiles). */
+int compose_next_opt(int argc, char **argv);
 /* The help text of `brick do`. */
 #define COMPOSE_DO_USAGE \
     "do [options] [--] CMD [ARGS...]\n\n" \

@@ -1,6 +1,7 @@
 /* flags.c — `brick do` flags -> struct compose_opts (pure: no system call
  * beyond getenv for `-e KEY`, which copies the caller's value as Docker does). */
 #include "compose/compose.h"
+#include "compose/desktop.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
@@ -212,8 +213,16 @@ static const struct option long_opts[] = {
     {"cgroupns", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
     {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME},
     {"help", no_argument, NULL, 'h'},
+    DESKTOP_LONG_OPTIONS,
     {0},
 };
+
+#define SHORT_OPTS "+dtiv:e:w:u:m:h"
+
+int compose_next_opt(int argc, char **argv)
+{
+    return getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
+}
 
 static int parse_cap(const char *arg, char ***list, const char *flag, struct brick_error *err)
 {
@@ -299,6 +308,8 @@ static int parse_one(int c, const char *arg, struct compose_opts *o, struct bric
     }
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
+    if (c >= DESKTOP_OPT_BASE && c < DESKTOP_OPT__END)
+        return desktop_parse_flag(c, arg, o, err);
     return brick_err(err, EINVAL, "internal: unhandled option %d", c);
 }
 
@@ -329,7 +340,7 @@ static int check(struct compose_opts *o, struct brick_error *err)
         return brick_err(err, EINVAL, "--rm and --keep contradict each other");
     if (o->seccomp_unconfined && o->seccomp_file)
         return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
-    return 0;
+    return desktop_check(o, err);
 }
 
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err)
@@ -338,7 +349,7 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
     optind = 0; /* full reset: the caller may have parsed other flags */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+dtiv:e:w:u:m:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
         if (c == 'h')
             return 1;
         if (c == '?') {
@@ -381,5 +392,6 @@ void compose_opts_done(struct compose_opts *o)
     }
     strv_free(o->annotations);
     strv_free(o->args);
+    desktop_free(o->desktop);
     *o = (struct compose_opts){0};
 }

@@ -1,0 +1,7 @@
+# media — a video or music player: display, sound and video decoding, no network.
+description=media player without network: display, audio, GPU
+gui
+audio
+gpu
+shm-size=256m
+die-with-parent

@@ -1,0 +1,300 @@
+"""brick do --x11 / --wayland / --audio / --gpu / --device: GUI apps, shared safely.
+
+Every display server here is our own: Xvfb on a free display number with its
+own cookie file, weston's headless backend with its socket in a temporary
+XDG_RUNTIME_DIR; each is stopped by its pid. Packages (Debian): xvfb,
+x11-apps, x11-utils, xauth, weston, wayland-utils, imagemagick.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, brick_only, new_id, pid_alive, run_cmd, wait_for
+
+pytestmark = brick_only
+
+PACKAGES = {"Xvfb": "xvfb", "xclock": "x11-apps", "xwd": "x11-apps", "xdpyinfo": "x11-utils",
+            "xwininfo": "x11-utils", "xauth": "xauth", "weston": "weston", "wayland-info": "wayland-utils",
+            "unshare": "util-linux"}
+_apt_tried = set()
+
+
+def need(*cmds):
+    """Skip unless the commands exist; install their Debian packages once if missing."""
+    missing = [c for c in cmds if not shutil.which(c)]
+    pkgs = sorted({PACKAGES[c] for c in missing if c in PACKAGES} - _apt_tried)
+    if pkgs and os.geteuid() == 0:
+        _apt_tried.update(pkgs)
+        subprocess.run(["apt-get", "install", "-y", "-q", *pkgs], capture_output=True, timeout=600)
+    missing = [c for c in cmds if not shutil.which(c)]
+    if missing:
+        pytest.skip(f"missing {missing} (Debian packages: {sorted({PACKAGES.get(c, c) for c in missing})})")
+
+
+class Xvfb:
+    def __init__(self, num, auth, proc):
+        self.num, self.auth, self.proc = num, auth, proc
+        self.display = f":{num}"
+
+    def env(self, **extra):
+        e = dict(os.environ, DISPLAY=self.display, XAUTHORITY=str(self.auth))
+        e.update(extra)
+        return e
+
+    def cookie(self):
+        out = subprocess.run(["xauth", "-f", str(self.auth), "list"], capture_output=True, text=True).stdout
+        return out.split()[-1]
+
+
+def _free_display(start=80):
+    for n in range(start, start + 100):
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            return n
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture
+def xvfb():
+    """Factory: start an Xvfb with a cookie of its own; all stopped at the end."""
+    need("Xvfb", "xauth", "xdpyinfo")
+    servers, dirs = [], []
+
+    def start(authdir=None):
+        d = Path(authdir or tempfile.mkdtemp(prefix="bkx-"))
+        dirs.append(d)
+        num = _free_display(80 + 7 * len(servers))
+        auth = d / f"xauth{num}"
+        auth.touch(mode=0o600)
+        subprocess.run(["xauth", "-f", str(auth), "add", f":{num}", ".", os.urandom(16).hex()], check=True)
+        # -noreset: an X server resets when its last client leaves, which
+        # would also forget the cookies that `xauth generate` made.
+        p = subprocess.Popen(["Xvfb", f":{num}", "-auth", str(auth), "-noreset", "-nolisten", "tcp",
+                              "-screen", "0", "480x360x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        x = Xvfb(num, auth, p)
+        servers.append(x)
+        ok = wait_for(lambda: subprocess.run(["xdpyinfo"], env=x.env(), capture_output=True).returncode == 0, 10)
+        assert ok, f"Xvfb :{num} did not come up"
+        return x
+
+    yield start
+    for x in servers:
+        x.proc.send_signal(signal.SIGTERM)
+        try:
+            x.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            x.proc.kill()
+            x.proc.wait()
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_x11_xdpyinfo(brick, xvfb):
+    x = xvfb()
+    cp = brick("do", "--x11", "--", "xdpyinfo", env=x.env())
+    assert cp.returncode == 0, cp.stderr
+    assert f"name of display:    {x.display}" in cp.stdout
+    # the abstract socket is the server's too: the output says why it is out of reach
+    assert "abstract socket" in cp.stderr
+
+
+def test_x11_only_this_display(brick, xvfb):
+    """Container for :A sees one socket, one cookie; :B is out of reach, by path and abstract socket."""
+    a, b = xvfb(), xvfb()
+    # put :A's full cookie file where the read-only host root would show it
+    vt = Path(tempfile.mkdtemp(prefix="bkx-", dir="/var/tmp"))
+    try:
+        full = vt / "Xauthority"
+        merged = subprocess.run(["sh", "-c", f"xauth -f {a.auth} nlist; xauth -f {b.auth} nlist"],
+                                capture_output=True, text=True, check=True).stdout
+        subprocess.run(["xauth", "-f", str(full), "nmerge", "-"], input=merged, text=True, check=True)
+        script = (
+            "ls /tmp/.X11-unix; echo ---; xauth -i -f \"$XAUTHORITY\" list; echo ---;"
+            f" wc -c < {full}; echo ---;"
+            f" DISPLAY=:{b.num} xdpyinfo >/dev/null 2>&1 && echo B-REACHED || echo B-refused;"
+            " python3 -c \"import socket; s=socket.socket(socket.AF_UNIX);"
+            f" s.connect('\\0/tmp/.X11-unix/X{b.num}')\" 2>/dev/null && echo ABSTRACT-REACHED || echo abstract-refused;"
+            " xdpyinfo >/dev/null && echo A-ok")
+        cp = brick("do", "--x11", "--", "sh", "-c", script, env=a.env(XAUTHORITY=str(full)))
+        assert cp.returncode == 0, cp.stderr
+        socks, cookies, size, rest = cp.stdout.split("---\n")
+        assert socks.split() == [f"X{a.num}"]
+        lines = [l for l in cookies.splitlines() if "MIT-MAGIC-COOKIE-1" in l]
+        assert len(lines) == 1, cookies
+        assert a.cookie() in lines[0] and b.cookie() not in cookies
+        assert size.strip() == "0"  # the host's full Xauthority is masked
+        assert "B-refused" in rest and "abstract-refused" in rest and "A-ok" in rest
+    finally:
+        shutil.rmtree(vt, ignore_errors=True)
+
+
+def test_x11_untrusted(brick, xvfb):
+    x = xvfb()
+    cp = brick("do", "--x11=untrusted", "-u", "1000", "--", "sh", "-c",
+               "xauth -i -f \"$XAUTHORITY\" list; xdpyinfo -queryExtensions | grep -c opcode", env=x.env())
+    assert cp.returncode == 0, cp.stderr
+    assert x.cookie() not in cp.stdout  # a new cookie, not the host's
+    assert "MIT-MAGIC-COOKIE-1" in cp.stdout
+    trusted = brick("do", "--x11", "--", "sh", "-c", "xdpyinfo -queryExtensions | grep -c opcode", env=x.env())
+    assert int(cp.stdout.split()[-1]) < int(trusted.stdout.split()[-1])  # SECURITY hides extensions
+
+
+def test_x11_screenshot(brick, xvfb):
+    """An X client in a container draws a window; a screenshot of the display shows it."""
+    need("xclock", "xwd", "xwininfo")
+    convert = shutil.which("convert") or pytest.skip("imagemagick missing")
+    x = xvfb()
+    cid = new_id()
+    brick.ok("do", "-d", "--name", cid, "--x11", "--", "xclock", "-update", "1", "-geometry", "300x300+90+30",
+             "-bg", "white", "-fg", "navy", "-hd", "red", "-hl", "red", env=x.env())
+    try:
+        assert wait_for(lambda: "xclock" in subprocess.run(["xwininfo", "-root", "-tree"], env=x.env(),
+                                                           capture_output=True, text=True).stdout, 10)
+        time.sleep(1.5)
+        # the README's picture is refreshed only on request, never by CI runs
+        out = (REPO / "docs" / "images" / "desktop-xclock.png" if os.environ.get("BRICK_UPDATE_SCREENSHOT")
+               else Path(tempfile.mkdtemp(prefix="brick-shot-")) / "desktop-xclock.png")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        xwd = subprocess.run(["xwd", "-root", "-silent"], env=x.env(), capture_output=True, check=True).stdout
+        subprocess.run([convert, "xwd:-", f"png:{out}"], input=xwd, check=True)
+        # the window is there: white pixels in the clock's area, black outside
+        stats = subprocess.run([convert, str(out), "-crop", "300x300+90+30", "-format", "%[fx:mean]", "info:"],
+                               capture_output=True, text=True, check=True).stdout
+        corner = subprocess.run([convert, str(out), "-crop", "60x60+0+300", "-format", "%[fx:mean]", "info:"],
+                                capture_output=True, text=True, check=True).stdout
+        assert float(stats) > 0.5 and float(corner) < 0.05, (stats, corner)
+    finally:
+        brick.ok("delete", "-f", cid)
+        if not os.environ.get("BRICK_UPDATE_SCREENSHOT") and "out" in locals():
+            shutil.rmtree(out.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def weston():
+    need("weston", "wayland-info")
+    d = Path(tempfile.mkdtemp(prefix="bkwl-"))
+    d.chmod(0o700)
+    p = subprocess.Popen(["weston", "--backend=headless-backend.so", "--socket=wayland-bk", "--idle-time=0"],
+                         env=dict(os.environ, XDG_RUNTIME_DIR=str(d)), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert wait_for(lambda: (d / "wayland-bk").exists(), 15), "weston did not start"
+        yield d
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_wayland(brick, weston):
+    (weston / "secret").write_text("not for the container")
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(weston), WAYLAND_DISPLAY="wayland-bk")
+    cp = brick("do", "--wayland", "--", "sh", "-c",
+               'echo "$XDG_RUNTIME_DIR $WAYLAND_DISPLAY"; ls "$XDG_RUNTIME_DIR"; wayland-info', env=env)
+    assert cp.returncode == 0, cp.stderr
+    lines = cp.stdout.splitlines()
+    assert lines[0] == "/run/user/0 wayland-bk"
+    assert lines[1] == "wayland-bk"  # the socket alone, not the rest of the runtime dir
+    assert "wl_compositor" in cp.stdout
+
+
+def test_audio_socket(brick, workdir):
+    rt = Path(tempfile.mkdtemp(prefix="bka-"))
+    try:
+        (rt / "pulse").mkdir()
+        srv = socket.socket(socket.AF_UNIX)
+        srv.bind(str(rt / "pulse" / "native"))
+        srv.listen(1)
+        cp = brick("do", "--audio", "--", "sh", "-c",
+                   'echo "$PULSE_SERVER"; cat "$PULSE_CLIENTCONFIG";'
+                   ' python3 -c "import socket,os; s=socket.socket(socket.AF_UNIX);'
+                   ' s.connect(os.environ[\'PULSE_SERVER\'][5:]); print(\'connected\')"',
+                   env=dict(os.environ, XDG_RUNTIME_DIR=str(rt)))
+        srv.close()
+        assert cp.returncode == 0, cp.stderr
+        assert cp.stdout.startswith("unix:/run/user/0/pulse/native\n")
+        assert "enable-shm = no" in cp.stdout and "connected" in cp.stdout
+    finally:
+        shutil.rmtree(rt, ignore_errors=True)
+
+
+def test_device_and_cgroup_rule(brick):
+    if not os.path.exists("/dev/fuse"):
+        pytest.skip("no /dev/fuse")
+    opener = "exec 3<>/dev/mydev && echo opened-rw"
+    cp = brick("do", "--device", "/dev/fuse:/dev/mydev:rw", "--", "sh", "-c", f"ls -l /dev/mydev; {opener}")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.startswith("c") and "opened-rw" in cp.stdout
+    cp = brick("do", "--device", "/dev/fuse:/dev/mydev:r", "--", "sh", "-c", opener)
+    assert cp.returncode != 0 and "Operation not permitted" in cp.stderr
+
+
+def test_group_add_and_shm_size(brick):
+    cp = brick("do", "-u", "1000:1000", "--group-add", "4321", "--shm-size", "256m", "--", "sh", "-c",
+               "id -G; df -k /dev/shm | tail -1")
+    assert cp.returncode == 0, cp.stderr
+    assert "4321" in cp.stdout.splitlines()[0].split()
+    assert cp.stdout.splitlines()[1].split()[1] == str(256 * 1024)
+
+
+def test_nested_namespaces(brick):
+    need("unshare")
+    cmd = ["unshare", "--user", "--map-root-user", "--pid", "--net", "--fork", "id", "-u"]
+    cp = brick("do", "--", *cmd)
+    assert cp.returncode != 0  # the default profile denies it
+    cp = brick("do", "--allow-nested-ns", "--", *cmd)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == "0"
+
+
+def test_die_with_parent(brick):
+    cid = new_id()
+    p = brick.popen("do", "--name", cid, "--die-with-parent", "--", "sleep", "600")
+    assert wait_for(lambda: (brick.root / cid / "state.json").exists(), 10)
+    st = brick.state(cid)
+    assert wait_for(lambda: brick.state(cid)["status"] == "running", 10)
+    os.kill(p.pid, signal.SIGKILL)  # no chance to clean up: the guard does
+    p.wait()
+    assert wait_for(lambda: not pid_alive(st["pid"]), 10)
+    assert wait_for(lambda: not (brick.root / cid).exists() and not (brick.root / ".do" / cid).exists(), 10)
+
+
+def test_die_with_parent_refuses_detach(brick):
+    cp = brick("do", "-d", "--die-with-parent", "--", "true")
+    assert cp.returncode != 0 and "detached" in cp.stderr
+
+
+def test_profiles(brick, workdir):
+    cp = brick("do", "--profile", "help")
+    assert cp.returncode == 0, cp.stderr
+    for name in ("browser", "gui", "media", "x11-untrusted"):
+        assert f"  {name} " in cp.stdout
+    # a user's own profile, found in ~/.config/brick/profiles; a later flag wins
+    conf = workdir / "conf" / "brick" / "profiles"
+    conf.mkdir(parents=True)
+    (conf / "mine.profile").write_text("description=test\ngroup-add=4242\nshm-size=128m\nhostname=prof\n")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(workdir / "conf"))
+    cp = brick("do", "--profile", "mine", "--hostname", "flag", "--", "sh", "-c", "id -G; hostname", env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert "4242" in cp.stdout.split() and cp.stdout.split()[-1] == "flag"
+    cp = brick("do", "--profile", "nope", "--", "true", env=env)
+    assert cp.returncode != 0 and 'no profile "nope"' in cp.stderr
+
+
+def test_gpu_without_gpu(brick):
+    if os.path.exists("/dev/dri") or any(n.startswith("nvidia") for n in os.listdir("/dev")):
+        pytest.skip("this machine has a GPU")
+    cp = brick("do", "--gpu", "--", "true")
+    assert cp.returncode == 0, cp.stderr
+    assert "no GPU found" in cp.stderr
