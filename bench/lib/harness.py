@@ -151,8 +151,8 @@ class Runtime:
     def force_cleanup(self):
         """Best effort: delete --force every container left in our root."""
         try:
-            names = [n for n in os.listdir(self.root)
-                     if os.path.isdir(os.path.join(self.root, n))]
+            names = [n for n in os.listdir(self.root)  # '.x': runtime caches, not containers
+                     if not n.startswith(".") and os.path.isdir(os.path.join(self.root, n))]
         except OSError:
             return
         for n in names:

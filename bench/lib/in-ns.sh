@@ -26,6 +26,6 @@ fi
 unset BRICK_BENCH_NS_HOP
 if mountpoint -q /sys/fs/cgroup/unified; then
     umount /sys/fs/cgroup/unified
-    mount -t tmpfs -o size=1m,mode=755 brick-bench /sys/fs/cgroup/unified
+    mount -t tmpfs -o size=256m,mode=755 brick-bench /sys/fs/cgroup/unified
 fi
 exec "$@"
