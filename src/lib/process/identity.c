@@ -43,17 +43,24 @@ int process_set_oom_score_adj(int procfd, const struct oci_process *p, struct br
     return 0;
 }
 
+/* The highest capability the running kernel knows. Asked of the kernel
+ * (PR_CAPBSET_READ fails with EINVAL past it), not read from
+ * /proc/sys/kernel/cap_last_cap: this runs after pivot_root, where /proc is
+ * the container's, and a wrong answer would leave capabilities in the
+ * bounding set. Binary search: a handful of prctl calls, once. */
 static int last_cap(void)
 {
     static int last = -1;
     if (last < 0) {
-        _cleanup_free_ char *s = NULL;
-        int v;
-        if (read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", 64, &s, NULL) == 0 &&
-            sscanf(s, "%d", &v) == 1)
-            last = v;
-        else
-            last = CAP_LAST_CAP;
+        int lo = 0, hi = 63; /* cap 0 always exists */
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        last = lo;
     }
     return last;
 }
