@@ -32,12 +32,18 @@ void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_lev
  * return at all. */
 int brick_guard_exe(char **argv, struct brick_error *err);
 
+/* runc's --pidfd-socket: connect to the unix socket at path and send pidfd
+ * with SCM_RIGHTS, so an engine can watch the process without racing on its
+ * pid. */
+int brick_send_pidfd(const char *path, int pidfd, struct brick_error *err);
+
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
     const char *root;           /* state root, e.g. /run/brick */
     const char *id;
     const char *bundle;         /* NULL: the current directory */
     const char *pid_file;       /* NULL: none */
+    const char *pidfd_socket;   /* NULL: none; else the init's pidfd is sent there (runc 1.2) */
     const char *console_socket; /* NULL: none */
     bool no_pivot;
     bool no_new_keyring;
@@ -71,6 +77,7 @@ struct brick_exec_opts {
     const char *console_socket;
     bool detach;
     const char *pid_file;
+    const char *pidfd_socket;   /* the process's pidfd is sent there (runc 1.2) */
     const char *cwd;
     char **env;               /* KEY=VALUE, override the container's */
     bool has_user;

@@ -72,7 +72,8 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
                                  cmd->name, optarg);
             break;
         case OPT_PIDFD_SOCKET:
-            return cli_unsupported_flag("--pidfd-socket", cmd);
+            o->pidfd_socket = optarg;
+            break;
         case 'd':
         case OPT_KEEP:
         case OPT_NO_SUBREAPER: /* brick never relies on a subreaper */
@@ -132,7 +133,8 @@ static int run_main(struct cli_globals *g, int argc, char **argv)
     "      --console-socket S   send the pty master to the unix socket S (process.terminal)\n"     \
     "      --no-pivot           use MS_MOVE + chroot instead of pivot_root\n"                      \
     "      --no-new-keyring     keep the caller's session keyring\n"                               \
-    "      --preserve-fds N     pass N extra fds (3, 4, ...) to the container\n"
+    "      --preserve-fds N     pass N extra fds (3, 4, ...) to the container\n"                      \
+    "      --pidfd-socket S     send a pidfd of the container's init to the unix socket S\n"
 
 const struct cli_command cmd_create = {
     .name = "create",

@@ -84,7 +84,7 @@ static int parse_one(int c, struct brick_exec_opts *o)
             return cli_failf("exec: --preserve-fds: expected a non-negative number, got \"%s\"", optarg);
         return 0;
     case OPT_IGNORE_PAUSED: o->ignore_paused = true; return 0;
-    case OPT_PIDFD_SOCKET: return cli_unsupported_flag("--pidfd-socket", &cmd_exec);
+    case OPT_PIDFD_SOCKET: o->pidfd_socket = optarg; return 0;
     default: return 1;
     }
 }
@@ -132,6 +132,7 @@ const struct cli_command cmd_exec = {
              "      --console-socket S   send the pty master to the unix socket S\n"
              "  -d, --detach             do not wait for the process\n"
              "      --pid-file FILE      write the process's pid to FILE\n"
+             "      --pidfd-socket S     send a pidfd of the process to the unix socket S\n"
              "      --cwd DIR            working directory inside the container\n"
              "  -e, --env KEY=VALUE      set an environment variable (repeatable)\n"
              "  -u, --user UID[:GID]     run as UID and GID\n"

@@ -306,3 +306,58 @@ def test_run_forwards_signals(brick, bundle):
     out, err = p.communicate(timeout=20)
     assert "got-USR1" in out
     assert p.returncode == 42, err
+
+
+def _pidfd_receiver(path):
+    """Accept one connection on a unix socket and receive one fd (a thread)."""
+    import socket
+    import threading
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(str(path))
+    srv.listen(1)
+    srv.settimeout(20)
+    got = {}
+
+    def serve():
+        try:
+            conn, _ = srv.accept()
+            with conn:
+                _, fds, _, _ = socket.recv_fds(conn, 16, 1)
+                got["fd"] = fds[0]
+        except Exception as e:  # reported by the test
+            got["error"] = e
+        finally:
+            srv.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return t, got
+
+
+def _pidfd_pid(fd):
+    for line in open(f"/proc/self/fdinfo/{fd}"):
+        if line.startswith("Pid:"):
+            return int(line.split()[1])
+    return None
+
+
+@brick_only
+def test_pidfd_socket_create_and_exec(brick, bundle, workdir):
+    """runc 1.2's --pidfd-socket: the engine gets a pidfd of the init (create)
+    and of the exec'd process (exec)."""
+    b = bundle(["/bin/sleep", "1000"])
+    t, got = _pidfd_receiver(workdir / "pidfd.sock")
+    cid = brick.create(b, extra=["--pidfd-socket", workdir / "pidfd.sock"])
+    t.join(20)
+    assert "fd" in got, got
+    assert _pidfd_pid(got["fd"]) == brick.state(cid)["pid"]
+    os.close(got["fd"])
+    brick.ok("start", cid)
+    t, got = _pidfd_receiver(workdir / "pidfd2.sock")
+    brick.ok("exec", "-d", "--pid-file", workdir / "exec.pid", "--pidfd-socket", workdir / "pidfd2.sock",
+             cid, "/bin/sleep", "1000")
+    t.join(20)
+    assert "fd" in got, got
+    assert _pidfd_pid(got["fd"]) == int((workdir / "exec.pid").read_text())
+    os.close(got["fd"])
+    brick.delete(cid, force=True)

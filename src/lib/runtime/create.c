@@ -155,11 +155,25 @@ static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
     return 0;
 }
 
+static int unix_connect(const char *path, struct brick_error *err);
+
+int brick_send_pidfd(const char *path, int pidfd, struct brick_error *err)
+{
+    int fd = unix_connect(path, err);
+    if (fd < 0)
+        return brick_err_prefix(err, "--pidfd-socket");
+    int r = send_fd(fd, pidfd);
+    close(fd);
+    if (r < 0)
+        return brick_err_errno(err, -r, "--pidfd-socket %s: send the pidfd", path);
+    return 0;
+}
+
 static int unix_connect(const char *path, struct brick_error *err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path))
-        return brick_err(err, ENAMETOOLONG, "console socket path too long: %s", path);
+        return brick_err(err, ENAMETOOLONG, "socket path too long: %s", path);
     strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -167,7 +181,7 @@ static int unix_connect(const char *path, struct brick_error *err)
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         int e = errno;
         close(fd);
-        return brick_err_errno(err, e, "connect to console socket %s", path);
+        return brick_err_errno(err, e, "connect to %s", path);
     }
     return fd;
 }
@@ -398,8 +412,10 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
     r = state_write(dirfd, &st, err);
     if (r < 0)
         return r;
-    if (ctx->opts->pid_file)
-        return write_pid_file(ctx->opts->pid_file, ctx->init_pid, err);
+    if (ctx->opts->pid_file && (r = write_pid_file(ctx->opts->pid_file, ctx->init_pid, err)) < 0)
+        return r;
+    if (ctx->opts->pidfd_socket)
+        return brick_send_pidfd(ctx->opts->pidfd_socket, ctx->init_pidfd, err);
     return 0;
 }
 

@@ -412,6 +412,8 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     _cleanup_close_ int pfd = pidfd;
     if (ec->opts->pid_file && (r = write_pid(ec->opts->pid_file, pid, err)) < 0)
         return r;
+    if (ec->opts->pidfd_socket && (r = brick_send_pidfd(ec->opts->pidfd_socket, pidfd, err)) < 0)
+        return r;
     if (ec->opts->detach)
         return 0;
     int master = -1;
