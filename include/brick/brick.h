@@ -11,6 +11,8 @@
 
 #define BRICK_ERROR_MSG_MAX 1024
 
+struct oci_spec; /* the parsed config (src/lib/spec/model.h) */
+
 /* Error detail: code is an errno value (0 when the failure is not a system
  * error, e.g. invalid configuration); msg is NUL-terminated. Written by the
  * library only when a call fails. */
@@ -48,9 +50,16 @@ struct brick_create_opts {
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;
+    /* runc's global --systemd-cgroup: cgroupsPath is "SLICE:PREFIX:NAME" and
+     * the cgroup is that systemd scope (default system.slice:brick:<id>);
+     * see docs/CGROUPS.md */
+    bool systemd_cgroup;
     /* run only */
     bool detach;
     bool keep;
+    /* NULL: parse <bundle>/config.json. Else that file's text already parsed
+     * by the caller (brick do); the runtime takes it over, even on failure. */
+    struct oci_spec *spec;
 };
 
 /* create: the container waits just before execve of process.args. */

@@ -12,6 +12,7 @@ struct cli_globals {
     const char *log_path;
     bool log_json;
     bool debug;
+    bool systemd_cgroup; /* --systemd-cgroup: passed to create and run */
 };
 
 struct cli_command {

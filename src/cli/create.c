@@ -46,7 +46,7 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
                  struct brick_create_opts *o)
 {
     bool is_run = cmd == &cmd_run;
-    *o = (struct brick_create_opts){.root = g->root};
+    *o = (struct brick_create_opts){.root = g->root, .systemd_cgroup = g->systemd_cgroup};
     int c;
     while ((c = cli_getopt(argc, argv, is_run ? "b:dh" : "b:h", create_opts, cmd)) != -1) {
         switch (c) {

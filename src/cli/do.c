@@ -14,6 +14,7 @@
 #include "core/fd.h"
 #include "core/strv.h"
 #include "core/util.h"
+#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -144,8 +145,9 @@ static int launch(struct cli_globals *g, struct compose_opts *o, char **bundle, 
     struct compose_shared sh;
     int r = compose_share(g->root, o, &sh, err);
     _cleanup_free_ char *json = NULL;
+    struct oci_spec *spec = NULL; /* handed to the runtime: parsed once */
     if (r >= 0)
-        r = compose_build(o, &json, err);
+        r = compose_build_spec(o, &json, &spec, err);
     if (r >= 0 && o->print_spec) {
         fputs(json, stdout);
         fputc('\n', stdout);
@@ -157,9 +159,10 @@ static int launch(struct cli_globals *g, struct compose_opts *o, char **bundle, 
     }
     if (r >= 0 && !o->print_spec) {
         struct brick_create_opts co = {.root = g->root, .id = o->name, .bundle = *bundle,
-                                       .detach = o->detach, .keep = o->keep};
+                                       .detach = o->detach, .keep = o->keep, .spec = TAKE_PTR(spec)};
         r = brick_run(&co, ret_status, err);
     }
+    oci_spec_free(spec);
     compose_shared_done(&sh);
     return r;
 }

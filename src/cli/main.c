@@ -136,6 +136,7 @@ static void usage(FILE *f)
                "  --log FILE          also write errors and warnings to FILE\n"
                "  --log-format FMT    text (default) or json: one {\"level\",\"msg\",\"time\"} per line\n"
                "  --debug             log debug messages\n"
+               "  --systemd-cgroup    cgroupsPath is \"SLICE:PREFIX:NAME\" (runc's systemd driver paths)\n"
                "  -v, --version       print the version\n"
                "  -h, --help          show this help\n");
 }
@@ -197,7 +198,8 @@ static int parse_globals(int argc, char **argv)
             globals.debug = true;
             break;
         case OPT_SYSTEMD:
-            return cli_failf("--systemd-cgroup: the systemd cgroup driver is not supported by brick yet");
+            globals.systemd_cgroup = true;
+            break;
         case OPT_CRIU:
             return cli_failf("--criu: checkpoint/restore is not supported by brick");
         case OPT_ROOTLESS:

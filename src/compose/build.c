@@ -310,6 +310,12 @@ static const char *hostname(const struct compose_opts *o)
 
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err)
 {
+    return compose_build_spec(o, ret_json, NULL, err);
+}
+
+int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci_spec **ret_spec,
+                       struct brick_error *err)
+{
     _cleanup_strv_ char **caps = capabilities(o);
     bjson *l;
     int r = linux_section(o, caps, &l, err);
@@ -337,11 +343,15 @@ int compose_build(const struct compose_opts *o, char **ret_json, struct brick_er
      * combination the spec rejects is reported now, in flag terms. */
     struct oci_spec *spec = NULL;
     r = oci_spec_parse(text, strlen(text), &spec, err);
-    oci_spec_free(spec);
     if (r < 0) {
+        oci_spec_free(spec);
         free(text);
         return brick_err_prefix(err, "generated config.json");
     }
+    if (ret_spec)
+        *ret_spec = spec;
+    else
+        oci_spec_free(spec);
     *ret_json = text;
     return 0;
 }

@@ -124,6 +124,10 @@ int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *
 
 /* The config.json text (tab-indented, runc's layout); heap string. */
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);
+/* The same, and the model the validator parsed from that text (ret_spec may
+ * be NULL), so that `do` hands the runtime a spec it need not parse again. */
+int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci_spec **ret_spec,
+                       struct brick_error *err);
 
 /* Namespace type names as compose spells them on the command line and in
  * annotations ("net", "pid", ... as /proc/PID/ns/). */

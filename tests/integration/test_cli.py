@@ -159,12 +159,24 @@ def test_unknown_flag_or_command(brick, argv):
 
 
 @brick_only
-@pytest.mark.parametrize("argv", [["--systemd-cgroup", "list"], ["--criu", "/usr/sbin/criu", "list"]])
+@pytest.mark.parametrize("argv", [["--criu", "/usr/sbin/criu", "list"]])
 def test_unsupported_runc_flags(brick, argv):
     cp = brick(*argv)
     assert cp.returncode == 1
     assert cp.stderr.startswith("brick: ")
     assert argv[0].lstrip("-") in cp.stderr or argv[1].lstrip("-") in cp.stderr
+
+
+def test_systemd_cgroup_flag_accepted(brick):
+    """containerd (SystemdCgroup = true) and Podman (cgroup_manager = "systemd")
+    pass --systemd-cgroup before every command, not only create and run
+    (test_systemd_cgroup.py covers what it does)."""
+    for argv in (["list"], ["state", "nosuch"], ["delete", "--force", "nosuch"]):
+        cp = brick("--systemd-cgroup", *argv)
+        assert "systemd" not in cp.stderr, (argv, cp.stderr)
+    assert brick("--systemd-cgroup", "list").returncode == 0
+    if IS_BRICK:
+        assert "--systemd-cgroup" in brick("--help").stdout
 
 
 def test_missing_container_id(brick):

@@ -54,6 +54,14 @@ int cgroup_detect(const char *root, struct cgroup *cg, struct brick_error *err);
  * detected hierarchies and /proc/self/cgroup's text (self_cgroup). */
 int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
                    const char *self_cgroup, struct brick_error *err);
+/* --systemd-cgroup: cgroupsPath is runc's "SLICE:PREFIX:NAME" (NULL or "":
+ * "system.slice:brick:<id>"), converted by cgroup/systemd_path.h into the
+ * unit's absolute path ("/system.slice/brick-<id>.scope") and resolved as
+ * above. When systemd is pid 1 (/run/systemd/system) this fails with
+ * -ENOTSUP: units are not made over D-Bus yet. Otherwise cgroup_create()
+ * makes the same directories through cgroupfs. */
+int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const char *id,
+                           struct brick_error *err);
 void cgroup_done(struct cgroup *cg);
 
 /* mkdir every level (recording what we made), prepare v1 cpuset and v2

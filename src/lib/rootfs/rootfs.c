@@ -101,9 +101,14 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
         rootfs = ctx->rootfs_buf;
     }
     /* Nothing we mount from here on may propagate back to the host. */
-    if (mount(NULL, "/", NULL, root_propagation(s), NULL) < 0)
+    unsigned long prop = root_propagation(s);
+    if (mount(NULL, "/", NULL, prop, NULL) < 0)
         return brick_err_errno(err, errno, "set propagation of /");
-    if ((r = parent_mount_private(rootfs, err)) < 0 || (r = bind_rootfs(ctx, rootfs, err)) < 0)
+    /* A recursive slave/private/unbindable change left no mount shared:
+     * only then is the mountinfo scan for the rootfs' parent unneeded. */
+    bool none_shared = (prop & MS_REC) && !(prop & MS_SHARED);
+    if ((!none_shared && (r = parent_mount_private(rootfs, err)) < 0) ||
+        (r = bind_rootfs(ctx, rootfs, err)) < 0)
         return r;
     for (size_t i = 0; i < s->n_mounts; i++)
         if ((r = rootfs_mount_one(ctx, i, err)) < 0)

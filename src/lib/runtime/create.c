@@ -287,7 +287,10 @@ static int setup_cgroup(struct create_ctx *ctx, struct brick_error *err)
         return r;
     _cleanup_free_ char *self = NULL;
     (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
-    r = cgroup_resolve(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, self, err);
+    if (ctx->opts->systemd_cgroup)
+        r = cgroup_resolve_systemd(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, err);
+    else
+        r = cgroup_resolve(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, self, err);
     if (r >= 0)
         r = cgroup_create(&cg, &ctx->spec->linux_.resources, err);
     if (r < 0) {
@@ -492,7 +495,8 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (bfd < 0)
         return brick_err_errno(err, errno, "bundle %s", bundle);
-    int r = oci_spec_load(bfd, "config.json", &ctx->spec, err);
+    /* brick do hands over the spec it validated: no second parse */
+    int r = ctx->spec ? 0 : oci_spec_load(bfd, "config.json", &ctx->spec, err);
     if (r < 0)
         return r;
     ctx->foreground_tty = ctx->may_proxy_tty && ctx->spec->process && ctx->spec->process->terminal &&

@@ -240,7 +240,8 @@ static void kill_and_wait(struct container_state *st)
         ;
 }
 
-int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err)
+int container_destroy(int rootfd, int dirfd, struct container_state *st, const struct oci_spec *spec,
+                      struct brick_error *err)
 {
     /* The cgroup first: it kills every process, frozen ones included, and
      * goes away with the directories we created. */
@@ -252,15 +253,18 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, struct 
         cgroup_done(&cg);
     }
     kill_and_wait(st);
-    struct oci_spec *spec = NULL;
-    if (oci_spec_load(dirfd, "config.json", &spec, err) == 0 &&
-        spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
+    /* run passes the config it created from (the saved copy is the same
+     * text): parsing it again is most of run's teardown in user space. */
+    struct oci_spec *loaded = NULL;
+    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, err) == 0)
+        spec = loaded;
+    if (spec && spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
         _cleanup_free_ char *json = state_to_oci_json(st, STATUS_STOPPED, spec, false);
         struct brick_error herr;
         if (hooks_run(spec, OCI_HOOK_POSTSTOP, json, &herr) < 0)
             log_warn("%s", herr.msg);
     }
-    oci_spec_free(spec);
+    oci_spec_free(loaded);
     do_bundle_remove(rootfd, st);
     int r = state_dir_remove(rootfd, st->id);
     if (r < 0)
@@ -284,7 +288,7 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
         r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
                       container_status_name(s));
     else
-        r = container_destroy(h.rootfd, h.dirfd, &h.st, err);
+        r = container_destroy(h.rootfd, h.dirfd, &h.st, NULL, err);
     handle_done(&h);
     return r;
 }

@@ -42,7 +42,7 @@ static int finish(struct create_ctx *ctx, int dirfd, bool keep, struct brick_err
     if (r < 0)
         return r;
     if (!keep && state_root_open(ctx->opts->root, false, &rootfd, err) == 0)
-        r = container_destroy(rootfd, dirfd, &st, err);
+        r = container_destroy(rootfd, dirfd, &st, ctx->spec, err);
     container_state_done(&st);
     return r;
 }

@@ -14,7 +14,7 @@ struct create_ctx;
     {                                                                                              \
         .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,     \
         .console_parent = -1, .exec_listen_fd = -1, .state_dirfd = -1, .preserve_fds = (o)->preserve_fds,             \
-        .init_pidfd = -1,                                                                          \
+        .init_pidfd = -1, .spec = (o)->spec, /* taken over: create_ctx_done frees it */            \
     }
 
 /* Parent side of create: on success the init waits before execve and
@@ -46,8 +46,10 @@ int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_erro
 /* After the init was released: record "started", run poststart hooks. */
 int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
                       struct brick_error *err);
-/* Kill what is left, run poststop hooks, remove the state directory. */
-int container_destroy(int rootfd, int dirfd, struct container_state *st, struct brick_error *err);
+/* Kill what is left, run poststop hooks, remove the state directory. spec:
+ * the config already in memory (run), or NULL to load the saved copy. */
+int container_destroy(int rootfd, int dirfd, struct container_state *st, const struct oci_spec *spec,
+                      struct brick_error *err);
 
 /* Block the signals a foreground runtime forwards (before cloning, so none
  * is lost); the container process restores its mask before execve. */

@@ -252,7 +252,7 @@ static void test_resolve(void)
     is_str(cg.h[3].dir, "/sys/fs/cgroup/unified/u/rel/c", "relative: the v2 tree");
     cgroup_resolve(&cg, NULL, "id", self, &err);
     is_str(cg.h[2].dir, "/sys/fs/cgroup/pids/brick/id", "default /brick/<id>");
-    is_str(cg.h[2].created, "/sys/fs/cgroup/pids/brick", "default parent is brick's own");
+    is_str(cg.h[2].created, "/sys/fs/cgroup/pids/brick/id", "default: only the container's own cgroup goes, /brick stays");
     ok(cgroup_resolve(&cg, "/a/../b", "id", self, &err) < 0, ".. refused");
     ok(cgroup_resolve(&cg, "/", "id", self, &err) < 0, "the root cgroup refused");
     char *json = cgroup_to_json(&cg);
