@@ -15,18 +15,16 @@
  * the spec says is not an error for these lists. */
 static int open_optional(int root_fd, const char *path, int *ret_fd, struct brick_error *err)
 {
-    struct brick_error tmp;
-    int fd = resolve_in_root(root_fd, path, RESOLVE_EXISTING, &tmp);
+    /* No message for the common ENOENT: strerror's first call faults in
+     * the locale machinery. Other errors get resolve_in_root's message. */
+    int fd = resolve_in_root(root_fd, path, RESOLVE_EXISTING, NULL);
 
     if (fd == -ENOENT) {
         *ret_fd = -EBADF;
         return 0;
     }
-    if (fd < 0) {
-        if (err)
-            *err = tmp;
-        return fd;
-    }
+    if (fd < 0)
+        return brick_err_errno(err, -fd, "open %s", path);
     *ret_fd = fd;
     return 0;
 }
