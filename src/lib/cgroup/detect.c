@@ -232,5 +232,10 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
         cg->n = i + 1;
     }
     bjson_free(o);
+    /* The v2 driver uses h[0] unchecked (freeze, devices). */
+    if (cg->layout == CGROUP_LAYOUT_V2 && n == 0) {
+        cgroup_done(cg);
+        return brick_err(err, EINVAL, "cgroup record: a v2 record needs its cgroup2 hierarchy");
+    }
     return 0;
 }

@@ -405,11 +405,10 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     /* Everything needed is read and the pidfd pins the init: drop the lock so
      * pause/resume/delete are not blocked behind a long exec. */
     flock(h->dirfd, LOCK_UN);
-    int pidfd = -1;
+    _cleanup_close_ int pidfd = -EBADF;
     pid_t pid = spawn_exec(ec, &pidfd, err);
     if (pid < 0)
         return pid;
-    _cleanup_close_ int pfd = pidfd;
     if (ec->opts->pid_file && (r = write_pid(ec->opts->pid_file, pid, err)) < 0)
         return r;
     if (ec->opts->pidfd_socket && (r = brick_send_pidfd(ec->opts->pidfd_socket, pidfd, err)) < 0)
