@@ -3,6 +3,7 @@ with runc's flags."""
 
 import json
 import os
+import re
 
 import pytest
 
@@ -180,3 +181,33 @@ def test_exec_gets_the_container_seccomp_and_landlock(brick, bundle):
     assert "tmp=0" in out            # Landlock allows /tmp
     assert "shm=1" in out            # ... and nothing else for writing
     brick("delete", "--force", cid)
+
+
+@brick_only
+def test_exec_preserve_fds_never_leaks_runtime_fds(brick, running):
+    """CVE-2024-21626 class: --preserve-fds N without the caller passing N fds
+    must not hand the container brick's own fds (state dir, host /proc,
+    pidfds, sockets) that happen to sit at those numbers."""
+    cid, _ = running
+    cp = brick.ok("exec", "--preserve-fds", "8", cid, "/bin/sh", "-c", "ls -l /proc/self/fd/ 2>/dev/null")
+    extra = {}
+    for line in cp.stdout.splitlines():
+        if "->" not in line:
+            continue
+        fd, target = line.split("->", 1)
+        fd = int(fd.split()[-1])
+        if fd >= 3:
+            extra[fd] = target.strip()
+    # only ls's own handle on the directory it lists may be open beyond stdio
+    assert all(re.fullmatch(r"/proc/\d+/fd", t) for t in extra.values()), extra
+
+
+@brick_only
+def test_log_file_never_reaches_the_container(brick, bundle, workdir):
+    """The --log file is opened before the command's flags: it must not be
+    kept as a preserved fd."""
+    b = bundle(["/bin/sh", "-c", "ls -l /proc/self/fd/"])
+    log = workdir / "brick.log"
+    cp = brick.run(b, extra=["--preserve-fds", "2"], global_args=["--log", str(log)])
+    assert cp.returncode == 0, cp.stderr
+    assert str(log) not in cp.stdout and "brick.log" not in cp.stdout, cp.stdout

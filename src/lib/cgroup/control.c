@@ -4,6 +4,7 @@
 #include "cgroup/internal.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/fd.h"
 #include "core/strv.h"
 #include "core/util.h"
 
@@ -180,6 +181,23 @@ int cgroup_pids(const struct cgroup *cg, pid_t **ret, size_t *ret_n, struct bric
     return 0;
 }
 
+/* Is the process behind pid (pinned by a pidfd the caller holds) still a
+ * member of the container's cgroup? Without a freezer, a listed pid may have
+ * exited and been recycled by a host process before we signal it. */
+static bool still_member(const struct cgroup *cg, pid_t pid)
+{
+    if (cg->n == 0)
+        return false;
+    const struct cgroup_hier *h = &cg->h[0];
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+    _cleanup_free_ char *text = NULL;
+    if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL) < 0)
+        return false;
+    _cleanup_free_ char *want = xasprintf(":%s\n", h->dir + strlen(h->mount));
+    return strstr(text, want) != NULL;
+}
+
 static size_t signal_listed(const struct cgroup *cg, int sig)
 {
     _cleanup_free_ pid_t *pids = NULL;
@@ -187,8 +205,11 @@ static size_t signal_listed(const struct cgroup *cg, int sig)
     struct brick_error ignored;
     if (cgroup_pids(cg, &pids, &n, &ignored) < 0)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        kill(pids[i], sig);
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_close_ int fd = pidfd_open_pid(pids[i]);
+        if (fd >= 0 && still_member(cg, pids[i]))
+            pidfd_signal(fd, sig);
+    }
     return n;
 }
 

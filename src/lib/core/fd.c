@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -200,21 +201,20 @@ int pidfd_signal(int pidfd, int sig)
     return 0;
 }
 
-int fds_cloexec_from(int from)
+int fds_prepare_exec(int n_keep)
 {
-    if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    unsigned int from = 3 + (unsigned int)n_keep;
+    if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
         return 0;
-    _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
-    if (!d)
+    /* Kernels before 5.11: every possible fd, without trusting /proc. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         return -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        int fd;
-        if (parse_int(de->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
-            continue;
-        int fl = fcntl(fd, F_GETFD);
-        if (fl >= 0)
-            fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+    rlim_t max = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? (1 << 20) : rl.rlim_cur;
+    for (rlim_t fd = from; fd < max; fd++) {
+        int fl = fcntl((int)fd, F_GETFD);
+        if (fl >= 0 && !(fl & FD_CLOEXEC))
+            fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
     }
     return 0;
 }

@@ -36,7 +36,11 @@ pid_t clone3_fork(uint64_t flags, int *ret_pidfd);
 int pidfd_open_pid(pid_t pid);
 int pidfd_signal(int pidfd, int sig);
 
-/* Mark every fd >= from close-on-exec (close_range, fallback /proc scan). */
-int fds_cloexec_from(int from);
+/* Before execve in a container: fds 3..3+n_keep-1 that the caller of brick
+ * passed down (inherited, hence not close-on-exec) stay open; every fd brick
+ * opened itself is close-on-exec already, so one that took a number in that
+ * range is never kept (CVE-2024-21626); every fd from 3+n_keep on is marked
+ * close-on-exec. Never reads /proc (it may be the container's by now). */
+int fds_prepare_exec(int n_keep);
 
 #endif

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -268,12 +269,29 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
         ctx->init_pid = pid;
         return 0;
     }
-    pid_t pid = clone3_fork(0, NULL);
+    pid_t pid = clone3_fork(0, &ctx->stage1_pidfd);
     if (pid < 0)
         return brick_err_errno(err, -pid, "fork");
     if (pid == 0)
         container_stage1(ctx);
     ctx->stage1_pid = pid;
+    return 0;
+}
+
+/* A container's cgroup is its own (as runc requires): joining a populated
+ * one would hand a later delete or failed create someone else's processes
+ * to kill. Checked before anything is made. */
+static int check_cgroup_unused(const struct cgroup *cg, struct brick_error *err)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    struct brick_error ignored;
+    if (cgroup_pids(cg, &pids, &n, &ignored) < 0)
+        return 0; /* does not exist yet */
+    free(pids);
+    if (n > 0)
+        return brick_err(err, EBUSY, "cgroup %s is not empty (%zu processes): a container needs a cgroup of its own",
+                         cg->path, n);
     return 0;
 }
 
@@ -291,6 +309,8 @@ static int setup_cgroup(struct create_ctx *ctx, struct brick_error *err)
         r = cgroup_resolve_systemd(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, err);
     else
         r = cgroup_resolve(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, self, err);
+    if (r >= 0)
+        r = check_cgroup_unused(&cg, err);
     if (r >= 0)
         r = cgroup_create(&cg, &ctx->spec->linux_.resources, err);
     if (r < 0) {
@@ -311,11 +331,32 @@ static int place_init(struct create_ctx *ctx, struct brick_error *err)
     return cgroup_place(&ctx->cgroup, ctx->init_pid, err);
 }
 
+/* Wait for a message from stage 1, or its death: once it forked the init,
+ * the init holds the socket open too, so EOF alone would never come. */
+static int stage1_wait(const struct create_ctx *ctx)
+{
+    struct pollfd p[2] = {{.fd = ctx->sync_parent, .events = POLLIN},
+                          {.fd = ctx->stage1_pidfd, .events = POLLIN}};
+    for (;;) {
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (p[0].revents)
+            return 0;
+        if (p[1].revents)
+            return -EPIPE;
+    }
+}
+
 static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
 {
     struct sync_msg m;
     for (;;) {
-        int r = sync_recv(ctx->sync_parent, &m);
+        int r = stage1_wait(ctx);
+        if (r >= 0)
+            r = sync_recv(ctx->sync_parent, &m);
         if (r < 0)
             return brick_err(err, EPIPE, "container setup exited unexpectedly");
         if (m.type == SYNC_ERROR) {
@@ -417,6 +458,7 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
         return r;
     if (ctx->opts->pid_file && (r = write_pid_file(ctx->opts->pid_file, ctx->init_pid, err)) < 0)
         return r;
+    ctx->pid_file_written = ctx->opts->pid_file != NULL;
     if (ctx->opts->pidfd_socket)
         return brick_send_pidfd(ctx->opts->pidfd_socket, ctx->init_pidfd, err);
     return 0;
@@ -442,10 +484,14 @@ static void rollback(struct create_ctx *ctx, int rootfd)
         waitpid(ctx->stage1_pid, NULL, __WALL);
     }
     if (ctx->init_pid > 0) {
-        if (ctx->init_pidfd >= 0)
-            pidfd_signal(ctx->init_pidfd, SIGKILL);
+        /* Our unreaped child: its pid cannot be recycled, so kill() is safe
+         * when no pidfd could be opened. */
+        if (ctx->init_pidfd < 0 || pidfd_signal(ctx->init_pidfd, SIGKILL) < 0)
+            kill(ctx->init_pid, SIGKILL);
         waitpid(ctx->init_pid, NULL, __WALL);
     }
+    if (ctx->pid_file_written)
+        unlink(ctx->opts->pid_file);
     if (ctx->cgroup.n) {
         struct brick_error ignored;
         cgroup_destroy(&ctx->cgroup, &ignored);
@@ -457,7 +503,7 @@ static void rollback(struct create_ctx *ctx, int rootfd)
 void create_ctx_done(struct create_ctx *ctx)
 {
     ctx->state_dirfd = -1; /* owned by the caller */
-    int *fds[] = {&ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
+    int *fds[] = {&ctx->stage1_pidfd, &ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
                   &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd};
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)

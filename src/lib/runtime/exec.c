@@ -281,11 +281,8 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
         r = exec_console(ec, err);
     if (r >= 0)
         r = process_find_executable(p, ret_exe, err);
-    if (r >= 0) {
-        for (int fd = 3; fd < 3 + ec->opts->preserve_fds; fd++)
-            fcntl(fd, F_SETFD, 0);
-        r = fds_cloexec_from(3 + ec->opts->preserve_fds);
-    }
+    if (r >= 0 && (r = fds_prepare_exec(ec->opts->preserve_fds)) < 0)
+        r = brick_err_errno(err, -r, "mark fds close-on-exec");
     if (r >= 0)
         r = process_enter_cwd(p, err);
     if (r >= 0)

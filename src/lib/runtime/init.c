@@ -228,17 +228,11 @@ static int setup_console(struct create_ctx *ctx, struct brick_error *err)
     return console_become_stdio(peer, err);
 }
 
-/* Only stdio and the fds the caller asked to keep reach the container
- * (CVE-2024-21626): keep 3..3+N-1 open across execve, everything else
- * close-on-exec. */
+/* Only stdio and the fds the caller passed and asked to keep reach the
+ * container (CVE-2024-21626); see fds_prepare_exec(). */
 static int fd_hygiene(const struct create_ctx *ctx, struct brick_error *err)
 {
-    for (int fd = 3; fd < 3 + ctx->preserve_fds; fd++) {
-        int fl = fcntl(fd, F_GETFD);
-        if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-            return brick_err_errno(err, errno, "keep fd %d", fd);
-    }
-    int r = fds_cloexec_from(3 + ctx->preserve_fds);
+    int r = fds_prepare_exec(ctx->preserve_fds);
     if (r < 0)
         return brick_err_errno(err, -r, "mark fds close-on-exec");
     return 0;

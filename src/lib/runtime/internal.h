@@ -36,7 +36,9 @@ struct create_ctx {
     pid_t init_pid;      /* G, in our pid namespace */
     int init_pidfd;
     pid_t stage1_pid;
-    pid_t parent_pid;    /* the runtime process, for the children's death signal */
+    int stage1_pidfd;
+    pid_t parent_pid;
+    bool pid_file_written; /* rollback removes it */    /* the runtime process, for the children's death signal */
     struct cgroup cgroup; /* the container's cgroup; n == 0 until created */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */

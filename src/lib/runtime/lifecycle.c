@@ -171,8 +171,12 @@ static void signal_all(pid_t init, int sig)
         int pid;
         if (parse_int(de->d_name, &pid) < 0 || pid == init)
             continue;
-        if (same_pidns(pid, init_ns.st_ino))
-            kill(pid, sig);
+        /* pidfd first, then the namespace check: a pid recycled by a host
+         * process in between fails the check, and the pidfd can only reach
+         * the process it was opened on. */
+        _cleanup_close_ int fd = pidfd_open_pid(pid);
+        if (fd >= 0 && same_pidns(pid, init_ns.st_ino))
+            pidfd_signal(fd, sig);
     }
 }
 
