@@ -572,5 +572,20 @@ def probe_line(cp, key):
     raise AssertionError(f"no '{key}' line in output:\nstdout: {cp.stdout}\nstderr: {cp.stderr}")
 
 
+CGROOT = Path("/sys/fs/cgroup")
+
+
+def hierarchies():
+    """Mount points of every cgroup hierarchy (v1 and v2) under /sys/fs/cgroup."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            mp, fstype = left.split()[4], right.split()[0]
+            if fstype in ("cgroup", "cgroup2") and (mp == str(CGROOT) or mp.startswith(str(CGROOT) + "/")):
+                out.append(Path(mp))
+    return out
+
+
 def host_ns_inode(kind):
     return os.stat(f"/proc/self/ns/{kind}").st_ino

@@ -14,21 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, brick_only, new_id
+from conftest import CGROOT, hierarchies, BRICK, brick_only, new_id
 
-CGROOT = Path("/sys/fs/cgroup")
-
-
-def hierarchies():
-    """Mount points of every cgroup hierarchy (v1 and v2) under /sys/fs/cgroup."""
-    out = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, right = line.split(" - ", 1)
-            mp, fstype = left.split()[4], right.split()[0]
-            if fstype in ("cgroup", "cgroup2") and (mp == str(CGROOT) or mp.startswith(str(CGROOT) + "/")):
-                out.append(Path(mp))
-    return out
 
 
 def ctrl_dir(ctrl, inner):

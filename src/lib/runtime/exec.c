@@ -204,20 +204,6 @@ static int exec_console(struct exec_ctx *ec, struct brick_error *err)
     return console_become_stdio(peer, err);
 }
 
-/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load, so it goes
- * in before the identity switch when the process will not keep it (as in
- * the init, runtime/init.c). */
-static bool seccomp_before_identity(const struct exec_ctx *ec)
-{
-    const struct oci_process *p = ec->proc;
-    if (!ec->seccomp || p->no_new_privileges)
-        return false;
-    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
-        if (streq(*c, "CAP_SYS_ADMIN"))
-            return false;
-    return true;
-}
-
 static int exec_seccomp(struct exec_ctx *ec, struct brick_error *err)
 {
     if (!ec->seccomp)
@@ -250,7 +236,7 @@ static int exec_harden(struct exec_ctx *ec, struct brick_error *err)
     if (r >= 0 && ll)
         r = landlock_prepare(ll, &llfd, err);
     landlock_policy_free(ll);
-    if (r >= 0 && seccomp_before_identity(ec))
+    if (r >= 0 && ec->seccomp && sc_load_before_identity(ec->proc))
         r = exec_seccomp(ec, err);
     if (r >= 0)
         r = process_set_identity(ec->proc, err);

@@ -238,23 +238,6 @@ static int fd_hygiene(const struct create_ctx *ctx, struct brick_error *err)
     return 0;
 }
 
-/* Without no_new_privs the kernel loads a filter only for a holder of
- * CAP_SYS_ADMIN (in our user namespace). A process that keeps it, or sets
- * no_new_privs, gets the filter as the very last step before execve; any
- * other gets it before the identity switch drops the capability (runc does
- * the same), and the profile must then allow the few calls that remain
- * (setgroups, setresuid, capset, prctl, the start handshake, execve). */
-static bool seccomp_before_identity(const struct create_ctx *ctx)
-{
-    const struct oci_process *p = ctx->spec->process;
-    if (!ctx->seccomp || p->no_new_privileges)
-        return false;
-    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
-        if (streq(*c, "CAP_SYS_ADMIN"))
-            return false;
-    return true;
-}
-
 /* Load the filter; with SCMP_ACT_NOTIFY hand the listener fd and the
  * containerProcessState to the socket the parent connected for us. */
 static int install_seccomp(struct create_ctx *ctx, pid_t host_pid, struct brick_error *err)
@@ -325,7 +308,7 @@ static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe,
         r = fd_hygiene(ctx, err);
     if (r >= 0)
         r = process_enter_cwd(p, err);
-    if (r >= 0 && seccomp_before_identity(ctx))
+    if (r >= 0 && ctx->seccomp && sc_load_before_identity(ctx->spec->process))
         r = install_seccomp(ctx, host_pid, err);
     if (r >= 0)
         r = process_set_identity(p, err);

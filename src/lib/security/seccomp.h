@@ -97,6 +97,12 @@ void sc_prog_free(struct seccomp_prog *p);
 /* Install the program in the calling process. Returns the notify fd (>= 0)
  * when the program has SCMP_ACT_NOTIFY rules, 0 otherwise. */
 int sc_load(const struct seccomp_prog *p, struct brick_error *err);
+struct oci_process;
+/* Without no_new_privs the kernel loads a filter only for a holder of
+ * CAP_SYS_ADMIN: a process that will not keep it (no nnp, no CAP_SYS_ADMIN
+ * in its effective set) must load the filter before its identity switch
+ * drops the capability, as runc does. Used by the init and by exec. */
+bool sc_load_before_identity(const struct oci_process *p);
 /* Send notify_fd with {"ociVersion","fds":["seccompFd"],"pid","metadata",
  * "state":state_json} over the listener socket (one sendmsg, SCM_RIGHTS). */
 int sc_notify_send(const struct seccomp_prog *p, int notify_fd, pid_t pid, const char *state_json,

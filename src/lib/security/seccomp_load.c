@@ -2,6 +2,7 @@
  * connection) and the container side: one seccomp(2) call, and the hand-off
  * of the notify fd to the listener. */
 #include "security/seccomp.h"
+#include "spec/model.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -139,4 +140,14 @@ int sc_notify_send(const struct seccomp_prog *p, int notify_fd, pid_t pid, const
     if ((size_t)n < iov.iov_len)
         return brick_err(err, EMSGSIZE, "send the seccomp fd to the listener: short write");
     return 0;
+}
+
+bool sc_load_before_identity(const struct oci_process *p)
+{
+    if (p->no_new_privileges)
+        return false;
+    for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
+        if (strcmp(*c, "CAP_SYS_ADMIN") == 0)
+            return false;
+    return true;
 }

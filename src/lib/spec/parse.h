@@ -83,6 +83,15 @@ struct pfield {
  * skipped (or "is required"); unknown keys are ignored. */
 int pc_fields(struct pctx *c, const bjson *obj, const struct pfield *fields, size_t n, void *base);
 #define PC_FIELDS(c, obj, table, base) pc_fields(c, obj, table, sizeof(table) / sizeof((table)[0]), base)
+/* An object whose members are objects keyed by a name (linux.netDevices,
+ * linux.resources.rdma): *ret becomes an array of n elements of elem_size;
+ * each element gets a copy of its key (a char * at key_off) and its member
+ * parsed with fields. */
+int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size,
+                  size_t key_off, const struct pfield *fields, size_t n_fields);
+#define PC_OBJECT_MAP(c, v, arr, n, type, key_member, table)                                      \
+    pc_object_map(c, v, (void **)&(arr), &(n), sizeof(type), offsetof(type, key_member), table,   \
+                  sizeof(table) / sizeof((table)[0]))
 
 /* Typed readers for the value at the current path. */
 int pc_str(struct pctx *c, const bjson *v, char **ret);

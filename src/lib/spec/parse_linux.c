@@ -124,22 +124,7 @@ static int pc_net_devices(struct pctx *c, const bjson *v, void *dst)
         F("name", PF_STR, struct oci_net_device, name),
     };
     struct oci_linux *l = dst;
-    if (bjson_type_of(v) != BJSON_OBJECT)
-        return pc_err(c, "expected an object");
-    size_t n = bjson_object_len(v);
-    l->net_devices = xcalloc(n, sizeof(*l->net_devices));
-    l->n_net_devices = n;
-    for (size_t i = 0; i < n; i++) {
-        bjson *val;
-        const char *host = bjson_object_at(v, i, &val);
-        l->net_devices[i].host_name = xstrdup(host);
-        size_t old = pc_key(c, host);
-        int r = PC_FIELDS(c, val, fields, &l->net_devices[i]);
-        if (r < 0)
-            return r;
-        pc_pop(c, old);
-    }
-    return 0;
+    return PC_OBJECT_MAP(c, v, l->net_devices, l->n_net_devices, struct oci_net_device, host_name, fields);
 }
 
 static int pc_propagation(struct pctx *c, const bjson *v, void *dst)

@@ -158,22 +158,7 @@ static int pc_rdma(struct pctx *c, const bjson *v, void *dst)
         FHAS("hcaObjects", PF_U32, struct oci_rdma, hca_objects, has_hca_objects),
     };
     struct oci_resources *res = dst;
-    if (bjson_type_of(v) != BJSON_OBJECT)
-        return pc_err(c, "expected an object");
-    size_t n = bjson_object_len(v);
-    res->rdma = xcalloc(n, sizeof(*res->rdma));
-    res->n_rdma = n;
-    for (size_t i = 0; i < n; i++) {
-        bjson *val;
-        const char *dev = bjson_object_at(v, i, &val);
-        res->rdma[i].device = xstrdup(dev);
-        size_t old = pc_key(c, dev);
-        int r = PC_FIELDS(c, val, fields, &res->rdma[i]);
-        if (r < 0)
-            return r;
-        pc_pop(c, old);
-    }
-    return 0;
+    return PC_OBJECT_MAP(c, v, res->rdma, res->n_rdma, struct oci_rdma, device, fields);
 }
 
 static const struct pfield resources_fields[] = {

@@ -277,3 +277,27 @@ int pc_fields(struct pctx *c, const bjson *obj, const struct pfield *fields, siz
     }
     return 0;
 }
+
+int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size,
+                  size_t key_off, const struct pfield *fields, size_t n_fields)
+{
+    if (bjson_type_of(v) != BJSON_OBJECT)
+        return pc_err(c, "expected an object");
+    size_t n = bjson_object_len(v);
+    char *arr = xcalloc(n, elem_size);
+    *ret = arr;
+    *ret_n = n;
+    for (size_t i = 0; i < n; i++) {
+        bjson *val;
+        const char *key = bjson_object_at(v, i, &val);
+        char *elem = arr + i * elem_size;
+        char *dup = xstrdup(key);
+        memcpy(elem + key_off, &dup, sizeof(dup));
+        size_t old = pc_key(c, key);
+        int r = pc_fields(c, val, fields, n_fields, elem);
+        if (r < 0)
+            return r;
+        pc_pop(c, old);
+    }
+    return 0;
+}
