@@ -86,11 +86,10 @@ static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
  * to this kernel's ABI here, so its errors come before anything exists.
  * landlock_restrict_self() runs after the identity switch: it needs
  * no_new_privs or CAP_SYS_ADMIN then. */
-static int check_security(const struct oci_spec *spec, struct brick_error *err)
+static int check_security(const struct oci_spec *spec, const struct lsm_host *host,
+                          struct brick_error *err)
 {
-    struct lsm_host host;
-    lsm_host_detect(&host);
-    int r = lsm_check_config(spec, &host, err);
+    int r = lsm_check_config(spec, host, err);
     if (r < 0)
         return brick_err_prefix(err, "config.json");
     struct landlock_policy *ll = NULL;
@@ -131,7 +130,7 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
     if (spec->linux_.n_net_devices > 0)
         return brick_err(err, ENOTSUP, "config.json: linux.netDevices: not supported yet");
-    int r = check_security(spec, err);
+    int r = check_security(spec, &ctx->lsm, err);
     if (r < 0)
         return r;
     return check_sysctl(spec, err);
@@ -550,12 +549,11 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     r = resolve_paths(ctx, err);
     if (r < 0)
         return r;
+    lsm_host_detect(&ctx->lsm); /* once: the check and the mount label use it */
     r = check_config(ctx, err);
     if (r < 0)
         return r;
-    struct lsm_host lsm;
-    lsm_host_detect(&lsm);
-    lsm_apply_mount_label(ctx->spec, &lsm);
+    lsm_apply_mount_label(ctx->spec, &ctx->lsm);
     add_listen_fds(ctx);
     r = ns_plan_open(ctx->spec, &ctx->ns, err);
     if (r < 0)

@@ -9,6 +9,7 @@
 
 #include "cgroup/cgroup.h"
 #include "ns/ns.h"
+#include "security/lsm.h"
 #include "security/seccomp.h"
 #include "spec/model.h"
 
@@ -38,7 +39,8 @@ struct create_ctx {
     pid_t stage1_pid;
     int stage1_pidfd;
     pid_t parent_pid;
-    bool pid_file_written; /* rollback removes it */    /* the runtime process, for the children's death signal */
+    bool pid_file_written; /* rollback removes it */
+    struct lsm_host lsm;   /* which LSMs the host enables, detected once */    /* the runtime process, for the children's death signal */
     struct cgroup cgroup; /* the container's cgroup; n == 0 until created */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
