@@ -12,7 +12,9 @@ ORDER = [("exec1 done", "kernel execve of brick (first image)"),
                          "seccomp (compile or cache), verified procfs"),
          ("cgroup mkdir", "state dir, config copy, cgroup detection"),
          ("clone3", "cgroup directories and limits, sockets"),
-         ("C: first mount op", "clone3 (new namespaces), cgroup placement, GO, hostname"),
+         ("C: first mount op", "clone3 (new namespaces), session, hostname, lo"),
+         ("C: GO", "mounts before the first that needs the cgroup; the parent makes the cgroup and "
+                   "places the init meanwhile (marked by the cgroup namespace's unshare: DO=1 only)"),
          ("C: pivot_root", "rootfs bind, mounts, /dev, devices"),
          ("C: seccomp", "pivot_root, masked + read-only paths, sysctls, rlimits, fds, identity"),
          ("C: execve /bin/true", "seccomp(2), or the above when there is no seccomp"),
@@ -64,6 +66,8 @@ def main():
         else:
             if ev.endswith("enter_fsopen") or ev.endswith("enter_openat2"):
                 s("C: first mount op")
+            elif ev.endswith("enter_unshare") and "C: first mount op" in cur:
+                s("C: GO")
             elif ev.endswith("enter_pivot_root"):
                 s("C: pivot_root")
             elif ev.endswith("enter_seccomp"):

@@ -60,6 +60,10 @@ struct brick_create_opts {
     /* NULL: parse <bundle>/config.json. Else that file's text already parsed
      * by the caller (brick do); the runtime takes it over, even on failure. */
     struct oci_spec *spec;
+    /* With .spec: its config.json text, saved in the state directory as it
+     * is. With no .bundle either, that directory is the container's bundle
+     * (root.path and bind sources must then be absolute). */
+    const char *spec_json;
 };
 
 /* create: the container waits just before execve of process.args. */

@@ -1,7 +1,7 @@
 /* do.c — `brick do [flags] CMD`: a container from flags, run like `run`.
  *
- * The generated bundle lives in <root>/.do/<id>/ (dot: not a container, and
- * ignored by `list`); the runtime removes it with the container. Foreground:
+ * The generated config.json goes straight into the container's state
+ * directory, which is its bundle (no directory of its own). Foreground:
  * the container is deleted when CMD exits (as `runc run` does), unless
  * --keep. Detached: it runs until `brick delete`, or, with --rm, a small
  * monitor process deletes it when it exits. */
@@ -68,34 +68,6 @@ static int read_seccomp(struct compose_opts *o, struct brick_error *err)
     return 0;
 }
 
-/* <root>/.do/<id>/config.json; a leftover directory of a container that no
- * longer exists (a crash) is replaced. */
-static int write_bundle(const char *root, const char *id, const char *json, char **ret_dir,
-                        struct brick_error *err)
-{
-    _cleanup_free_ char *dodir = xasprintf("%s/" COMPOSE_DO_DIR, root);
-    _cleanup_free_ char *dir = xasprintf("%s/%s", dodir, id);
-    if ((mkdir(root, 0700) < 0 && errno != EEXIST) || (mkdir(dodir, 0700) < 0 && errno != EEXIST))
-        return brick_err_errno(err, errno, "create %s", dodir);
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        return brick_err_errno(err, errno, "create %s", dir);
-    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return brick_err_errno(err, errno, "open %s", dir);
-    int r = write_file_atomic(dfd, "config.json", json, 0600);
-    if (r < 0)
-        return brick_err_errno(err, -r, "write %s/config.json", dir);
-    *ret_dir = TAKE_PTR(dir);
-    return 0;
-}
-
-static void remove_bundle(const char *dir)
-{
-    _cleanup_free_ char *cfg = xasprintf("%s/config.json", dir);
-    unlink(cfg);
-    rmdir(dir);
-}
-
 static bool container_exists(const char *root, const char *id)
 {
     _cleanup_free_ char *p = xasprintf("%s/%s", root, id);
@@ -139,8 +111,7 @@ static void spawn_monitor(const char *root, const char *id)
         waitpid(pid, NULL, 0);
 }
 
-static int launch(struct cli_globals *g, struct compose_opts *o, char **bundle, int *ret_status,
-                  struct brick_error *err)
+static int launch(struct cli_globals *g, struct compose_opts *o, int *ret_status, struct brick_error *err)
 {
     struct compose_shared sh;
     int r = compose_share(g->root, o, &sh, err);
@@ -151,15 +122,13 @@ static int launch(struct cli_globals *g, struct compose_opts *o, char **bundle, 
     if (r >= 0 && o->print_spec) {
         fputs(json, stdout);
         fputc('\n', stdout);
-    } else if (r >= 0) {
-        if (container_exists(g->root, o->name))
-            r = brick_err(err, EEXIST, "container \"%s\" already exists", o->name);
-        else
-            r = write_bundle(g->root, o->name, json, bundle, err);
+    } else if (r >= 0 && container_exists(g->root, o->name)) {
+        r = brick_err(err, EEXIST, "container \"%s\" already exists", o->name);
     }
     if (r >= 0 && !o->print_spec) {
-        struct brick_create_opts co = {.root = g->root, .id = o->name, .bundle = *bundle,
-                                       .detach = o->detach, .keep = o->keep, .spec = TAKE_PTR(spec)};
+        /* No bundle directory: the config goes straight to the state dir. */
+        struct brick_create_opts co = {.root = g->root, .id = o->name, .detach = o->detach, .keep = o->keep,
+                                       .spec = TAKE_PTR(spec), .spec_json = json};
         r = brick_run(&co, ret_status, err);
     }
     oci_spec_free(spec);
@@ -179,18 +148,14 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     int r = read_seccomp(o, &err);
     if (r >= 0)
         r = resolve_paths(o, &err);
-    _cleanup_free_ char *bundle = NULL;
     struct desktop_session ds = {.pipe_w = -1}; /* --x11 and friends: files + guard */
     if (r >= 0)
         r = desktop_session_start(g->root, o, &ds, &err);
     if (r >= 0)
-        r = launch(g, o, &bundle, ret_status, &err);
+        r = launch(g, o, ret_status, &err);
     desktop_session_end(&ds);
-    if (r < 0) {
-        if (bundle && !container_exists(g->root, o->name))
-            remove_bundle(bundle);
+    if (r < 0)
         return cli_fail(&err);
-    }
     if (o->detach && o->rm)
         spawn_monitor(g->root, o->name);
     return 0;

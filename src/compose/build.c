@@ -337,17 +337,20 @@ int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci
         bjson_free(s);
         return r;
     }
-    char *text = bjson_to_string_tabs(s);
-    bjson_free(s);
     /* What we hand to the runtime must pass its own validator: a flag
-     * combination the spec rejects is reported now, in flag terms. */
+     * combination the spec rejects is reported now, in flag terms. Parsed
+     * from the document itself, not from its text. */
     struct oci_spec *spec = NULL;
-    r = oci_spec_parse(text, strlen(text), &spec, err);
+    r = oci_spec_from_json(s, &spec, err);
     if (r < 0) {
+        bjson_free(s);
         oci_spec_free(spec);
-        free(text);
         return brick_err_prefix(err, "generated config.json");
     }
+    /* Pretty for people (--print-spec, compose_build()); compact for the
+     * bundle of a container about to start. */
+    char *text = ret_spec && !o->print_spec ? bjson_to_string(s, false) : bjson_to_string_tabs(s);
+    bjson_free(s);
     if (ret_spec)
         *ret_spec = spec;
     else

@@ -26,7 +26,6 @@ struct compose_desktop; /* compose/desktop.h */
 #define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
 #define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
 #define COMPOSE_ANN_POD_SHARES "run.brick.pod.shares" /* "net,ipc,uts[,pid]" */
-#define COMPOSE_DO_DIR ".do"                      /* <root>/.do/<id>/config.json */
 
 enum compose_ns_mode {
     NS_MODE_DEFAULT,   /* not given: the builder's default for the type */

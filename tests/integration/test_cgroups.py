@@ -291,6 +291,27 @@ def test_failed_create_leaves_no_cgroup(brick, bundle, cgparent):
     # the fixture checks that no hierarchy holds anything under cgparent
 
 
+def test_init_failure_while_cgroup_is_made_reports_the_init_error(brick, bundle, cgparent, tmp_path):
+    """On v1 the parent makes the cgroup while the init already mounts (it
+    waits for GO only before the cgroup mount and the device nodes). A mount
+    that fails before that point must be the error the user sees, and the
+    cgroup the parent made meanwhile must go."""
+    b = bundle(["/bin/true"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"pids": {"limit": 10}, "memory": {"limit": 64 << 20}})
+    missing = tmp_path / "no-such-source"
+    b.config["mounts"].insert(0, {"destination": "/mnt", "type": "bind", "source": str(missing),
+                                  "options": ["rbind"]})
+    b.config["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                               "options": ["ro", "nosuid", "noexec", "nodev"]})
+    for _ in range(5):  # the init's failure races with each of the parent's cgroup steps
+        cp = brick.run(b, cid)
+        assert cp.returncode != 0
+        assert str(missing) in cp.stderr and "No such file" in cp.stderr, cp.stderr
+        assert not (brick.root / cid).exists()
+    # the fixture checks that no hierarchy holds anything under cgparent
+
+
 def test_failed_exec_leaves_no_cgroup(brick, bundle, cgparent):
     b = bundle(["/bin/nope"])
     cid = new_id()

@@ -267,7 +267,7 @@ def test_die_with_parent(brick):
     os.kill(p.pid, signal.SIGKILL)  # no chance to clean up: the guard does
     p.wait()
     assert wait_for(lambda: not pid_alive(st["pid"]), 10)
-    assert wait_for(lambda: not (brick.root / cid).exists() and not (brick.root / ".do" / cid).exists(), 10)
+    assert wait_for(lambda: not (brick.root / cid).exists(), 10)
 
 
 def test_die_with_parent_refuses_detach(brick):

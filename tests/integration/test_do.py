@@ -24,7 +24,7 @@ def test_do_default_sandbox(brick):
     assert "ro" in out and "tmp-ok" in out
     assert f"net:[{host_ns_inode('net')}]" not in cp.stdout
     # foreground: removed on exit, bundle included
-    assert not (brick.root / cid).exists() and not (brick.root / ".do" / cid).exists()
+    assert not (brick.root / cid).exists()
 
 
 def test_do_loopback_reachable(brick):
@@ -48,9 +48,11 @@ def test_do_detach_keep_and_rm(brick):
     brick.ok("do", "-d", "--name", cid, "sleep", "60")
     st = brick.state(cid)
     assert st["status"] == "running"
-    assert st["bundle"].endswith(f"/.do/{cid}")
+    # no bundle directory of its own: the state directory holds config.json
+    assert st["bundle"] == str((brick.root / cid).resolve())
+    assert (brick.root / cid / "config.json").exists()
+    assert not (brick.root / ".do").exists()
     brick.ok("delete", "-f", cid)
-    assert not (brick.root / ".do" / cid).exists()
     # --keep: the stopped container stays for inspection
     cid2 = new_id()
     brick.ok("do", "--keep", "--name", cid2, "true")
@@ -60,7 +62,6 @@ def test_do_detach_keep_and_rm(brick):
     cid3 = new_id()
     brick.ok("do", "-d", "--rm", "--name", cid3, "sleep", "0.5")
     assert wait_for(lambda: not (brick.root / cid3).exists(), 10)
-    assert not (brick.root / ".do" / cid3).exists()
 
 
 def test_do_errors(brick):

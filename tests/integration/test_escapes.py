@@ -124,6 +124,53 @@ def test_cve_2019_5736_start_hook_cannot_hold_the_runtime(brick, ebundle, workdi
     assert not text.startswith("OK"), "a container process opened the runtime binary for writing: " + text
 
 
+def _has_interpreter(path):
+    """True when the ELF file asks for a dynamic loader (PT_INTERP)."""
+    import struct
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+        phoff, = struct.unpack_from("<Q", hdr, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", hdr, 0x36)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    return any(struct.unpack_from("<I", table, i * phentsize)[0] == 3 for i in range(phnum))
+
+
+def test_cve_2019_5736_static_cli_reexecs_before_libc_starts(brick, ebundle, workdir):
+    """The static CLI's entry point (src/cli/entry.c) re-executes from the
+    read-only bind before the C library starts: the first image makes no
+    libc start-up syscall (arch_prctl sets up TLS) before its execveat, and
+    the second image is the one that runs main()."""
+    if _has_interpreter(BRICK):
+        pytest.skip("dynamic build (sanitizers): the re-exec happens in main() instead")
+    if not shutil.which("strace"):
+        pytest.skip("needs strace")
+    b = ebundle()
+    b.write()
+    log = workdir / "strace.log"
+    cp = run_cmd(["strace", "-qq", "-o", str(log), "-e", "trace=execve,execveat,arch_prctl",
+                  BRICK, "--root", str(brick.root), "run", "--bundle", str(b.path), new_id()])
+    assert cp.returncode == 0, cp.stderr
+    calls = [line.split("(", 1)[0].strip() for line in log.read_text().splitlines() if "(" in line]
+    assert calls[0] == "execve" and "execveat" in calls, calls
+    first = calls[:calls.index("execveat") + 1]
+    assert "arch_prctl" not in first, "libc started before the re-exec: %s" % calls
+    assert "arch_prctl" in calls[len(first):], calls
+
+
+@pytest.mark.parametrize("value", ["3", "0", "junk", "999999"])
+def test_cve_2019_5736_stray_tree_variable_changes_nothing(brick, ebundle, value):
+    """_BRICK_EXE_TREE names the re-executed image's own detached mount. Set
+    by a caller, it must neither skip the re-exec nor touch another mount:
+    the container still cannot write (or run) the runtime binary."""
+    env = dict(os.environ, _BRICK_EXE_TREE=value)
+    cp = brick.run(ebundle("/bin/brick-escape", "exe-write", "/proc/1/exe"), env=env)
+    assert verdict(cp) != 0, cp.stdout
+    b = ebundle("/proc/self/exe", "--version")
+    cp = brick.run(b, env=env)
+    assert "version" not in cp.stdout.lower(), cp.stdout
+
+
 # ------------------------------------------------------------- CVE-2024-21626
 
 def test_cve_2024_21626_no_leaked_fds(brick, ebundle):

@@ -59,9 +59,30 @@ static bool opts_match(const char *controllers, const char *superopts)
     return true;
 }
 
-/* Find the host mount of a hierarchy (controllers NULL: cgroup2). Returns the
- * mount point, and in *ret_root the cgroup the mount shows at its root. */
-static char *find_mount(const char *controllers, char **ret_root)
+/* The host's cgroup mounts, read from /proc/self/mountinfo once per cgroup
+ * entry (not once per hierarchy). */
+struct cg_mount {
+    char *fstype, *superopts, *root, *mp;
+};
+struct cg_mounts {
+    struct cg_mount *m;
+    size_t n;
+};
+
+static void cg_mounts_free(struct cg_mounts *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->m[i].fstype);
+        free(t->m[i].superopts);
+        free(t->m[i].root);
+        free(t->m[i].mp);
+    }
+    free(t->m);
+    t->m = NULL;
+    t->n = 0;
+}
+
+static void cg_mounts_read(struct cg_mounts *t)
 {
     _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
     _cleanup_free_ char *line = NULL;
@@ -70,17 +91,26 @@ static char *find_mount(const char *controllers, char **ret_root)
     while (f && getline(&line, &cap, f) > 0) {
         char root[4096], mp[4096], fstype[64], superopts[1024];
         const char *sep = strstr(line, " - ");
-        if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+        if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || !startswith(fstype, "cgroup") ||
+            sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
             sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
-            continue;
-        bool match = controllers ? streq(fstype, "cgroup") && opts_match(controllers, superopts)
-                                 : streq(fstype, "cgroup2");
-        if (!match)
             continue;
         unescape(root);
         unescape(mp);
-        *ret_root = xstrdup(root);
-        return xstrdup(mp);
+        t->m = xrealloc(t->m, (t->n + 1) * sizeof(*t->m));
+        t->m[t->n++] = (struct cg_mount){xstrdup(fstype), xstrdup(superopts), xstrdup(root), xstrdup(mp)};
+    }
+}
+
+/* Find the host mount of a hierarchy (controllers NULL: cgroup2). Returns the
+ * mount point, and in *ret_root the cgroup the mount shows at its root. */
+static const struct cg_mount *find_mount(const struct cg_mounts *t, const char *controllers)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct cg_mount *m = &t->m[i];
+        if (controllers ? streq(m->fstype, "cgroup") && opts_match(controllers, m->superopts)
+                        : streq(m->fstype, "cgroup2"))
+            return m;
     }
     return NULL;
 }
@@ -88,8 +118,8 @@ static char *find_mount(const char *controllers, char **ret_root)
 /* A detached mount of one hierarchy: fresh in a cgroupns, else a bind of our
  * own cgroup directory under the host's mount. -ENODEV (err untouched):
  * the host does not mount this hierarchy. */
-static int hierarchy_mount(bool cgroupns, const char *controllers, const char *path,
-                           struct brick_error *err)
+static int hierarchy_mount(const struct cg_mounts *host, bool cgroupns, const char *controllers,
+                           const char *path, struct brick_error *err)
 {
     if (cgroupns) {
         bool named = controllers && startswith(controllers, "name=");
@@ -97,16 +127,15 @@ static int hierarchy_mount(bool cgroupns, const char *controllers, const char *p
         return mnt_fs_new(controllers ? "cgroup" : "cgroup2", "cgroup",
                           named ? data : controllers, 0, 0, MOUNT_ATTR_SAFE, err);
     }
-    _cleanup_free_ char *root = NULL;
-    _cleanup_free_ char *mp = find_mount(controllers, &root);
-    if (!mp)
+    const struct cg_mount *m = find_mount(host, controllers);
+    if (!m)
         return -ENODEV;
     /* Our cgroup path and the mount's root are both relative to our cgroup
      * namespace: the directory is mp + (path - root). */
-    size_t rl = streq(root, "/") ? 0 : strlen(root);
-    if (strncmp(path, root, rl) != 0)
-        return brick_err(err, ENOENT, "cgroup %s is outside the host mount %s", path, mp);
-    _cleanup_free_ char *dir = xasprintf("%s%s", mp, path + rl);
+    size_t rl = streq(m->root, "/") ? 0 : strlen(m->root);
+    if (strncmp(path, m->root, rl) != 0)
+        return brick_err(err, ENOENT, "cgroup %s is outside the host mount %s", path, m->mp);
+    _cleanup_free_ char *dir = xasprintf("%s%s", m->mp, path + rl);
     int fd = mnt_clone(AT_FDCWD, dir, false);
     if (fd < 0)
         return brick_err_errno(err, -fd, "bind %s", dir);
@@ -126,7 +155,8 @@ static int attach_in(int parent_fd, const char *name, int mnt_fd, struct brick_e
 }
 
 /* One line of /proc/self/cgroup: "4:cpu,cpuacct:/path" (v2: "0::/path"). */
-static int v1_line(int tmpfs_fd, bool cgroupns, bool hybrid, char *line, struct brick_error *err)
+static int v1_line(const struct cg_mounts *host, int tmpfs_fd, bool cgroupns, bool hybrid, char *line,
+                   struct brick_error *err)
 {
     line[strcspn(line, "\n")] = '\0';
     char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -139,7 +169,7 @@ static int v1_line(int tmpfs_fd, bool cgroupns, bool hybrid, char *line, struct 
         return 0;
     const char *name = v2 ? "unified" : startswith(ctrls, "name=") ? ctrls + 5 : ctrls;
 
-    _cleanup_close_ int mnt = hierarchy_mount(cgroupns, v2 ? NULL : ctrls, path, err);
+    _cleanup_close_ int mnt = hierarchy_mount(host, cgroupns, v2 ? NULL : ctrls, path, err);
     if (mnt == -ENODEV)
         return 0; /* the host does not mount this hierarchy: nothing to show */
     if (mnt < 0)
@@ -153,13 +183,6 @@ static int v1_line(int tmpfs_fd, bool cgroupns, bool hybrid, char *line, struct 
         if (symlinkat(name, tmpfs_fd, w) < 0 && errno != EEXIST)
             return brick_err_errno(err, errno, "symlink %s", w);
     return 0;
-}
-
-static bool host_has_cgroup2(void)
-{
-    _cleanup_free_ char *root = NULL;
-    _cleanup_free_ char *mp = find_mount(NULL, &root);
-    return mp != NULL;
 }
 
 static int mount_v1(bool cgroupns, int dst_fd, const struct mount_opts *o,
@@ -176,12 +199,24 @@ static int mount_v1(bool cgroupns, int dst_fd, const struct mount_opts *o,
         return tmpfs;
     if ((r = mnt_attach(tmpfs, dst_fd)) < 0)
         return brick_err_errno(err, -r, "move_mount tmpfs");
-    bool hybrid = host_has_cgroup2();
-    if (!(f = fopen("/proc/self/cgroup", "re")))
+    /* The host's mount table is needed for the binds (no cgroupns) and to
+     * tell a hybrid host, unless its cgroup2 sits where systemd puts it. */
+    struct cg_mounts host = {0};
+    struct statfs u;
+    bool hybrid = statfs("/sys/fs/cgroup/unified", &u) == 0 && u.f_type == CGROUP2_SUPER_MAGIC;
+    if (!cgroupns || !hybrid)
+        cg_mounts_read(&host);
+    hybrid = hybrid || find_mount(&host, NULL) != NULL;
+    if (!(f = fopen("/proc/self/cgroup", "re"))) {
+        cg_mounts_free(&host);
         return brick_err_errno(err, errno, "open /proc/self/cgroup");
-    while (getline(&line, &cap, f) > 0)
-        if ((r = v1_line(tmpfs, cgroupns, hybrid, line, err)) < 0)
-            return r;
+    }
+    r = 0;
+    while (r >= 0 && getline(&line, &cap, f) > 0)
+        r = v1_line(&host, tmpfs, cgroupns, hybrid, line, err);
+    cg_mounts_free(&host);
+    if (r < 0)
+        return r;
     /* Spec attributes (ro, ...) for the tmpfs and every hierarchy under it. */
     uint64_t set = o->attr_set | o->rec_attr_set, clr = o->attr_clr | o->rec_attr_clr;
     if ((r = mnt_setattr(tmpfs, set, clr, 0, true)) < 0)
@@ -203,7 +238,11 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int dst_fd, const struct m
     if (!f || !fgets(line, sizeof(line), f) || !startswith(line, "0::"))
         return brick_err(err, EINVAL, "cannot read own cgroup2 path from /proc/self/cgroup");
     line[strcspn(line, "\n")] = '\0';
-    _cleanup_close_ int mnt = hierarchy_mount(cgroupns, NULL, line + 3, err);
+    struct cg_mounts host = {0};
+    if (!cgroupns)
+        cg_mounts_read(&host);
+    _cleanup_close_ int mnt = hierarchy_mount(&host, cgroupns, NULL, line + 3, err);
+    cg_mounts_free(&host);
     if (mnt < 0)
         return mnt == -ENODEV ? brick_err(err, ENODEV, "no cgroup2 mount on the host") : mnt;
     int r = mount_apply_attrs(mnt, o, err);

@@ -85,6 +85,14 @@ static int bind_rootfs(struct rootfs_ctx *ctx, const char *rootfs, struct brick_
     return 0;
 }
 
+static int await_cgroup(struct rootfs_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->awaited || !ctx->await_cgroup)
+        return 0;
+    ctx->awaited = true;
+    return ctx->await_cgroup(ctx->await_data, err);
+}
+
 int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
 {
     const struct oci_spec *s = ctx->spec;
@@ -110,9 +118,16 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
     if ((!none_shared && (r = parent_mount_private(rootfs, err)) < 0) ||
         (r = bind_rootfs(ctx, rootfs, err)) < 0)
         return r;
-    for (size_t i = 0; i < s->n_mounts; i++)
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const char *type = s->mounts[i].type;
+        if (type && (streq(type, "cgroup") || streq(type, "cgroup2")) && (r = await_cgroup(ctx, err)) < 0)
+            return r;
         if ((r = rootfs_mount_one(ctx, i, err)) < 0)
             return r;
+    }
+    /* device nodes are made where the devices cgroup already applies */
+    if ((r = await_cgroup(ctx, err)) < 0)
+        return r;
     return rootfs_setup_dev(ctx, err);
 }
 

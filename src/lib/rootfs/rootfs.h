@@ -30,9 +30,15 @@ struct rootfs_ctx {
     bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
     int root_fd;        /* out: O_PATH|O_DIRECTORY fd of the prepared rootfs (closed by
                            rootfs_ctx_done); valid once rootfs_prepare() has run */
+    /* Called once, before the first step that needs the container's cgroup
+     * (a "cgroup"/"cgroup2" mount, the device nodes): the runtime places the
+     * init meanwhile, in parallel with the mounts before it. NULL: none. */
+    int (*await_cgroup)(void *data, struct brick_error *err);
+    void *await_data;
 
     /* private */
     bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
+    bool awaited;     /* await_cgroup was called */
     char *rootfs_buf; /* owned rootfs path when computed from bundle + root.path */
 };
 

@@ -136,13 +136,24 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
     return check_sysctl(spec, err);
 }
 
+/* brick do: no bundle directory of its own, the state directory is one. */
+static bool bundle_in_state(const struct create_ctx *ctx)
+{
+    return ctx->opts->spec && ctx->opts->spec_json && !ctx->opts->bundle;
+}
+
 static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
 {
     char buf[PATH_MAX];
-    const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
-    if (!realpath(bundle, buf))
-        return brick_err_errno(err, errno, "bundle %s", bundle);
-    ctx->bundle = xstrdup(buf);
+    if (bundle_in_state(ctx)) {
+        if (ctx->spec->root.path[0] != '/')
+            return brick_err(err, EINVAL, "root.path %s: must be absolute without a bundle", ctx->spec->root.path);
+    } else {
+        const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
+        if (!realpath(bundle, buf))
+            return brick_err_errno(err, errno, "bundle %s", bundle);
+        ctx->bundle = xstrdup(buf);
+    }
     _cleanup_free_ char *root = ctx->spec->root.path[0] == '/'
                                     ? xstrdup(ctx->spec->root.path)
                                     : xasprintf("%s/%s", ctx->bundle, ctx->spec->root.path);
@@ -294,9 +305,9 @@ static int check_cgroup_unused(const struct cgroup *cg, struct brick_error *err)
     return 0;
 }
 
-/* The container's cgroup exists, limits applied, before any of its
- * processes: a failure here leaves nothing to kill. */
-static int setup_cgroup(struct create_ctx *ctx, struct brick_error *err)
+/* Which cgroup: the host's layout and the container's directories, nothing
+ * made yet. */
+static int plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
 {
     struct cgroup cg;
     int r = cgroup_detect(NULL, &cg, err);
@@ -308,16 +319,52 @@ static int setup_cgroup(struct create_ctx *ctx, struct brick_error *err)
         r = cgroup_resolve_systemd(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, err);
     else
         r = cgroup_resolve(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, self, err);
-    if (r >= 0)
-        r = check_cgroup_unused(&cg, err);
-    if (r >= 0)
-        r = cgroup_create(&cg, &ctx->spec->linux_.resources, err);
     if (r < 0) {
         cgroup_done(&cg);
         return r;
     }
     ctx->cgroup = cg;
     return 0;
+}
+
+/* The container's cgroup made, limits applied. With CLONE_INTO_CGROUP (pure
+ * v2, one stage) before the clone; otherwise right after it, while the init
+ * already sets up its mounts (it waits for GO only before the steps that
+ * need its cgroup: init.c), so the two run in parallel. */
+static int make_cgroup(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->cgroup_made || ctx->cgroup.n == 0)
+        return 0;
+    int r = check_cgroup_unused(&ctx->cgroup, err);
+    if (r >= 0)
+        r = cgroup_create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
+    if (r < 0) {
+        cgroup_done(&ctx->cgroup);
+        memset(&ctx->cgroup, 0, sizeof(ctx->cgroup));
+        return r;
+    }
+    ctx->cgroup_made = true;
+    return 0;
+}
+
+static bool clones_into_cgroup(const struct create_ctx *ctx)
+{
+    return ctx->cgroup.n && ctx->cgroup.layout == CGROUP_LAYOUT_V2 && !ctx->two_stage;
+}
+
+/* When a step of ours fails while the container's init has already failed
+ * (it reports, then exits: our write to its cgroup gets ESRCH, our GO
+ * EPIPE), its error is the one that explains what happened. */
+static int prefer_child_error(struct create_ctx *ctx, int r, struct brick_error *err)
+{
+    struct pollfd p = {.fd = ctx->sync_parent, .events = POLLIN};
+    struct sync_msg m;
+    if (r >= 0 || ctx->sync_parent < 0 || poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) ||
+        sync_recv(ctx->sync_parent, &m) < 0 || m.type != SYNC_ERROR)
+        return r;
+    m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+    *err = m.err;
+    return m.err.code > 0 ? -m.err.code : -EINVAL;
 }
 
 /* v1 and hybrid hosts (and the two-stage path): P moves the init into its
@@ -435,7 +482,12 @@ static int write_pid_file(const char *path, pid_t pid, struct brick_error *err)
     return 0;
 }
 
-static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *err)
+/* `run` records the container as started at once: it holds the state lock
+ * until the init is released (or the container destroyed), so no reader can
+ * see the difference, and the state is written once, not replaced a moment
+ * later (a replaced file costs a block allocation, and its removal a
+ * synchronous discard, on ext4 roots mounted with -o discard). */
+static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct brick_error *err)
 {
     struct container_state st = {
         .id = (char *)ctx->opts->id,
@@ -444,6 +496,7 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
         .pid = ctx->init_pid,
         .created = ctx->created,
         .owner = (char *)"",
+        .started = for_run,
     };
     _cleanup_free_ char *cgroup = ctx->cgroup.n ? cgroup_to_json(&ctx->cgroup) : NULL;
     st.cgroup = cgroup;
@@ -463,13 +516,19 @@ static int record_state(struct create_ctx *ctx, int dirfd, struct brick_error *e
     return 0;
 }
 
-static int copy_config(int dirfd, const char *bundle, struct brick_error *err)
+static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
 {
-    _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+    if (bundle_in_state(ctx)) {
+        char buf[PATH_MAX];
+        if (!realpath(ctx->opts->root, buf))
+            return brick_err_errno(err, errno, "state root %s", ctx->opts->root);
+        ctx->bundle = xasprintf("%s/%s", buf, ctx->opts->id);
+    }
+    _cleanup_free_ char *path = xasprintf("%s/config.json", ctx->bundle);
     _cleanup_free_ char *text = NULL;
-    int r = read_file_at(AT_FDCWD, path, 64 << 20, &text, NULL);
+    int r = ctx->opts->spec_json ? 0 : read_file_at(AT_FDCWD, path, 64 << 20, &text, NULL);
     if (r >= 0)
-        r = write_file_atomic(dirfd, "config.json", text, 0600);
+        r = write_file_atomic(dirfd, "config.json", text ? text : ctx->opts->spec_json, 0600);
     if (r < 0)
         return brick_err_errno(err, -r, "save config.json");
     return 0;
@@ -491,7 +550,7 @@ static void rollback(struct create_ctx *ctx, int rootfd)
     }
     if (ctx->pid_file_written)
         unlink(ctx->opts->pid_file);
-    if (ctx->cgroup.n) {
+    if (ctx->cgroup_made) {
         struct brick_error ignored;
         cgroup_destroy(&ctx->cgroup, &ignored);
     }
@@ -536,14 +595,17 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     format_rfc3339_now(ctx->created, sizeof(ctx->created));
     if (!container_id_valid(ctx->opts->id))
         return brick_err(err, EINVAL, "invalid container id \"%s\"", ctx->opts->id ? ctx->opts->id : "");
-    const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
-    _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (bfd < 0)
-        return brick_err_errno(err, errno, "bundle %s", bundle);
     /* brick do hands over the spec it validated: no second parse */
-    int r = ctx->spec ? 0 : oci_spec_load(bfd, "config.json", &ctx->spec, err);
-    if (r < 0)
-        return r;
+    int r;
+    if (!ctx->spec) {
+        const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
+        _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (bfd < 0)
+            return brick_err_errno(err, errno, "bundle %s", bundle);
+        r = oci_spec_load(bfd, "config.json", &ctx->spec, err);
+        if (r < 0)
+            return r;
+    }
     ctx->foreground_tty = ctx->may_proxy_tty && ctx->spec->process && ctx->spec->process->terminal &&
                           !ctx->opts->console_socket;
     r = resolve_paths(ctx, err);
@@ -584,9 +646,11 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
         return r;
     state_lock(dirfd, true);
     ctx->state_dirfd = dirfd;
-    r = copy_config(dirfd, ctx->bundle, err);
+    r = copy_config(ctx, dirfd, err);
     if (r >= 0)
-        r = setup_cgroup(ctx, err);
+        r = plan_cgroup(ctx, err);
+    if (r >= 0 && clones_into_cgroup(ctx))
+        r = make_cgroup(ctx, err);
     if (r >= 0)
         r = open_channels(ctx, dirfd, for_run, err);
     if (r >= 0)
@@ -604,11 +668,13 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
             r = serve_stage1(ctx, err);
     }
     if (r >= 0)
-        r = place_init(ctx, err);
+        r = prefer_child_error(ctx, make_cgroup(ctx, err), err);
     if (r >= 0)
-        r = serve_init(ctx, err);
+        r = prefer_child_error(ctx, place_init(ctx, err), err);
     if (r >= 0)
-        r = record_state(ctx, dirfd, err);
+        r = prefer_child_error(ctx, serve_init(ctx, err), err);
+    if (r >= 0)
+        r = record_state(ctx, dirfd, for_run, err);
     if (r < 0) {
         rollback(ctx, rootfd);
         return r;

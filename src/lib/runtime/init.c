@@ -3,8 +3,10 @@
  * demands and then waits, just before execve, for `start`.
  *
  * Order (each step needs the ones before it):
- *   namespaces (stage 1 or clone3) -> GO from the parent -> session, keyring,
- *   hostname -> lo up -> mounts -> [runtime hooks in the parent] -> createContainer
+ *   namespaces (stage 1 or clone3) -> session, keyring, hostname -> lo up ->
+ *   mounts, of which those that need the cgroup (cgroup mounts, device nodes)
+ *   only after GO from the parent, which places us in the container's cgroup
+ *   meanwhile -> cgroup namespace -> [runtime hooks in the parent] -> createContainer
  *   hooks -> pivot_root -> masked/read-only paths -> sysctl, oom score,
  *   rlimits -> console -> executable lookup -> cwd -> fd hygiene ->
  *   uid/gid/capabilities -> no_new_privs -> CREATED -> wait for START ->
@@ -187,8 +189,28 @@ static int run_container_hooks(const struct create_ctx *ctx, pid_t host_pid,
     return hooks_run(ctx->spec, kind, state, err);
 }
 
-static int setup_filesystem(struct create_ctx *ctx, pid_t host_pid, struct brick_error *err)
+/* GO: the parent has made our cgroup and moved us into it (it does that
+ * while we mount, see create.c). The cgroup namespace is made only now, so
+ * that its root is the container's cgroup. */
+struct go_wait {
+    struct create_ctx *ctx;
+    int32_t host_pid;
+};
+
+static int await_go(void *data, struct brick_error *err)
 {
+    struct go_wait *g = data;
+    int r = sync_expect(g->ctx->sync_child, SYNC_GO, &g->host_pid, err);
+    if (r < 0)
+        return r;
+    if ((g->ctx->ns.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        return brick_err_errno(err, errno, "create cgroup namespace");
+    return 0;
+}
+
+static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct brick_error *err)
+{
+    struct go_wait go = {.ctx = ctx};
     struct rootfs_ctx rc = {
         .spec = ctx->spec,
         .bundle = ctx->bundle,
@@ -196,14 +218,19 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t host_pid, struct brick
         .in_userns = oci_spec_namespace(ctx->spec, OCI_NS_USER) != NULL,
         .no_pivot = ctx->opts->no_pivot,
         .root_fd = -1,
+        .await_cgroup = await_go,
+        .await_data = &go,
     };
     int r = rootfs_prepare(&rc, err);
+    if (r >= 0 && !rc.awaited) /* rootfs_prepare awaits GO on success; never skip it */
+        r = brick_err(err, EPROTO, "internal error: GO was not awaited");
+    *host_pid = go.host_pid;
     if (r >= 0 && (ctx->spec->hooks[OCI_HOOK_PRESTART].n || ctx->spec->hooks[OCI_HOOK_CREATE_RUNTIME].n)) {
         sync_send(ctx->sync_child, SYNC_MOUNTS_READY, 0);
         r = sync_expect(ctx->sync_child, SYNC_HOOKS_DONE, NULL, err);
     }
     if (r >= 0)
-        r = run_container_hooks(ctx, host_pid, OCI_HOOK_CREATE_CONTAINER, err);
+        r = run_container_hooks(ctx, *host_pid, OCI_HOOK_CREATE_CONTAINER, err);
     if (r >= 0)
         r = rootfs_pivot(&rc, err);
     if (r >= 0)
@@ -325,7 +352,7 @@ static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe,
     return r;
 }
 
-static int setup(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct brick_error *err)
+static int setup(struct create_ctx *ctx, pid_t *host_pid, char **ret_exe, struct brick_error *err)
 {
     if (setsid() < 0)
         return brick_err_errno(err, errno, "setsid");
@@ -338,7 +365,7 @@ static int setup(struct create_ctx *ctx, pid_t host_pid, char **ret_exe, struct 
     if (r >= 0)
         r = setup_filesystem(ctx, host_pid, err);
     if (r >= 0)
-        r = setup_process(ctx, host_pid, ret_exe, err);
+        r = setup_process(ctx, *host_pid, ret_exe, err);
     return r;
 }
 
@@ -378,19 +405,11 @@ static void reset_signals(void)
 _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
-    int32_t host_pid = 0;
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
-    if (sync_expect(ctx->sync_child, SYNC_GO, &host_pid, &err) < 0)
-        _exit(1);
-    /* Only now: P has moved us into the container's cgroup, which becomes
-     * the root of the new cgroup namespace. */
-    if ((ctx->ns.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
-        brick_err_errno(&err, errno, "create cgroup namespace");
-        fail(ctx->sync_child, &err);
-    }
     _cleanup_free_ char *exe = NULL;
-    if (setup(ctx, host_pid, &exe, &err) < 0)
+    pid_t host_pid = 0;
+    if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);
     /* From here on the container outlives the `create` process. */
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

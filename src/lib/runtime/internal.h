@@ -41,7 +41,8 @@ struct create_ctx {
     pid_t parent_pid;
     bool pid_file_written; /* rollback removes it */
     struct lsm_host lsm;   /* which LSMs the host enables, detected once */    /* the runtime process, for the children's death signal */
-    struct cgroup cgroup; /* the container's cgroup; n == 0 until created */
+    struct cgroup cgroup; /* the container's cgroup; n == 0: none (no cgroup on this host) */
+    bool cgroup_made;     /* its directories exist and limits are applied (make_cgroup) */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
 };
@@ -56,8 +57,5 @@ char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *
 /* The namespaces of the created init by inode, which were joined and from
  * whom (run.brick.join.<type> annotations): compact JSON or NULL (share.c). */
 char *ns_record_json(const struct create_ctx *ctx);
-/* Remove <root>/.do/<id>/, the bundle `brick do` made, if it is st's. */
-struct container_state;
-void do_bundle_remove(int rootfd, const struct container_state *st);
 
 #endif

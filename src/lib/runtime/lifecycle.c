@@ -85,9 +85,10 @@ static void run_poststart(struct handle *h, struct oci_spec *spec)
 int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
                       struct brick_error *err)
 {
+    bool recorded = st->started; /* run records it with the rest (create.c) */
     st->started = true;
     unlinkat(dirfd, "exec.sock", 0);
-    int r = state_write(dirfd, st, err);
+    int r = recorded ? 0 : state_write(dirfd, st, err);
     if (r < 0)
         return r;
     struct handle h = {.dirfd = dirfd, .st = *st};
@@ -269,7 +270,6 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
             log_warn("%s", herr.msg);
     }
     oci_spec_free(loaded);
-    do_bundle_remove(rootfd, st);
     int r = state_dir_remove(rootfd, st->id);
     if (r < 0)
         return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);

@@ -123,21 +123,3 @@ char *ns_record_json(const struct create_ctx *ctx)
     bjson_free(o);
     return s;
 }
-
-/* `brick do` keeps the bundle it generated in <root>/.do/<id>/ (the leading
- * dot keeps it out of `list`); it goes with the container. Only that very
- * directory is removed: the recorded bundle must be it (same inode), so a
- * runc-style container whose bundle lives elsewhere is never touched. */
-void do_bundle_remove(int rootfd, const struct container_state *st)
-{
-    _cleanup_free_ char *rel = xasprintf(".do/%s", st->id);
-    struct stat a, b;
-    if (!st->bundle || fstatat(rootfd, rel, &a, AT_SYMLINK_NOFOLLOW) < 0 || stat(st->bundle, &b) < 0 ||
-        a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-        return;
-    _cleanup_close_ int dfd = openat(rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return;
-    (void)unlinkat(dfd, "config.json", 0);
-    (void)unlinkat(rootfd, rel, AT_REMOVEDIR);
-}

@@ -22,6 +22,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "security/exe_guard.h"
 
 #include <brick/brick.h>
 #include <errno.h>
@@ -39,7 +40,7 @@
 extern char **environ;
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-#define TREE_ENV "_BRICK_EXE_TREE"
+#define TREE_ENV BRICK_EXE_TREE_ENV
 
 /* Linux 6.8 (uapi headers of Debian 12 predate them). */
 #ifndef STATX_MNT_ID_UNIQUE

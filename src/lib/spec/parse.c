@@ -143,6 +143,12 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, struct b
     int r = bjson_parse(text, len, &doc, err);
     if (r < 0)
         return r;
+    return oci_spec_from_json(doc, ret, err);
+}
+
+int oci_spec_from_json(const bjson *doc, struct oci_spec **ret, struct brick_error *err)
+{
+    int r;
     struct pctx c = {.err = err};
     struct oci_spec *s = xcalloc(1, sizeof(*s));
     r = PC_FIELDS(&c, doc, spec_fields, s);

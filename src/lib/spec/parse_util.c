@@ -36,11 +36,24 @@ static bool is_ident(const char *k)
     return true;
 }
 
+/* The hot path (every key and index of every document) without printf. */
+static void pc_append_raw(struct pctx *c, const char *s, size_t n)
+{
+    size_t room = sizeof(c->path) - 1 - c->len;
+    if (n > room)
+        n = room;
+    memcpy(c->path + c->len, s, n);
+    c->len += n;
+    c->path[c->len] = '\0';
+}
+
 size_t pc_key(struct pctx *c, const char *key)
 {
     size_t old = c->len;
     if (is_ident(key)) {
-        pc_append(c, "%s%s", c->len ? "." : "", key);
+        if (c->len)
+            pc_append_raw(c, ".", 1);
+        pc_append_raw(c, key, strlen(key));
         return old;
     }
     /* Keys such as sysctl names hold dots: quote them, escaping what would
@@ -61,7 +74,13 @@ size_t pc_key(struct pctx *c, const char *key)
 size_t pc_idx(struct pctx *c, size_t i)
 {
     size_t old = c->len;
-    pc_append(c, "[%zu]", i);
+    char buf[24], *p = buf + sizeof(buf);
+    *--p = ']';
+    do
+        *--p = (char)('0' + i % 10);
+    while (i /= 10);
+    *--p = '[';
+    pc_append_raw(c, p, (size_t)(buf + sizeof(buf) - p));
     return old;
 }
 

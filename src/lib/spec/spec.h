@@ -20,6 +20,10 @@ struct brick_error;
  * oci_spec_free()). On failure err->msg is "<json.path>: <reason>"; the CLI
  * prefixes "config.json: ". */
 int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, struct brick_error *err);
+/* The same, from a document already in memory (brick do builds one): no
+ * text round trip. */
+struct bjson;
+int oci_spec_from_json(const struct bjson *doc, struct oci_spec **ret, struct brick_error *err);
 /* Read <dirfd>/<path> (dirfd may be AT_FDCWD) and parse it; err->msg is
  * prefixed with path. */
 int oci_spec_load(int dirfd, const char *path, struct oci_spec **ret, struct brick_error *err);
