@@ -148,15 +148,23 @@ def test_exec_unknown_container(brick):
         assert 'container "nosuch" does not exist' in cp.stderr
 
 
-def test_exec_joins_cgroup(brick, running):
+def test_exec_joins_cgroup(brick, running, workdir):
     cid, _ = running
     pid = brick.state(cid)["pid"]
     init_cg = open(f"/proc/{pid}/cgroup").read()
     cp = brick.ok("exec", cid, "/bin/sh", "-c", "sleep 0; cat /proc/self/cgroup")
     # inside its own cgroup namespace the path reads "/", whatever the host path is
     assert cp.stdout.splitlines()
-    # from the host: a detached exec'd process sits in the same cgroups as the init
     assert init_cg.count("\n") == len(cp.stdout.splitlines())
+    # from the host: a detached exec'd process sits in exactly the init's cgroups, in
+    # every hierarchy (cloned into the cgroup2 one, moved by itself into the v1 ones)
+    pf = workdir / "exec.pid"
+    brick.ok("exec", "-d", "--pid-file", str(pf), cid, "/bin/sleep", "60")
+    epid = int(pf.read_text())
+    try:
+        assert open(f"/proc/{epid}/cgroup").read() == init_cg
+    finally:
+        os.kill(epid, 9)
 
 
 @brick_only

@@ -21,7 +21,7 @@ T=60   # timeout of one runtime command
 
 TESTS="memory_max memory_oom_kill memory_swap pids_max pids_fork_limit cpu_max cpu_weight
 cpuset_cpus io_weight devices_deny devices_allow pause_resume update_memory update_pids events_stats
-unified_memory_high own_cgroup cgroupns_root ps_pids delete_removes_cgroup"
+unified_memory_high own_cgroup cgroupns_root ps_pids exec_joins_cgroup delete_removes_cgroup"
 
 mkdir -p "$WORK" "$STATE"
 
@@ -329,6 +329,19 @@ t_ps_pids() {
 	[ "$n" = 2 ] || fail "ps lists $n pids, expected 2: $(head -c 200 "$WORK/ps.out")"
 }
 
+t_exec_joins_cgroup() {
+	mkbundle exec "$SLEEPER" '{"pids": {"limit": 20}}'
+	start exec && wait_log exec READY || return 1
+	pid=$(state_pid exec)
+	rt exec -d --pid-file "$WORK/exec.pid" exec sleep 1002 > "$WORK/exec.out" 2>&1 ||
+		fail "exec failed: $(head -c 300 "$WORK/exec.out")" || return 1
+	epid=$(cat "$WORK/exec.pid" 2>/dev/null)
+	[ -n "$epid" ] || fail "no pid file from exec" || return 1
+	c=$(cat "/proc/$epid/cgroup")
+	[ "$c" = "0::/$PARENT/exec" ] || fail "exec'd /proc/$epid/cgroup is '$c', expected 0::/$PARENT/exec" || return 1
+	grep -qx "$epid" "$(cgd exec)/cgroup.procs" || fail "$epid not in cgroup.procs"
+}
+
 t_delete_removes_cgroup() {
 	mkbundle del "$SLEEPER" '{"pids": {"limit": 50}}'
 	start del && wait_log del READY || return 1
@@ -347,7 +360,8 @@ ids_of() {
 		cpu_weight) echo cpuweight ;; cpuset_cpus) echo cpuset ;; io_weight) echo ioweight ;;
 		devices_deny) echo devices ;; devices_allow) echo devallow ;; pause_resume) echo pause ;; update_pids) echo upd ;;
 		events_stats) echo events ;; unified_memory_high) echo unified ;; own_cgroup) echo own ;;
-		cgroupns_root) echo cgns ;; ps_pids) echo ps ;; delete_removes_cgroup) echo del ;;
+		cgroupns_root) echo cgns ;; ps_pids) echo ps ;; exec_joins_cgroup) echo exec ;;
+		delete_removes_cgroup) echo del ;;
 	esac
 }
 

@@ -34,6 +34,7 @@ struct cgroup_hier {
     char *mount;   /* where the hierarchy is mounted, e.g. /sys/fs/cgroup/memory */
     char *dir;     /* the container's cgroup directory (absolute) */
     char *created; /* topmost directory this runtime created (NULL: dir existed) */
+    bool made;     /* made (or found) by cgroup_create_v2_dir() already */
 };
 
 struct cgroup {
@@ -66,15 +67,31 @@ void cgroup_done(struct cgroup *cg);
 
 /* mkdir every level (recording what we made), prepare v1 cpuset and v2
  * subtree_control, and apply res (may be NULL). On failure everything made is
- * removed again. */
+ * removed again, except what cgroup_create_v2_dir() made before. */
 int cgroup_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+/* Only the cgroup2 hierarchy's directories (pure v2 or hybrid), ahead of
+ * clone3(CLONE_INTO_CGROUP); cgroup_create() then makes the rest. Nothing
+ * (0) without a cgroup2 hierarchy. Removed by cgroup_remove_dirs(). */
+int cgroup_create_v2_dir(struct cgroup *cg, struct brick_error *err);
 /* The cgroup2 directory as an O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP
- * (only on a pure v2 layout; -ENOTSUP otherwise). */
+ * (pure v2, or a hybrid host's cgroup2 hierarchy; -ENOTSUP without one). */
 int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd);
 /* clone3 into the cgroup behind cgroup_fd (CLONE_INTO_CGROUP); like fork(). */
 pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd);
 /* Move pid into every hierarchy (cgroup.procs). */
 int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err);
+/* The calling single-threaded process moves itself into every v1 hierarchy
+ * through "tasks" and pid 0, the one case where the kernel skips the global
+ * threadgroup lock (and the RCU grace period taking it waits for: 0.2-1.5 ms
+ * per create here). A cgroup2 hierarchy is left to CLONE_INTO_CGROUP.
+ * cgroup_self_open() first takes O_PATH fds of the v1 mount points (one per
+ * hierarchy, -1 for cgroup2), before the caller's own mounts may cover them
+ * (brick do's new /sys over the host's root); the directories themselves need
+ * not exist yet. */
+int cgroup_self_open(const struct cgroup *cg, int **ret_fds, struct brick_error *err);
+int cgroup_place_self_v1(const struct cgroup *cg, const int *fds, struct brick_error *err);
+/* rmdir what cgroup_create()/cgroup_create_v2_dir() made (no kill). */
+int cgroup_remove_dirs(struct cgroup *cg);
 /* Apply new limits to an existing cgroup (update). */
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
 /* Kill every process (cgroup.kill when present, else signal each pid; frozen

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int cgroup_remove_dirs(struct cgroup *cg); /* fs.c */
+
 
 static void sleep_ms(long ms)
 {

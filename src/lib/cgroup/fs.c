@@ -163,6 +163,19 @@ static void cpuset_inherit(const char *dir)
 static int make_dirs_once(struct cgroup_hier *h, struct brick_error *err)
 {
     bool cpuset = *h->name && in_list(h->name, "cpuset", ',');
+    /* The common case, a new leaf under a parent that exists (/brick): one
+     * mkdir. cpuset always walks: every level needs its cpus and mems. */
+    if (!cpuset) {
+        if (mkdir(h->dir, 0755) == 0) {
+            if (!h->created)
+                h->created = xstrdup(h->dir);
+            return 0;
+        }
+        if (errno == EEXIST)
+            return 0;
+        if (errno != ENOENT)
+            return brick_err_errno(err, errno, "cgroup: mkdir %s", h->dir);
+    }
     size_t ml = strlen(h->mount);
     _cleanup_free_ char *p = xstrdup(h->dir);
     for (char *s = p + ml + 1;; s++) {
@@ -277,15 +290,31 @@ static int apply(const struct cgroup *cg, const struct oci_resources *res, bool 
     return r;
 }
 
+int cgroup_create_v2_dir(struct cgroup *cg, struct brick_error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        if (*cg->h[i].name)
+            continue;
+        int r = make_dirs(&cg->h[i], err);
+        cg->h[i].made = r >= 0;
+        return r;
+    }
+    return 0;
+}
+
 int cgroup_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err)
 {
     int r = 0;
     for (size_t i = 0; i < cg->n && r >= 0; i++)
-        r = make_dirs(&cg->h[i], err);
+        if (!cg->h[i].made)
+            r = make_dirs(&cg->h[i], err);
     if (r >= 0)
         r = apply(cg, res, true, err);
     if (r < 0) {
+        /* what cgroup_create_v2_dir() made holds the init: the caller's */
         for (size_t i = 0; i < cg->n; i++) {
+            if (cg->h[i].made)
+                continue;
             remove_dirs(&cg->h[i]);
             free(cg->h[i].created);
             cg->h[i].created = NULL;
@@ -301,9 +330,10 @@ int cgroup_update(const struct cgroup *cg, const struct oci_resources *res, stru
 
 int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd)
 {
-    if (cg->layout != CGROUP_LAYOUT_V2)
+    const struct cgroup_hier *h = cgroup_hier_of(cg, "");
+    if (!h)
         return -ENOTSUP;
-    int fd = open(cg->h[0].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     *ret_fd = fd;
@@ -339,7 +369,46 @@ int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err)
     return 0;
 }
 
-int cgroup_remove_dirs(struct cgroup *cg);
+int cgroup_self_open(const struct cgroup *cg, int **ret_fds, struct brick_error *err)
+{
+    int *fds = xcalloc(cg->n ? cg->n : 1, sizeof(int));
+    for (size_t i = 0; i < cg->n; i++)
+        fds[i] = -1;
+    for (size_t i = 0; i < cg->n; i++) {
+        if (!*cg->h[i].name)
+            continue;
+        fds[i] = open(cg->h[i].mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fds[i] < 0) {
+            int r = brick_err_errno(err, errno, "cgroup: open %s", cg->h[i].mount);
+            for (size_t j = 0; j < i; j++)
+                if (fds[j] >= 0)
+                    close(fds[j]);
+            free(fds);
+            return r;
+        }
+    }
+    *ret_fds = fds;
+    return 0;
+}
+
+int cgroup_place_self_v1(const struct cgroup *cg, const int *fds, struct brick_error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_hier *h = &cg->h[i];
+        if (!*h->name)
+            continue;
+        /* the container's directory relative to the hierarchy's mount */
+        const char *rel = h->dir + strlen(h->mount);
+        while (*rel == '/')
+            rel++;
+        _cleanup_free_ char *tasks = xasprintf("%s%stasks", rel, *rel ? "/" : "");
+        _cleanup_close_ int fd = openat(fds[i], tasks, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            return brick_err_errno(err, errno, "cgroup: move into %s", h->dir);
+    }
+    return 0;
+}
+
 int cgroup_remove_dirs(struct cgroup *cg)
 {
     int ret = 0;

@@ -267,8 +267,9 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
         _cleanup_close_ int cgfd = -EBADF;
         pid_t pid;
         if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) == 0) {
+            /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
             pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
-            ctx->cgroup_placed = pid > 0;
+            ctx->cgroup_placed = pid > 0 && ctx->cgroup.layout == CGROUP_LAYOUT_V2;
         } else {
             pid = clone3_fork(flags, &ctx->init_pidfd);
         }
@@ -335,21 +336,64 @@ static int make_cgroup(struct create_ctx *ctx, struct brick_error *err)
 {
     if (ctx->cgroup_made || ctx->cgroup.n == 0)
         return 0;
-    int r = check_cgroup_unused(&ctx->cgroup, err);
-    if (r >= 0)
-        r = cgroup_create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
+    int r = cgroup_create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
     if (r < 0) {
-        cgroup_done(&ctx->cgroup);
-        memset(&ctx->cgroup, 0, sizeof(ctx->cgroup));
+        /* cgroup_create removed what it made; the cgroup2 directory made
+         * before the clone holds the init: rollback removes it once the init
+         * is dead (cgroup_dirs) */
+        if (!ctx->cgroup_dirs) {
+            cgroup_done(&ctx->cgroup);
+            memset(&ctx->cgroup, 0, sizeof(ctx->cgroup));
+        }
         return r;
     }
-    ctx->cgroup_made = true;
+    ctx->cgroup_made = ctx->cgroup_dirs = true;
     return 0;
 }
 
-static bool clones_into_cgroup(const struct create_ctx *ctx)
+/* Before the clone: refuse a busy cgroup, and make what the clone needs.
+ * Pure v2, one stage: everything (CLONE_INTO_CGROUP places the init). v1 or
+ * hybrid, one stage: only a hybrid host's cgroup2 directory (the init is
+ * cloned into it), the rest after the clone, and the init moves itself into
+ * its v1 hierarchies on GO (cgroup_place_self_v1: no RCU grace period). Two
+ * stages: the stage-1 process forks the init, which we place. */
+static int cgroup_before_clone(struct create_ctx *ctx, struct brick_error *err)
 {
-    return ctx->cgroup.n && ctx->cgroup.layout == CGROUP_LAYOUT_V2 && !ctx->two_stage;
+    if (ctx->cgroup.n == 0)
+        return 0;
+    int r = check_cgroup_unused(&ctx->cgroup, err);
+    if (r < 0 || ctx->two_stage)
+        return r;
+    if (ctx->cgroup.layout == CGROUP_LAYOUT_V2)
+        return make_cgroup(ctx, err);
+    ctx->init_places_itself = true;
+    ctx->cgroup_dirs = true; /* even a failure may leave a level made: rollback removes it */
+    return cgroup_create_v2_dir(&ctx->cgroup, err);
+}
+
+/* The init mounts while we make its cgroup: that only overlaps when it runs
+ * on another CPU, but a fresh child is often queued behind its parent on
+ * the parent's CPU (fork balancing), starting only when we block. So give
+ * it, until placement, every allowed CPU but ours; the kernel moves it
+ * there before it first runs. give_back_cpus() restores the inherited set
+ * before the cgroup (a v1 cpuset) sets its own. */
+static void spread_init(struct create_ctx *ctx)
+{
+    cpu_set_t others;
+    int cpu = sched_getcpu();
+    if (cpu < 0 || sched_getaffinity(0, sizeof(ctx->init_cpus), &ctx->init_cpus) < 0 ||
+        CPU_COUNT(&ctx->init_cpus) < 2 || !CPU_ISSET(cpu, &ctx->init_cpus))
+        return;
+    others = ctx->init_cpus;
+    CPU_CLR(cpu, &others);
+    ctx->init_spread = sched_setaffinity(ctx->init_pid, sizeof(others), &others) == 0;
+}
+
+static void give_back_cpus(struct create_ctx *ctx)
+{
+    if (ctx->init_spread)
+        (void)sched_setaffinity(ctx->init_pid, sizeof(ctx->init_cpus), &ctx->init_cpus);
+    ctx->init_spread = false;
 }
 
 /* When a step of ours fails while the container's init has already failed
@@ -372,7 +416,7 @@ static int prefer_child_error(struct create_ctx *ctx, int r, struct brick_error 
  * namespace it creates after GO is rooted there. */
 static int place_init(struct create_ctx *ctx, struct brick_error *err)
 {
-    if (ctx->cgroup_placed || ctx->cgroup.n == 0)
+    if (ctx->cgroup_placed || ctx->init_places_itself || ctx->cgroup.n == 0)
         return 0;
     return cgroup_place(&ctx->cgroup, ctx->init_pid, err);
 }
@@ -553,6 +597,8 @@ static void rollback(struct create_ctx *ctx, int rootfd)
     if (ctx->cgroup_made) {
         struct brick_error ignored;
         cgroup_destroy(&ctx->cgroup, &ignored);
+    } else if (ctx->cgroup_dirs) {
+        (void)cgroup_remove_dirs(&ctx->cgroup); /* the init is dead: nothing to kill */
     }
     if (rootfd >= 0)
         state_dir_remove(rootfd, ctx->opts->id);
@@ -649,8 +695,8 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
     r = copy_config(ctx, dirfd, err);
     if (r >= 0)
         r = plan_cgroup(ctx, err);
-    if (r >= 0 && clones_into_cgroup(ctx))
-        r = make_cgroup(ctx, err);
+    if (r >= 0)
+        r = cgroup_before_clone(ctx, err);
     if (r >= 0)
         r = open_channels(ctx, dirfd, for_run, err);
     if (r >= 0)
@@ -667,8 +713,11 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
         if (ctx->two_stage)
             r = serve_stage1(ctx, err);
     }
+    if (r >= 0 && !ctx->two_stage && !ctx->cgroup_made)
+        spread_init(ctx);
     if (r >= 0)
         r = prefer_child_error(ctx, make_cgroup(ctx, err), err);
+    give_back_cpus(ctx);
     if (r >= 0)
         r = prefer_child_error(ctx, place_init(ctx, err), err);
     if (r >= 0)

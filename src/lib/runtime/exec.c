@@ -49,6 +49,7 @@ struct exec_ctx {
     int console_fd;    /* connected --console-socket, or our pair's child end */
     int console_parent;
     const struct cgroup *cgroup; /* the container's, or NULL */
+    bool cloned_into;            /* E was cloned into its cgroup2 hierarchy (CLONE_INTO_CGROUP) */
     int state_dirfd;             /* locked by us: the child must drop its copy */
 };
 
@@ -286,9 +287,21 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     /* flock() belongs to the open file description: our copy would hold the
      * container's lock for as long as we live (even frozen by pause). */
     close(ec->state_dirfd);
-    /* Wait until the parent has put us into the container's cgroup. */
-    if (sync_expect(ec->sync_child, SYNC_GO, NULL, &err) < 0)
+    /* Into the container's cgroup, before anything else: cloned into its
+     * cgroup2 hierarchy, moving ourselves into the v1 ones (no grace period
+     * for the kernel's global lock, as for the init: create.c). */
+    int *cgfds = NULL;
+    if (ec->cgroup && ec->cgroup->layout != CGROUP_LAYOUT_V2 &&
+        (cgroup_self_open(ec->cgroup, &cgfds, &err) < 0 || cgroup_place_self_v1(ec->cgroup, cgfds, &err) < 0)) {
+        brick_err_prefix(&err, "exec: join the container's cgroup");
+        sync_send_error(ec->sync_child, &err);
         _exit(1);
+    }
+    if (ec->cgroup && ec->cgroup->layout == CGROUP_LAYOUT_V2 && !ec->cloned_into) {
+        brick_err(&err, EINVAL, "exec: join the container's cgroup: not cloned into it");
+        sync_send_error(ec->sync_child, &err);
+        _exit(1);
+    }
     if (exec_setup(ec, &exe, &err) < 0) {
         sync_send_error(ec->sync_child, &err);
         _exit(1);
@@ -315,22 +328,17 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     int early = ec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME);
     if (early && setns(ec->init_pidfd, early) < 0)
         return brick_err_errno(err, errno, "join the container's pid namespace");
-    pid_t pid = clone3_fork(0, ret_pidfd);
+    _cleanup_close_ int cgfd = -EBADF;
+    ec->cloned_into = ec->cgroup && cgroup_open_v2_dir(ec->cgroup, &cgfd) == 0;
+    pid_t pid = ec->cloned_into ? cgroup_clone3_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
     if (pid < 0)
         return brick_err_errno(err, -pid, "clone3");
     if (pid == 0)
         exec_child(ec);
     close(ec->sync_child);
     ec->sync_child = -1;
-    int r = ec->cgroup ? cgroup_place(ec->cgroup, pid, err) : 0;
-    if (r < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, __WALL);
-        return brick_err_prefix(err, "exec: join the container's cgroup");
-    }
-    sync_send(ec->sync_parent, SYNC_GO, 0);
     struct sync_msg m;
-    r = sync_recv(ec->sync_parent, &m);
+    int r = sync_recv(ec->sync_parent, &m);
     if (r == -EPIPE)
         return pid;
     waitpid(pid, NULL, __WALL);

@@ -203,6 +203,9 @@ static int await_go(void *data, struct brick_error *err)
     int r = sync_expect(g->ctx->sync_child, SYNC_GO, &g->host_pid, err);
     if (r < 0)
         return r;
+    if (g->ctx->init_places_itself &&
+        (r = cgroup_place_self_v1(&g->ctx->cgroup, g->ctx->init_cgroup_fds, err)) < 0)
+        return r;
     if ((g->ctx->ns.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
         return brick_err_errno(err, errno, "create cgroup namespace");
     return 0;
@@ -409,6 +412,9 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
+    /* before our mounts can cover the host's cgroup mounts */
+    if (ctx->init_places_itself && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
+        fail(ctx->sync_child, &err);
     if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);
     /* From here on the container outlives the `create` process. */

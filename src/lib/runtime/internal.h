@@ -4,6 +4,7 @@
 #define BRICK_RUNTIME_INTERNAL_H
 
 #include <brick/brick.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -43,7 +44,12 @@ struct create_ctx {
     struct lsm_host lsm;   /* which LSMs the host enables, detected once */    /* the runtime process, for the children's death signal */
     struct cgroup cgroup; /* the container's cgroup; n == 0: none (no cgroup on this host) */
     bool cgroup_made;     /* its directories exist and limits are applied (make_cgroup) */
+    bool cgroup_dirs;     /* some of its directories exist (the cgroup2 one, before the clone) */
+    bool init_places_itself; /* v1/hybrid, one stage: the init joins its v1 hierarchies on GO */
+    int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open) */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
+    bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
+    cpu_set_t init_cpus;  /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
 };
 
