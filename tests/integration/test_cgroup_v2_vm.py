@@ -44,6 +44,7 @@ SCENARIOS = [
     "own_cgroup",
     "cgroupns_root",
     "ps_pids",
+    "exec_joins_cgroup",
     "delete_removes_cgroup",
 ]
 
