@@ -295,6 +295,43 @@ def test_concurrent_creates_same_id(brick, bundle):
     assert wait_for(lambda: not _tagged_procs(CURRENT_TAG[0]))
 
 
+@brick_only
+def test_state_directories_are_recycled_safely(brick, bundle):
+    """Deleted containers' directories go to a small pool of empty spares
+    (<root>/.spare@dirs, state.c) that creates take again: the pool stays
+    bounded and empty, `list` never shows it, and containers created and
+    deleted concurrently each see only their own state."""
+    b = bundle(["/bin/brick-probe", "sleep-forever"])
+    b.write()
+    ids = [new_id() for _ in range(8)]
+
+    def cycle(cid):
+        for _ in range(3):
+            brick.ok("create", "--bundle", b.path, cid, timeout=30)
+            st = brick.state(cid)
+            assert st["id"] == cid and st["status"] == "created", st
+            brick.ok("delete", "--force", cid, timeout=30)
+
+    threads = [threading.Thread(target=cycle, args=(c,)) for c in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    pool = brick.root / ".spare@dirs"
+    assert pool.is_dir()
+    spares = list(pool.iterdir())
+    assert 1 <= len(spares) <= 4, spares
+    assert all(s.is_dir() and not any(s.iterdir()) for s in spares), spares
+    assert brick.ok("list", "-q").stdout.split() == []
+    # a recycled directory serves a new container like a fresh one
+    cid = new_id()
+    brick.ok("create", "--bundle", b.path, cid)
+    assert {"config.json", "state.json"} <= {p.name for p in (brick.root / cid).iterdir()}
+    assert brick.ok("list", "-q").stdout.split() == [cid]
+    brick.delete(cid, force=True)
+    assert wait_for(lambda: not _tagged_procs(CURRENT_TAG[0]))
+
+
 def test_run_forwards_signals(brick, bundle):
     b = bundle()
     b.sh("trap 'echo got-USR1; exit 42' USR1; echo ready; while :; do sleep 0.05; done")
