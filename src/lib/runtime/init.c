@@ -412,9 +412,6 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
-    /* before our mounts can cover the host's cgroup mounts */
-    if (ctx->init_places_itself && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
-        fail(ctx->sync_child, &err);
     if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);
     /* From here on the container outlives the `create` process. */

@@ -25,6 +25,7 @@ struct create_ctx {
     char created[48];    /* RFC 3339 creation time, fixed once for state and hooks */
     struct ns_plan ns;
     bool two_stage;      /* a stage-1 process joins/creates user, time or joined namespaces */
+    bool start_sent;     /* run: START already sent (record_state) */
     bool may_proxy_tty;  /* `run` in the foreground: a terminal may be proxied by us */
     bool foreground_tty; /* ... and process.terminal asks for one without --console-socket */
     int host_procfd;     /* verified host /proc */
@@ -46,7 +47,8 @@ struct create_ctx {
     bool cgroup_made;     /* its directories exist and limits are applied (make_cgroup) */
     bool cgroup_dirs;     /* some of its directories exist (the cgroup2 one, before the clone) */
     bool init_places_itself; /* v1/hybrid, one stage: the init joins its v1 hierarchies on GO */
-    int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open) */
+    int *init_cgroup_fds;    /* the v1 mount points for the init (cgroup_self_open), opened by
+                                the parent before the clone; the parent closes its copies */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
     cpu_set_t init_cpus;  /* what to give back before placement */

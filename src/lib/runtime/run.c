@@ -19,7 +19,7 @@
 
 static int release(struct create_ctx *ctx, struct brick_error *err)
 {
-    int r = sync_send(ctx->sync_parent, SYNC_START, 0);
+    int r = ctx->start_sent ? 0 : sync_send(ctx->sync_parent, SYNC_START, 0);
     if (r < 0)
         return brick_err_errno(err, -r, "start the container init");
     struct sync_msg m;
