@@ -96,6 +96,30 @@ def test_cgroup_namespace_rooted_at_container_cgroup(brick, bundle, cgparent):
     assert paths == {"/"}, cp.stdout
 
 
+@pytest.mark.parametrize("cgroupns", [True, False])
+def test_cgroup_mount_shows_the_container_cgroup(brick, bundle, cgparent, cgroupns):
+    """The "cgroup" mount shows the container's own cgroup in every hierarchy
+    (v1: a bind of the directory the init placed itself in; in a cgroup
+    namespace it reads as a fresh mount: root "/" in mountinfo)."""
+    if layout() == "v2":
+        pytest.skip("v1 hierarchies only (the VM suite covers cgroup2)")
+    b = bundle()
+    b.sh('cat /sys/fs/cgroup/pids/pids.max; ls -d /sys/fs/cgroup/pids/*/ 2>/dev/null | wc -l; '
+         'grep " /sys/fs/cgroup/pids " /proc/self/mountinfo | tail -n 1; '
+         'ls /sys/fs/cgroup | tr "\\n" " "')
+    b.add_mount("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", "relatime", "ro"])
+    if cgroupns:
+        b.linux["namespaces"].append({"type": "cgroup"})
+    cid = new_id()
+    inner = with_cgroup(b, cgparent, cid, {"pids": {"limit": 77}})
+    cp = brick.run(b, cid)
+    assert cp.returncode == 0, cp.stderr
+    limit, subdirs, mountinfo, names = cp.stdout.splitlines()
+    assert limit == "77" and subdirs.strip() == "0", cp.stdout
+    assert mountinfo.split()[3] == ("/" if cgroupns else inner), mountinfo
+    assert {"pids", "memory", "cpu", "devices", "freezer"} <= set(names.split()), names
+
+
 def test_default_path_and_removal(brick, bundle):
     b = bundle(["/bin/brick-probe", "sleep-forever"])
     cid = new_id()

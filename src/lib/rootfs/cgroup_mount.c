@@ -118,9 +118,20 @@ static const struct cg_mount *find_mount(const struct cg_mounts *t, const char *
 /* A detached mount of one hierarchy: fresh in a cgroupns, else a bind of our
  * own cgroup directory under the host's mount. -ENODEV (err untouched):
  * the host does not mount this hierarchy. */
-static int hierarchy_mount(const struct cg_mounts *host, bool cgroupns, const char *controllers,
-                           const char *path, struct brick_error *err)
+static int hierarchy_mount(const struct rootfs_ctx *ctx, const struct cg_mounts *host, bool cgroupns,
+                           const char *controllers, const char *path, struct brick_error *err)
 {
+    /* Our own directory, known to the runtime: one open_tree, no lookup in
+     * the host's mount table, no new mount context. In a cgroup namespace
+     * rooted there it reads exactly as a fresh mount would (root "/" in
+     * mountinfo, only our cgroup visible). */
+    for (size_t i = 0; controllers && i < ctx->n_cgroup_dirs; i++) {
+        const struct rootfs_cgroup_dir *d = &ctx->cgroup_dirs[i];
+        if (!streq(d->controllers, controllers))
+            continue;
+        int fd = mnt_clone(d->mount_fd, d->rel, false);
+        return fd < 0 ? brick_err_errno(err, -fd, "bind cgroup %s", controllers) : fd;
+    }
     if (cgroupns) {
         bool named = controllers && startswith(controllers, "name=");
         _cleanup_free_ char *data = named ? xasprintf("none,%s", controllers) : NULL;
@@ -155,8 +166,8 @@ static int attach_in(int parent_fd, const char *name, int mnt_fd, struct brick_e
 }
 
 /* One line of /proc/self/cgroup: "4:cpu,cpuacct:/path" (v2: "0::/path"). */
-static int v1_line(const struct cg_mounts *host, int tmpfs_fd, bool cgroupns, bool hybrid, char *line,
-                   struct brick_error *err)
+static int v1_line(const struct rootfs_ctx *ctx, const struct cg_mounts *host, int tmpfs_fd, bool cgroupns,
+                   bool hybrid, char *line, struct brick_error *err)
 {
     line[strcspn(line, "\n")] = '\0';
     char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -169,7 +180,7 @@ static int v1_line(const struct cg_mounts *host, int tmpfs_fd, bool cgroupns, bo
         return 0;
     const char *name = v2 ? "unified" : startswith(ctrls, "name=") ? ctrls + 5 : ctrls;
 
-    _cleanup_close_ int mnt = hierarchy_mount(host, cgroupns, v2 ? NULL : ctrls, path, err);
+    _cleanup_close_ int mnt = hierarchy_mount(ctx, host, cgroupns, v2 ? NULL : ctrls, path, err);
     if (mnt == -ENODEV)
         return 0; /* the host does not mount this hierarchy: nothing to show */
     if (mnt < 0)
@@ -185,7 +196,7 @@ static int v1_line(const struct cg_mounts *host, int tmpfs_fd, bool cgroupns, bo
     return 0;
 }
 
-static int mount_v1(bool cgroupns, int dst_fd, const struct mount_opts *o,
+static int mount_v1(const struct rootfs_ctx *ctx, bool cgroupns, int dst_fd, const struct mount_opts *o,
                     struct brick_error *err)
 {
     _cleanup_close_ int tmpfs =
@@ -213,7 +224,7 @@ static int mount_v1(bool cgroupns, int dst_fd, const struct mount_opts *o,
     }
     r = 0;
     while (r >= 0 && getline(&line, &cap, f) > 0)
-        r = v1_line(&host, tmpfs, cgroupns, hybrid, line, err);
+        r = v1_line(ctx, &host, tmpfs, cgroupns, hybrid, line, err);
     cg_mounts_free(&host);
     if (r < 0)
         return r;
@@ -231,7 +242,7 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int dst_fd, const struct m
     struct statfs sfs;
 
     if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-        return mount_v1(cgroupns, dst_fd, o, err);
+        return mount_v1(ctx, cgroupns, dst_fd, o, err);
 
     _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
     char line[4096] = "";
@@ -241,7 +252,7 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int dst_fd, const struct m
     struct cg_mounts host = {0};
     if (!cgroupns)
         cg_mounts_read(&host);
-    _cleanup_close_ int mnt = hierarchy_mount(&host, cgroupns, NULL, line + 3, err);
+    _cleanup_close_ int mnt = hierarchy_mount(ctx, &host, cgroupns, NULL, line + 3, err);
     cg_mounts_free(&host);
     if (mnt < 0)
         return mnt == -ENODEV ? brick_err(err, ENODEV, "no cgroup2 mount on the host") : mnt;

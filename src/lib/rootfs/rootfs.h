@@ -22,6 +22,15 @@
 struct oci_spec;
 
 /* Zero-initialise (designated initialisers are fine), fill the inputs. */
+/* One v1 hierarchy's container cgroup directory: <mount_fd>/<rel> (mount_fd
+ * in the caller's mount namespace), which a "cgroup" mount binds instead of
+ * mounting the hierarchy afresh or looking it up in mountinfo. */
+struct rootfs_cgroup_dir {
+    const char *controllers; /* as in /proc/self/cgroup: "cpu", "name=systemd" */
+    int mount_fd;            /* O_PATH fd of the hierarchy's mount point */
+    const char *rel;         /* the directory below it */
+};
+
 struct rootfs_ctx {
     const struct oci_spec *spec;
     const char *bundle; /* absolute bundle dir: relative root.path and bind sources resolve here */
@@ -35,6 +44,10 @@ struct rootfs_ctx {
      * init meanwhile, in parallel with the mounts before it. NULL: none. */
     int (*await_cgroup)(void *data, struct brick_error *err);
     void *await_data;
+    /* The container's own v1 cgroup directories, known once placed; NULL: the
+     * "cgroup" mount finds them through the host's mount table. */
+    const struct rootfs_cgroup_dir *cgroup_dirs;
+    size_t n_cgroup_dirs;
 
     /* private */
     bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */

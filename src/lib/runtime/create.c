@@ -367,11 +367,6 @@ static int cgroup_before_clone(struct create_ctx *ctx, struct brick_error *err)
     if (ctx->cgroup.layout == CGROUP_LAYOUT_V2)
         return make_cgroup(ctx, err);
     ctx->init_places_itself = true;
-    /* the init inherits them: fds of the v1 mount points, opened here so
-     * that the init's own start does not wait for them */
-    r = cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, err);
-    if (r < 0)
-        return r;
     ctx->cgroup_dirs = true; /* even a failure may leave a level made: rollback removes it */
     return cgroup_create_v2_dir(&ctx->cgroup, err);
 }
@@ -399,15 +394,6 @@ static void give_back_cpus(struct create_ctx *ctx)
     if (ctx->init_spread)
         (void)sched_setaffinity(ctx->init_pid, sizeof(ctx->init_cpus), &ctx->init_cpus);
     ctx->init_spread = false;
-}
-
-static void close_init_cgroup_fds(struct create_ctx *ctx)
-{
-    for (size_t i = 0; ctx->init_cgroup_fds && i < ctx->cgroup.n; i++)
-        if (ctx->init_cgroup_fds[i] >= 0)
-            close(ctx->init_cgroup_fds[i]);
-    free(ctx->init_cgroup_fds);
-    ctx->init_cgroup_fds = NULL;
 }
 
 /* When a step of ours fails while the container's init has already failed
@@ -637,7 +623,6 @@ void create_ctx_done(struct create_ctx *ctx)
         *fds[i] = -1;
     }
     ns_plan_done(&ctx->ns);
-    close_init_cgroup_fds(ctx);
     cgroup_done(&ctx->cgroup);
     sc_prog_free(ctx->seccomp);
     ctx->seccomp = NULL;
@@ -736,7 +721,6 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
         if (ctx->two_stage)
             r = serve_stage1(ctx, err);
     }
-    close_init_cgroup_fds(ctx); /* the init has its copies */
     if (r >= 0 && !ctx->two_stage && !ctx->cgroup_made)
         spread_init(ctx);
     if (r >= 0)

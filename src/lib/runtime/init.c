@@ -214,6 +214,18 @@ static int await_go(void *data, struct brick_error *err)
 static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct brick_error *err)
 {
     struct go_wait go = {.ctx = ctx};
+    /* placed by ourselves: our v1 directories, to bind (cgroup_mount.c) */
+    _cleanup_free_ struct rootfs_cgroup_dir *dirs = xcalloc(ctx->cgroup.n + 1, sizeof(*dirs));
+    size_t ndirs = 0;
+    for (size_t i = 0; ctx->init_places_itself && ctx->init_cgroup_fds && i < ctx->cgroup.n; i++) {
+        const struct cgroup_hier *h = &ctx->cgroup.h[i];
+        if (!*h->name || ctx->init_cgroup_fds[i] < 0)
+            continue;
+        const char *rel = h->dir + strlen(h->mount);
+        while (*rel == '/')
+            rel++;
+        dirs[ndirs++] = (struct rootfs_cgroup_dir){h->name, ctx->init_cgroup_fds[i], rel};
+    }
     struct rootfs_ctx rc = {
         .spec = ctx->spec,
         .bundle = ctx->bundle,
@@ -223,6 +235,8 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
         .root_fd = -1,
         .await_cgroup = await_go,
         .await_data = &go,
+        .cgroup_dirs = dirs,
+        .n_cgroup_dirs = ndirs,
     };
     int r = rootfs_prepare(&rc, err);
     if (r >= 0 && !rc.awaited) /* rootfs_prepare awaits GO on success; never skip it */
@@ -412,6 +426,10 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
+    /* in our own mount namespace (the cgroup mount clones from them), before
+     * our mounts can cover the host's cgroup mounts */
+    if (ctx->init_places_itself && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
+        fail(ctx->sync_child, &err);
     if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);
     /* From here on the container outlives the `create` process. */

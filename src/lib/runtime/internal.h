@@ -47,8 +47,8 @@ struct create_ctx {
     bool cgroup_made;     /* its directories exist and limits are applied (make_cgroup) */
     bool cgroup_dirs;     /* some of its directories exist (the cgroup2 one, before the clone) */
     bool init_places_itself; /* v1/hybrid, one stage: the init joins its v1 hierarchies on GO */
-    int *init_cgroup_fds;    /* the v1 mount points for the init (cgroup_self_open), opened by
-                                the parent before the clone; the parent closes its copies */
+    int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open), in its
+                                own mount namespace */
     bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
     cpu_set_t init_cpus;  /* what to give back before placement */
