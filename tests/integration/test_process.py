@@ -277,6 +277,27 @@ def run_with_fd3(brick, b, extra, env_extra=None, nfds=1):
     return cp
 
 
+def test_signal_dispositions_start_default(brick, bundle, workdir):
+    """Signals the caller ignores (nohup's SIGHUP, an engine's SIGPIPE) do not
+    stay ignored in the container; handled ones are reset by execve anyway."""
+    import signal as sig
+    b = bundle(["/bin/grep", "-E", "^Sig(Ign|Cgt):", "/proc/self/status"])  # a shell ignores SIGQUIT itself
+    b.write()
+
+    def ignore():
+        for s in (sig.SIGHUP, sig.SIGPIPE, sig.SIGUSR2, sig.SIGTERM):
+            sig.signal(s, sig.SIG_IGN)
+
+    out, err = workdir / "sig.out", workdir / "sig.err"
+    with open(out, "w") as fo, open(err, "w") as fe:
+        rc = subprocess.run([brick.binary, "--root", str(brick.root), "run", "--bundle", str(b.path), new_id()],
+                            stdout=fo, stderr=fe, preexec_fn=ignore, timeout=60).returncode
+    text = out.read_text()
+    assert rc == 0, err.read_text()
+    ign = int(text.split("SigIgn:")[1].split()[0], 16)
+    assert ign == 0, text
+
+
 def test_no_fd_leaks(brick, bundle):
     b = bundle(["/bin/brick-probe", "fds"])
     cp = run_with_fd3(brick, b, [])

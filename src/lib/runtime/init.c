@@ -410,12 +410,27 @@ static int wait_for_start(struct create_ctx *ctx, struct brick_error *err)
     }
 }
 
-static void reset_signals(void)
+/* execve resets caught signals by itself; only ignored ones would reach
+ * the container (a caller's nohup, SIGPIPE ignored by an engine). Those are
+ * in our status (SigIgn, read early through the host procfs the parent
+ * verified): one read instead of 64 sigactions. */
+static unsigned long long ignored_signals(int procfd)
+{
+    _cleanup_free_ char *status = NULL;
+    const char *ign = NULL;
+    if (procfd >= 0 && read_file_at(procfd, "self/status", 1 << 16, &status, NULL) >= 0 &&
+        (ign = strstr(status, "\nSigIgn:\t")) != NULL)
+        return strtoull(ign + 9, NULL, 16);
+    return ~0ULL; /* unknown: reset them all */
+}
+
+static void reset_signals(unsigned long long mask)
 {
     sigset_t none;
     sigemptyset(&none);
-    for (int s = 1; s < NSIG; s++)
-        signal(s, SIG_DFL);
+    for (int s = 1; s < NSIG && s <= 64; s++)
+        if (mask & (1ULL << (s - 1)))
+            signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
@@ -426,6 +441,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
+    unsigned long long ignored = ignored_signals(ctx->host_procfd);
     /* in our own mount namespace (the cgroup mount clones from them), before
      * our mounts can cover the host's cgroup mounts */
     if (ctx->init_places_itself && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
@@ -440,7 +456,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
         _exit(1);
     if (run_container_hooks(ctx, host_pid, OCI_HOOK_START_CONTAINER, &err) < 0)
         fail(ctl, &err);
-    reset_signals();
+    reset_signals(ignored);
     if (apply_lsm_landlock(&err) < 0)
         fail(ctl, &err);
     /* Last: every step above may need syscalls the filter denies. */
