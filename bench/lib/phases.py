@@ -6,13 +6,13 @@ import statistics
 import sys
 
 ORDER = [("exec1 done", "kernel execve of brick (first image)"),
-         ("re-exec start", "libc start-up, CLI parsing, exe_guard: open_tree + mount_setattr"),
+         ("re-exec start", "the entry point (before libc): open_tree + mount_setattr of the binary"),
          ("re-exec done", "execveat of the read-only bind (second image)"),
-         ("state mkdir", "start-up again, noexec on the bind, parse config.json, host checks, "
-                         "seccomp (compile or cache), verified procfs"),
-         ("cgroup mkdir", "state dir, config copy, cgroup detection"),
-         ("clone3", "cgroup directories and limits, sockets"),
-         ("C: first mount op", "clone3 (new namespaces), session, hostname, lo"),
+         ("state root", "libc start-up, noexec on the bind, parse (do: build) the spec, host checks, "
+                        "seccomp (cache), verified procfs; first mkdir = the state root"),
+         ("clone3", "state dir (a recycled spare), config copy, cgroup plan, sockets"),
+         ("P: cgroup mkdir", "clone3 returns; the parent makes the cgroup from here, in parallel"),
+         ("C: first mount op", "the init starts (on another CPU), session, keyring, hostname, lo, rootfs bind"),
          ("C: GO", "mounts before the first that needs the cgroup; the parent makes the cgroup and "
                    "places the init meanwhile (marked by the cgroup namespace's unshare: DO=1 only)"),
          ("C: pivot_root", "rootfs bind, mounts, /dev, devices"),
@@ -54,7 +54,7 @@ def main():
             elif "re-exec start" in cur and (ev.endswith("exit_execveat") or ev.endswith("exit_execve")):
                 s("re-exec done")
             elif ev.endswith("enter_mkdir"):
-                s("cgroup mkdir" if "state mkdir" in cur else "state mkdir")
+                s("P: cgroup mkdir" if "clone3" in cur else "state root")
             elif ev.endswith("enter_clone3"):
                 s("clone3")
             elif ev.endswith("exit_wait4"):
@@ -81,11 +81,12 @@ def main():
     print("| mark | at ms (median) | + ms | what the + ms were spent on |")
     print("|---|---:|---:|---|")
     prev = 0.0
+    rows = []
     for k, what in ORDER:
         v = [r[k] - r["_launch"] for r in runs if k in r]
-        if not v:
-            continue
-        m = statistics.median(v)
+        if v:
+            rows.append((statistics.median(v), k, what))
+    for m, k, what in sorted(rows):  # P and C overlap: in time order
         print("| %s | %.2f | %.2f | %s |" % (k, m, m - prev, what))
         prev = m
     print("\n%d runs" % len(runs))
