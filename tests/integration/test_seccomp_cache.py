@@ -66,3 +66,29 @@ def test_no_seccomp_no_cache(brick, bundle):
     b.linux.pop("seccomp", None)
     brick.run(b)
     assert not (brick.root / ".seccomp@cache").exists()
+
+
+@brick_only
+def test_cache_is_bounded_oldest_out(brick, bundle):
+    """Every brick build and kernel makes new keys: the cache keeps the newest
+    64 entries, dropping the oldest when a new filter is stored."""
+    import os
+    d = brick.root / ".seccomp@cache"
+    d.mkdir(parents=True, exist_ok=True)
+    fake = ["%016x" % i for i in range(70)]
+    for i, name in enumerate(fake):
+        p = d / name
+        p.write_bytes(b"stale")
+        os.utime(p, (1000 + i, 1000 + i))
+    (d / ".tmpfile.1").write_bytes(b"")  # not an entry: left alone
+    b = bundle()
+    b.linux["seccomp"] = _deny_mkdir(122)
+    b.sh("mkdir /tmp/x 2>&1; echo rc=$?")
+    cp = brick.run(b)
+    assert "Disk quota exceeded" in cp.stdout, cp.stdout + cp.stderr
+    names = {p.name for p in _cache_files(brick)}
+    assert len(names) == 64, len(names)
+    assert not ({fake[i] for i in range(7)} & names)  # the seven oldest went
+    assert fake[-1] in names and (d / ".tmpfile.1").exists()
+    cp = brick.run(b)  # the new entry stayed: a hit
+    assert "Disk quota exceeded" in cp.stdout

@@ -19,6 +19,7 @@
 #include "core/fd.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -36,6 +37,9 @@
 #define CACHE_DIR ".seccomp@cache"
 #define MAGIC "brksc1\n"
 #define MAX_FILE (1u << 20)
+/* Entries kept: every brick build and kernel makes new keys, so without a
+ * bound the directory would grow with each upgrade. Oldest first out. */
+#define CACHE_MAX 64
 
 struct file_header {
     char magic[8];
@@ -190,6 +194,53 @@ static void store(int dfd, const char *name, const struct keybuf *k, const struc
         unlinkat(dfd, tmp, 0);
 }
 
+struct entry {
+    char name[32];
+    struct timespec mtime;
+};
+
+static int by_age(const void *a, const void *b)
+{
+    const struct timespec *x = &((const struct entry *)a)->mtime, *y = &((const struct entry *)b)->mtime;
+    if (x->tv_sec != y->tv_sec)
+        return x->tv_sec < y->tv_sec ? -1 : 1;
+    return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* After a store (a miss: the rare path), keep the newest CACHE_MAX entries.
+ * Only names this file writes (16 hex digits) are considered; temp files
+ * and anything else are left alone. */
+static void evict(int dfd, const char *keep)
+{
+    int d2 = dup(dfd);
+    DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    if (!d) {
+        if (d2 >= 0)
+            close(d2);
+        return;
+    }
+    struct entry *v = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strlen(de->d_name) != 16 || strspn(de->d_name, "0123456789abcdef") != 16 ||
+            streq(de->d_name, keep) || fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        v = xrealloc(v, (n + 1) * sizeof(*v));
+        snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+        v[n++].mtime = st.st_mtim;
+    }
+    closedir(d);
+    if (n + 1 > CACHE_MAX) {
+        qsort(v, n, sizeof(*v), by_age);
+        for (size_t i = 0; i < n + 1 - CACHE_MAX; i++)
+            (void)unlinkat(dfd, v[i].name, 0);
+    }
+    free(v);
+}
+
 int sc_compile_cached(const struct seccomp_plan *plan, const char *cache_root, struct seccomp_prog *prog,
                       struct brick_error *err)
 {
@@ -203,8 +254,10 @@ int sc_compile_cached(const struct seccomp_plan *plan, const char *cache_root, s
     int r = 0;
     if (!lookup(dfd, name, &k, prog)) {
         r = sc_compile(plan, prog, err);
-        if (r >= 0)
+        if (r >= 0) {
             store(dfd, name, &k, prog);
+            evict(dfd, name);
+        }
     }
     free(k.p);
     return r;
