@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CGROOT, hierarchies, brick_only, new_id, pid_alive, wait_for
+from conftest import CGROOT, IS_BRICK, hierarchies, brick_only, new_id, pid_alive, wait_for
 
 
 
@@ -242,6 +242,10 @@ def test_update_changes_limits(brick, bundle, cgparent):
     assert read("pids", inner, "pids.max") == "30"
     cp = brick("update", "--l3-cache-schema", "L3:0=f", cid)
     assert cp.returncode != 0
+    if IS_BRICK:  # the saved config follows the updates, merged field by field
+        res = json.loads((brick.root / cid / "config.json").read_text())["linux"]["resources"]
+        assert res["memory"]["limit"] == 96 << 20 and res["memory"]["swap"] == 200 << 20, res
+        assert res["pids"]["limit"] == 30 and res["cpu"]["quota"] == 50000 and res["cpu"]["shares"] == 512, res
     brick.delete(cid, force=True)
 
 

@@ -12,6 +12,7 @@
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
+#include "spec/json.h"
 #include "spec/spec.h"
 #include "spec/parse_resources_doc.h"
 #include "state/state.h"
@@ -414,6 +415,62 @@ int brick_resume(const char *root, const char *id, struct brick_error *err)
     return freeze(root, id, false, err);
 }
 
+/* Objects merged field by field; linux.resources.devices rules appended
+ * (update adds rules, as the cgroup does); anything else replaced. */
+static void merge_json(bjson *dst, const bjson *src, bool append_arrays)
+{
+    for (size_t i = 0; i < bjson_object_len(src); i++) {
+        bjson *v = NULL, *d;
+        const char *key = bjson_object_at(src, i, &v);
+        d = bjson_get(dst, key);
+        if (bjson_type_of(v) == BJSON_OBJECT && bjson_type_of(d) == BJSON_OBJECT) {
+            merge_json(d, v, false);
+        } else if (append_arrays && streq(key, "devices") && bjson_type_of(v) == BJSON_ARRAY &&
+                   bjson_type_of(d) == BJSON_ARRAY) {
+            for (size_t j = 0; j < bjson_array_len(v); j++)
+                bjson_append(d, bjson_copy(bjson_array_get(v, j)));
+        } else {
+            bjson_set(dst, key, bjson_copy(v));
+        }
+    }
+}
+
+/* The saved config follows an update (as runc's state does), so what
+ * `brick` reports and later updates start from are the live limits. */
+static int save_resources(int dirfd, const char *resources_json, struct brick_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    int r = read_file_at(dirfd, "config.json", 64 << 20, &text, &len);
+    if (r < 0)
+        return brick_err_errno(err, -r, "read the saved config.json");
+    bjson *doc = NULL, *upd = NULL;
+    if ((r = bjson_parse(text, len, &doc, err)) < 0 ||
+        (r = bjson_parse(resources_json, strlen(resources_json), &upd, err)) < 0 ||
+        (bjson_type_of(doc) != BJSON_OBJECT &&
+         (r = brick_err(err, EINVAL, "the saved config.json is not an object")) < 0)) {
+        bjson_free(doc);
+        bjson_free(upd);
+        return r;
+    }
+    bjson *linux_ = bjson_get(doc, "linux");
+    if (bjson_type_of(linux_) != BJSON_OBJECT) {
+        linux_ = bjson_new_object();
+        bjson_set(doc, "linux", linux_);
+    }
+    bjson *res = bjson_get(linux_, "resources");
+    if (bjson_type_of(res) != BJSON_OBJECT) {
+        res = bjson_new_object();
+        bjson_set(linux_, "resources", res);
+    }
+    merge_json(res, upd, true);
+    _cleanup_free_ char *out = bjson_to_string(doc, false);
+    bjson_free(doc);
+    bjson_free(upd);
+    r = write_file_atomic(dirfd, "config.json", out, 0600);
+    return r < 0 ? brick_err_errno(err, -r, "save config.json") : 0;
+}
+
 int brick_update(const char *root, const char *id, const char *resources_json, struct brick_error *err)
 {
     struct oci_spec *doc = NULL;
@@ -425,6 +482,9 @@ int brick_update(const char *root, const char *id, const char *resources_json, s
     r = open_live_cgroup(root, id, true, &h, &cg, err);
     if (r >= 0)
         r = cgroup_update(&cg, &doc->linux_.resources, err);
+    struct brick_error serr;
+    if (r >= 0 && save_resources(h.dirfd, resources_json, &serr) < 0)
+        log_warn("update applied, but %s", serr.msg); /* the limits are live: not a failure */
     cgroup_done(&cg);
     handle_done(&h);
     oci_spec_free(doc);

@@ -314,6 +314,14 @@ bjson *bjson_new_bool(bool b) { return B(json_object_new_boolean(b)); }
 void bjson_set(bjson *obj, const char *key, bjson *val) { json_object_object_add(J(obj), key, J(val)); }
 void bjson_append(bjson *arr, bjson *val) { json_object_array_add(J(arr), J(val)); }
 
+bjson *bjson_copy(const bjson *v)
+{
+    struct json_object *out = NULL;
+    if (!v || json_object_deep_copy(J(v), &out, NULL) < 0)
+        return NULL;
+    return B(out);
+}
+
 char *bjson_to_string(const bjson *v, bool pretty)
 {
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |

@@ -59,6 +59,8 @@ bjson *bjson_new_i64(int64_t v);
 bjson *bjson_new_u64(uint64_t v);
 bjson *bjson_new_bool(bool b);
 void bjson_set(bjson *obj, const char *key, bjson *val); /* takes val */
+/* A deep copy, owned by the caller (NULL for NULL). */
+bjson *bjson_copy(const bjson *v);
 void bjson_append(bjson *arr, bjson *val);               /* takes val */
 /* Serialize: pretty (2-space indent, as runc prints state) or compact.
  * Returns a heap string the caller frees. Slashes are not escaped. */
