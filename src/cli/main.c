@@ -258,7 +258,10 @@ int main(int argc, char **argv)
     }
     /* Commands that start container processes never let them reach this
      * binary (CVE-2019-5736). */
-    if (is_guarded_verb(cmd->name)) {
+    /* The entry point re-executes on any argument that names a guarded verb
+     * (a container called "run"): the re-executed image then settles its
+     * tree fd here too, whatever the command. */
+    if (is_guarded_verb(cmd->name) || getenv(BRICK_EXE_TREE_ENV)) {
         struct brick_error err;
         if (brick_guard_exe(argv, &err) < 0)
             return cli_fail(&err);

@@ -189,6 +189,36 @@ def test_cve_2024_21626_cwd_through_leaked_fd(brick, ebundle, n):
                                   is False), cp.stdout
 
 
+@pytest.mark.parametrize("how", ["run", "exec"])
+def test_cve_2024_21626_executable_through_leaked_fd(brick, ebundle, workdir, how):
+    """The executable is looked up (and execve'd) through the container's
+    paths only: no host directory fd (procfs, cgroup mount points the init and
+    exec's process open for their own placement) may still be open then, or
+    PATH=/proc/self/fd/N/../.. reaches a host binary (attack 3 of the CVE)."""
+    # a static program that exists only on the host, in a directory of ours
+    host_dir = Path(tempfile.mkdtemp(prefix="hostonly-", dir="/tmp"))
+    try:
+        shutil.copy("/bin/busybox", host_dir / "hostonlyecho")
+        os.symlink("hostonlyecho", host_dir / "echo2")
+        (host_dir / "run-me").write_text("")
+        shutil.copy("/bin/busybox", host_dir / "echo")  # busybox picks its applet from argv[0]
+        rel = str(host_dir).lstrip("/")
+        path = ":".join(f"/proc/self/fd/{n}/" + "../" * 12 + rel for n in range(3, 40))
+        if how == "run":
+            b = ebundle("echo", "ESCAPED")
+            b.process["env"] = [f"PATH={path}"]
+            cp = brick.run(b)
+        else:
+            b = ebundle("/bin/sleep", "30")
+            cid = brick.create(b)
+            brick.ok("start", cid)
+            cp = brick("exec", "--env", f"PATH={path}", cid, "echo", "ESCAPED")
+            brick.delete(cid, force=True)
+    finally:
+        shutil.rmtree(host_dir, ignore_errors=True)
+    assert cp.returncode != 0 and "ESCAPED" not in cp.stdout, cp.stdout + cp.stderr
+
+
 # ------------------------------------------------------------- CVE-2021-30465
 
 def test_cve_2021_30465_symlink_swap_between_mounts(brick, ebundle, outside, workdir):

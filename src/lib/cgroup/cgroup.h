@@ -90,6 +90,11 @@ int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err);
  * not exist yet. */
 int cgroup_self_open(const struct cgroup *cg, int **ret_fds, struct brick_error *err);
 int cgroup_place_self_v1(const struct cgroup *cg, const int *fds, struct brick_error *err);
+/* Close and free what cgroup_self_open() returned (host directories: they
+ * must be gone before any path of the container is resolved). */
+void cgroup_self_close(const struct cgroup *cg, int **fds);
+/* Whether the cgroup has a cgroup2 hierarchy (pure v2 or hybrid). */
+bool cgroup_has_v2(const struct cgroup *cg);
 /* rmdir what cgroup_create()/cgroup_create_v2_dir() made (no kill). */
 int cgroup_remove_dirs(struct cgroup *cg);
 /* Apply new limits to an existing cgroup (update). */

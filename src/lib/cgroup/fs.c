@@ -391,6 +391,20 @@ int cgroup_self_open(const struct cgroup *cg, int **ret_fds, struct brick_error 
     return 0;
 }
 
+void cgroup_self_close(const struct cgroup *cg, int **fds)
+{
+    for (size_t i = 0; *fds && i < cg->n; i++)
+        if ((*fds)[i] >= 0)
+            close((*fds)[i]);
+    free(*fds);
+    *fds = NULL;
+}
+
+bool cgroup_has_v2(const struct cgroup *cg)
+{
+    return cgroup_hier_of(cg, "") != NULL;
+}
+
 int cgroup_place_self_v1(const struct cgroup *cg, const int *fds, struct brick_error *err)
 {
     for (size_t i = 0; i < cg->n; i++) {

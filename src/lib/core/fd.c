@@ -2,6 +2,7 @@
 #include "core/cleanup.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -199,6 +200,34 @@ int pidfd_signal(int pidfd, int sig)
     if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
         return -errno;
     return 0;
+}
+
+int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep)
+{
+    int dfd = openat(procfd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        int e = errno;
+        close(dfd);
+        return -e;
+    }
+    int closed = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int fd;
+        struct stat st;
+        if (parse_int(de->d_name, &fd) < 0 || fd < 3 + n_preserve || fd == dfd)
+            continue;
+        bool kept = false;
+        for (size_t i = 0; i < n_keep && !kept; i++)
+            kept = keep[i] == fd;
+        if (!kept && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && close(fd) == 0)
+            closed++;
+    }
+    closedir(d);
+    return closed;
 }
 
 int fds_prepare_exec(int n_keep)

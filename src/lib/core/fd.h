@@ -42,5 +42,12 @@ int pidfd_signal(int pidfd, int sig);
  * range is never kept (CVE-2024-21626); every fd from 3+n_keep on is marked
  * close-on-exec. Never reads /proc (it may be the container's by now). */
 int fds_prepare_exec(int n_keep);
+/* Close every directory fd (O_PATH ones too) from 3 on, except the first
+ * n_preserve (the caller's --preserve-fds/LISTEN_FDS) and keep[0..n_keep).
+ * A host directory open in a container process lets a path escape through
+ * /proc/self/fd/N/.. (CVE-2024-21626), and close-on-exec is too late: execve
+ * resolves its path first. The fds are listed through procfd ("self/fd" of
+ * the verified host procfs). Returns how many were closed, or -errno. */
+int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep);
 
 #endif

@@ -228,8 +228,11 @@ static int mount_v1(const struct rootfs_ctx *ctx, bool cgroupns, int dst_fd, con
     cg_mounts_free(&host);
     if (r < 0)
         return r;
-    /* Spec attributes (ro, ...) for the tmpfs and every hierarchy under it. */
-    uint64_t set = o->attr_set | o->rec_attr_set, clr = o->attr_clr | o->rec_attr_clr;
+    /* Spec attributes (ro, ...) for the tmpfs and every hierarchy under it;
+     * nosuid, nodev, noexec unless the spec clears them, as fresh mounts
+     * get them (the binds would otherwise carry the host mount's flags). */
+    uint64_t clr = o->attr_clr | o->rec_attr_clr;
+    uint64_t set = o->attr_set | o->rec_attr_set | (MOUNT_ATTR_SAFE & ~clr);
     if ((r = mnt_setattr(tmpfs, set, clr, 0, true)) < 0)
         return brick_err_errno(err, -r, "mount_setattr");
     return 0;

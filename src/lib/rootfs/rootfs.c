@@ -85,6 +85,24 @@ static int bind_rootfs(struct rootfs_ctx *ctx, const char *rootfs, struct brick_
     return 0;
 }
 
+/* Mounts made before the container is in its cgroup: only binds and
+ * filesystems that open no device and show no cgroup. A cgroup mount needs
+ * its namespace and directories; anything else (ext4 of a block device...)
+ * may open a device, which the devices cgroup must judge. */
+static bool needs_cgroup(const struct oci_mount *m)
+{
+    static const char *const virtual_fs[] = {"proc", "sysfs", "tmpfs", "devpts", "mqueue", "overlay"};
+    bool bind = m->type && streq(m->type, "bind");
+    for (size_t i = 0; !bind && m->options && m->options[i]; i++)
+        bind = streq(m->options[i], "bind") || streq(m->options[i], "rbind");
+    if (bind)
+        return false;
+    for (size_t i = 0; m->type && i < ARRAY_SIZE(virtual_fs); i++)
+        if (streq(m->type, virtual_fs[i]))
+            return false;
+    return true;
+}
+
 static int await_cgroup(struct rootfs_ctx *ctx, struct brick_error *err)
 {
     if (ctx->awaited || !ctx->await_cgroup)
@@ -119,8 +137,7 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
         (r = bind_rootfs(ctx, rootfs, err)) < 0)
         return r;
     for (size_t i = 0; i < s->n_mounts; i++) {
-        const char *type = s->mounts[i].type;
-        if (type && (streq(type, "cgroup") || streq(type, "cgroup2")) && (r = await_cgroup(ctx, err)) < 0)
+        if (!ctx->awaited && needs_cgroup(&s->mounts[i]) && (r = await_cgroup(ctx, err)) < 0)
             return r;
         if ((r = rootfs_mount_one(ctx, i, err)) < 0)
             return r;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysinfo.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -270,6 +271,11 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
             /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
             pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
             ctx->cgroup_placed = pid > 0 && ctx->cgroup.layout == CGROUP_LAYOUT_V2;
+            if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG) {
+                /* before CLONE_INTO_CGROUP (5.7): we place the init */
+                ctx->init_places_itself = false;
+                pid = clone3_fork(flags, &ctx->init_pidfd);
+            }
         } else {
             pid = clone3_fork(flags, &ctx->init_pidfd);
         }
@@ -381,8 +387,13 @@ static void spread_init(struct create_ctx *ctx)
 {
     cpu_set_t others;
     int cpu = sched_getcpu();
+    /* Only when we may run everywhere: since Linux 6.2 the mask given back
+     * also stays as the init's "user" affinity, which later cpuset changes
+     * are intersected with; every CPU the system can have is harmless there,
+     * a narrower mask of ours would not be. */
     if (cpu < 0 || sched_getaffinity(0, sizeof(ctx->init_cpus), &ctx->init_cpus) < 0 ||
-        CPU_COUNT(&ctx->init_cpus) < 2 || !CPU_ISSET(cpu, &ctx->init_cpus))
+        CPU_COUNT(&ctx->init_cpus) < 2 || CPU_COUNT(&ctx->init_cpus) < get_nprocs_conf() ||
+        !CPU_ISSET(cpu, &ctx->init_cpus))
         return;
     others = ctx->init_cpus;
     CPU_CLR(cpu, &others);
@@ -549,23 +560,22 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
     int r = proc_pid_start_time(ctx->init_pid, &st.pid_start);
     if (r < 0)
         return brick_err_errno(err, -r, "container init vanished");
+    if (ctx->opts->pid_file && (r = write_pid_file(ctx->opts->pid_file, ctx->init_pid, err)) < 0)
+        return r;
+    ctx->pid_file_written = ctx->opts->pid_file != NULL;
+    if (ctx->opts->pidfd_socket && (r = brick_send_pidfd(ctx->opts->pidfd_socket, ctx->init_pidfd, err)) < 0)
+        return r;
     /* run: release the init now, and write the state while it loads its
-     * seccomp filter and execs (release() in run.c collects its answer). */
+     * seccomp filter and execs (release() in run.c collects its answer).
+     * Only this write can still fail once the container runs: then it is
+     * killed like any failed run. */
     if (for_run) {
         r = sync_send(ctx->sync_parent, SYNC_START, 0);
         if (r < 0)
             return brick_err_errno(err, -r, "start the container init");
         ctx->start_sent = true;
     }
-    r = state_write(dirfd, &st, err);
-    if (r < 0)
-        return r;
-    if (ctx->opts->pid_file && (r = write_pid_file(ctx->opts->pid_file, ctx->init_pid, err)) < 0)
-        return r;
-    ctx->pid_file_written = ctx->opts->pid_file != NULL;
-    if (ctx->opts->pidfd_socket)
-        return brick_send_pidfd(ctx->opts->pidfd_socket, ctx->init_pidfd, err);
-    return 0;
+    return state_write(dirfd, &st, err);
 }
 
 static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
@@ -609,7 +619,7 @@ static void rollback(struct create_ctx *ctx, int rootfd)
         (void)cgroup_remove_dirs(&ctx->cgroup); /* the init is dead: nothing to kill */
     }
     if (rootfd >= 0)
-        state_dir_remove(rootfd, ctx->opts->id);
+        state_dir_remove(rootfd, ctx->opts->id, ctx->state_dirfd);
 }
 
 void create_ctx_done(struct create_ctx *ctx)

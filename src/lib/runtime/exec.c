@@ -224,14 +224,11 @@ static int exec_seccomp(struct exec_ctx *ec, struct brick_error *err)
 /* The container's hardening for this process, in the init's order: Landlock
  * and LSM attributes prepared while privileged, applied after the identity
  * switch, seccomp last. */
-static int exec_harden(struct exec_ctx *ec, struct brick_error *err)
+static int exec_harden(struct exec_ctx *ec, struct lsm_exec_attrs *lsm, struct brick_error *err)
 {
-    struct lsm_exec_attrs lsm = LSM_EXEC_ATTRS_INIT;
     struct landlock_policy *ll = NULL;
     int llfd = -1;
-    int r = lsm_exec_attrs_open(ec->host_procfd, ec->proc, &lsm, err);
-    if (r >= 0)
-        r = landlock_policy_from_spec(ec->spec, &ll, err);
+    int r = landlock_policy_from_spec(ec->spec, &ll, err);
     if (r >= 0 && ll)
         r = landlock_negotiate(ll, landlock_abi_version(), err);
     if (r >= 0 && ll)
@@ -244,7 +241,7 @@ static int exec_harden(struct exec_ctx *ec, struct brick_error *err)
     if (r >= 0)
         r = process_set_no_new_privs(ec->proc, err);
     if (r >= 0)
-        r = lsm_exec_attrs_write(&lsm, err);
+        r = lsm_exec_attrs_write(lsm, err);
     if (r >= 0) {
         r = landlock_enforce(llfd, err);
         llfd = -1;
@@ -263,7 +260,16 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
     if (setsid() < 0)
         return brick_err_errno(err, errno, "setsid");
     const struct oci_process *p = ec->proc;
-    int r = process_set_rlimits(p, err);
+    /* The host procfs (a directory fd) is done with before any path of the
+     * container is resolved: the LSM attribute files (plain files) are
+     * opened now, the procfs fd closed (CVE-2024-21626). */
+    struct lsm_exec_attrs lsm = LSM_EXEC_ATTRS_INIT;
+    int r = lsm_exec_attrs_open(ec->host_procfd, p, &lsm, err);
+    close(ec->host_procfd);
+    ec->host_procfd = -1;
+    if (r < 0)
+        return r;
+    r = process_set_rlimits(p, err);
     if (r >= 0)
         r = exec_console(ec, err);
     if (r >= 0)
@@ -273,7 +279,8 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
     if (r >= 0)
         r = process_enter_cwd(p, err);
     if (r >= 0)
-        r = exec_harden(ec, err);
+        r = exec_harden(ec, &lsm, err);
+    lsm_exec_attrs_close(&lsm);
     return r;
 }
 
@@ -287,18 +294,27 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     /* flock() belongs to the open file description: our copy would hold the
      * container's lock for as long as we live (even frozen by pause). */
     close(ec->state_dirfd);
-    /* Into the container's cgroup, before anything else: cloned into its
-     * cgroup2 hierarchy, moving ourselves into the v1 ones (no grace period
-     * for the kernel's global lock, as for the init: create.c). */
-    int *cgfds = NULL;
-    if (ec->cgroup && ec->cgroup->layout != CGROUP_LAYOUT_V2 &&
-        (cgroup_self_open(ec->cgroup, &cgfds, &err) < 0 || cgroup_place_self_v1(ec->cgroup, cgfds, &err) < 0)) {
-        brick_err_prefix(&err, "exec: join the container's cgroup");
+    /* as the init does (init.c): no directory of the host stays open */
+    if (fds_close_dirs(ec->host_procfd, ec->opts->preserve_fds, &ec->host_procfd, 1) < 0) {
+        brick_err(&err, EIO, "exec: cannot list the inherited fds (host procfs)");
         sync_send_error(ec->sync_child, &err);
         _exit(1);
     }
-    if (ec->cgroup && ec->cgroup->layout == CGROUP_LAYOUT_V2 && !ec->cloned_into) {
-        brick_err(&err, EINVAL, "exec: join the container's cgroup: not cloned into it");
+    /* Into the container's cgroup, before anything else: cloned into its
+     * cgroup2 hierarchy, moving ourselves into the v1 ones (no grace period
+     * for the kernel's global lock, as for the init: create.c). */
+    int r = 0;
+    if (ec->cgroup && !ec->cloned_into && cgroup_has_v2(ec->cgroup)) {
+        r = cgroup_place(ec->cgroup, 0, &err); /* no CLONE_INTO_CGROUP (before 5.7): "0" is us */
+    } else if (ec->cgroup && ec->cgroup->layout != CGROUP_LAYOUT_V2) {
+        int *cgfds = NULL;
+        r = cgroup_self_open(ec->cgroup, &cgfds, &err);
+        if (r >= 0)
+            r = cgroup_place_self_v1(ec->cgroup, cgfds, &err);
+        cgroup_self_close(ec->cgroup, &cgfds); /* host directories: never past this point */
+    }
+    if (r < 0) {
+        brick_err_prefix(&err, "exec: join the container's cgroup");
         sync_send_error(ec->sync_child, &err);
         _exit(1);
     }
@@ -331,6 +347,10 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     _cleanup_close_ int cgfd = -EBADF;
     ec->cloned_into = ec->cgroup && cgroup_open_v2_dir(ec->cgroup, &cgfd) == 0;
     pid_t pid = ec->cloned_into ? cgroup_clone3_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
+    if (ec->cloned_into && (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG)) {
+        ec->cloned_into = false; /* a kernel before CLONE_INTO_CGROUP (5.7) */
+        pid = clone3_fork(0, ret_pidfd);
+    }
     if (pid < 0)
         return brick_err_errno(err, -pid, "clone3");
     if (pid == 0)

@@ -99,6 +99,14 @@ _Noreturn void container_stage1(struct create_ctx *ctx)
     struct brick_error err = {0};
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
+    /* Directories of the host we inherited (the state root, ...): none may
+     * be open later, when the container's paths are resolved (the init forks
+     * from us with what we keep). The host procfs stays until setup_process
+     * closes it, before the executable lookup. */
+    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0) {
+        brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
+        fail(ctx->sync_child, &err);
+    }
     /* Joins first, while we hold the host's credentials; then the new user
      * namespace, so that it owns every namespace created after it. */
     if (ns_join_all(&ctx->ns, 0, &err) < 0)
@@ -239,6 +247,12 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
         .n_cgroup_dirs = ndirs,
     };
     int r = rootfs_prepare(&rc, err);
+    /* Host directories (the v1 mount points): used by the placement and the
+     * cgroup mount, both done; never open while a container path is
+     * resolved (CVE-2024-21626). */
+    cgroup_self_close(&ctx->cgroup, &ctx->init_cgroup_fds);
+    rc.cgroup_dirs = NULL;
+    rc.n_cgroup_dirs = 0;
     if (r >= 0 && !rc.awaited) /* rootfs_prepare awaits GO on success; never skip it */
         r = brick_err(err, EPROTO, "internal error: GO was not awaited");
     *host_pid = go.host_pid;
@@ -439,6 +453,12 @@ _Noreturn void container_init(struct create_ctx *ctx)
     struct brick_error err = {0};
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
+    /* as stage 1 does: no directory of the host stays open (the state root,
+     * the cgroup2 directory we were cloned into) */
+    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0) {
+        brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
+        fail(ctx->sync_child, &err);
+    }
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
     unsigned long long ignored = ignored_signals(ctx->host_procfd);

@@ -271,7 +271,7 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
             log_warn("%s", herr.msg);
     }
     oci_spec_free(loaded);
-    int r = state_dir_remove(rootfd, st->id);
+    int r = state_dir_remove(rootfd, st->id, dirfd);
     if (r < 0)
         return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);
     return 0;
@@ -284,7 +284,7 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
     if (r < 0) {
         /* A directory without state is debris of a crashed create. */
         if (r == -ENOENT && h.dirfd >= 0 && force)
-            r = state_dir_remove(h.rootfd, id);
+            r = state_dir_remove(h.rootfd, id, h.dirfd);
         handle_done(&h);
         return r;
     }

@@ -41,6 +41,12 @@ static int finish(struct create_ctx *ctx, int dirfd, bool keep, struct brick_err
     int r = state_read(dirfd, ctx->opts->id, &st, err);
     if (r < 0)
         return r;
+    /* Deleted meanwhile (`delete -f`) and the directory recycled for a new
+     * container of the same id: that one is not ours to destroy. */
+    if (st.pid != ctx->init_pid) {
+        container_state_done(&st);
+        return 0;
+    }
     if (!keep && state_root_open(ctx->opts->root, false, &rootfd, err) == 0)
         r = container_destroy(rootfd, dirfd, &st, ctx->spec, err);
     container_state_done(&st);

@@ -136,9 +136,18 @@ int state_lock(int dirfd, bool exclusive)
     return 0;
 }
 
-int state_dir_remove(int rootfd, const char *id)
+int state_dir_remove(int rootfd, const char *id, int dirfd)
 {
     _cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    /* The caller's (locked) directory must still be the one of that name: a
+     * directory deleted and recycled for a new container meanwhile is not
+     * ours to empty (see SPARE_DIR). */
+    struct stat a, b;
+    if (dirfd >= 0 && fd >= 0 &&
+        (fstat(dirfd, &a) < 0 || fstat(fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+        return 0;
+    if (dirfd >= 0 && fd < 0)
+        return 0; /* gone already */
     bool emptied = fd >= 0;
     if (fd >= 0) {
         int dfd = dup(fd);
@@ -231,7 +240,7 @@ int state_read(int dirfd, const char *id, struct container_state *st, struct bri
      * container while we waited for its lock (see SPARE_DIR): not ours. */
     if (id && !streq(st->id, id)) {
         container_state_done(st);
-        return brick_err(err, ENOENT, "container \"%s\" does not exist", id);
+        return brick_err(err, ESTALE, "container \"%s\" does not exist", id);
     }
     return 0;
 }

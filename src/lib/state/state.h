@@ -51,10 +51,14 @@ int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct brick_er
 int state_dir_open(int rootfd, const char *id, int *ret_dirfd, struct brick_error *err);
 /* flock the container directory (blocking). */
 int state_lock(int dirfd, bool exclusive);
-/* Remove <root>/<id> and everything in it. */
-int state_dir_remove(int rootfd, const char *id);
+/* Remove <root>/<id> and everything in it (or recycle it: state.c). With
+ * dirfd >= 0 (the caller's locked directory), only when <root>/<id> still is
+ * that directory. */
+int state_dir_remove(int rootfd, const char *id, int dirfd);
 
 int state_write(int dirfd, const struct container_state *st, struct brick_error *err);
+/* -ENOENT without state.json; -ESTALE when it records another id (the
+ * directory was recycled for another container after the caller opened it). */
 int state_read(int dirfd, const char *id, struct container_state *st, struct brick_error *err);
 void container_state_done(struct container_state *st);
 
