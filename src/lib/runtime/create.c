@@ -259,25 +259,81 @@ static void plan_stages(struct create_ctx *ctx)
     ctx->two_stage = ctx->ns.join_any || (ctx->ns.new_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
 }
 
+/* The init's entry when it shares our memory: first of all a private copy
+ * of the context (and of the seccomp program, whose listener fd we close on
+ * our side), so that nothing we change later reaches it; it never frees what
+ * it did not allocate (install_seccomp). */
+static int init_vm_main(void *arg)
+{
+    struct create_ctx own = *(const struct create_ctx *)arg;
+    struct seccomp_prog sc;
+    if (own.seccomp) {
+        sc = *own.seccomp;
+        own.seccomp = &sc;
+    }
+    container_init(&own);
+}
+
+/* shared_vm: GO at once (the cgroup exists, the init places itself), then
+ * block until the init first talks to us or dies; until then it runs alone
+ * in our memory (clone_vm.c). Signals are blocked (brick_run), so neither
+ * call can fail with EINTR and write errno under the init's feet. */
+static void vm_await_init(struct create_ctx *ctx, pid_t pid)
+{
+    (void)sync_send(ctx->sync_parent, SYNC_GO, pid);
+    struct sync_msg m;
+    while (recv(ctx->sync_parent, &m, sizeof(m), MSG_PEEK) < 0 && errno == EINTR)
+        ;
+}
+
+/* -errno when no such child could be made (then nothing exists) */
+static pid_t spawn_shared_vm(struct create_ctx *ctx, uint64_t flags)
+{
+    int r = vm_stack_alloc(&ctx->vm_stack, 1 << 20);
+    if (r < 0)
+        return r;
+    _cleanup_close_ int cgfd = -EBADF;
+    (void)cgroup_open_v2_dir(&ctx->cgroup, &cgfd);
+    pid_t pid = clone3_vm(flags, cgfd, &ctx->vm_stack, init_vm_main, ctx, &ctx->init_pidfd);
+    if (pid < 0) {
+        vm_stack_free(&ctx->vm_stack);
+        return pid;
+    }
+    ctx->cgroup_placed = ctx->cgroup.layout == CGROUP_LAYOUT_V2 && cgfd >= 0;
+    vm_await_init(ctx, pid);
+    return pid;
+}
+
+/* One stage, forked: cloned into the cgroup2 directory where there is one. */
+static pid_t fork_init(struct create_ctx *ctx, uint64_t flags)
+{
+    _cleanup_close_ int cgfd = -EBADF;
+    if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) < 0)
+        return clone3_fork(flags, &ctx->init_pidfd);
+    /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
+    pid_t pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
+    ctx->cgroup_placed = pid > 0 && ctx->cgroup.layout == CGROUP_LAYOUT_V2;
+    if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG) {
+        /* before CLONE_INTO_CGROUP (5.7): we place the init */
+        ctx->init_places_itself = false;
+        pid = clone3_fork(flags, &ctx->init_pidfd);
+    }
+    return pid;
+}
+
 static int spawn(struct create_ctx *ctx, struct brick_error *err)
 {
     ctx->parent_pid = getpid();
     if (!ctx->two_stage) {
         /* The init makes its cgroup namespace itself, once placed (init.c). */
         uint64_t flags = (uint64_t)(ctx->ns.new_flags & ~CLONE_NEWCGROUP);
-        _cleanup_close_ int cgfd = -EBADF;
-        pid_t pid;
-        if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) == 0) {
-            /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
-            pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
-            ctx->cgroup_placed = pid > 0 && ctx->cgroup.layout == CGROUP_LAYOUT_V2;
-            if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG) {
-                /* before CLONE_INTO_CGROUP (5.7): we place the init */
-                ctx->init_places_itself = false;
-                pid = clone3_fork(flags, &ctx->init_pidfd);
-            }
-        } else {
-            pid = clone3_fork(flags, &ctx->init_pidfd);
+        pid_t pid = ctx->shared_vm ? spawn_shared_vm(ctx, flags) : -ENOSYS;
+        if (pid < 0 && pid != -EINVAL && pid != -ENOSYS && pid != -E2BIG && pid != -ENOMEM)
+            return brick_err_errno(err, -pid, "clone3");
+        if (pid < 0) {
+            /* no CLONE_INTO_CGROUP (before 5.7), no stack: forked */
+            ctx->shared_vm = false;
+            pid = fork_init(ctx, flags);
         }
         if (pid < 0)
             return brick_err_errno(err, -pid, "clone3");
@@ -373,6 +429,9 @@ static int cgroup_before_clone(struct create_ctx *ctx, struct brick_error *err)
     if (ctx->cgroup.layout == CGROUP_LAYOUT_V2)
         return make_cgroup(ctx, err);
     ctx->init_places_itself = true;
+    /* an init sharing our memory runs alone: nothing to overlap with */
+    if (ctx->shared_vm)
+        return make_cgroup(ctx, err);
     ctx->cgroup_dirs = true; /* even a failure may leave a level made: rollback removes it */
     return cgroup_create_v2_dir(&ctx->cgroup, err);
 }
@@ -496,7 +555,7 @@ static bool has_runtime_hooks(const struct oci_spec *spec)
 /* Drive the container init until it reports CREATED. */
 static int serve_init(struct create_ctx *ctx, struct brick_error *err)
 {
-    int r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
+    int r = ctx->shared_vm ? 0 : sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid); /* vm_await_init */
     if (r < 0)
         return brick_err_errno(err, -r, "signal container init");
     if (has_runtime_hooks(ctx->spec)) {
@@ -537,6 +596,15 @@ static int write_pid_file(const char *path, pid_t pid, struct brick_error *err)
     return 0;
 }
 
+static int start_init(struct create_ctx *ctx, struct brick_error *err)
+{
+    int r = sync_send(ctx->sync_parent, SYNC_START, 0);
+    if (r < 0)
+        return brick_err_errno(err, -r, "start the container init");
+    ctx->start_sent = true;
+    return 0;
+}
+
 /* `run` records the container as started at once: it holds the state lock
  * until the init is released (or the container destroyed), so no reader can
  * see the difference, and the state is written once, not replaced a moment
@@ -568,14 +636,14 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
     /* run: release the init now, and write the state while it loads its
      * seccomp filter and execs (release() in run.c collects its answer).
      * Only this write can still fail once the container runs: then it is
-     * killed like any failed run. */
-    if (for_run) {
-        r = sync_send(ctx->sync_parent, SYNC_START, 0);
-        if (r < 0)
-            return brick_err_errno(err, -r, "start the container init");
-        ctx->start_sent = true;
-    }
-    return state_write(dirfd, &st, err);
+     * killed like any failed run. An init sharing our memory must run
+     * alone: the state first, then START, then nothing until it exec'd. */
+    if (for_run && !ctx->shared_vm && (r = start_init(ctx, err)) < 0)
+        return r;
+    r = state_write(dirfd, &st, err);
+    if (r >= 0 && for_run && ctx->shared_vm)
+        r = start_init(ctx, err);
+    return r;
 }
 
 static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
@@ -639,6 +707,7 @@ void create_ctx_done(struct create_ctx *ctx)
     oci_spec_free(ctx->spec);
     free(ctx->bundle);
     free(ctx->rootfs);
+    vm_stack_free(&ctx->vm_stack); /* the init exec'd or died by now */
 }
 
 static void add_listen_fds(struct create_ctx *ctx)
@@ -654,7 +723,7 @@ static void add_listen_fds(struct create_ctx *ctx)
     ctx->preserve_fds += n;
 }
 
-static int load(struct create_ctx *ctx, struct brick_error *err)
+static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
 {
     format_rfc3339_now(ctx->created, sizeof(ctx->created));
     if (!container_id_valid(ctx->opts->id))
@@ -685,6 +754,10 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
     if (r < 0)
         return brick_err_prefix(err, "config.json");
     plan_stages(ctx);
+    /* oom_score_adj belongs to every process sharing the memory: the init
+     * would set ours too, and a lower value cannot be taken back */
+    ctx->shared_vm = for_run && !ctx->two_stage && clone_vm_supported() && ctx->spec->process &&
+                     !ctx->spec->process->has_oom_score_adj;
     /* Compiled (and the notify listener connected) before any clone: errors
      * surface while nothing exists yet, and the init needs no host path. */
     r = sc_prepare(&ctx->spec->linux_.seccomp, ctx->opts->root, &ctx->seccomp, err);
@@ -698,7 +771,7 @@ static int load(struct create_ctx *ctx, struct brick_error *err)
 
 int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err)
 {
-    int r = load(ctx, err);
+    int r = load(ctx, for_run, err);
     if (r < 0)
         return r;
     _cleanup_close_ int rootfd = -EBADF, dirfd = -EBADF;

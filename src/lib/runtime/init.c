@@ -309,8 +309,14 @@ static int install_seccomp(struct create_ctx *ctx, pid_t host_pid, struct brick_
         r = sc_notify_send(ctx->seccomp, nfd, host_pid, state, err);
         close(nfd);
     }
-    sc_prog_free(ctx->seccomp); /* closes the listener socket too */
-    ctx->seccomp = NULL;         /* installed once */
+    if (ctx->shared_vm) {
+        /* our copy of the struct; the program is the parent's memory */
+        if (ctx->seccomp->listener_fd >= 0)
+            close(ctx->seccomp->listener_fd);
+    } else {
+        sc_prog_free(ctx->seccomp); /* closes the listener socket too */
+    }
+    ctx->seccomp = NULL; /* installed once */
     return r;
 }
 
