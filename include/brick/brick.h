@@ -76,6 +76,20 @@ int brick_start(const char *root, const char *id, struct brick_error *err);
 int brick_run(const struct brick_create_opts *opts, int *ret_status, struct brick_error *err);
 int brick_kill(const char *root, const char *id, int sig, bool all, struct brick_error *err);
 int brick_delete(const char *root, const char *id, bool force, struct brick_error *err);
+/* One container instance: a name can be deleted and made again, an instance
+ * never comes back (its init's pid and that pid's start time). */
+struct brick_instance {
+    pid_t pid;
+    unsigned long long pid_start;
+};
+/* Which instance has the name now (pid 0: none ran), and, while its init
+ * lives, a pidfd of it in *ret_pidfd (else -1; NULL: not wanted). */
+int brick_instance_of(const char *root, const char *id, struct brick_instance *ret, int *ret_pidfd,
+                      struct brick_error *err);
+/* delete, of that instance only: 0 without touching a container of the same
+ * name that is another instance (or none). Not forced: a running one stays. */
+int brick_delete_instance(const char *root, const char *id, const struct brick_instance *inst,
+                          struct brick_error *err);
 /* The OCI state JSON of one container (pretty), heap string. */
 int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err);
 

@@ -75,23 +75,23 @@ static bool container_exists(const char *root, const char *id)
 }
 
 /* -d --rm: a detached monitor waits on a pidfd of the init and deletes the
- * container when it exits. The pidfd is opened before the status check, as
- * the state module does, so a recycled pid is never waited for. */
+ * container when it exits, that instance only: deleted and made again under
+ * the same name meanwhile, the new one is not ours (brick_delete_instance).
+ * The pidfd is checked against the recorded start time, so a recycled pid is
+ * never waited for. */
 static void monitor_child(const char *root, const char *id)
 {
-    struct compose_info ci;
+    struct brick_instance inst;
     struct brick_error err;
-    if (compose_inspect(root, id, &ci, &err) < 0)
+    int pidfd = -1;
+    if (brick_instance_of(root, id, &inst, &pidfd, &err) < 0 || inst.pid <= 0)
         _exit(0);
-    int pidfd = ci.pid > 0 ? pidfd_open_pid(ci.pid) : -1;
-    compose_info_done(&ci);
-    if (pidfd >= 0 && compose_inspect(root, id, &ci, &err) == 0 && ci.pid > 0) {
-        compose_info_done(&ci);
+    if (pidfd >= 0) {
         struct pollfd p = {.fd = pidfd, .events = POLLIN};
         while (poll(&p, 1, -1) < 0 && errno == EINTR)
             ;
     }
-    (void)brick_delete(root, id, false, &err);
+    (void)brick_delete_instance(root, id, &inst, &err);
     _exit(0);
 }
 

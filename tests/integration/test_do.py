@@ -1,11 +1,12 @@
 """brick do: a container from flags, with no bundle to write."""
 import json
 import os
+import signal
 import subprocess
 
 import pytest
 
-from conftest import brick_only, new_id, run_cmd, wait_for, host_ns_inode
+from conftest import brick_only, new_id, pid_alive, run_cmd, wait_for, host_ns_inode
 
 pytestmark = brick_only
 
@@ -62,6 +63,41 @@ def test_do_detach_keep_and_rm(brick):
     cid3 = new_id()
     brick.ok("do", "-d", "--rm", "--name", cid3, "sleep", "0.5")
     assert wait_for(lambda: not (brick.root / cid3).exists(), 10)
+
+
+def _monitor_of(cid):
+    """The -d --rm monitor: a forked copy of `brick do` (same command line),
+    left alone once the `brick do` process returned."""
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"do" in argv and b"--rm" in argv and cid.encode() in argv:
+            return int(d)
+    return None
+
+
+def test_do_rm_monitor_deletes_only_its_own_instance(brick, bundle):
+    """Deleted and made again under the same name while its monitor waits,
+    the new container is not the monitor's to delete (even a created one,
+    which a plain delete would remove)."""
+    cid = new_id()
+    brick.ok("do", "-d", "--rm", "--name", cid, "sleep", "30")
+    assert wait_for(lambda: _monitor_of(cid) is not None)
+    mon = _monitor_of(cid)
+    os.kill(mon, signal.SIGSTOP)
+    try:
+        brick.ok("delete", "-f", cid)
+        brick.create(bundle(["/bin/true"]), cid)
+    finally:
+        os.kill(mon, signal.SIGCONT)
+    assert wait_for(lambda: not pid_alive(mon), 10), "the monitor did not exit"
+    assert brick.state(cid)["status"] == "created"
+    brick.ok("delete", cid)
 
 
 def test_do_errors(brick):

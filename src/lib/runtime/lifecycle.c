@@ -298,6 +298,47 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
     return r;
 }
 
+int brick_instance_of(const char *root, const char *id, struct brick_instance *ret, int *ret_pidfd,
+                      struct brick_error *err)
+{
+    struct handle h;
+    *ret = (struct brick_instance){0};
+    if (ret_pidfd)
+        *ret_pidfd = -1;
+    int r = handle_open(root, id, false, &h, err);
+    if (r >= 0) {
+        ret->pid = h.st.pid;
+        ret->pid_start = h.st.pid_start;
+        /* under the lock: the pidfd is of the recorded process (start time
+         * checked), never of a recycled pid */
+        if (ret_pidfd && h.st.pid > 0 && !state_pid_alive(&h.st, ret_pidfd))
+            *ret_pidfd = -1;
+    }
+    handle_done(&h);
+    return r;
+}
+
+int brick_delete_instance(const char *root, const char *id, const struct brick_instance *inst,
+                          struct brick_error *err)
+{
+    struct handle h;
+    int r = handle_open(root, id, true, &h, err);
+    if (r == -ENOENT) {
+        handle_done(&h);
+        return 0; /* gone already */
+    }
+    if (r >= 0 && h.st.pid == inst->pid && h.st.pid_start == inst->pid_start) {
+        enum container_status s = container_status(&h.st);
+        if (s == STATUS_RUNNING || s == STATUS_PAUSED)
+            r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
+                          container_status_name(s));
+        else
+            r = container_destroy(h.rootfd, h.dirfd, &h.st, NULL, err);
+    }
+    handle_done(&h);
+    return r;
+}
+
 int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err)
 {
     struct handle h;
