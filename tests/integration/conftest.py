@@ -403,21 +403,27 @@ def _umount_under(d):
             subprocess.run(["umount", "-l", mp], capture_output=True, timeout=10)
 
 
-def _tagged_procs(tag):
-    """pids carrying BRICK_TEST_TAG=tag in their environment."""
-    needle = ("BRICK_TEST_TAG=" + tag).encode()
+def procs_where(what, pred):
+    """pids (not ours) whose /proc/PID/<what> ("environ", "cmdline"), split at
+    NUL bytes, satisfies pred."""
     out = []
     for e in os.listdir("/proc"):
         if not e.isdigit() or int(e) == os.getpid():
             continue
         try:
-            with open(f"/proc/{e}/environ", "rb") as f:
-                env = f.read().split(b"\0")
+            with open(f"/proc/{e}/{what}", "rb") as f:
+                fields = f.read().split(b"\0")
         except OSError:
             continue
-        if needle in env:
+        if pred(fields):
             out.append(int(e))
     return out
+
+
+def _tagged_procs(tag):
+    """pids carrying BRICK_TEST_TAG=tag in their environment."""
+    needle = ("BRICK_TEST_TAG=" + tag).encode()
+    return procs_where("environ", lambda env: needle in env)
 
 
 def _cgroups_named(ids, maxdepth=5):

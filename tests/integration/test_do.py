@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import brick_only, new_id, pid_alive, run_cmd, wait_for, host_ns_inode
+from conftest import brick_only, new_id, pid_alive, procs_where, run_cmd, wait_for, host_ns_inode
 
 pytestmark = brick_only
 
@@ -68,17 +68,8 @@ def test_do_detach_keep_and_rm(brick):
 def _monitor_of(cid):
     """The -d --rm monitor: a forked copy of `brick do` (same command line),
     left alone once the `brick do` process returned."""
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if b"do" in argv and b"--rm" in argv and cid.encode() in argv:
-            return int(d)
-    return None
+    pids = procs_where("cmdline", lambda argv: b"do" in argv and b"--rm" in argv and cid.encode() in argv)
+    return pids[0] if pids else None
 
 
 def test_do_rm_monitor_deletes_only_its_own_instance(brick, bundle):

@@ -277,6 +277,16 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
     return 0;
 }
 
+/* delete of the container whose state h holds, locked exclusively */
+static int delete_locked(struct handle *h, bool force, struct brick_error *err)
+{
+    enum container_status s = container_status(&h->st);
+    if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
+        return brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", h->st.id,
+                         container_status_name(s));
+    return container_destroy(h->rootfd, h->dirfd, &h->st, NULL, err);
+}
+
 int brick_delete(const char *root, const char *id, bool force, struct brick_error *err)
 {
     struct handle h;
@@ -288,12 +298,7 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
         handle_done(&h);
         return r;
     }
-    enum container_status s = container_status(&h.st);
-    if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
-        r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
-                      container_status_name(s));
-    else
-        r = container_destroy(h.rootfd, h.dirfd, &h.st, NULL, err);
+    r = delete_locked(&h, force, err);
     handle_done(&h);
     return r;
 }
@@ -327,14 +332,8 @@ int brick_delete_instance(const char *root, const char *id, const struct brick_i
         handle_done(&h);
         return 0; /* gone already */
     }
-    if (r >= 0 && h.st.pid == inst->pid && h.st.pid_start == inst->pid_start) {
-        enum container_status s = container_status(&h.st);
-        if (s == STATUS_RUNNING || s == STATUS_PAUSED)
-            r = brick_err(err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
-                          container_status_name(s));
-        else
-            r = container_destroy(h.rootfd, h.dirfd, &h.st, NULL, err);
-    }
+    if (r >= 0 && h.st.pid == inst->pid && h.st.pid_start == inst->pid_start)
+        r = delete_locked(&h, false, err);
     handle_done(&h);
     return r;
 }
