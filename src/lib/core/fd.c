@@ -24,6 +24,11 @@
 int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
     size_t cap = 4096, len = 0;
+    struct stat st;
+    /* a regular file's size is known: one buffer of it, not a doubling
+     * series (whose every page is touched once) */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
+        cap = (size_t)st.st_size + 2;
     _cleanup_free_ char *buf = xmalloc(cap);
     for (;;) {
         if (len + 1 >= cap) {
@@ -202,32 +207,60 @@ int pidfd_signal(int pidfd, int sig)
     return 0;
 }
 
+int dir_for_each(int dfd, int (*fn)(const char *name, void *data), void *data)
+{
+    /* on the stack: opendir() would take a 32 KiB heap buffer, every page of
+     * which faults in (costly where page tables are shadowed) */
+    char buf[2048] __attribute__((aligned(8)));
+    for (;;) {
+        ssize_t n = getdents64(dfd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        for (ssize_t off = 0; off < n;) {
+            const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+            off += de->d_reclen;
+            if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                continue;
+            int r = fn(de->d_name, data);
+            if (r < 0)
+                return r;
+        }
+    }
+}
+
+struct close_dirs {
+    int dfd, n_preserve, closed;
+    const int *keep;
+    size_t n_keep;
+};
+
+static int close_if_dir(const char *name, void *data)
+{
+    struct close_dirs *c = data;
+    int fd;
+    struct stat st;
+    if (parse_int(name, &fd) < 0 || fd < 3 + c->n_preserve || fd == c->dfd)
+        return 0;
+    for (size_t i = 0; i < c->n_keep; i++)
+        if (c->keep[i] == fd)
+            return 0;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && close(fd) == 0)
+        c->closed++;
+    return 0;
+}
+
 int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep)
 {
-    int dfd = openat(procfd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int dfd = openat(procfd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return -errno;
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        int e = errno;
-        close(dfd);
-        return -e;
-    }
-    int closed = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        int fd;
-        struct stat st;
-        if (parse_int(de->d_name, &fd) < 0 || fd < 3 + n_preserve || fd == dfd)
-            continue;
-        bool kept = false;
-        for (size_t i = 0; i < n_keep && !kept; i++)
-            kept = keep[i] == fd;
-        if (!kept && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && close(fd) == 0)
-            closed++;
-    }
-    closedir(d);
-    return closed;
+    struct close_dirs c = {.dfd = dfd, .n_preserve = n_preserve, .keep = keep, .n_keep = n_keep};
+    int r = dir_for_each(dfd, close_if_dir, &c);
+    return r < 0 ? r : c.closed;
 }
 
 int fds_prepare_exec(int n_keep)

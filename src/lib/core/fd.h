@@ -42,6 +42,10 @@ int pidfd_signal(int pidfd, int sig);
  * range is never kept (CVE-2024-21626); every fd from 3+n_keep on is marked
  * close-on-exec. Never reads /proc (it may be the container's by now). */
 int fds_prepare_exec(int n_keep);
+/* fn(name) for each entry of the directory dfd from its current offset
+ * ("." and ".." skipped); a negative return of fn stops the walk and is
+ * returned. No heap: getdents64 into a buffer on the stack. */
+int dir_for_each(int dfd, int (*fn)(const char *name, void *data), void *data);
 /* Close every directory fd (O_PATH ones too) from 3 on, except the first
  * n_preserve (the caller's --preserve-fds/LISTEN_FDS) and keep[0..n_keep).
  * A host directory open in a container process lets a path escape through

@@ -136,6 +136,19 @@ int state_lock(int dirfd, bool exclusive)
     return 0;
 }
 
+struct emptying {
+    int fd;
+    bool failed; /* an entry stayed: the others are still tried */
+};
+
+static int unlink_entry(const char *name, void *data)
+{
+    struct emptying *e = data;
+    if (unlinkat(e->fd, name, 0) < 0 && errno != ENOENT)
+        e->failed = true;
+    return 0;
+}
+
 int state_dir_remove(int rootfd, const char *id, int dirfd)
 {
     _cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -148,21 +161,8 @@ int state_dir_remove(int rootfd, const char *id, int dirfd)
         return 0;
     if (dirfd >= 0 && fd < 0)
         return 0; /* gone already */
-    bool emptied = fd >= 0;
-    if (fd >= 0) {
-        int dfd = dup(fd);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        if (!d && dfd >= 0)
-            close(dfd);
-        emptied = d != NULL;
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-            if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && unlinkat(fd, de->d_name, 0) < 0 &&
-                errno != ENOENT)
-                emptied = false;
-        if (d)
-            closedir(d);
-    }
+    struct emptying e = {.fd = fd};
+    bool emptied = fd >= 0 && dir_for_each(fd, unlink_entry, &e) == 0 && !e.failed;
     if (emptied && put_spare(rootfd, id))
         return 0;
     if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
