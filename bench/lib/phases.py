@@ -10,11 +10,13 @@ ORDER = [("exec1 done", "kernel execve of brick (first image)"),
          ("re-exec done", "execveat of the read-only bind (second image)"),
          ("state root", "libc start-up, noexec on the bind, parse (do: build) the spec, host checks, "
                         "seccomp (cache), verified procfs; first mkdir = the state root"),
-         ("clone3", "state dir (a recycled spare), config copy, cgroup plan, sockets"),
-         ("P: cgroup mkdir", "clone3 returns; the parent makes the cgroup from here, in parallel"),
-         ("C: first mount op", "the init starts (on another CPU), session, keyring, hostname, lo, rootfs bind"),
-         ("C: GO", "mounts before the first that needs the cgroup; the parent makes the cgroup and "
-                   "places the init meanwhile (marked by the cgroup namespace's unshare: DO=1 only)"),
+         ("clone3", "state dir (a recycled spare), config copy, the cgroup (run, do: made before the "
+                    "clone, every hierarchy), sockets"),
+         ("P: cgroup mkdir", "clone3 returns; the parent makes the cgroup from here, in parallel (create)"),
+         ("C: first mount op", "clone3 (new namespaces); the init starts (run, do: in brick's memory), "
+                               "session, keyring, hostname, lo"),
+         ("C: GO", "mounts before the first that needs the cgroup; GO (run, do: sent at once), the init "
+                   "moves itself into its v1 cgroups (marked by the cgroup namespace's unshare: DO=1 only)"),
          ("C: pivot_root", "rootfs bind, mounts, /dev, devices"),
          ("C: seccomp", "pivot_root, masked + read-only paths, sysctls, rlimits, fds, identity"),
          ("C: execve /bin/true", "seccomp(2), or the above when there is no seccomp"),
