@@ -117,3 +117,49 @@ def test_init_failure_before_its_first_message_is_reported(brick, bundle):
     cp = brick.run(b)
     assert cp.returncode != 0
     assert "/does/not/exist" in cp.stderr, cp.stderr
+
+
+def test_start_container_hooks_with_ptrace_fork(brick, kcmp_bundle):
+    """startContainer hooks are the image's programs, run as the container:
+    with CAP_SYS_PTRACE one could open /proc/<init>/mem, so that init is
+    forked."""
+    if spawn_mode(brick) != "clone-vm":
+        pytest.skip("this build forks the init")
+    b, out = kcmp_bundle(["/bin/true"])
+    b.config["hooks"]["startContainer"] = [{"path": "/bin/true"}]
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert shares_memory(out)  # without CAP_SYS_PTRACE: shared
+    b, out = kcmp_bundle(["/bin/true"])
+    b.config["hooks"]["startContainer"] = [{"path": "/bin/true"}]
+    for s in ("bounding", "effective", "permitted"):
+        b.process["capabilities"][s] = b.process["capabilities"].get(s, []) + ["CAP_SYS_PTRACE"]
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert not shares_memory(out)
+
+
+@pytest.mark.parametrize("limit,shared", [(32 << 20, False), (256 << 20, True)])
+def test_small_memory_limit_forks(brick, kcmp_bundle, limit, shared):
+    """An OOM kill takes every process of one memory map: under a small
+    limit the init is forked, so that only it could die, and brick reports."""
+    if spawn_mode(brick) != "clone-vm":
+        pytest.skip("this build forks the init")
+    b, out = kcmp_bundle(["/bin/true"])
+    b.linux.setdefault("resources", {})["memory"] = {"limit": limit}
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert shares_memory(out) == shared
+
+
+def test_init_killed_before_its_first_message(brick, bundle):
+    """Killed before it said anything (here by its own seccomp filter, loaded
+    before the identity switch: no noNewPrivileges, no CAP_SYS_ADMIN), the
+    init's death ends the wait: an error, no hang, nothing left behind."""
+    b = bundle(["/bin/true"])
+    b.process["noNewPrivileges"] = False
+    b.linux["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+                          "syscalls": [{"names": ["setgroups"], "action": "SCMP_ACT_KILL"}]}
+    cp = brick.run(b, timeout=20)
+    assert cp.returncode != 0
+    assert "exited" in cp.stderr or "killed" in cp.stderr, cp.stderr

@@ -15,9 +15,12 @@
  *   - the child copies what it will modify (runtime/init.c) and never frees
  *     memory it did not allocate; the parent frees nothing the child still
  *     uses until the child has exec'd or died;
- *   - the parent never unmaps the child's stack while the child lives.
+ *   - the parent never unmaps the child's stack while the child lives;
+ *   - the memory map is made non-dumpable before the clone (a ptrace-capable
+ *     process that could open /proc/<child>/mem would hold the parent's);
+ *     the callers decide where no such process can exist (runtime/create.c).
  * fork-like semantics stay everywhere these rules cannot be kept (create
- * with a later `start`, two-stage setups, exec). */
+ * with a later `start`, two-stage setups, exec: see init_may_share_memory). */
 #include "core/clone_vm.h"
 
 #include <errno.h>
@@ -31,10 +34,16 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+
+/* Sanitizer runtimes keep per-thread state in the TLS both would share. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define NO_VM_CHILD 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer) || \
+    __has_feature(leak_sanitizer)
 #define NO_VM_CHILD 1
 #endif
 #endif
@@ -112,7 +121,12 @@ pid_t clone3_vm(uint64_t flags, int cgroup_fd, const struct vm_stack *stack, int
 #ifdef HAVE_TRAMPOLINE
     int pidfd = -1;
     struct clone_args args = {
-        .flags = flags | CLONE_VM | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0) | (ret_pidfd ? CLONE_PIDFD : 0),
+        /* CLONE_CLEAR_SIGHAND: our signal handlers never run in the child (on
+         * our data); also makes kernels before 5.5 refuse (EINVAL, then the
+         * caller forks), among them 5.3, whose clone3 took `stack` for the
+         * stack pointer itself */
+        .flags = flags | CLONE_VM | CLONE_CLEAR_SIGHAND | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0) |
+                 (ret_pidfd ? CLONE_PIDFD : 0),
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = SIGCHLD,
         .stack = (uint64_t)(uintptr_t)stack->base,

@@ -27,6 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+#include <sys/single_threaded.h>
+#endif
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <sys/stat.h>
@@ -260,9 +264,9 @@ static void plan_stages(struct create_ctx *ctx)
 }
 
 /* The init's entry when it shares our memory: first of all a private copy
- * of the context (and of the seccomp program, whose listener fd we close on
- * our side), so that nothing we change later reaches it; it never frees what
- * it did not allocate (install_seccomp). */
+ * of the snapshot of our context taken before the clone (and of the seccomp
+ * program, whose listener fd we close on our side), so that nothing we change
+ * later reaches it; it never frees what it did not allocate (install_seccomp). */
 static int init_vm_main(void *arg)
 {
     struct create_ctx own = *(const struct create_ctx *)arg;
@@ -274,33 +278,46 @@ static int init_vm_main(void *arg)
     container_init(&own);
 }
 
-/* shared_vm: GO at once (the cgroup exists, the init places itself), then
- * block until the init first talks to us or dies; until then it runs alone
- * in our memory (clone_vm.c). Signals are blocked (brick_run), so neither
- * call can fail with EINTR and write errno under the init's feet. */
-static void vm_await_init(struct create_ctx *ctx, pid_t pid)
+/* GO at once (the cgroup exists, the init places itself), then block until
+ * the init first talks to us or dies (its pidfd: our own copy of its socket
+ * end is still open); until then it runs alone in our memory (clone_vm.c).
+ * Signals are blocked (brick_run): no EINTR, no errno written under the
+ * init's feet. */
+static void vm_await_init(int sync_parent, int pidfd, pid_t pid)
 {
-    (void)sync_send(ctx->sync_parent, SYNC_GO, pid);
-    struct sync_msg m;
-    while (recv(ctx->sync_parent, &m, sizeof(m), MSG_PEEK) < 0 && errno == EINTR)
+    (void)sync_send(sync_parent, SYNC_GO, pid);
+    struct pollfd p[2] = {{.fd = sync_parent, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    while (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
         ;
 }
 
 /* -errno when no such child could be made (then nothing exists) */
 static pid_t spawn_shared_vm(struct create_ctx *ctx, uint64_t flags)
 {
+    _cleanup_close_ int cgfd = -EBADF;
+    /* pure v2: the init must be cloned into its cgroup (GO goes at once) */
+    if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) < 0 && ctx->cgroup.n && ctx->cgroup.layout == CGROUP_LAYOUT_V2)
+        return -EINVAL;
     int r = vm_stack_alloc(&ctx->vm_stack, 1 << 20);
     if (r < 0)
         return r;
-    _cleanup_close_ int cgfd = -EBADF;
-    (void)cgroup_open_v2_dir(&ctx->cgroup, &cgfd);
-    pid_t pid = clone3_vm(flags, cgfd, &ctx->vm_stack, init_vm_main, ctx, &ctx->init_pidfd);
+    /* Dumpable belongs to the memory map: non-dumpable from the init's birth,
+     * so that only CAP_SYS_PTRACE could open /proc/<init>/mem, which is ours
+     * (and a core dump could not kill us with it, before Linux 5.16). */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    struct create_ctx snapshot = *ctx; /* the init's to copy; ours to change from now on */
+    int pidfd = -1;
+    pid_t pid = clone3_vm(flags, cgfd, &ctx->vm_stack, init_vm_main, &snapshot, &pidfd);
     if (pid < 0) {
         vm_stack_free(&ctx->vm_stack);
+        if (dumpable > 0)
+            prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
         return pid;
     }
+    vm_await_init(ctx->sync_parent, pidfd, pid);
+    ctx->init_pidfd = pidfd;
     ctx->cgroup_placed = ctx->cgroup.layout == CGROUP_LAYOUT_V2 && cgfd >= 0;
-    vm_await_init(ctx, pid);
     return pid;
 }
 
@@ -552,6 +569,16 @@ static bool has_runtime_hooks(const struct oci_spec *spec)
     return spec->hooks[OCI_HOOK_PRESTART].n > 0 || spec->hooks[OCI_HOOK_CREATE_RUNTIME].n > 0;
 }
 
+static int run_runtime_hooks(struct create_ctx *ctx, struct brick_error *err)
+{
+    _cleanup_free_ char *state = init_state_json(ctx, ctx->init_pid, "creating");
+    /* prestart is deprecated but still called first, as runc does. */
+    int r = hooks_run(ctx->spec, OCI_HOOK_PRESTART, state, err);
+    if (r >= 0)
+        r = hooks_run(ctx->spec, OCI_HOOK_CREATE_RUNTIME, state, err);
+    return r;
+}
+
 /* Drive the container init until it reports CREATED. */
 static int serve_init(struct create_ctx *ctx, struct brick_error *err)
 {
@@ -560,16 +587,11 @@ static int serve_init(struct create_ctx *ctx, struct brick_error *err)
         return brick_err_errno(err, -r, "signal container init");
     if (has_runtime_hooks(ctx->spec)) {
         r = sync_expect(ctx->sync_parent, SYNC_MOUNTS_READY, NULL, err);
+        if (r >= 0)
+            r = run_runtime_hooks(ctx, err);
         if (r < 0)
             return r;
-        _cleanup_free_ char *state = init_state_json(ctx, ctx->init_pid, "creating");
-        /* prestart is deprecated but still called first, as runc does. */
-        r = hooks_run(ctx->spec, OCI_HOOK_PRESTART, state, err);
-        if (r < 0)
-            return r;
-        r = hooks_run(ctx->spec, OCI_HOOK_CREATE_RUNTIME, state, err);
-        if (r < 0)
-            return r;
+        /* all freed by now: an init sharing our memory resumes at once */
         sync_send(ctx->sync_parent, SYNC_HOOKS_DONE, 0);
     }
     return sync_expect(ctx->sync_parent, SYNC_CREATED, NULL, err);
@@ -637,13 +659,10 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
      * seccomp filter and execs (release() in run.c collects its answer).
      * Only this write can still fail once the container runs: then it is
      * killed like any failed run. An init sharing our memory must run
-     * alone: the state first, then START, then nothing until it exec'd. */
+     * alone: release() sends START and blocks until its execve. */
     if (for_run && !ctx->shared_vm && (r = start_init(ctx, err)) < 0)
         return r;
-    r = state_write(dirfd, &st, err);
-    if (r >= 0 && for_run && ctx->shared_vm)
-        r = start_init(ctx, err);
-    return r;
+    return state_write(dirfd, &st, err);
 }
 
 static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
@@ -723,6 +742,68 @@ static void add_listen_fds(struct create_ctx *ctx)
     ctx->preserve_fds += n;
 }
 
+static bool has_cap(char **set, const char *name)
+{
+    for (size_t i = 0; set && set[i]; i++)
+        if (streq(set[i], name))
+            return true;
+    return false;
+}
+
+/* Below this memory limit the init is forked: an OOM kill of a process
+ * kills every process sharing its memory, and the kernel objects its mounts
+ * charge to the container's cgroup must never cost us our life (and the
+ * rollback that a failed create owes). */
+#define SHARED_VM_MIN_MEMORY (64LL << 20)
+
+static bool memory_limited(const struct oci_resources *res)
+{
+    const struct oci_memory *m = &res->memory;
+    int64_t v[] = {m->has_limit ? m->limit : -1, m->has_swap ? m->swap : -1, m->has_kernel ? m->kernel : -1};
+    for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+        if (v[i] >= 0 && v[i] < SHARED_VM_MIN_MEMORY)
+            return true;
+    for (size_t i = 0; i < res->n_unified; i++) {
+        const char *k = res->unified[i].key, *val = res->unified[i].value;
+        int64_t n;
+        if ((streq(k, "memory.max") || streq(k, "memory.swap.max")) && !streq(val, "max") &&
+            (parse_i64(val, &n) < 0 || n < SHARED_VM_MIN_MEMORY))
+            return true;
+    }
+    return false;
+}
+
+/* When `run`'s init may be cloned into our memory (clone_vm.c, docs/
+ * ARCHITECTURE.md), which is ours until its execve: only where nothing can
+ * reach that memory, or make it share a fate the init alone should have. */
+static bool init_may_share_memory(const struct create_ctx *ctx)
+{
+    const struct oci_process *p = ctx->spec->process;
+    if (ctx->two_stage || !clone_vm_supported() || !p)
+        return false;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+    /* a library caller's other threads: glibc's setxid would signal them
+     * from the init, which shares their thread list */
+    if (!__libc_single_threaded)
+        return false;
+#else
+    return false;
+#endif
+    /* oom_score_adj belongs to every process of one memory map: the init
+     * would set ours too, and a lower value cannot be taken back */
+    if (p->has_oom_score_adj)
+        return false;
+    /* startContainer hooks are the image's programs, run by the init as the
+     * container: one holding CAP_SYS_PTRACE could open /proc/<init>/mem */
+    const struct oci_capabilities *c = &p->capabilities;
+    if (ctx->spec->hooks[OCI_HOOK_START_CONTAINER].n &&
+        (has_cap(c->bounding, "CAP_SYS_PTRACE") || has_cap(c->effective, "CAP_SYS_PTRACE") ||
+         has_cap(c->permitted, "CAP_SYS_PTRACE") || has_cap(c->inheritable, "CAP_SYS_PTRACE") ||
+         has_cap(c->ambient, "CAP_SYS_PTRACE")))
+        return false;
+    return !memory_limited(&ctx->spec->linux_.resources);
+}
+
 static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
 {
     format_rfc3339_now(ctx->created, sizeof(ctx->created));
@@ -754,10 +835,7 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     if (r < 0)
         return brick_err_prefix(err, "config.json");
     plan_stages(ctx);
-    /* oom_score_adj belongs to every process sharing the memory: the init
-     * would set ours too, and a lower value cannot be taken back */
-    ctx->shared_vm = for_run && !ctx->two_stage && clone_vm_supported() && ctx->spec->process &&
-                     !ctx->spec->process->has_oom_score_adj;
+    ctx->shared_vm = for_run && init_may_share_memory(ctx);
     /* Compiled (and the notify listener connected) before any clone: errors
      * surface while nothing exists yet, and the init needs no host path. */
     r = sc_prepare(&ctx->spec->linux_.seccomp, ctx->opts->root, &ctx->seccomp, err);

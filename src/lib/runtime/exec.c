@@ -8,7 +8,6 @@
  * E is P's child in the container's pid namespace, so P can wait for it. */
 #include "cgroup/cgroup.h"
 #include "core/cleanup.h"
-#include "core/clone_vm.h"
 #include "core/error.h"
 #include "core/fd.h"
 #include "core/strv.h"
@@ -333,30 +332,12 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     _exit(127);
 }
 
-/* E sharing our memory (clone_vm.c) while we are suspended until it exec'd
- * or died (CLONE_VFORK): its own copy of the context first, so that what it
- * changes there (fds it closed, the seccomp program it loaded) is not ours. */
-static int exec_vm_main(void *arg)
-{
-    struct exec_ctx own = *(const struct exec_ctx *)arg;
-    exec_child(&own);
-}
-
-/* -errno: no such child (kernel, architecture, memory): fork instead */
-static pid_t clone_exec(struct exec_ctx *ec, int cgfd, int *ret_pidfd)
-{
-    struct vm_stack stack = {0};
-    pid_t pid = -ENOSYS;
-    if (clone_vm_supported() && vm_stack_alloc(&stack, 1 << 20) == 0) {
-        pid = clone3_vm(CLONE_VFORK, cgfd, &stack, exec_vm_main, ec, ret_pidfd);
-        vm_stack_free(&stack); /* E exec'd or died: the stack is ours again */
-    }
-    if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG || pid == -ENOMEM)
-        pid = cgfd >= 0 ? cgroup_clone3_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
-    return pid;
-}
-
-/* Start E; returns its pid, after it exec'd (or the reason it could not). */
+/* Start E; returns its pid, after it exec'd (or the reason it could not).
+ * E is forked, never cloned into our memory as `run`'s init is (clone_vm.c):
+ * it is visible in the container's pid namespace at once, and a process of
+ * the container holding CAP_SYS_PTRACE (an earlier `exec --cap` may have
+ * granted it, which no config records) could open /proc/<E>/mem, which
+ * would stay our memory after E's execve. */
 static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error *err)
 {
     int sv[2];
@@ -370,10 +351,10 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
         return brick_err_errno(err, errno, "join the container's pid namespace");
     _cleanup_close_ int cgfd = -EBADF;
     ec->cloned_into = ec->cgroup && cgroup_open_v2_dir(ec->cgroup, &cgfd) == 0;
-    pid_t pid = clone_exec(ec, ec->cloned_into ? cgfd : -1, ret_pidfd);
+    pid_t pid = ec->cloned_into ? cgroup_clone3_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
     if (ec->cloned_into && (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG)) {
         ec->cloned_into = false; /* a kernel before CLONE_INTO_CGROUP (5.7) */
-        pid = clone_exec(ec, -1, ret_pidfd);
+        pid = clone3_fork(0, ret_pidfd);
     }
     if (pid < 0)
         return brick_err_errno(err, -pid, "clone3");

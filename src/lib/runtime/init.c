@@ -457,6 +457,9 @@ static void reset_signals(unsigned long long mask)
 _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
+    /* an init that shared a caller's memory may have left these behind */
+    init_lsm = (struct lsm_exec_attrs)LSM_EXEC_ATTRS_INIT;
+    init_landlock_fd = -1;
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
     /* as stage 1 does: no directory of the host stays open (the state root,
