@@ -12,15 +12,18 @@
  *     talks to it, and each side blocks in a recv/poll as soon as it has sent
  *     what the other side waits for; between a send and the next blocking
  *     call only the stack and read-only data are touched;
- *   - the child copies what it will modify (runtime/init.c) and never frees
+ *   - the child copies what it will modify (runtime/create.c) and never frees
  *     memory it did not allocate; the parent frees nothing the child still
  *     uses until the child has exec'd or died;
  *   - the parent never unmaps the child's stack while the child lives;
  *   - the memory map is made non-dumpable before the clone (a ptrace-capable
  *     process that could open /proc/<child>/mem would hold the parent's);
- *     the callers decide where no such process can exist (runtime/create.c).
- * fork-like semantics stay everywhere these rules cannot be kept (create
- * with a later `start`, two-stage setups, exec: see init_may_share_memory). */
+ *   - once the child may be signalled by someone else (after an identity
+ *     switch), it touches no heap: a kill in the middle of a malloc would
+ *     leave the parent's heap half-written;
+ * The callers decide where these can hold (runtime/create.c); fork-like
+ * semantics stay everywhere they cannot (create with a later `start`,
+ * two-stage setups, exec: see init_may_share_memory). */
 #include "core/clone_vm.h"
 
 #include <errno.h>

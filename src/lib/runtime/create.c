@@ -285,9 +285,12 @@ static int init_vm_main(void *arg)
  * init's feet. */
 static void vm_await_init(int sync_parent, int pidfd, pid_t pid)
 {
-    (void)sync_send(sync_parent, SYNC_GO, pid);
+    /* it would wait for GO forever */
+    if (sync_send(sync_parent, SYNC_GO, pid) < 0 && pidfd >= 0)
+        (void)pidfd_signal(pidfd, SIGKILL);
     struct pollfd p[2] = {{.fd = sync_parent, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-    while (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+    /* never before it spoke or died: it may still be copying our snapshot */
+    while (poll(p, pidfd >= 0 ? 2 : 1, -1) <= 0)
         ;
 }
 
@@ -742,14 +745,6 @@ static void add_listen_fds(struct create_ctx *ctx)
     ctx->preserve_fds += n;
 }
 
-static bool has_cap(char **set, const char *name)
-{
-    for (size_t i = 0; set && set[i]; i++)
-        if (streq(set[i], name))
-            return true;
-    return false;
-}
-
 /* Below this memory limit the init is forked: an OOM kill of a process
  * kills every process sharing its memory, and the kernel objects its mounts
  * charge to the container's cgroup must never cost us our life (and the
@@ -773,9 +768,19 @@ static bool memory_limited(const struct oci_resources *res)
     return false;
 }
 
+/* fs.suid_dumpable: what the kernel makes a process's memory map when its
+ * ids change (the init's identity switch); anything but 0 would make ours
+ * dumpable again, or let a core dump of the init kill us (before 5.16). */
+static bool suid_dumpable(int procfd)
+{
+    _cleanup_free_ char *v = NULL;
+    return read_file_at(procfd, "sys/fs/suid_dumpable", 64, &v, NULL) < 0 || v[0] != '0';
+}
+
 /* When `run`'s init may be cloned into our memory (clone_vm.c, docs/
  * ARCHITECTURE.md), which is ours until its execve: only where nothing can
- * reach that memory, or make it share a fate the init alone should have. */
+ * reach that memory, interrupt the init in the middle of a heap operation,
+ * or make it share a fate the init alone should have. */
 static bool init_may_share_memory(const struct create_ctx *ctx)
 {
     const struct oci_process *p = ctx->spec->process;
@@ -794,13 +799,26 @@ static bool init_may_share_memory(const struct create_ctx *ctx)
     if (p->has_oom_score_adj)
         return false;
     /* startContainer hooks are the image's programs, run by the init as the
-     * container: one holding CAP_SYS_PTRACE could open /proc/<init>/mem */
-    const struct oci_capabilities *c = &p->capabilities;
-    if (ctx->spec->hooks[OCI_HOOK_START_CONTAINER].n &&
-        (has_cap(c->bounding, "CAP_SYS_PTRACE") || has_cap(c->effective, "CAP_SYS_PTRACE") ||
-         has_cap(c->permitted, "CAP_SYS_PTRACE") || has_cap(c->inheritable, "CAP_SYS_PTRACE") ||
-         has_cap(c->ambient, "CAP_SYS_PTRACE")))
+     * container, inside its cgroup: with CAP_SYS_PTRACE one could open
+     * /proc/<init>/mem; any could drive an OOM kill of the init (and so of
+     * us) or outlive the hook and kill the init in the middle of a malloc
+     * (init_state_json) on our heap. A notify listener's state message
+     * is built after the identity switch too. */
+    if (ctx->spec->hooks[OCI_HOOK_START_CONTAINER].n || ctx->spec->linux_.seccomp.listener_path)
         return false;
+    /* an init of another user could be signalled by that user once it
+     * switched: nothing it does from there touches the heap (no hooks, no
+     * listener, the AppArmor attribute formatted on the stack); the switch
+     * must not make the map dumpable (fs.suid_dumpable) */
+    if ((p->user.uid != 0 || p->user.gid != 0) && suid_dumpable(ctx->host_procfd))
+        return false;
+    /* nor the embedding program's log callback (stdio, a log file), which
+     * debug messages of the switch itself would call */
+    if (log_enabled(BRICK_LOG_DEBUG))
+        return false;
+    for (size_t i = 0; i < ctx->spec->linux_.resources.n_unified; i++)
+        if (streq(ctx->spec->linux_.resources.unified[i].key, "memory.oom.group"))
+            return false; /* an OOM kill of the group: ours too */
     return !memory_limited(&ctx->spec->linux_.resources);
 }
 
@@ -835,7 +853,6 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     if (r < 0)
         return brick_err_prefix(err, "config.json");
     plan_stages(ctx);
-    ctx->shared_vm = for_run && init_may_share_memory(ctx);
     /* Compiled (and the notify listener connected) before any clone: errors
      * surface while nothing exists yet, and the init needs no host path. */
     r = sc_prepare(&ctx->spec->linux_.seccomp, ctx->opts->root, &ctx->seccomp, err);
@@ -844,6 +861,7 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     r = procfs_open_verified(&ctx->host_procfd);
     if (r < 0)
         return brick_err_errno(err, -r, "open /proc");
+    ctx->shared_vm = for_run && init_may_share_memory(ctx);
     return 0;
 }
 

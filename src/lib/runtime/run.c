@@ -87,8 +87,11 @@ int brick_run(const struct brick_create_opts *opts, int *ret_status, struct bric
     if (r >= 0) {
         r = release(&ctx, err);
         if (r < 0) {
-            /* Like a failed create: the init exits, nothing stays. */
+            /* Like a failed create: the init exits (or, never released,
+             * is killed), nothing stays. */
             struct brick_error ignored;
+            if (ctx.init_pidfd < 0 || pidfd_signal(ctx.init_pidfd, SIGKILL) < 0)
+                kill(ctx.init_pid, SIGKILL);
             waitpid(ctx.init_pid, NULL, __WALL);
             finish(&ctx, dirfd, false, &ignored);
         } else {
