@@ -135,6 +135,12 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
     if (spec->linux_.n_net_devices > 0)
         return brick_err(err, ENOTSUP, "config.json: linux.netDevices: not supported yet");
+    /* never a plain mount in place of an id-mapped one: other owners than
+     * the config asks for */
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (spec->mounts[i].n_uid_mappings || spec->mounts[i].n_gid_mappings)
+            return brick_err(err, ENOTSUP, "config.json: mounts[%zu].%s: id-mapped mounts are not supported yet", i,
+                             spec->mounts[i].n_uid_mappings ? "uidMappings" : "gidMappings");
     int r = check_security(spec, &ctx->lsm, err);
     if (r < 0)
         return r;

@@ -206,23 +206,6 @@ static int validate_linux_misc(struct pctx *c, const struct oci_spec *s)
     return r;
 }
 
-/* mounts[].uidMappings/gidMappings (id-mapped mounts): brick cannot make
- * them yet, and a plain mount in their place would give the container other
- * owners than the config asks for. */
-static int validate_mounts(struct pctx *c, const struct oci_spec *s)
-{
-    for (size_t i = 0; i < s->n_mounts; i++) {
-        const struct oci_mount *m = &s->mounts[i];
-        if (!m->n_uid_mappings && !m->n_gid_mappings)
-            continue;
-        pc_key(c, "mounts");
-        pc_idx(c, i);
-        pc_key(c, m->n_uid_mappings ? "uidMappings" : "gidMappings");
-        return pc_err(c, "id-mapped mounts are not supported yet");
-    }
-    return 0;
-}
-
 int oci_spec_validate(const struct oci_spec *s, struct brick_error *err)
 {
     struct pctx c = {.err = err};
@@ -247,7 +230,5 @@ int oci_spec_validate(const struct oci_spec *s, struct brick_error *err)
         r = validate_sysctl(&c, s);
     if (r == 0)
         r = validate_seccomp(&c, &s->linux_.seccomp);
-    if (r == 0)
-        r = validate_mounts(&c, s);
     return r;
 }
