@@ -18,9 +18,9 @@
 
 
 
-static void sleep_ms(long ms)
+static void sleep_us(long us)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
     nanosleep(&ts, NULL);
 }
 
@@ -59,7 +59,7 @@ static int v1_freeze(const struct cgroup *cg, bool freeze, struct brick_error *e
         _cleanup_free_ char *now = NULL;
         if (cgroup_read(h->dir, "freezer.state", &now) == 0 && streq(now, want))
             return 0;
-        sleep_ms(10);
+        sleep_us(10000);
     }
     return brick_err(err, ETIMEDOUT, "cgroup: %s did not become %s", h->dir, want);
 }
@@ -108,7 +108,7 @@ static int v2_freeze(const struct cgroup *cg, bool freeze, struct brick_error *e
     for (int i = 0; i < 1000; i++) {
         if (v2_events_frozen(dir) == freeze)
             return 0;
-        sleep_ms(10);
+        sleep_us(10000);
     }
     return brick_err(err, ETIMEDOUT, "cgroup: %s did not %s", dir, freeze ? "freeze" : "thaw");
 }
@@ -252,10 +252,19 @@ static void kill_all(const struct cgroup *cg)
     } else {
         cgroup_signal_all(cg, SIGKILL, &ignored);
     }
-    for (int i = 0; i < 500 && !empty(cg); i++) {
-        if (i % 50 == 49) /* forked after the first round */
+    /* A killed container is gone in about a millisecond: look again soon,
+     * then less often (up to 10 ms), for at most 5 s; SIGKILL again every
+     * half second (a task forked after the first round). */
+    long waited = 0, step = 250, since_kill = 0; /* microseconds */
+    while (waited < 5000000 && !empty(cg)) {
+        if (since_kill >= 500000) {
             cgroup_signal_all(cg, SIGKILL, &ignored);
-        sleep_ms(10);
+            since_kill = 0;
+        }
+        sleep_us(step);
+        waited += step;
+        since_kill += step;
+        step = step < 10000 ? step * 2 : 10000;
     }
 }
 

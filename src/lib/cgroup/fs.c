@@ -208,12 +208,13 @@ static int make_dirs(struct cgroup_hier *h, struct brick_error *err)
     return r;
 }
 
+/* tries: how many milliseconds to wait for the last tasks to finish exiting */
 static int rmdir_retry(const char *p, int tries)
 {
     while (rmdir(p) < 0) {
         if (errno != EBUSY || tries-- <= 0)
             return -errno;
-        usleep(10000); /* the last tasks are still exiting */
+        usleep(1000); /* the last tasks are still exiting */
     }
     return 0;
 }
@@ -227,7 +228,7 @@ static int remove_dirs(struct cgroup_hier *h)
     _cleanup_free_ char *p = xstrdup(h->dir);
     size_t top = strlen(h->created);
     for (bool leaf = true;; leaf = false) {
-        int r = rmdir_retry(p, leaf ? 200 : 0);
+        int r = rmdir_retry(p, leaf ? 2000 : 0);
         if (r < 0 && r != -ENOENT)
             return leaf ? r : 0;
         char *slash = strrchr(p, '/');
