@@ -34,6 +34,14 @@ void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_lev
  * return at all. */
 int brick_guard_exe(char **argv, struct brick_error *err);
 
+/* CVE-2016-9962: wipe the calling process's environment (the block that
+ * /proc/PID/environ shows, and every string environ points to) and leave
+ * environ empty. The process `brick_exec` makes is visible in the container
+ * from its first instruction, a copy of its caller: a program that needs its
+ * environment no more calls this first, so that not even a container process
+ * holding CAP_SYS_PTRACE can read the caller's secrets there. */
+int brick_wipe_environment(void);
+
 /* runc's --pidfd-socket: connect to the unix socket at path and send pidfd
  * with SCM_RIGHTS, so an engine can watch the process without racing on its
  * pid. */

@@ -112,6 +112,9 @@ static int exec_main(struct cli_globals *g, int argc, char **argv)
     if (r == 0) {
         struct brick_error err;
         int status = 0;
+        /* nothing below reads our environment: none of it for the
+         * container to find in the process we make there */
+        (void)brick_wipe_environment();
         r = brick_exec(&o, &status, &err) < 0 ? cli_fail(&err) : status;
     }
 out:

@@ -3,7 +3,6 @@
  * not the host. */
 #include "cli/cli.h"
 #include "brick-config.h"
-#include "core/clone_vm.h"
 
 #include <stdio.h>
 
@@ -63,7 +62,9 @@ static const char features_json[] =
     "    \"annotations\": {\n"
     "        \"org.opencontainers.runtime-spec.features.version\": \"" BRICK_SPEC_VERSION "\",\n"
     "        \"io.github.brick.version\": \"" BRICK_VERSION "\",\n"
-    "        \"io.github.brick.commit\": \"" BRICK_COMMIT "\",\n";
+    "        \"io.github.brick.commit\": \"" BRICK_COMMIT "\"\n"
+    "    }\n"
+    "}\n";
 
 static int features_main(struct cli_globals *g, int argc, char **argv)
 {
@@ -75,9 +76,6 @@ static int features_main(struct cli_globals *g, int argc, char **argv)
     if (cli_want_args(argc, argv, 0, 0, &cmd_features) < 0)
         return 1;
     fputs(features_json, stdout);
-    /* How `run` starts the container's init: sharing brick's memory until
-     * its execve, or forked (core/clone_vm.c) */
-    printf("        \"io.github.brick.spawn\": \"%s\"\n    }\n}\n", clone_vm_supported() ? "clone-vm" : "fork");
     return 0;
 }
 

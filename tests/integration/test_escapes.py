@@ -356,6 +356,72 @@ print(libc.syscall(248, b"user", b"{desc}", b"secret", 6, -3))"""], capture_outp
     assert r["search"] != 0
 
 
+# ------------------------------------------------------------- CVE-2016-9962
+
+def _race_execs(brick, ebundle, caps=(), stop=False, execs=100):
+    """A process of the container races every new pid for /proc/PID/mem and
+    /proc/PID/environ (or SIGSTOPs it) while `brick exec` runs `execs` times
+    with a secret in its own environment. Returns the racer's counters and
+    the exec results."""
+    marker = "BRICKSECRET" + new_id()
+    b = ebundle("/bin/sh", "-c", f"/bin/brick-escape race-proc /tmp/stop {marker} {int(stop)} > /tmp/race.out")
+    b.config["root"]["readonly"] = False  # the racer's report, read from the host
+    # in the runtime's heap (the saved config), never in a container program's memory
+    b.config.setdefault("annotations", {})["test.marker"] = marker
+    for c in caps:
+        for kind in ("bounding", "effective", "permitted"):
+            b.process["capabilities"][kind].append(c)
+    b.write()
+    cid = new_id()
+    brick.ok("run", "-d", "--bundle", b.path, cid)
+    env = dict(os.environ, BRICK_HOST_SECRET=marker)
+    results = []
+    try:
+        for _ in range(execs):
+            results.append(brick("exec", cid, "/bin/true", env=env, timeout=20))
+    finally:
+        (b.rootfs / "tmp" / "stop").touch()
+        brick.wait_stopped(cid, timeout=20)
+        brick.ok("delete", "-f", cid)
+    out = (b.rootfs / "tmp" / "race.out").read_text()
+    assert out.startswith("OK "), out
+    print("racer:", out.strip())
+    return {k: int(v) for k, v in (kv.split("=") for kv in out.split()[1:])}, results
+
+
+def test_cve_2016_9962_exec_process_not_readable_from_the_container(brick, ebundle):
+    """runc's CVE-2016-9962: the process `exec` makes is in the container's
+    pid namespace before its execve; container root (same uid) could open
+    its /proc/PID/mem read-write and take it over before seccomp and
+    no_new_privs, or read the caller's environment. Non-dumpable from birth,
+    it yields nothing to a racer without CAP_SYS_PTRACE."""
+    r, results = _race_execs(brick, ebundle)
+    assert all(cp.returncode == 0 for cp in results), [cp.stderr for cp in results if cp.returncode][:3]
+    assert r["runtime"] > 0, f"the racer never saw an exec process before its execve: {r}"
+    assert r["mem"] == 0 and r["environ"] == 0, r
+
+
+def test_cve_2016_9962_racer_with_cap_sys_ptrace(brick, ebundle):
+    """What the design guarantees to a racer holding CAP_SYS_PTRACE in the
+    exec process's user namespace (docs/SECURITY.md): the kernel lets it open
+    /proc/PID/mem (as with runc); the caller's environment is wiped before the
+    process does anything else, so the secret is not there to read."""
+    r, results = _race_execs(brick, ebundle, caps=["CAP_SYS_PTRACE"])
+    assert r["runtime"] > 0, r
+    assert r["environ"] == 0, r
+
+
+def test_exec_stopped_by_the_container_does_not_hang(brick, ebundle):
+    """A process of the container SIGSTOPs every new process while it is still
+    the runtime: `brick exec` reports it and returns, instead of waiting for
+    ever."""
+    r, results = _race_execs(brick, ebundle, stop=True, execs=30)
+    assert r["stopped"] > 0, r
+    failed = [cp for cp in results if cp.returncode != 0]
+    assert failed, r
+    assert all("stopped" in cp.stderr for cp in failed), [cp.stderr for cp in failed]
+
+
 def test_ptrace_outside_processes(brick, ebundle):
     victim = subprocess.Popen(["sleep", "30"])
     try:

@@ -1,9 +1,9 @@
-"""How the container's first process is made (core/clone_vm.c): `run` clones
-the init sharing brick's memory until its execve (no page tables copied, no
-copy-on-write faults); `create`, whose init outlives the brick process and
-waits for `start`, forks it. kcmp(KCMP_VM) tells whether two processes share
-one memory map; a createRuntime hook runs while the init waits, with brick as
-its parent and the init's pid in the state on its stdin."""
+"""How the container's first process is made: forked (clone3), for `run` and
+`create` alike, never sharing brick's memory (the shared-memory init was
+withdrawn: docs/PERFORMANCE.md), and non-dumpable from its first instruction.
+kcmp(KCMP_VM) tells whether two processes share one memory map; a
+createRuntime hook runs while the init waits, with brick as its parent and
+the init's pid in the state on its stdin."""
 import json
 import platform
 import sys
@@ -16,10 +16,6 @@ from conftest import BRICK, IS_BRICK, new_id, wait_for
 pytestmark = pytest.mark.skipif(not IS_BRICK, reason="brick's own spawn")
 
 KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
-
-
-def spawn_mode(brick):
-    return json.loads(brick.ok("features").stdout)["annotations"].get("io.github.brick.spawn")
 
 
 def kcmp_hook(out):
@@ -52,23 +48,41 @@ def kcmp_bundle(bundle, workdir):
     return make
 
 
-def test_features_name_the_spawn_mode(brick):
-    mode = spawn_mode(brick)
-    assert mode in ("clone-vm", "fork")
-    if platform.machine() == "x86_64":
-        # only a sanitizer build (whose runtime keeps per-thread state) forks
-        with open(BRICK, "rb") as f:
-            asan = b"__asan_init" in f.read()
-        assert mode == ("fork" if asan else "clone-vm")
+def test_features_name_no_spawn_mode(brick):
+    assert "io.github.brick.spawn" not in json.loads(brick.ok("features").stdout)["annotations"]
 
 
-def test_run_init_shares_memory_until_execve(brick, kcmp_bundle):
-    if spawn_mode(brick) != "clone-vm":
-        pytest.skip("this build forks the init")
+def test_run_init_is_forked(brick, kcmp_bundle):
     b, out = kcmp_bundle(["/bin/brick-probe", "exit", "7"])
     cp = brick.run(b)
     assert cp.returncode == 7, cp.stderr
-    assert shares_memory(out)
+    assert not shares_memory(out)
+
+
+@pytest.mark.parametrize("verb", ["run", "create"])
+def test_init_not_dumpable_before_execve(brick, bundle, workdir, verb):
+    """CVE-2016-9962: while the init sets the container up (here: during a
+    createRuntime hook, before its identity switch) a process of the same
+    uid without CAP_SYS_PTRACE cannot read its /proc/PID/environ or mem."""
+    out = workdir / "probe.out"
+    code = ("import json, subprocess, sys\n"
+            "pid = json.load(sys.stdin)['pid']\n"
+            "res = []\n"
+            "for f in ('environ', 'mem'):\n"
+            "    cp = subprocess.run(['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--', 'dd',\n"
+            "                         f'if=/proc/{pid}/{f}', 'of=/dev/null', 'count=1'], capture_output=True)\n"
+            "    res.append(f'{f}={cp.returncode}')\n"
+            f"open({str(out)!r}, 'w').write(' '.join(res))\n")
+    b = bundle(["/bin/true"])
+    b.config["hooks"] = {"createRuntime": [{"path": sys.executable, "args": [sys.executable, "-c", code]}]}
+    if verb == "run":
+        cp = brick.run(b)
+        assert cp.returncode == 0, cp.stderr
+    else:
+        cid = brick.create(b)
+        brick.ok("delete", "-f", cid)
+    res = dict(kv.split("=") for kv in out.read_text().split())
+    assert res == {"environ": "1", "mem": "1"}, res
 
 
 def test_created_init_is_forked(brick, kcmp_bundle):
@@ -82,9 +96,8 @@ def test_created_init_is_forked(brick, kcmp_bundle):
 
 
 def test_oom_score_adj_never_reaches_brick(brick, kcmp_bundle):
-    """oom_score_adj belongs to every process that shares a memory map: an
-    init that sets process.oomScoreAdj is forked, and the brick process
-    keeps its own value."""
+    """The init's process.oomScoreAdj is its own: the brick process keeps its
+    own value."""
     b, out = kcmp_bundle(["/bin/sh", "-c", "cat /proc/self/oom_score_adj; sleep 2"])
     b.process["oomScoreAdj"] = 700
     b.write()
@@ -109,46 +122,13 @@ def test_oom_score_adj_never_reaches_brick(brick, kcmp_bundle):
 
 
 def test_init_failure_before_its_first_message_is_reported(brick, bundle):
-    """The brick process waits, blocked, for the init's first message: an
-    init that fails during its setup (here: a bind mount of a missing source)
+    """An init that fails during its setup (here: a bind mount of a missing source)
     still reports its own error, and nothing stays behind (the debris check)."""
     b = bundle(["/bin/true"])
     b.add_mount("/mnt", "bind", "/does/not/exist", ["bind"])
     cp = brick.run(b)
     assert cp.returncode != 0
     assert "/does/not/exist" in cp.stderr, cp.stderr
-
-
-def test_start_container_hooks_fork(brick, kcmp_bundle):
-    """startContainer hooks are the image's programs, run by the init as the
-    container, inside its cgroup: one could open /proc/<init>/mem (with
-    CAP_SYS_PTRACE), drive an OOM kill of the init, or kill it in the middle
-    of a heap operation; with them the init is forked. So it is when brick
-    logs debug messages (the log callback would run in the init)."""
-    if spawn_mode(brick) != "clone-vm":
-        pytest.skip("this build forks the init")
-    b, out = kcmp_bundle(["/bin/true"])
-    b.config["hooks"]["startContainer"] = [{"path": "/bin/true"}]
-    cp = brick.run(b)
-    assert cp.returncode == 0, cp.stderr
-    assert not shares_memory(out)
-    b, out = kcmp_bundle(["/bin/true"])
-    cp = brick.run(b, global_args=("--debug",))
-    assert cp.returncode == 0, cp.stderr
-    assert not shares_memory(out)
-
-
-@pytest.mark.parametrize("limit,shared", [(32 << 20, False), (256 << 20, True)])
-def test_small_memory_limit_forks(brick, kcmp_bundle, limit, shared):
-    """An OOM kill takes every process of one memory map: under a small
-    limit the init is forked, so that only it could die, and brick reports."""
-    if spawn_mode(brick) != "clone-vm":
-        pytest.skip("this build forks the init")
-    b, out = kcmp_bundle(["/bin/true"])
-    b.linux.setdefault("resources", {})["memory"] = {"limit": limit}
-    cp = brick.run(b)
-    assert cp.returncode == 0, cp.stderr
-    assert shares_memory(out) == shared
 
 
 def test_init_killed_before_its_first_message(brick, bundle):

@@ -343,19 +343,7 @@ int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd)
 
 pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
-    int pidfd = -1;
-    struct clone_args args = {
-        .flags = flags | CLONE_INTO_CGROUP | (ret_pidfd ? CLONE_PIDFD : 0),
-        .pidfd = (uint64_t)(uintptr_t)&pidfd,
-        .exit_signal = SIGCHLD,
-        .cgroup = (uint64_t)cgroup_fd,
-    };
-    long r = syscall(SYS_clone3, &args, sizeof(args));
-    if (r < 0)
-        return -errno;
-    if (r > 0 && ret_pidfd)
-        *ret_pidfd = pidfd;
-    return (pid_t)r;
+    return clone3_fork_into(flags, cgroup_fd, ret_pidfd);
 }
 
 int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err)

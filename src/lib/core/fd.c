@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -178,20 +179,80 @@ int procfs_open_verified(int *ret_fd)
     return 0;
 }
 
-pid_t clone3_fork(uint64_t flags, int *ret_pidfd)
+/* Every child brick makes may become visible in a container (the init, its
+ * stage 1, exec's process, a hook's helper): non-dumpable from its first
+ * instruction, so that a process of the container running under the same
+ * uid cannot open its /proc/PID/mem, environ or fd without CAP_SYS_PTRACE
+ * (CVE-2016-9962). Dumpable belongs to the memory map and is copied by
+ * clone; ours is given back at once. execve makes a program dumpable again. */
+pid_t clone3_fork_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
     int pidfd = -1;
     struct clone_args args = {
-        .flags = flags | (ret_pidfd ? CLONE_PIDFD : 0),
+        .flags = flags | (ret_pidfd ? CLONE_PIDFD : 0) | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
+        .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
     };
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (dumpable != 0)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     long r = syscall(SYS_clone3, &args, sizeof(args));
+    int e = errno;
+    if (r != 0 && dumpable > 0)
+        prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     if (r < 0)
-        return -errno;
+        return -e;
     if (r > 0 && ret_pidfd)
         *ret_pidfd = pidfd;
     return (pid_t)r;
+}
+
+pid_t clone3_fork(uint64_t flags, int *ret_pidfd)
+{
+    return clone3_fork_into(flags, -1, ret_pidfd);
+}
+
+/* Where this process's environment block lies (/proc/PID/stat fields 50 and
+ * 51, env_start and env_end, since Linux 3.5). */
+static int environ_block(int procfd, char **ret_start, char **ret_end)
+{
+    _cleanup_free_ char *stat = NULL;
+    int r = read_file_at(procfd, "self/stat", 4096, &stat, NULL);
+    if (r < 0)
+        return r;
+    const char *p = strrchr(stat, ')');
+    if (!p)
+        return -EIO;
+    /* field 3 starts after ") "; env_start is field 50 */
+    unsigned long long v[2];
+    p += 2;
+    for (int field = 3; field < 50; field++) {
+        p = strchr(p, ' ');
+        if (!p)
+            return -EIO;
+        p++;
+    }
+    if (sscanf(p, "%llu %llu", &v[0], &v[1]) != 2 || v[1] < v[0])
+        return -EIO;
+    *ret_start = (char *)(uintptr_t)v[0];
+    *ret_end = (char *)(uintptr_t)v[1];
+    return 0;
+}
+
+int environ_scrub(int procfd)
+{
+    extern char **environ;
+    char *start, *end;
+    int r = procfd >= 0 ? environ_block(procfd, &start, &end) : -EBADF;
+    if (r >= 0)
+        memset(start, 0, (size_t)(end - start));
+    /* strings set later live on the heap: gone from environ too */
+    for (char **e = environ; e && *e; e++)
+        explicit_bzero(*e, strlen(*e));
+    static char *empty[] = {NULL};
+    environ = empty;
+    return r;
 }
 
 int pidfd_open_pid(pid_t pid)

@@ -33,6 +33,15 @@ int procfs_open_verified(int *ret_fd);
 /* clone3() with the given flags and SIGCHLD; behaves like fork() (returns 0 in
  * the child, the pid in the parent, -errno on failure). pidfd is optional. */
 pid_t clone3_fork(uint64_t flags, int *ret_pidfd);
+/* The same, into the cgroup2 directory cgroup_fd (CLONE_INTO_CGROUP) when
+ * cgroup_fd >= 0. Either way the child is non-dumpable from its first
+ * instruction (CVE-2016-9962); the caller's dumpable flag is kept. */
+pid_t clone3_fork_into(uint64_t flags, int cgroup_fd, int *ret_pidfd);
+/* In a child about to enter a container: zero the environment block it
+ * inherited (what /proc/PID/environ shows: the caller's secrets) and every
+ * string environ points to, and leave environ empty. procfd: the verified
+ * host procfs. */
+int environ_scrub(int procfd);
 int pidfd_open_pid(pid_t pid);
 int pidfd_signal(int pidfd, int sig);
 

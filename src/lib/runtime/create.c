@@ -28,9 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-#include <sys/single_threaded.h>
-#endif
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <sys/stat.h>
@@ -269,67 +266,6 @@ static void plan_stages(struct create_ctx *ctx)
     ctx->two_stage = ctx->ns.join_any || (ctx->ns.new_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
 }
 
-/* The init's entry when it shares our memory: first of all a private copy
- * of the snapshot of our context taken before the clone (and of the seccomp
- * program, whose listener fd we close on our side), so that nothing we change
- * later reaches it; it never frees what it did not allocate (install_seccomp). */
-static int init_vm_main(void *arg)
-{
-    struct create_ctx own = *(const struct create_ctx *)arg;
-    struct seccomp_prog sc;
-    if (own.seccomp) {
-        sc = *own.seccomp;
-        own.seccomp = &sc;
-    }
-    container_init(&own);
-}
-
-/* GO at once (the cgroup exists, the init places itself), then block until
- * the init first talks to us or dies (its pidfd: our own copy of its socket
- * end is still open); until then it runs alone in our memory (clone_vm.c).
- * Signals are blocked (brick_run): no EINTR, no errno written under the
- * init's feet. */
-static void vm_await_init(int sync_parent, int pidfd, pid_t pid)
-{
-    /* it would wait for GO forever */
-    if (sync_send(sync_parent, SYNC_GO, pid) < 0 && pidfd >= 0)
-        (void)pidfd_signal(pidfd, SIGKILL);
-    struct pollfd p[2] = {{.fd = sync_parent, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-    /* never before it spoke or died: it may still be copying our snapshot */
-    while (poll(p, pidfd >= 0 ? 2 : 1, -1) <= 0)
-        ;
-}
-
-/* -errno when no such child could be made (then nothing exists) */
-static pid_t spawn_shared_vm(struct create_ctx *ctx, uint64_t flags)
-{
-    _cleanup_close_ int cgfd = -EBADF;
-    /* pure v2: the init must be cloned into its cgroup (GO goes at once) */
-    if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) < 0 && ctx->cgroup.n && ctx->cgroup.layout == CGROUP_LAYOUT_V2)
-        return -EINVAL;
-    int r = vm_stack_alloc(&ctx->vm_stack, 1 << 20);
-    if (r < 0)
-        return r;
-    /* Dumpable belongs to the memory map: non-dumpable from the init's birth,
-     * so that only CAP_SYS_PTRACE could open /proc/<init>/mem, which is ours
-     * (and a core dump could not kill us with it, before Linux 5.16). */
-    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    struct create_ctx snapshot = *ctx; /* the init's to copy; ours to change from now on */
-    int pidfd = -1;
-    pid_t pid = clone3_vm(flags, cgfd, &ctx->vm_stack, init_vm_main, &snapshot, &pidfd);
-    if (pid < 0) {
-        vm_stack_free(&ctx->vm_stack);
-        if (dumpable > 0)
-            prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-        return pid;
-    }
-    vm_await_init(ctx->sync_parent, pidfd, pid);
-    ctx->init_pidfd = pidfd;
-    ctx->cgroup_placed = ctx->cgroup.layout == CGROUP_LAYOUT_V2 && cgfd >= 0;
-    return pid;
-}
-
 /* One stage, forked: cloned into the cgroup2 directory where there is one. */
 static pid_t fork_init(struct create_ctx *ctx, uint64_t flags)
 {
@@ -353,14 +289,7 @@ static int spawn(struct create_ctx *ctx, struct brick_error *err)
     if (!ctx->two_stage) {
         /* The init makes its cgroup namespace itself, once placed (init.c). */
         uint64_t flags = (uint64_t)(ctx->ns.new_flags & ~CLONE_NEWCGROUP);
-        pid_t pid = ctx->shared_vm ? spawn_shared_vm(ctx, flags) : -ENOSYS;
-        if (pid < 0 && pid != -EINVAL && pid != -ENOSYS && pid != -E2BIG && pid != -ENOMEM)
-            return brick_err_errno(err, -pid, "clone3");
-        if (pid < 0) {
-            /* no CLONE_INTO_CGROUP (before 5.7), no stack: forked */
-            ctx->shared_vm = false;
-            pid = fork_init(ctx, flags);
-        }
+        pid_t pid = fork_init(ctx, flags);
         if (pid < 0)
             return brick_err_errno(err, -pid, "clone3");
         if (pid == 0)
@@ -455,9 +384,6 @@ static int cgroup_before_clone(struct create_ctx *ctx, struct brick_error *err)
     if (ctx->cgroup.layout == CGROUP_LAYOUT_V2)
         return make_cgroup(ctx, err);
     ctx->init_places_itself = true;
-    /* an init sharing our memory runs alone: nothing to overlap with */
-    if (ctx->shared_vm)
-        return make_cgroup(ctx, err);
     ctx->cgroup_dirs = true; /* even a failure may leave a level made: rollback removes it */
     return cgroup_create_v2_dir(&ctx->cgroup, err);
 }
@@ -591,7 +517,7 @@ static int run_runtime_hooks(struct create_ctx *ctx, struct brick_error *err)
 /* Drive the container init until it reports CREATED. */
 static int serve_init(struct create_ctx *ctx, struct brick_error *err)
 {
-    int r = ctx->shared_vm ? 0 : sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid); /* vm_await_init */
+    int r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
     if (r < 0)
         return brick_err_errno(err, -r, "signal container init");
     if (has_runtime_hooks(ctx->spec)) {
@@ -600,7 +526,6 @@ static int serve_init(struct create_ctx *ctx, struct brick_error *err)
             r = run_runtime_hooks(ctx, err);
         if (r < 0)
             return r;
-        /* all freed by now: an init sharing our memory resumes at once */
         sync_send(ctx->sync_parent, SYNC_HOOKS_DONE, 0);
     }
     return sync_expect(ctx->sync_parent, SYNC_CREATED, NULL, err);
@@ -667,9 +592,8 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
     /* run: release the init now, and write the state while it loads its
      * seccomp filter and execs (release() in run.c collects its answer).
      * Only this write can still fail once the container runs: then it is
-     * killed like any failed run. An init sharing our memory must run
-     * alone: release() sends START and blocks until its execve. */
-    if (for_run && !ctx->shared_vm && (r = start_init(ctx, err)) < 0)
+     * killed like any failed run. */
+    if (for_run && (r = start_init(ctx, err)) < 0)
         return r;
     return state_write(dirfd, &st, err);
 }
@@ -735,7 +659,6 @@ void create_ctx_done(struct create_ctx *ctx)
     oci_spec_free(ctx->spec);
     free(ctx->bundle);
     free(ctx->rootfs);
-    vm_stack_free(&ctx->vm_stack); /* the init exec'd or died by now */
 }
 
 static void add_listen_fds(struct create_ctx *ctx)
@@ -749,83 +672,6 @@ static void add_listen_fds(struct create_ctx *ctx)
     strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", n));
     strv_push(&ctx->spec->process->env, "LISTEN_PID=1");
     ctx->preserve_fds += n;
-}
-
-/* Below this memory limit the init is forked: an OOM kill of a process
- * kills every process sharing its memory, and the kernel objects its mounts
- * charge to the container's cgroup must never cost us our life (and the
- * rollback that a failed create owes). */
-#define SHARED_VM_MIN_MEMORY (64LL << 20)
-
-static bool memory_limited(const struct oci_resources *res)
-{
-    const struct oci_memory *m = &res->memory;
-    int64_t v[] = {m->has_limit ? m->limit : -1, m->has_swap ? m->swap : -1, m->has_kernel ? m->kernel : -1};
-    for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-        if (v[i] >= 0 && v[i] < SHARED_VM_MIN_MEMORY)
-            return true;
-    for (size_t i = 0; i < res->n_unified; i++) {
-        const char *k = res->unified[i].key, *val = res->unified[i].value;
-        int64_t n;
-        if ((streq(k, "memory.max") || streq(k, "memory.swap.max")) && !streq(val, "max") &&
-            (parse_i64(val, &n) < 0 || n < SHARED_VM_MIN_MEMORY))
-            return true;
-    }
-    return false;
-}
-
-/* fs.suid_dumpable: what the kernel makes a process's memory map when its
- * ids change (the init's identity switch); anything but 0 would make ours
- * dumpable again, or let a core dump of the init kill us (before 5.16). */
-static bool suid_dumpable(int procfd)
-{
-    _cleanup_free_ char *v = NULL;
-    return read_file_at(procfd, "sys/fs/suid_dumpable", 64, &v, NULL) < 0 || v[0] != '0';
-}
-
-/* When `run`'s init may be cloned into our memory (clone_vm.c, docs/
- * ARCHITECTURE.md), which is ours until its execve: only where nothing can
- * reach that memory, interrupt the init in the middle of a heap operation,
- * or make it share a fate the init alone should have. */
-static bool init_may_share_memory(const struct create_ctx *ctx)
-{
-    const struct oci_process *p = ctx->spec->process;
-    if (ctx->two_stage || !clone_vm_supported() || !p)
-        return false;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-    /* a library caller's other threads: glibc's setxid would signal them
-     * from the init, which shares their thread list */
-    if (!__libc_single_threaded)
-        return false;
-#else
-    return false;
-#endif
-    /* oom_score_adj belongs to every process of one memory map: the init
-     * would set ours too, and a lower value cannot be taken back */
-    if (p->has_oom_score_adj)
-        return false;
-    /* startContainer hooks are the image's programs, run by the init as the
-     * container, inside its cgroup: with CAP_SYS_PTRACE one could open
-     * /proc/<init>/mem; any could drive an OOM kill of the init (and so of
-     * us) or outlive the hook and kill the init in the middle of a malloc
-     * (init_state_json) on our heap. A notify listener's state message
-     * is built after the identity switch too. */
-    if (ctx->spec->hooks[OCI_HOOK_START_CONTAINER].n || ctx->spec->linux_.seccomp.listener_path)
-        return false;
-    /* an init of another user could be signalled by that user once it
-     * switched: nothing it does from there touches the heap (no hooks, no
-     * listener, the AppArmor attribute formatted on the stack); the switch
-     * must not make the map dumpable (fs.suid_dumpable) */
-    if ((p->user.uid != 0 || p->user.gid != 0) && suid_dumpable(ctx->host_procfd))
-        return false;
-    /* nor the embedding program's log callback (stdio, a log file), which
-     * debug messages of the switch itself would call */
-    if (log_enabled(BRICK_LOG_DEBUG))
-        return false;
-    for (size_t i = 0; i < ctx->spec->linux_.resources.n_unified; i++)
-        if (streq(ctx->spec->linux_.resources.unified[i].key, "memory.oom.group"))
-            return false; /* an OOM kill of the group: ours too */
-    return !memory_limited(&ctx->spec->linux_.resources);
 }
 
 static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
@@ -867,7 +713,6 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     r = procfs_open_verified(&ctx->host_procfd);
     if (r < 0)
         return brick_err_errno(err, -r, "open /proc");
-    ctx->shared_vm = for_run && init_may_share_memory(ctx);
     return 0;
 }
 

