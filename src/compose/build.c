@@ -94,11 +94,28 @@ static void env_set(char ***env, const char *kv)
     strv_push(env, kv);
 }
 
+/* Where the sandbox's home is: the caller's own path for --home=host, else
+ * /root for uid 0 and /home/user for anyone else. NULL: the host's view
+ * (--host-secrets, --rootfs). */
+static char *home_path(const struct compose_opts *o)
+{
+    if (o->rootfs || o->host_secrets)
+        return NULL;
+    if (o->home == COMPOSE_HOME_HOST || o->home == COMPOSE_HOME_HOST_RO)
+        return xstrdup(o->home_src);
+    return xstrdup(o->has_user && o->uid != 0 ? "/home/user" : "/root");
+}
+
 static bjson *process(const struct compose_opts *o, char **caps)
 {
     bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
     _cleanup_strv_ char **env = NULL;
+    _cleanup_free_ char *home = home_path(o);
     env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    if (home) {
+        _cleanup_free_ char *kv = xasprintf("HOME=%s", home);
+        env_set(&env, kv);
+    }
     if (o->tty)
         env_set(&env, "TERM=xterm");
     for (char **e = o->env; e && *e; e++)
@@ -157,6 +174,29 @@ static void system_mounts(const struct compose_opts *o, bjson *a)
         mount(a, "/sys/fs/cgroup", "cgroup", "cgroup", cg);
 }
 
+/* The host's homes and /root are hidden behind empty tmpfs mounts; the
+ * sandbox's own home is a private tmpfs, a host directory (--home=DIR) or
+ * the caller's real home (--home=host[:ro]) bound over them. */
+static void home_mounts(const struct compose_opts *o, bjson *a)
+{
+    static const char *const root_dir[] = {"nosuid", "nodev", "mode=700", NULL};
+    static const char *const home_dir[] = {"nosuid", "nodev", "mode=755", NULL};
+    static const char *const bind_ro[] = {"rbind", "rprivate", "ro", NULL};
+    static const char *const bind_rw[] = {"rbind", "rprivate", "rw", NULL};
+    _cleanup_free_ char *home = home_path(o);
+    if (!home)
+        return;
+    mount(a, "/root", "tmpfs", "tmpfs", root_dir);
+    mount(a, "/home", "tmpfs", "tmpfs", home_dir);
+    if (o->home != COMPOSE_HOME_PRIVATE) {
+        mount(a, home, "bind", o->home_src, o->home == COMPOSE_HOME_HOST_RO ? bind_ro : bind_rw);
+    } else if (!streq(home, "/root")) {
+        _cleanup_free_ char *ids = xasprintf("uid=%u", o->uid), *gids = xasprintf("gid=%u", o->gid);
+        const char *const own[] = {"nosuid", "nodev", "mode=700", ids, gids, NULL};
+        mount(a, home, "tmpfs", "tmpfs", own);
+    }
+}
+
 static bjson *mounts(const struct compose_opts *o)
 {
     static const char *const tmp[] = {"nosuid", "nodev", "mode=1777", NULL};
@@ -170,6 +210,7 @@ static bjson *mounts(const struct compose_opts *o)
         mount(a, "/tmp", "tmpfs", "tmpfs", tmp);
         mount(a, "/run", "tmpfs", "tmpfs", run);
     }
+    home_mounts(o, a);
     for (char **t = o->tmpfs; t && *t; t++)
         mount(a, *t, "tmpfs", "tmpfs", tmp);
     for (size_t i = 0; i < o->n_volumes; i++)
@@ -278,7 +319,10 @@ static int linux_section(const struct compose_opts *o, char **caps, bjson **ret,
     }
     bjson_set(l, "resources", resources(o));
     bjson_set(l, "namespaces", namespaces(o));
-    bjson_set(l, "maskedPaths", strs(masked));
+    bjson *m = strs(masked);
+    for (char **p = o->rootfs || o->host_secrets ? NULL : o->secrets; p && *p; p++)
+        bjson_append(m, bjson_new_string(*p));
+    bjson_set(l, "maskedPaths", m);
     bjson_set(l, "readonlyPaths", strs(ro));
     if (sc)
         bjson_set(l, "seccomp", sc);
@@ -293,6 +337,9 @@ static bjson *annotations(const struct compose_opts *o)
         bjson_set(a, COMPOSE_ANN_LOOPBACK, bjson_new_string("up"));
     if (o->pod)
         bjson_set(a, COMPOSE_ANN_POD, bjson_new_string(o->pod));
+    /* the host's root: every mount under it read-only, not only / */
+    if (!o->rootfs)
+        bjson_set(a, COMPOSE_ANN_ROOT_RO, bjson_new_string("recursive"));
     for (char **kv = o->annotations; kv && *kv; kv++) {
         _cleanup_free_ char *key = xstrndup(*kv, strcspn(*kv, "="));
         const char *eq = strchr(*kv, '=');

@@ -23,6 +23,7 @@ struct compose_desktop; /* compose/desktop.h */
 /* Annotations compose writes; the runtime and the other verbs read them. */
 #define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
 #define COMPOSE_ANN_JOIN_PREFIX "run.brick.join." /* + "net" etc.: the container joined */
+#define COMPOSE_ANN_ROOT_RO "run.brick.root.readonly" /* "recursive": every mount of the root */
 #define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
 #define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
 #define COMPOSE_ANN_POD_SHARES "run.brick.pod.shares" /* "net,ipc,uts[,pid]" */
@@ -44,6 +45,15 @@ struct compose_ns {
 struct compose_volume {
     char *src, *dst;
     bool ro;
+};
+
+/* The sandbox's home (brick do on the host's root): a private, empty one by
+ * default; the host's homes and /root are never seen unless asked for. */
+enum compose_home {
+    COMPOSE_HOME_PRIVATE, /* tmpfs, empty, writable */
+    COMPOSE_HOME_DIR,     /* --home=DIR: DIR from the host, persistent */
+    COMPOSE_HOME_HOST,    /* --home=host: the caller's real home */
+    COMPOSE_HOME_HOST_RO, /* --home=host:ro */
 };
 
 struct compose_opts {
@@ -73,6 +83,10 @@ struct compose_opts {
     char **annotations;   /* extra KEY=VALUE (pods, join records) */
     char **args;          /* the command */
     struct compose_desktop *desktop; /* --x11, --gpu, ... (desktop.h); NULL: none */
+    enum compose_home home;
+    char *home_src;       /* DIR, or the caller's $HOME (--home=host) */
+    bool host_secrets;    /* --host-secrets: the host's homes and secret files as they are */
+    char **secrets;       /* host secret paths to mask (compose_find_secrets) */
 };
 
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
@@ -106,7 +120,10 @@ int compose_next_opt(int argc, char **argv);
     "      --hostname NAME        hostname (default: the container name)\n" \
     "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
     "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
-    "      --read-only            read-only root (always so for the host's root)\n" \
+    "      --read-only            read-only root (always so, recursively, for the host's root)\n" \
+    "      --home=DIR|host|host:ro   home: DIR from the host, the caller's own (host), read-only\n" \
+    "                             (default: a private empty one; other homes and /root hidden)\n" \
+    "      --host-secrets         show the host's homes, /root and secret files (hidden by default)\n" \
     "  -m, --memory SIZE          memory limit (512m, 1g)\n" \
     "      --cpus N               CPU quota (0.5, 2)\n" \
     "      --pids-limit N         maximum number of processes\n" \
@@ -120,6 +137,12 @@ int compose_next_opt(int argc, char **argv);
 int compose_parse_size(const char *s, int64_t *ret);
 int compose_parse_cpus(const char *s, uint64_t *ret_quota, uint64_t *ret_period);
 int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *err);
+
+/* The host's secret files and directories that exist (shadow files, host
+ * keys, TLS private keys, saved network passwords, display managers' cookies):
+ * into o->secrets, masked by compose_build() unless --host-secrets or
+ * --rootfs. Looks at the host (lstat, glob). docs/COMPOSE.md has the list. */
+void compose_find_secrets(struct compose_opts *o);
 
 /* The config.json text (tab-indented, runc's layout); heap string. */
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);

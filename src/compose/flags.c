@@ -174,9 +174,30 @@ static int parse_security_opt(const char *s, struct compose_opts *o, struct bric
     return 0;
 }
 
+/* --home=DIR | host | host:ro. The caller's home is $HOME (as for -e KEY,
+ * the one look at the caller's environment). */
+static int parse_home(const char *arg, struct compose_opts *o, struct brick_error *err)
+{
+    free(o->home_src);
+    o->home_src = NULL;
+    if (streq(arg, "host") || streq(arg, "host:ro")) {
+        const char *h = getenv("HOME");
+        if (!h || h[0] != '/' || streq(h, "/"))
+            return brick_err(err, EINVAL, "--home=%s: $HOME is not set to a directory", arg);
+        o->home = streq(arg, "host") ? COMPOSE_HOME_HOST : COMPOSE_HOME_HOST_RO;
+        o->home_src = xstrdup(h);
+        return 0;
+    }
+    if (arg[0] != '/' || streq(arg, "/"))
+        return brick_err(err, EINVAL, "--home: expected an absolute directory, host or host:ro, got \"%s\"", arg);
+    o->home = COMPOSE_HOME_DIR;
+    o->home_src = xstrdup(arg);
+    return 0;
+}
+
 enum {
     OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
-    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT,
+    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS,
     OPT_NS_BASE = 512, /* + enum oci_ns_type */
 };
 
@@ -202,6 +223,8 @@ static const struct option long_opts[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"pod", required_argument, NULL, OPT_POD},
     {"print-spec", no_argument, NULL, OPT_PRINT},
+    {"home", required_argument, NULL, OPT_HOME},
+    {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS},
     {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"network", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID},
@@ -305,6 +328,8 @@ static int parse_one(int c, const char *arg, struct compose_opts *o, struct bric
     case 'm': case OPT_CPUS: case OPT_PIDS: return parse_resource(c, arg, o, err);
     case OPT_POD: set_str(&o->pod, arg); return 0;
     case OPT_PRINT: o->print_spec = true; return 0;
+    case OPT_HOME: return parse_home(arg, o, err);
+    case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
     }
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
@@ -338,6 +363,10 @@ static int check(struct compose_opts *o, struct brick_error *err)
         return brick_err(err, EINVAL, "--rm and --keep contradict each other");
     if (o->rm && o->keep)
         return brick_err(err, EINVAL, "--rm and --keep contradict each other");
+    if ((o->home != COMPOSE_HOME_PRIVATE || o->host_secrets) && o->rootfs)
+        return brick_err(err, EINVAL, "--home and --host-secrets apply to the host's root, not to --rootfs");
+    if (o->home != COMPOSE_HOME_PRIVATE && o->host_secrets)
+        return brick_err(err, EINVAL, "--home and --host-secrets: --host-secrets shows the host's homes as they are");
     if (o->seccomp_unconfined && o->seccomp_file)
         return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
     return desktop_check(o, err);
@@ -393,5 +422,7 @@ void compose_opts_done(struct compose_opts *o)
     strv_free(o->annotations);
     strv_free(o->args);
     desktop_free(o->desktop);
+    free(o->home_src);
+    strv_free(o->secrets);
     *o = (struct compose_opts){0};
 }

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "rootfs/internal.h"
 #include "rootfs/sys.h"
+#include "spec/model.h"
 
 static unsigned long root_propagation(const struct oci_spec *s)
 {
@@ -55,10 +56,28 @@ static int parent_mount_private(const char *rootfs, struct brick_error *err)
     return 0;
 }
 
+/* Annotation run.brick.root.readonly=recursive (what `brick do` writes for
+ * the host's root): every mount of the bound tree read-only and private, not
+ * only its top one (root.readonly keeps runc's meaning). Private: a mount the
+ * host makes later must not appear, writable, inside. */
+static int root_recursive_readonly(const struct oci_spec *s, bool *ret, struct brick_error *err)
+{
+    const char *v = oci_kv_get(s->annotations, s->n_annotations, ROOTFS_ANN_RECURSIVE_RO);
+    *ret = v != NULL;
+    if (v && !streq(v, "recursive"))
+        return brick_err(err, EINVAL, "annotations[\"" ROOTFS_ANN_RECURSIVE_RO "\"]: expected \"recursive\", got \"%s\"",
+                         v);
+    return 0;
+}
+
 /* Bind the rootfs onto itself: pivot_root needs a mount point, and the
  * clone is what root_fd refers to from now on. */
 static int bind_rootfs(struct rootfs_ctx *ctx, const char *rootfs, struct brick_error *err)
 {
+    bool rro;
+    int r = root_recursive_readonly(ctx->spec, &rro, err);
+    if (r < 0)
+        return r;
     _cleanup_close_ int target = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (target < 0)
         return brick_err_errno(err, errno, "rootfs %s", rootfs);
@@ -74,14 +93,20 @@ static int bind_rootfs(struct rootfs_ctx *ctx, const char *rootfs, struct brick_
     } else if (tree < 0) {
         return brick_err_errno(err, -tree, "bind rootfs %s", rootfs);
     } else {
-        int r = mnt_attach(tree, target);
+        /* still detached: no mount of the config is in the tree yet */
+        r = rro ? mnt_setattr(tree, MOUNT_ATTR_RDONLY, 0, MS_PRIVATE, true) : 0;
+        if (r >= 0)
+            r = mnt_attach(tree, target);
         if (r < 0) {
             close(tree);
-            return brick_err_errno(err, -r, "bind rootfs %s", rootfs);
+            return brick_err_errno(err, -r, "bind rootfs %s%s", rootfs, rro ? " (recursively read-only)" : "");
         }
+        rro = false;
     }
     ctx->root_fd = tree;
     ctx->root_fd_set = true;
+    if (rro && (r = mnt_setattr(tree, MOUNT_ATTR_RDONLY, 0, MS_PRIVATE, true)) < 0)
+        return brick_err_errno(err, -r, "bind rootfs %s (recursively read-only)", rootfs);
     return 0;
 }
 

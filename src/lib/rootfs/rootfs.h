@@ -21,6 +21,10 @@
 
 struct oci_spec;
 
+/* "recursive": the whole bound root tree read-only and private (brick do on
+ * the host's root), not only its top mount as root.readonly asks. */
+#define ROOTFS_ANN_RECURSIVE_RO "run.brick.root.readonly"
+
 /* Zero-initialise (designated initialisers are fine), fill the inputs. */
 /* One v1 hierarchy's container cgroup directory: <mount_fd>/<rel> (mount_fd
  * in the caller's mount namespace), which a "cgroup" mount binds instead of

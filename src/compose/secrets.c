@@ -1,0 +1,46 @@
+/* secrets.c — which of the host's secrets exist, to be masked in `brick do`
+ * (the host's root is the sandbox's: read-only is not enough, a process with
+ * CAP_DAC_OVERRIDE reads every file). Homes and /root are hidden by build.c
+ * (tmpfs), /tmp and /run are private already; these are the rest. */
+#include "compose/compose.h"
+#include "core/strv.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+static const char *const secret_paths[] = {
+    "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", /* password hashes */
+    "/etc/ssl/private",                                              /* TLS private keys */
+    "/etc/letsencrypt",                                              /* certbot's keys */
+    "/etc/krb5.keytab",                                              /* Kerberos host key */
+    "/etc/NetworkManager/system-connections",                        /* Wi-Fi/VPN passwords */
+    "/etc/wpa_supplicant",
+    "/etc/wireguard",                                                /* VPN private keys */
+    "/etc/ipsec.secrets", "/etc/ppp/chap-secrets", "/etc/ppp/pap-secrets",
+    "/etc/sudoers", "/etc/sudoers.d",                                /* who may become root */
+    "/var/backups",                                                  /* shadow.bak, gshadow.bak */
+    "/var/lib/lightdm", "/var/lib/gdm3", "/var/lib/sddm",            /* display managers' X cookies */
+    "/var/spool/cron", "/var/mail", "/var/spool/mail",               /* other users' crontabs, mail */
+    "/var/lib/sss", "/var/lib/docker", "/var/lib/containers",        /* credential caches, images */
+};
+
+static const char *const secret_globs[] = {
+    "/etc/ssh/ssh_host_*_key", /* SSH host private keys (the .pub files stay) */
+};
+
+void compose_find_secrets(struct compose_opts *o)
+{
+    struct stat st;
+    for (size_t i = 0; i < sizeof(secret_paths) / sizeof(secret_paths[0]); i++)
+        if (lstat(secret_paths[i], &st) == 0 && !S_ISLNK(st.st_mode))
+            strv_push(&o->secrets, secret_paths[i]);
+    for (size_t i = 0; i < sizeof(secret_globs) / sizeof(secret_globs[0]); i++) {
+        glob_t g;
+        if (glob(secret_globs[i], GLOB_NOSORT, NULL, &g) != 0)
+            continue;
+        for (size_t j = 0; j < g.gl_pathc; j++)
+            if (lstat(g.gl_pathv[j], &st) == 0 && S_ISREG(st.st_mode))
+                strv_push(&o->secrets, g.gl_pathv[j]);
+        globfree(&g);
+    }
+}
