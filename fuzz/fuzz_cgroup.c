@@ -13,6 +13,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t l = strlen(s), k = strlen(suffix);
+    return l >= k && streq(s + l - k, suffix);
+}
+
 static bool same_str(const char *a, const char *b)
 {
     return (!a && !b) || streq(a, b);
@@ -37,9 +43,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (cg.layout == CGROUP_LAYOUT_V2 && !cg.n)
         abort(); /* the v2 driver dereferences h[0] */
-    for (size_t i = 0; i < cg.n; i++)
-        if (!cg.h[i].name || !cg.h[i].mount || !cg.h[i].dir)
+    for (size_t i = 0; i < cg.n; i++) {
+        const struct cgroup_hier *h = &cg.h[i];
+        if (!h->name || !h->mount || !h->dir)
             abort();
+        /* state.json is input: what a delete or kill may act on stays below
+         * a mount, with no way up (".."), and removes no more than dir and
+         * its parents below the mount */
+        size_t ml = strlen(h->mount);
+        if (h->mount[0] != '/' || strncmp(h->dir, h->mount, ml) != 0 || h->dir[ml] != '/' || !h->dir[ml + 1] ||
+            strstr(h->dir, "/../") || strstr(h->dir, "/./") || has_suffix(h->dir, "/..") ||
+            has_suffix(h->dir, "/.") || strstr(h->mount, "/.."))
+            abort();
+        if (h->created && (strncmp(h->created, h->mount, ml) != 0 || h->created[ml] != '/' ||
+                           strncmp(h->dir, h->created, strlen(h->created)) != 0 || strstr(h->created, "/..")))
+            abort();
+    }
     (void)cgroup_layout_name(cg.layout);
 
     /* Round trip: what we write back must read back the same (a missing

@@ -44,9 +44,10 @@ static char *shares(const char *record)
     char *out = calloc(1, 1);
     if (!record || bjson_parse(record, strlen(record), &o, &ignored) < 0)
         return out;
-    for (size_t i = 0; i < bjson_object_len(o); i++) {
-        bjson *e;
-        const char *type = bjson_object_at(o, i, &e);
+    bjson_iter it = bjson_object_iter(o);
+    bjson *e;
+    const char *type;
+    while (bjson_object_next(&it, &type, &e)) {
         if (!bjson_bool(bjson_get(e, "joined")))
             continue;
         const char *from = bjson_string(bjson_get(e, "from"));

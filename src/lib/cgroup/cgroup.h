@@ -116,8 +116,25 @@ int cgroup_stats_json(const struct cgroup *cg, char **ret, struct brick_error *e
  * oom_kill, v2 memory.events oom_kill); -errno when unknown. */
 int64_t cgroup_oom_kills(const struct cgroup *cg);
 
-/* Serialize for state.json and back (no detection involved). */
+/* Serialize for state.json and back (no detection involved). A record read
+ * back is input (a corrupt or hostile state.json): cgroup_from_json() refuses
+ * one that fails cgroup_record_check() — every dir strictly below its mount,
+ * `created` the dir or one of its parents below the mount, no "." or ".."
+ * anywhere. Pure. */
 char *cgroup_to_json(const struct cgroup *cg);
 int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *err);
+int cgroup_record_check(const struct cgroup *cg, struct brick_error *err);
+/* That every hierarchy's mount of a record read back is a cgroup or cgroup2
+ * file system reached without a symlink (openat2 RESOLVE_NO_SYMLINKS): a
+ * record cannot send a kill or an rmdir anywhere else. */
+int cgroup_verify_mounts(const struct cgroup *cg, struct brick_error *err);
+/* Whether a record read back is the cgroup a config names: its path is the
+ * config's cgroupsPath (NULL: "/brick/<id>", or the systemd driver's form of
+ * either), and every directory is that path in its hierarchy. Pure. */
+bool cgroup_record_is_config(const struct cgroup *cg, const char *cgroups_path, const char *id);
+/* Before anything is made: for each hierarchy whose directory does not exist
+ * yet, the topmost missing level as `created`, so that the recovery record
+ * written before cgroup_create() names what a killed create may leave. */
+void cgroup_plan_created(struct cgroup *cg);
 
 #endif

@@ -3,6 +3,7 @@
  * record of all that (so later commands never re-detect: the host may be
  * remounted, the record stays true to what was created). */
 #include "cgroup/cgroup.h"
+#include "cgroup/systemd_path.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
@@ -205,6 +206,36 @@ static char *dup_member(const bjson *o, const char *k)
     return s ? xstrdup(s) : NULL;
 }
 
+/* No "." or ".." component, no newline (paths of cgroupfs have neither). */
+static bool clean_abs(const char *p)
+{
+    return p && p[0] == '/' && path_ok(p);
+}
+
+/* below: "below/..." with at least one component after it */
+static bool strictly_below(const char *p, const char *below)
+{
+    size_t l = strlen(below);
+    return strncmp(p, below, l) == 0 && p[l] == '/' && p[l + 1] != '\0' && !streq(below, "/");
+}
+
+int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
+{
+    if (cg->path && *cg->path && (!path_ok(cg->path) || streq(cg->path, "/")))
+        return brick_err(err, EINVAL, "cgroup record: path \"%s\" is not a container's cgroup", cg->path);
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_hier *h = &cg->h[i];
+        if (!clean_abs(h->mount) || !clean_abs(h->dir) || !strictly_below(h->dir, h->mount))
+            return brick_err(err, EINVAL, "cgroup record: \"%s\" is not a cgroup below \"%s\"", h->dir,
+                             h->mount);
+        if (h->created && !(clean_abs(h->created) && strictly_below(h->created, h->mount) &&
+                            (streq(h->created, h->dir) || strictly_below(h->dir, h->created))))
+            return brick_err(err, EINVAL, "cgroup record: \"%s\" is not \"%s\" or one of its parents",
+                             h->created, h->dir);
+    }
+    return 0;
+}
+
 int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *err)
 {
     *cg = (struct cgroup){0};
@@ -232,10 +263,42 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
         cg->n = i + 1;
     }
     bjson_free(o);
+    if ((r = cgroup_record_check(cg, err)) < 0) {
+        cgroup_done(cg);
+        return r;
+    }
     /* The v2 driver uses h[0] unchecked (freeze, devices). */
     if (cg->layout == CGROUP_LAYOUT_V2 && n == 0) {
         cgroup_done(cg);
         return brick_err(err, EINVAL, "cgroup record: a v2 record needs its cgroup2 hierarchy");
     }
     return 0;
+}
+
+/* dir is mount + path (absolute) or ends in "/" + path (relative: under the
+ * creator's own cgroup) */
+static bool dir_is_path(const struct cgroup_hier *h, const char *path)
+{
+    size_t dl = strlen(h->dir), pl = strlen(path);
+    if (path[0] == '/')
+        return strncmp(h->dir, h->mount, strlen(h->mount)) == 0 && streq(h->dir + strlen(h->mount), path);
+    return dl > pl + 1 && h->dir[dl - pl - 1] == '/' && streq(h->dir + dl - pl, path);
+}
+
+bool cgroup_record_is_config(const struct cgroup *cg, const char *cgroups_path, const char *id)
+{
+    if (!cg->path || !*cg->path)
+        return false;
+    _cleanup_free_ char *plain = cgroups_path && *cgroups_path ? xstrdup(cgroups_path) : xasprintf("/brick/%s", id);
+    size_t l = strlen(plain);
+    while (l > 1 && plain[l - 1] == '/')
+        plain[--l] = '\0';
+    _cleanup_free_ char *sd = NULL;
+    struct brick_error ignored;
+    if (!streq(cg->path, plain) && (cgroup_systemd_path(cgroups_path, id, &sd, &ignored) < 0 || !streq(cg->path, sd)))
+        return false;
+    for (size_t i = 0; i < cg->n; i++)
+        if (!dir_is_path(&cg->h[i], cg->path))
+            return false;
+    return true;
 }

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -420,4 +423,45 @@ int cgroup_remove_dirs(struct cgroup *cg)
         ret = ret ? ret : r;
     }
     return ret;
+}
+
+int cgroup_verify_mounts(const struct cgroup *cg, struct brick_error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, cg->h[i].mount, &how, sizeof(how));
+        struct statfs sf;
+        if (fd < 0 && errno == ENOSYS)
+            continue; /* before 5.6: the record check alone */
+        if (fd < 0 || fstatfs(fd, &sf) < 0 ||
+            (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+            return brick_err(err, EINVAL, "cgroup record: %s is not a cgroup file system", cg->h[i].mount);
+    }
+    return 0;
+}
+
+void cgroup_plan_created(struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct cgroup_hier *h = &cg->h[i];
+        struct stat st;
+        if (h->created || stat(h->dir, &st) == 0)
+            continue;
+        _cleanup_free_ char *p = xstrdup(h->dir);
+        size_t ml = strlen(h->mount);
+        for (char *s = p + ml + 1; *s; s++) {
+            if (s[1] != '/' && s[1] != '\0')
+                continue;
+            char saved = s[1];
+            s[1] = '\0';
+            bool missing = stat(p, &st) < 0;
+            s[1] = saved;
+            if (missing) {
+                s[1] = '\0';
+                h->created = xstrdup(p);
+                break;
+            }
+        }
+    }
 }

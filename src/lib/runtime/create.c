@@ -598,6 +598,27 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
     return state_write(dirfd, &st, err);
 }
 
+/* The recovery record, written once the cgroup is planned and before
+ * anything exists outside the state directory: state.json without a pid,
+ * naming the cgroup directories (and the topmost levels) this create is
+ * about to make. A create killed at any later instant (kill -9, OOM) leaves
+ * what this record names, and `delete -f` removes it; a failed one rolls back
+ * itself. record_state() replaces it with the whole record. */
+static int record_intent(struct create_ctx *ctx, int dirfd, struct brick_error *err)
+{
+    cgroup_plan_created(&ctx->cgroup);
+    _cleanup_free_ char *cgroup = ctx->cgroup.n ? cgroup_to_json(&ctx->cgroup) : NULL;
+    struct container_state st = {
+        .id = (char *)ctx->opts->id,
+        .bundle = ctx->bundle,
+        .rootfs = ctx->rootfs,
+        .created = ctx->created,
+        .owner = (char *)"",
+        .cgroup = cgroup,
+    };
+    return state_write(dirfd, &st, err);
+}
+
 static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
 {
     if (bundle_in_state(ctx)) {
@@ -733,6 +754,8 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
     r = copy_config(ctx, dirfd, err);
     if (r >= 0)
         r = plan_cgroup(ctx, err);
+    if (r >= 0)
+        r = record_intent(ctx, dirfd, err);
     if (r >= 0)
         r = cgroup_before_clone(ctx, err);
     if (r >= 0)

@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -183,20 +184,57 @@ static void signal_all(pid_t init, int sig)
 }
 
 /* The container's cgroup from its state record; false when it has none
- * (created by a brick without cgroups) or the record is unreadable. */
+ * (created by a brick without cgroups), or the record is not to be used:
+ * state.json is input, and a record naming a directory outside a cgroup
+ * file system or above the container's cgroup would turn a kill or an rmdir
+ * on the host (cgroup_from_json checks the paths, cgroup_verify_mounts the
+ * file systems). */
 bool state_cgroup(const struct container_state *st, struct cgroup *cg)
 {
+    struct brick_error e;
+    if (!st->cgroup)
+        return false;
+    if (cgroup_from_json(st->cgroup, cg, &e) < 0)
+        goto bad;
+    if (cgroup_verify_mounts(cg, &e) < 0) {
+        cgroup_done(cg);
+        goto bad;
+    }
+    return true;
+bad:
+    log_warn("container \"%s\": %s: its cgroup is left alone", st->id, e.msg);
+    return false;
+}
+
+/* For what kills or removes: the record must also be the cgroup the saved
+ * config names (a record pointing at another cgroup of the host, however
+ * clean its paths, is not this container's). */
+static bool state_cgroup_owned(int dirfd, const struct container_state *st, const struct oci_spec *spec,
+                               struct cgroup *cg)
+{
+    struct oci_spec *loaded = NULL;
     struct brick_error ignored;
-    return st->cgroup && cgroup_from_json(st->cgroup, cg, &ignored) == 0;
+    if (!state_cgroup(st, cg))
+        return false;
+    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, &ignored) == 0)
+        spec = loaded;
+    bool ok = spec && cgroup_record_is_config(cg, spec->linux_.cgroups_path, st->id);
+    oci_spec_free(loaded);
+    if (!ok) {
+        log_warn("container \"%s\": its cgroup record does not name the cgroup of its config: left alone",
+                 st->id);
+        cgroup_done(cg);
+    }
+    return ok;
 }
 
 /* kill --all: through the cgroup, which holds every process of the container
  * whatever its namespaces; the pid-namespace scan is the fallback. */
-static void signal_every_process(const struct container_state *st, int sig)
+static void signal_every_process(int dirfd, const struct container_state *st, int sig)
 {
     struct cgroup cg;
     struct brick_error ignored;
-    if (!state_cgroup(st, &cg)) {
+    if (!state_cgroup_owned(dirfd, st, NULL, &cg)) {
         signal_all(st->pid, sig);
         return;
     }
@@ -225,7 +263,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
     if (r >= 0 && !state_pid_alive(&h.st, &pidfd))
         r = brick_err(err, ESRCH, "container \"%s\" is not running", id);
     if (r >= 0 && all)
-        signal_every_process(&h.st, sig);
+        signal_every_process(h.dirfd, &h.st, sig);
     if (r >= 0 && (r = pidfd_signal(pidfd, sig)) < 0)
         r = brick_err_errno(err, -r, "signal %d to container \"%s\"", sig, id);
     handle_done(&h);
@@ -251,19 +289,19 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
 {
     /* The cgroup first: it kills every process, frozen ones included, and
      * goes away with the directories we created. */
+    /* run passes the config it created from (the saved copy is the same
+     * text): parsing it again is most of run's teardown in user space. */
+    struct oci_spec *loaded = NULL;
+    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, err) == 0)
+        spec = loaded;
     struct cgroup cg;
-    if (state_cgroup(st, &cg)) {
+    if (state_cgroup_owned(dirfd, st, spec, &cg)) {
         struct brick_error cerr;
         if (cgroup_destroy(&cg, &cerr) < 0)
             log_warn("%s", cerr.msg);
         cgroup_done(&cg);
     }
     kill_and_wait(st);
-    /* run passes the config it created from (the saved copy is the same
-     * text): parsing it again is most of run's teardown in user space. */
-    struct oci_spec *loaded = NULL;
-    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, err) == 0)
-        spec = loaded;
     if (spec && spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
         _cleanup_free_ char *json = state_to_oci_json(st, STATUS_STOPPED, spec, false);
         struct brick_error herr;
@@ -287,14 +325,44 @@ static int delete_locked(struct handle *h, bool force, struct brick_error *err)
     return container_destroy(h->rootfd, h->dirfd, &h->st, NULL, err);
 }
 
+/* delete -f of a container whose state.json is corrupt: its init and
+ * processes are found through the cgroup its saved config names (resolved
+ * as create did), the directories brick made there removed. */
+static int destroy_unreadable(struct handle *h, const char *id, const struct brick_error *why)
+{
+    struct oci_spec *spec = NULL;
+    struct brick_error e;
+    if (oci_spec_load(h->dirfd, "config.json", &spec, &e) == 0) {
+        struct cgroup cg;
+        _cleanup_free_ char *self = NULL;
+        (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
+        if (cgroup_detect(NULL, &cg, &e) == 0) {
+            if (cgroup_resolve(&cg, spec->linux_.cgroups_path, id, self, &e) == 0) {
+                for (size_t i = 0; i < cg.n; i++)
+                    if (!cg.h[i].created)
+                        cg.h[i].created = xstrdup(cg.h[i].dir); /* the leaf only */
+                if (cgroup_destroy(&cg, &e) < 0)
+                    log_warn("container \"%s\": %s", id, e.msg);
+            }
+            cgroup_done(&cg);
+        }
+    }
+    oci_spec_free(spec);
+    log_warn("container \"%s\": %s: removed with what its saved config names", id, why->msg);
+    return state_dir_remove(h->rootfd, id, h->dirfd);
+}
+
 int brick_delete(const char *root, const char *id, bool force, struct brick_error *err)
 {
     struct handle h;
     int r = handle_open(root, id, true, &h, err);
     if (r < 0) {
-        /* A directory without state is debris of a crashed create. */
+        /* A directory without state is debris of a create killed before it
+         * recorded anything (nothing exists outside the directory then). */
         if (r == -ENOENT && h.dirfd >= 0 && force)
             r = state_dir_remove(h.rootfd, id, h.dirfd);
+        else if (r == -EUCLEAN && h.dirfd >= 0 && force)
+            r = destroy_unreadable(&h, id, err);
         handle_done(&h);
         return r;
     }
@@ -371,24 +439,40 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
-        struct container_state st;
-        struct brick_error ignored;
+        struct container_state st = {0};
+        struct brick_error e;
         _cleanup_close_ int fd = -EBADF;
         if (!container_id_valid(de->d_name) ||
-            (fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
-            state_read(fd, de->d_name, &st, &ignored) < 0)
+            (fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
             continue;
+        int r = state_read(fd, de->d_name, &st, &e);
+        if (r < 0 && r != -EUCLEAN && r != -ENOENT)
+            continue;
+        /* a create holds the lock until it recorded the init */
+        bool busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        const char *status;
+        if (r == -EUCLEAN || (r == -ENOENT && !busy)) {
+            status = "unknown";
+            log_warn("container \"%s\": %s: 'delete -f %s' removes it", de->d_name,
+                     r == -ENOENT ? "no state (a create was killed)" : e.msg, de->d_name);
+        } else if (r == -ENOENT || (st.pid == 0 && busy)) {
+            status = "creating";
+        } else {
+            status = container_status_name(container_status(&st));
+        }
+        bool live = r == 0 && (streq(status, "running") || streq(status, "created") || streq(status, "paused"));
         v = xrealloc(v, (n + 1) * sizeof(*v));
         v[n++] = (struct brick_container_info){
-            .id = xstrdup(st.id),
-            .pid = container_status(&st) == STATUS_STOPPED ? 0 : st.pid,
-            .status = xstrdup(container_status_name(container_status(&st))),
-            .bundle = xstrdup(st.bundle),
-            .created = xstrdup(st.created),
+            .id = xstrdup(st.id ? st.id : de->d_name),
+            .pid = live ? st.pid : 0,
+            .status = xstrdup(status),
+            .bundle = xstrdup(st.bundle ? st.bundle : ""),
+            .created = xstrdup(st.created ? st.created : ""),
             .owner = xstrdup(st.owner ? st.owner : ""),
             .namespaces = st.namespaces ? xstrdup(st.namespaces) : NULL,
         };
-        container_state_done(&st);
+        if (r == 0)
+            container_state_done(&st);
     }
     if (n)
         qsort(v, n, sizeof(*v), cmp_info);
@@ -459,9 +543,10 @@ int brick_resume(const char *root, const char *id, struct brick_error *err)
  * (update adds rules, as the cgroup does); anything else replaced. */
 static void merge_json(bjson *dst, const bjson *src, bool append_arrays)
 {
-    for (size_t i = 0; i < bjson_object_len(src); i++) {
-        bjson *v = NULL, *d;
-        const char *key = bjson_object_at(src, i, &v);
+    bjson_iter it = bjson_object_iter(src);
+    bjson *v = NULL, *d;
+    const char *key;
+    while (bjson_object_next(&it, &key, &v)) {
         d = bjson_get(dst, key);
         if (bjson_type_of(v) == BJSON_OBJECT && bjson_type_of(d) == BJSON_OBJECT) {
             merge_json(d, v, false);

@@ -157,9 +157,10 @@ static int check_keys(const bjson *obj, const char *path, const char *const *kno
     if (bjson_type_of(obj) != BJSON_OBJECT)
         return brick_err(err, EINVAL, "%s: expected an object, got %s", path,
                          bjson_type_name(bjson_type_of(obj)));
-    for (size_t i = 0; i < bjson_object_len(obj); i++) {
-        bjson *v;
-        const char *k = bjson_object_at(obj, i, &v);
+    bjson_iter it = bjson_object_iter(obj);
+    bjson *v;
+    const char *k;
+    while (bjson_object_next(&it, &k, &v)) {
         bool ok = false;
         for (const char *const *n = known; *n; n++)
             ok = ok || streq(*n, k);

@@ -228,21 +228,23 @@ size_t bjson_object_len(const bjson *obj)
     return (size_t)json_object_object_length(J(obj));
 }
 
-const char *bjson_object_at(const bjson *obj, size_t i, bjson **ret_val)
+bjson_iter bjson_object_iter(const bjson *obj)
 {
-    size_t k = 0;
-    *ret_val = NULL;
-    if (!obj || !json_object_is_type(J(obj), json_type_object))
-        return NULL;
-    json_object_object_foreach(J(obj), key, val)
-    {
-        if (k++ == i) {
-            *ret_val = B(val);
-            return key;
-        }
-    }
-    *ret_val = NULL;
-    return NULL;
+    bjson_iter it = {NULL};
+    if (obj && json_object_is_type(J(obj), json_type_object))
+        it.next = lh_table_head(json_object_get_object(J(obj)));
+    return it;
+}
+
+bool bjson_object_next(bjson_iter *it, const char **ret_key, bjson **ret_val)
+{
+    struct lh_entry *e = it->next;
+    if (!e)
+        return false;
+    *ret_key = (const char *)lh_entry_k(e);
+    *ret_val = B((struct json_object *)lh_entry_v(e));
+    it->next = lh_entry_next(e);
+    return true;
 }
 
 size_t bjson_array_len(const bjson *arr)

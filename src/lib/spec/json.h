@@ -35,8 +35,15 @@ const char *bjson_type_name(enum bjson_type t); /* "a string", "an object", ... 
 /* Objects: member lookup (NULL when absent) and iteration in document order. */
 bjson *bjson_get(const bjson *obj, const char *key);
 size_t bjson_object_len(const bjson *obj);
-/* Iterate: i from 0 to bjson_object_len()-1; returns the key and sets *ret_val. */
-const char *bjson_object_at(const bjson *obj, size_t i, bjson **ret_val);
+/* Iterate in document order, each member once (linear in the members):
+ *   bjson_iter it = bjson_object_iter(obj);
+ *   while (bjson_object_next(&it, &key, &val)) ...
+ * The object must not change meanwhile. */
+typedef struct {
+    void *next; /* json-c's hash table entry of the next member */
+} bjson_iter;
+bjson_iter bjson_object_iter(const bjson *obj);
+bool bjson_object_next(bjson_iter *it, const char **ret_key, bjson **ret_val);
 
 size_t bjson_array_len(const bjson *arr);
 bjson *bjson_array_get(const bjson *arr, size_t i);

@@ -71,9 +71,10 @@ static int pc_time_offsets(struct pctx *c, const bjson *v, void *dst)
     struct oci_linux *l = dst;
     if (bjson_type_of(v) != BJSON_OBJECT)
         return pc_err(c, "expected an object");
-    for (size_t i = 0; i < bjson_object_len(v); i++) {
-        bjson *val;
-        const char *clock = bjson_object_at(v, i, &val);
+    bjson_iter it = bjson_object_iter(v);
+    bjson *val;
+    const char *clock;
+    while (bjson_object_next(&it, &clock, &val)) {
         size_t old = pc_key(c, clock);
         int r;
         if (strcmp(clock, "monotonic") == 0)

@@ -183,9 +183,10 @@ static int pc_map(struct pctx *c, const bjson *v, struct oci_kv **ret, size_t *r
     size_t n = bjson_object_len(v);
     *ret = xcalloc(n, sizeof(**ret));
     *ret_n = n;
-    for (size_t i = 0; i < n; i++) {
-        bjson *val;
-        const char *key = bjson_object_at(v, i, &val);
+    bjson_iter it = bjson_object_iter(v);
+    bjson *val;
+    const char *key;
+    for (size_t i = 0; i < n && bjson_object_next(&it, &key, &val); i++) {
         (*ret)[i].key = xstrdup(key);
         size_t old = pc_key(c, key);
         int r = pc_str(c, val, &(*ret)[i].value);
@@ -306,9 +307,10 @@ int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, siz
     char *arr = xcalloc(n, elem_size);
     *ret = arr;
     *ret_n = n;
-    for (size_t i = 0; i < n; i++) {
-        bjson *val;
-        const char *key = bjson_object_at(v, i, &val);
+    bjson_iter it = bjson_object_iter(v);
+    bjson *val;
+    const char *key;
+    for (size_t i = 0; i < n && bjson_object_next(&it, &key, &val); i++) {
         char *elem = arr + i * elem_size;
         char *dup = xstrdup(key);
         memcpy(elem + key_off, &dup, sizeof(dup));

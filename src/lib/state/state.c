@@ -213,8 +213,14 @@ int state_read(int dirfd, const char *id, struct container_state *st, struct bri
         return brick_err_errno(err, -r, "read state of \"%s\"", id);
     bjson *o = NULL;
     r = bjson_parse(text, len, &o, err);
-    if (r < 0)
-        return brick_err_prefix(err, "state of \"%s\"", id);
+    if (r < 0 || bjson_type_of(o) != BJSON_OBJECT) {
+        bjson_free(o);
+        if (r >= 0)
+            brick_err(err, EUCLEAN, "not a JSON object");
+        /* corrupt: -EUCLEAN, which list shows and delete -f recovers from */
+        err->code = EUCLEAN;
+        return brick_err_prefix(err, "state of \"%s\" is corrupt", id);
+    }
     int64_t pid = 0;
     uint64_t start = 0;
     bjson_i64(bjson_get(o, "pid"), &pid);
