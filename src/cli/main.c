@@ -67,18 +67,41 @@ static void log_record(const char *level, const char *msg)
     fflush(log_file);
 }
 
+/* One line on the terminal, whatever the message holds: a container id or
+ * path given by the user, a kernel log line, a hook's output. Control
+ * characters (a newline, an escape sequence that would drive the terminal)
+ * are printed as \xNN; a trailing newline is dropped. */
+static void print_line(const char *prefix, const char *msg)
+{
+    size_t len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        len--;
+    fputs(prefix, stderr);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c < 0x20 || c == 0x7f)
+            fprintf(stderr, "\\x%02x", c);
+        else
+            fputc(c, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 static void on_library_log(enum brick_log_level level, const char *msg, void *userdata)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
     (void)userdata;
     log_record(names[level], msg);
-    if (level <= BRICK_LOG_WARN || globals.debug)
-        fprintf(stderr, "brick: %s: %s\n", names[level], msg);
+    if (level <= BRICK_LOG_WARN || globals.debug) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "brick: %s: ", names[level]);
+        print_line(prefix, msg);
+    }
 }
 
 int cli_fail(const struct brick_error *err)
 {
-    fprintf(stderr, "brick: %s\n", err->msg);
+    print_line("brick: ", err->msg);
     log_record("error", err->msg);
     return 1;
 }

@@ -224,3 +224,24 @@ def test_invalid_container_ids(brick, bundle, cid):
     cp = brick("create", "--bundle", b.path, cid)
     assert cp.returncode != 0
     assert not (brick.root.parent / "escape").exists()
+
+
+@brick_only
+def test_one_line_per_error_kernel_log(brick, bundle):
+    """The kernel explains a bad mount option in the fs context's log, with a
+    trailing newline: the error stays one line."""
+    b = bundle(["/bin/true"])
+    b.add_mount("/mnt", "tmpfs", "tmpfs", ["size=abc"])
+    cp = brick.run(b)
+    assert cp.returncode != 0
+    assert "size" in cp.stderr and cp.stderr.count("\n") == 1, repr(cp.stderr)
+
+
+@brick_only
+@pytest.mark.parametrize("bad", ["evil\nbrick: container started", "x\x1b[2J\x1b[31mred", "tab\there"])
+def test_control_characters_never_reach_the_terminal(brick, bad):
+    """An invalid id is echoed in the error: escaped, on one line."""
+    for verb in (["state"], ["delete", "-f"], ["kill"]):
+        cp = brick(*verb, bad)
+        assert cp.returncode != 0
+        assert cp.stderr.count("\n") == 1 and "\x1b" not in cp.stderr and "\t" not in cp.stderr, repr(cp.stderr)

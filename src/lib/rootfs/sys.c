@@ -69,6 +69,8 @@ static void fs_log(int fs_fd, char *out, size_t len)
 
     out[0] = '\0';
     while ((n = read(fs_fd, buf, sizeof(buf) - 1)) > 0) {
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--; /* one line per error */
         buf[n] = '\0';
         if (n > 2 && buf[0] == 'e' && buf[1] == ' ')
             snprintf(out, len, " (%s)", buf + 2);
