@@ -112,7 +112,8 @@ def main():
         L += ["## Scaling: `create` median ms (p90) vs ...", ""]
         for key, title in (("mounts", "extra bind mounts"), ("seccomp", "seccomp profile (rules: %s)" %
                            ", ".join("%s=%s" % kv for kv in sc.get("seccomp_rules", {}).items())),
-                           ("running", "containers of the same runtime already running")):
+                           ("running", "containers of the same runtime already running"),
+                           ("annotations", "annotations in config.json")):
             ser = sc.get(key, {})
             names = list(ser)
             if not names:

@@ -359,6 +359,9 @@ def bench_concurrent(ctx):
 
 
 # --- scaling -------------------------------------------------------------------------
+ANNOTATION_LEVELS = [0, 1000, 10000, 100000]
+
+
 def scale_series(ctx, label, levels, mutate_for):
     series = {rt.name: [] for rt in ctx.rts}
     n = max(5, ctx.n // 2)
@@ -447,6 +450,13 @@ def bench_scale(ctx, profile):
         return m
     out["seccomp"] = scale_series(ctx, "sc", list(profs), sc_for)
     out["seccomp_rules"] = {k: (len(v["syscalls"]) if v else 0) for k, v in profs.items()}
+
+    def ann_for(lv):
+        def m(c):
+            c["annotations"] = {"bench.key.%d" % k: "value-%d" % k for k in range(lv)}
+        return m
+    # JSON objects must parse in linear time (annotations, sysctl, unified)
+    out["annotations"] = scale_series(ctx, "ann", ANNOTATION_LEVELS, ann_for)
     out["running"] = running_series(ctx)
     return out
 

@@ -367,3 +367,18 @@ def test_features_json(brick):
     assert f["linux"]["cgroup"]["v1"] and f["linux"]["cgroup"]["v2"]
     assert f["linux"]["cgroup"]["systemd"] is False
     assert "cgroup" in f["linux"]["namespaces"]
+
+
+def test_engine_zero_values_are_unset(brick, bundle):
+    """Docker writes Go zero values for every resource it does not set
+    ("blockIO": {"weight": 0}, ...): runc treats them as unset, so must brick
+    (docker run --runtime brick failed on every container)."""
+    b = bundle(["/bin/true"])
+    b.linux["resources"] = {
+        "blockIO": {"weight": 0, "leafWeight": 0},
+        "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernelTCP": 0},
+        "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0},
+        "pids": {"limit": 0},
+    }
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr

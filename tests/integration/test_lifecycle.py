@@ -398,3 +398,26 @@ def test_pidfd_socket_create_and_exec(brick, bundle, workdir):
     assert _pidfd_pid(got["fd"]) == int((workdir / "exec.pid").read_text())
     os.close(got["fd"])
     brick.delete(cid, force=True)
+
+
+def test_kill_stopped_says_container_not_running(brick, bundle):
+    """containerd's shim (checkKillError) treats a kill error as 'already
+    finished' only when it holds "container not running" (or "no such
+    process", "does not exist"): runc's words."""
+    b = bundle(["/bin/true"])
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    brick.wait_stopped(cid)
+    cp = brick("kill", cid, "KILL")
+    assert cp.returncode != 0 and "container not running" in cp.stderr, cp.stderr
+    # kill --all of a stopped container signals what is left in its cgroup: success, as runc
+    cp = brick("kill", "--all", cid, "KILL")
+    assert cp.returncode == 0, cp.stderr
+    brick.ok("delete", cid)
+
+
+def test_delete_force_of_missing_container_succeeds_silently(brick):
+    """runc: `delete --force` of a container that does not exist exits 0 and
+    prints nothing (Podman's --rm cleanup relies on it)."""
+    cp = brick("delete", "--force", "nosuch" + new_id())
+    assert cp.returncode == 0 and cp.stderr == "", cp.stderr

@@ -18,12 +18,14 @@ static int plan_memory(const struct oci_memory *m, struct cgroup_writes *out, st
     if (!m->present)
         return 0;
     int check = m->has_check_before_update && m->check_before_update ? CGW_CHECK_USAGE : 0;
-    if (m->has_limit) {
+    /* Zero is "not set" for every limit below, as in runc: engines write
+     * Go's zero values (Docker's "blockIO": {"weight": 0}). */
+    if (m->has_limit && m->limit != 0) {
         struct cgroup_write *w = plan_add(out, "memory", false, "memory.limit",
                                           "memory.limit_in_bytes", "%" PRId64, m->limit);
         w->flags |= check | (m->has_swap ? CGW_SWAP_ORDER_ON_EINVAL : 0);
     }
-    if (m->has_swap) {
+    if (m->has_swap && m->swap != 0) {
         /* v1 memsw is memory+swap: the OCI value has the same meaning. */
         if (m->has_limit && m->limit > 0 && m->swap >= 0 && m->swap < m->limit)
             return plan_err(err, "memory.swap", "memory+swap limit %" PRId64
@@ -31,10 +33,10 @@ static int plan_memory(const struct oci_memory *m, struct cgroup_writes *out, st
         plan_add(out, "memory", false, "memory.swap", "memory.memsw.limit_in_bytes", "%" PRId64,
                  m->swap);
     }
-    if (m->has_reservation)
+    if (m->has_reservation && m->reservation != 0)
         plan_add(out, "memory", false, "memory.reservation", "memory.soft_limit_in_bytes",
                  "%" PRId64, m->reservation);
-    if (m->has_kernel_tcp)
+    if (m->has_kernel_tcp && m->kernel_tcp != 0)
         plan_add(out, "memory", false, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
                  "%" PRId64, m->kernel_tcp);
     if (m->has_swappiness) {
@@ -91,24 +93,24 @@ static void plan_blkio(const struct oci_blkio *b, struct cgroup_writes *out)
     if (!b->present)
         return;
     /* Kernels with BFQ only have blkio.bfq.weight; CFQ kernels blkio.weight. */
-    if (b->has_weight) {
+    if (b->has_weight && b->weight) {
         struct cgroup_write *w = plan_add(out, "blkio", false, "blockIO.weight", "blkio.weight",
                                           "%u", b->weight);
         w->alt_file = xstrdup("blkio.bfq.weight");
         w->alt_value = xstrdup(w->value);
     }
-    if (b->has_leaf_weight)
+    if (b->has_leaf_weight && b->leaf_weight)
         plan_add(out, "blkio", false, "blockIO.leafWeight", "blkio.leaf_weight", "%u", b->leaf_weight);
     for (size_t i = 0; i < b->n_weight_device; i++) {
         const struct oci_weight_device *d = &b->weight_device[i];
-        if (d->has_weight) {
+        if (d->has_weight && d->weight) {
             struct cgroup_write *w =
                 plan_add(out, "blkio", false, "blockIO.weightDevice", "blkio.weight_device",
                          "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->weight);
             w->alt_file = xstrdup("blkio.bfq.weight_device");
             w->alt_value = xstrdup(w->value);
         }
-        if (d->has_leaf_weight)
+        if (d->has_leaf_weight && d->leaf_weight)
             plan_add(out, "blkio", false, "blockIO.weightDevice", "blkio.leaf_weight_device",
                      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight);
     }
@@ -139,7 +141,7 @@ void plan_rdma(const struct oci_resources *r, bool v2, struct cgroup_writes *out
 
 static int plan_misc(const struct oci_resources *r, struct cgroup_writes *out, struct brick_error *err)
 {
-    if (r->has_pids_limit) {
+    if (r->has_pids_limit && r->pids_limit != 0) { /* 0: unchanged, as runc 1.1 */
         if (r->pids_limit > 0)
             plan_add(out, "pids", false, "pids.limit", "pids.max", "%" PRId64, r->pids_limit);
         else

@@ -57,13 +57,13 @@ static int plan_memory(const struct oci_memory *m, struct cgroup_writes *out, st
             return r;
         plan_add(out, "memory", true, "memory.swap", "memory.swap.max", "%s", buf);
     }
-    if (m->has_limit) {
+    if (m->has_limit && m->limit != 0) { /* 0: not set, as in runc */
         fmt_max(buf, sizeof(buf), m->limit);
         struct cgroup_write *w = plan_add(out, "memory", true, "memory.limit", "memory.max", "%s", buf);
         if (m->has_check_before_update && m->check_before_update)
             w->flags |= CGW_CHECK_USAGE;
     }
-    if (m->has_reservation) {
+    if (m->has_reservation && m->reservation != 0) {
         fmt_max(buf, sizeof(buf), m->reservation);
         plan_add(out, "memory", true, "memory.reservation", "memory.low", "%s", buf);
     }
@@ -112,7 +112,7 @@ static int plan_io(const struct oci_blkio *b, struct cgroup_writes *out, struct 
 {
     if (!b->present)
         return 0;
-    if (b->has_leaf_weight)
+    if (b->has_leaf_weight && b->leaf_weight)
         return plan_err(err, "blockIO.leafWeight", "not supported on cgroup v2");
     if (b->has_weight && b->weight) {
         struct cgroup_write *w =
@@ -122,9 +122,9 @@ static int plan_io(const struct oci_blkio *b, struct cgroup_writes *out, struct 
     }
     for (size_t i = 0; i < b->n_weight_device; i++) {
         const struct oci_weight_device *d = &b->weight_device[i];
-        if (d->has_leaf_weight)
+        if (d->has_leaf_weight && d->leaf_weight)
             return plan_err(err, "blockIO.weightDevice.leafWeight", "not supported on cgroup v2");
-        if (!d->has_weight)
+        if (!d->has_weight || !d->weight)
             continue;
         struct cgroup_write *w = plan_add(out, "io", true, "blockIO.weightDevice", "io.bfq.weight",
                                           "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->weight);
@@ -141,7 +141,7 @@ static int plan_io(const struct oci_blkio *b, struct cgroup_writes *out, struct 
 
 static int plan_misc(const struct oci_resources *r, struct cgroup_writes *out, struct brick_error *err)
 {
-    if (r->has_pids_limit) {
+    if (r->has_pids_limit && r->pids_limit != 0) { /* 0: unchanged, as runc 1.1 */
         if (r->pids_limit > 0)
             plan_add(out, "pids", true, "pids.limit", "pids.max", "%" PRId64, r->pids_limit);
         else

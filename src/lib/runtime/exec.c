@@ -455,7 +455,7 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     if (r < 0)
         return r;
     if (!state_pid_alive(&h->st, &ec->init_pidfd))
-        return brick_err(err, ESRCH, "container \"%s\" is not running", h->st.id);
+        return brick_err(err, ESRCH, "cannot exec in container \"%s\": container not running", h->st.id);
     ec->init_pid = h->st.pid;
     ec->ns_flags = differing_namespaces(h->st.pid);
     /* Everything needed is read and the pidfd pins the init: drop the lock so

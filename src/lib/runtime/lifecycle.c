@@ -260,8 +260,18 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
     struct handle h;
     int r = handle_open(root, id, false, &h, err);
     _cleanup_close_ int pidfd = -EBADF;
-    if (r >= 0 && !state_pid_alive(&h.st, &pidfd))
-        r = brick_err(err, ESRCH, "container \"%s\" is not running", id);
+    if (r >= 0 && !state_pid_alive(&h.st, &pidfd)) {
+        /* kill --all of a stopped container, as runc: whatever is left in
+         * its cgroup (processes of a pod-shared pid namespace), and success */
+        if (all) {
+            signal_every_process(h.dirfd, &h.st, sig);
+            handle_done(&h);
+            return 0;
+        }
+        /* engines match runc's words: containerd's shim treats a kill error
+         * holding "container not running" as "already finished" */
+        r = brick_err(err, ESRCH, "cannot signal container \"%s\": container not running", id);
+    }
     if (r >= 0 && all)
         signal_every_process(h.dirfd, &h.st, sig);
     if (r >= 0 && (r = pidfd_signal(pidfd, sig)) < 0)
@@ -356,6 +366,10 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
 {
     struct handle h;
     int r = handle_open(root, id, true, &h, err);
+    if (r < 0 && force && ((r == -ENOENT && h.dirfd < 0) || r == -ESTALE)) {
+        handle_done(&h); /* nothing to remove: runc exits 0 silently */
+        return 0;
+    }
     if (r < 0) {
         /* A directory without state is debris of a create killed before it
          * recorded anything (nothing exists outside the directory then). */
@@ -504,7 +518,7 @@ static int open_live_cgroup(const char *root, const char *id, bool exclusive, st
     if (r < 0)
         return r;
     if (container_status(&h->st) == STATUS_STOPPED)
-        return brick_err(err, EINVAL, "container \"%s\" is not running", id);
+        return brick_err(err, EINVAL, "container \"%s\": container not running", id);
     if (!state_cgroup(&h->st, cg))
         return brick_err(err, ENOTSUP, "container \"%s\" has no cgroup", id);
     return 0;

@@ -149,7 +149,17 @@ static void test_v2(void)
               "v2 cpu: shares -> weight, quota/period -> cpu.max");
     expect_v2("{\"cpu\":{\"quota\":-1,\"period\":100000}}", "cpu.max=max 100000", "v2 cpu.max unlimited");
     expect_v2("{\"cpu\":{\"cpus\":\"1\",\"mems\":\"0\"}}", "cpuset.cpus=1;cpuset.mems=0", "v2 cpuset");
-    expect_v2("{\"pids\":{\"limit\":0}}", "pids.max=max", "v2 pids 0 -> max");
+    expect_v2("{\"pids\":{\"limit\":0}}", "", "v2 pids 0: unchanged (runc 1.1; engines' zero value)");
+    expect_v1("{\"pids\":{\"limit\":0}}", "", "v1 pids 0: unchanged");
+    /* Docker writes Go zero values for what is not set */
+    expect_v1("{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0}]},"
+              "\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0,\"kernelTCP\":0},"
+              "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
+              "", "v1: zero values are not set (Docker)");
+    expect_v2("{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0,\"leafWeight\":0}]},"
+              "\"memory\":{\"limit\":0,\"reservation\":0},"
+              "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
+              "", "v2: zero values are not set (Docker)");
     expect_v2("{\"blockIO\":{\"weight\":500,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
               "\"rate\":100}],\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":7}]}}",
               "io.bfq.weight=500;io.max=8:0 rbps=100;io.max=8:0 wiops=7", "v2 io");
