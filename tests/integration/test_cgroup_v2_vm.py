@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO
+from conftest import BRICK, REPO, heavy
 
 RUN_VM = REPO / "tests" / "vm" / "run-vm.sh"
 VM_TIMEOUT = 600
@@ -49,9 +49,9 @@ SCENARIOS = [
 ]
 
 _ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-pytestmark = pytest.mark.skipif(
+pytestmark = [heavy, pytest.mark.skipif(
     not _ci and os.environ.get("BRICK_VM") == "0",
-    reason="cgroup v2 VM tests disabled with BRICK_VM=0 (CI unset)")
+    reason="cgroup v2 VM tests disabled with BRICK_VM=0 (CI unset)")]
 
 TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (\S+)(?: # (.*))?$")
 

@@ -27,13 +27,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, run_cmd, wait_for, _umount_under
+from conftest import BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
 from test_podman import _remove_cgroup_tree
 
 ENGINES = REPO / "tests" / "engines"
 IMAGE = "docker.io/library/busybox:latest"
 
 HAVE_CONTAINERD = bool(shutil.which("containerd") and shutil.which("ctr") and shutil.which("containerd-shim-runc-v2"))
+
+pytestmark = heavy
 
 
 class Containerd:

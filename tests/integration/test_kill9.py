@@ -13,17 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, brick_only, hierarchies, new_id, pid_alive, procs_where, run_cmd, wait_for
+from conftest import brick_only, heavy, hierarchies, new_id, pid_alive, procs_where, run_cmd, wait_for
 
-pytestmark = brick_only
-
-
-def _sanitizer_build():
-    with open(BRICK, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-pytestmark = [brick_only, pytest.mark.skipif(_sanitizer_build(), reason="heavy: run against the release build only")]
+pytestmark = [brick_only, heavy]
 
 
 def _cgroup_dirs(cid):

@@ -27,13 +27,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, run_cmd, wait_for, _umount_under
+from conftest import BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
 
 ENGINES = REPO / "tests" / "engines"
 IMAGE = "localhost/busybox:latest"
 
-pytestmark = pytest.mark.skipif(not (shutil.which("podman") and shutil.which("conmon")),
-                                reason="podman/conmon not installed (apt-get install podman)")
+pytestmark = [heavy, pytest.mark.skipif(not (shutil.which("podman") and shutil.which("conmon")),
+                                        reason="podman/conmon not installed (apt-get install podman)")]
 
 
 def _template(src, dst, **subst):
