@@ -9,6 +9,7 @@
 #include "compose/compose.h"
 #include "compose/desktop.h"
 #include "compose/share.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -62,7 +63,7 @@ static int read_seccomp(struct compose_opts *o, struct brick_error *err)
 {
     if (!o->seccomp_file)
         return 0;
-    int r = read_file_at(AT_FDCWD, o->seccomp_file, 16 << 20, &o->seccomp_json, NULL);
+    int r = read_file_at(AT_FDCWD, o->seccomp_file, BRICK_READ_CONFIG, &o->seccomp_json, NULL);
     if (r < 0)
         return brick_err_errno(err, -r, "--security-opt seccomp=%s", o->seccomp_file);
     return 0;

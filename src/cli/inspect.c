@@ -3,6 +3,7 @@
  * no_new_privs, id maps, LSM label) and, with --probe, which dangerous
  * syscalls its seccomp filters block (security/seccomp_inspect.c). */
 #include "cli/cli.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/fd.h"
 #include "core/util.h"
@@ -100,7 +101,7 @@ static bjson *proc_text(pid_t pid, const char *name)
     char path[64];
     _cleanup_free_ char *text = NULL;
     snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-    if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL) < 0)
+    if (read_file_at(AT_FDCWD, path, BRICK_READ_SMALL, &text, NULL) < 0)
         return bjson_new_string("unknown");
     size_t n = strlen(text);
     while (n && (text[n - 1] == '\n' || text[n - 1] == '\0'))
@@ -221,7 +222,7 @@ static int inspect_one(struct cli_globals *g, const char *id, bool json, bool wa
     if (!c)
         r = cli_failf("container \"%s\" does not exist", id);
     else if (c->pid <= 0 || streq(c->status, "stopped") ||
-             read_file_at(AT_FDCWD, path, 1 << 16, &status, NULL) < 0)
+             read_file_at(AT_FDCWD, path, BRICK_READ_SMALL, &status, NULL) < 0)
         r = cli_failf("inspect: container \"%s\" is not running", id);
     bjson *o = r == 0 ? report(c, v, n, status) : NULL;
     if (o && want_probe) {

@@ -3,6 +3,7 @@
  * stdin, as containerd passes it). Flags are turned into the same document,
  * so there is one path into the library. */
 #include "cli/cli.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/fd.h"
 #include "core/util.h"
@@ -113,8 +114,8 @@ static char *doc_json(const struct doc *d)
 static int read_resources(const char *path, char **ret)
 {
     if (streq(path, "-"))
-        return read_all_fd(0, 16 << 20, ret, NULL);
-    return read_file_at(AT_FDCWD, path, 16 << 20, ret, NULL);
+        return read_all_fd(0, BRICK_READ_CONFIG, ret, NULL);
+    return read_file_at(AT_FDCWD, path, BRICK_READ_CONFIG, ret, NULL);
 }
 
 static int update_main(struct cli_globals *g, int argc, char **argv)

@@ -39,7 +39,10 @@ static void remove_dir(const char *dir)
 {
     _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd >= 0) {
-        DIR *d = fdopendir(dup(dfd));
+        int d2 = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+        if (!d && d2 >= 0)
+            close(d2);
         struct dirent *e;
         while (d && (e = readdir(d)))
             if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))

@@ -6,6 +6,7 @@
  * runtime directory (the session bus, the keyring, gpg-agent...). */
 #include "compose/compose.h"
 #include "compose/desktop.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -135,7 +136,7 @@ static int x11_cookie(struct compose_desktop *d, int dfd, const char *dir, const
     }
     _cleanup_free_ char *buf = NULL;
     size_t len = 0;
-    int r = src ? read_file_at(AT_FDCWD, src, 1 << 20, &buf, &len) : -ENOENT;
+    int r = src ? read_file_at(AT_FDCWD, src, BRICK_READ_STATE, &buf, &len) : -ENOENT;
     if (untrusted) {
         (void)unlinkat(dfd, "untrusted.xauth", 0);
         (void)unlinkat(dfd, "untrusted.xauth-c", 0);
@@ -170,7 +171,7 @@ static bool abstract_x_socket(unsigned num)
 {
     _cleanup_free_ char *want = xasprintf(" @/tmp/.X11-unix/X%u\n", num);
     _cleanup_free_ char *text = NULL;
-    if (read_file_at(AT_FDCWD, "/proc/net/unix", 64 << 20, &text, NULL) < 0)
+    if (read_file_at(AT_FDCWD, "/proc/net/unix", BRICK_READ_CONFIG, &text, NULL) < 0)
         return false;
     return strstr(text, want) != NULL;
 }

@@ -10,6 +10,7 @@
  * profile's flags, so flags after it override the profile. */
 #include "compose/compose.h"
 #include "compose/desktop.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -96,7 +97,7 @@ static int load(const char *name, char ***ret_flags, struct brick_error *err)
     _cleanup_strv_ char **dirs = profile_dirs();
     for (char **d = dirs; *d; d++) {
         _cleanup_free_ char *path = xasprintf("%s/%s.profile", *d, name), *text = NULL;
-        int r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
+        int r = read_file_at(AT_FDCWD, path, BRICK_READ_STATE, &text, NULL);
         if (r == -ENOENT || r == -ENOTDIR)
             continue;
         if (r < 0)
@@ -124,7 +125,7 @@ static int print_list(void)
             _cleanup_free_ char *path = xasprintf("%s/%s", *d, e->d_name), *text = NULL, *desc = NULL;
             _cleanup_strv_ char **flags = NULL;
             struct brick_error err;
-            if (read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL) < 0 ||
+            if (read_file_at(AT_FDCWD, path, BRICK_READ_STATE, &text, NULL) < 0 ||
                 desktop_profile_parse(text, path, &flags, &desc, &err) < 0) {
                 printf("  %-14s (unreadable: %s)\n", name, path);
                 continue;

@@ -2,6 +2,7 @@
  * cgroup: freezer, process list, signals, teardown. */
 #include "cgroup/bpf.h"
 #include "cgroup/internal.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -192,7 +193,7 @@ static bool still_member(const struct cgroup *cg, pid_t pid)
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
     _cleanup_free_ char *text = NULL;
-    if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL) < 0)
+    if (read_file_at(AT_FDCWD, path, BRICK_READ_SMALL, &text, NULL) < 0)
         return false;
     _cleanup_free_ char *want = xasprintf(":%s\n", h->dir + strlen(h->mount));
     return strstr(text, want) != NULL;

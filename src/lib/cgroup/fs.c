@@ -5,6 +5,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/missing.h"
 #include "core/strv.h"
 #include "core/util.h"
 #include "spec/model.h"
@@ -24,15 +25,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 int cgroup_read(const char *dir, const char *file, char **ret)
 {
     _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
     size_t len;
-    int r = read_file_at(AT_FDCWD, p, 1 << 20, ret, &len);
+    int r = read_file_at(AT_FDCWD, p, BRICK_READ_STATE, ret, &len);
     if (r < 0)
         return r;
     while (len > 0 && (*ret)[len - 1] == '\n')

@@ -1,5 +1,6 @@
 #include "core/fd.h"
 #include "core/cleanup.h"
+#include "core/missing.h"
 #include "core/util.h"
 
 #include <dirent.h>

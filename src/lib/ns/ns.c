@@ -1,4 +1,5 @@
 #include "ns/ns.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -13,9 +14,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 static const struct {
     int flag;

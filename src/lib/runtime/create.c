@@ -4,6 +4,7 @@
  * what was started and removes the state directory: a failed create leaves
  * nothing behind. */
 #include "runtime/runtime.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -35,9 +36,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status)
 {
@@ -332,7 +330,7 @@ static int plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
     if (r < 0)
         return r;
     _cleanup_free_ char *self = NULL;
-    (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
+    (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", BRICK_READ_SMALL, &self, NULL);
     if (ctx->opts->systemd_cgroup)
         r = cgroup_resolve_systemd(&cg, ctx->spec->linux_.cgroups_path, ctx->opts->id, err);
     else
@@ -629,7 +627,7 @@ static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *er
     }
     _cleanup_free_ char *path = xasprintf("%s/config.json", ctx->bundle);
     _cleanup_free_ char *text = NULL;
-    int r = ctx->opts->spec_json ? 0 : read_file_at(AT_FDCWD, path, 64 << 20, &text, NULL);
+    int r = ctx->opts->spec_json ? 0 : read_file_at(AT_FDCWD, path, BRICK_READ_CONFIG, &text, NULL);
     if (r >= 0)
         r = write_file_atomic(dirfd, "config.json", text ? text : ctx->opts->spec_json, 0600);
     if (r < 0)

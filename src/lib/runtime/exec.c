@@ -7,6 +7,7 @@
  *        └─clone3──▶ E: setns(pidfd, other namespaces) → process setup → execve
  * E is P's child in the container's pid namespace, so P can wait for it. */
 #include "cgroup/cgroup.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -34,9 +35,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 struct exec_ctx {
     const struct brick_exec_opts *opts;
@@ -148,7 +146,7 @@ static int build_process(struct handle *h, struct exec_ctx *ec, struct brick_err
     if (o->process_file) {
         _cleanup_free_ char *text = NULL;
         size_t len;
-        r = read_file_at(AT_FDCWD, o->process_file, 4 << 20, &text, &len);
+        r = read_file_at(AT_FDCWD, o->process_file, BRICK_READ_CONFIG, &text, &len);
         if (r < 0)
             return brick_err_errno(err, -r, "--process %s", o->process_file);
         r = oci_process_parse(text, len, &ec->proc, err);
@@ -174,10 +172,12 @@ static int open_console(struct exec_ctx *ec, struct brick_error *err)
     }
     int sv[2];
     if (ec->opts->console_socket) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (fd < 0 || strlen(ec->opts->console_socket) >= sizeof(sa.sun_path))
-            return brick_err(err, EINVAL, "console socket %s", ec->opts->console_socket);
+        if (strlen(ec->opts->console_socket) >= sizeof(sa.sun_path))
+            return brick_err(err, ENAMETOOLONG, "console socket %s: path too long", ec->opts->console_socket);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return brick_err_errno(err, errno, "console socket %s", ec->opts->console_socket);
         strcpy(sa.sun_path, ec->opts->console_socket);
         ec->console_fd = fd;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -410,7 +410,7 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     if (r == 0 && m.type == SYNC_ERROR) {
         m.err.msg[sizeof(m.err.msg) - 1] = '\0';
         *err = m.err;
-        return -EINVAL;
+        return m.err.code > 0 ? -m.err.code : -EINVAL;
     }
     return brick_err(err, EPROTO, "exec: unexpected answer from the process");
 }

@@ -12,6 +12,7 @@
  *   uid/gid/capabilities -> no_new_privs -> CREATED -> wait for START ->
  *   startContainer hooks -> LSM exec labels, Landlock -> seccomp -> execve (seccomp comes before the
  *   identity switch when that drops the right to load it). */
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -36,9 +37,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
 static void close_parent_ends(struct create_ctx *ctx)
@@ -433,7 +431,7 @@ static unsigned long long ignored_signals(int procfd)
 {
     _cleanup_free_ char *status = NULL;
     const char *ign = NULL;
-    if (procfd >= 0 && read_file_at(procfd, "self/status", 1 << 16, &status, NULL) >= 0 &&
+    if (procfd >= 0 && read_file_at(procfd, "self/status", BRICK_READ_SMALL, &status, NULL) >= 0 &&
         (ign = strstr(status, "\nSigIgn:\t")) != NULL)
         return strtoull(ign + 9, NULL, 16);
     return ~0ULL; /* unknown: reset them all */

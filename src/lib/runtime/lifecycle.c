@@ -2,6 +2,7 @@
  * directory: every command locks the container directory, checks the status
  * from the recorded pid and its start time (a recycled pid is never
  * signalled), and acts through a pidfd. */
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -345,7 +346,7 @@ static int destroy_unreadable(struct handle *h, const char *id, const struct bri
     if (oci_spec_load(h->dirfd, "config.json", &spec, &e) == 0) {
         struct cgroup cg;
         _cleanup_free_ char *self = NULL;
-        (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
+        (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", BRICK_READ_SMALL, &self, NULL);
         if (cgroup_detect(NULL, &cg, &e) == 0) {
             if (cgroup_resolve(&cg, spec->linux_.cgroups_path, id, self, &e) == 0) {
                 for (size_t i = 0; i < cg.n; i++)
@@ -580,7 +581,7 @@ static int save_resources(int dirfd, const char *resources_json, struct brick_er
 {
     _cleanup_free_ char *text = NULL;
     size_t len;
-    int r = read_file_at(dirfd, "config.json", 64 << 20, &text, &len);
+    int r = read_file_at(dirfd, "config.json", BRICK_READ_CONFIG, &text, &len);
     if (r < 0)
         return brick_err_errno(err, -r, "read the saved config.json");
     bjson *doc = NULL, *upd = NULL;

@@ -29,7 +29,7 @@ static int release(struct create_ctx *ctx, struct brick_error *err)
     if (r == 0 && m.type == SYNC_ERROR) {
         m.err.msg[sizeof(m.err.msg) - 1] = '\0';
         *err = m.err;
-        return -EINVAL;
+        return m.err.code > 0 ? -m.err.code : -EINVAL; /* what the init said */
     }
     return brick_err(err, EPROTO, "unexpected answer from the container init");
 }

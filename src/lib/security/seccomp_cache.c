@@ -212,7 +212,7 @@ static int by_age(const void *a, const void *b)
  * and anything else are left alone. */
 static void evict(int dfd, const char *keep)
 {
-    int d2 = dup(dfd);
+    int d2 = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
     DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
     if (!d) {
         if (d2 >= 0)

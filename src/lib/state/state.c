@@ -1,4 +1,5 @@
 #include "state/state.h"
+#include "core/missing.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
@@ -206,7 +207,7 @@ int state_read(int dirfd, const char *id, struct container_state *st, struct bri
 {
     _cleanup_free_ char *text = NULL;
     size_t len;
-    int r = read_file_at(dirfd, "state.json", 1 << 20, &text, &len);
+    int r = read_file_at(dirfd, "state.json", BRICK_READ_STATE, &text, &len);
     if (r == -ENOENT)
         return brick_err(err, ENOENT, "container \"%s\" does not exist", id);
     if (r < 0)
