@@ -327,3 +327,16 @@ def test_listen_fds(brick, bundle):
     # sh itself may hold a private fd; list via the probe's own line
     assert probe_line(cp, "fds")["_line"] == "fds 0 1 2 3 4"
     assert "LISTEN_FDS=1" in cp.stdout.splitlines()
+
+
+@brick_only
+def test_terminal_relay_passes_stdin_eof(brick, bundle):
+    """`printf 'hello\\n' | brick run` of a terminal container: the relay
+    writes the terminal's end-of-file character when stdin ends, so `cat`
+    in the container ends too (it hung for ever). runc refuses a foreground
+    terminal without a tty on stdin."""
+    b = bundle(["/bin/cat"])
+    b.process["terminal"] = True
+    cp = brick.run(b, input="hello\n", timeout=15)
+    assert cp.returncode == 0, cp.stderr
+    assert "hello" in cp.stdout

@@ -78,23 +78,32 @@ static void on_signal(struct proxy *px)
 /* Serve signals and the terminal until the init exits; return its status. */
 static int proxy_loop(struct proxy *px, pid_t init)
 {
-    bool in_open = px->master >= 0;
+    bool in_open = px->master >= 0, out_open = px->master >= 0;
     for (;;) {
         struct pollfd p[4] = {
             {.fd = px->sigfd, .events = POLLIN},
             {.fd = px->pidfd, .events = POLLIN},
-            {.fd = px->master, .events = POLLIN},
+            {.fd = out_open ? px->master : -1, .events = POLLIN},
             {.fd = in_open ? 0 : -1, .events = POLLIN},
         };
         if (poll(p, 4, -1) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             on_signal(px);
-        if (p[2].revents & (POLLIN | POLLHUP))
-            if (!pump(px->master, 1) && !(p[2].revents & POLLIN))
-                p[2].fd = -1;
-        if (p[3].revents && !pump(0, px->master))
+        /* a hung-up or failed side is dropped from the set, not polled again
+         * (it would wake us at once for ever) */
+        if (p[2].revents && !pump(px->master, 1) && !(p[2].revents & POLLIN))
+            out_open = false;
+        if (p[2].revents & (POLLERR | POLLNVAL))
+            out_open = false;
+        if (p[3].revents && !pump(0, px->master)) {
+            /* stdin ended: the terminal's end-of-file character, as a user
+             * typing ^D (a pipeline `echo exit | brick run -t` ends) */
+            struct termios t;
+            char eof = tcgetattr(px->master, &t) == 0 && t.c_cc[VEOF] ? (char)t.c_cc[VEOF] : 4;
+            (void)write_all(px->master, &eof, 1);
             in_open = false;
+        }
         if (p[1].revents)
             break;
     }
