@@ -192,16 +192,26 @@ int rootfs_pivot(struct rootfs_ctx *ctx, struct brick_error *err)
 {
     int r;
 
-    if (fchdir(ctx->root_fd) < 0)
-        return brick_err_errno(err, errno, "chdir to rootfs");
     if (ctx->no_pivot) {
+        if (fchdir(ctx->root_fd) < 0)
+            return brick_err_errno(err, errno, "chdir to rootfs");
         if ((r = move_root(ctx, err)) < 0)
             return r;
     } else {
-        /* pivot_root(".", ".") stacks the old root on top of the new one;
-         * the cwd still is the new root, so "." then names the old root. */
+        _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (old_root < 0)
+            return brick_err_errno(err, errno, "open /");
+        if (fchdir(ctx->root_fd) < 0)
+            return brick_err_errno(err, errno, "chdir to rootfs");
+        /* pivot_root(".", ".") stacks the old root on top of the new one. */
         if ((r = sys_pivot_root(".", ".")) < 0)
             return brick_err_errno(err, -r, "pivot_root");
+        /* Into the old root itself: "." from the new root's directory would
+         * name the new root (a lookup of "." does not cross the mount stacked
+         * on it), and making *that* a recursive slave cut the container's
+         * rshared mounts off from the host (Kubernetes' Bidirectional). */
+        if (fchdir(old_root) < 0)
+            return brick_err_errno(err, errno, "chdir to the old root");
         /* Slave first: the detach must not propagate to the host's mounts. */
         if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
             return brick_err_errno(err, errno, "make old root rslave");
