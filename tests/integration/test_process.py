@@ -340,3 +340,13 @@ def test_terminal_relay_passes_stdin_eof(brick, bundle):
     cp = brick.run(b, input="hello\n", timeout=15)
     assert cp.returncode == 0, cp.stderr
     assert "hello" in cp.stdout
+
+
+def test_relative_executable_resolves_in_cwd(brick, bundle):
+    """Kubernetes `command: ["./x"]` with `workingDir`, `podman run -w /bin
+    busybox ./echo`: args[0] relative to process.cwd (runc does the same)."""
+    b = bundle(["./echo", "from-cwd"])
+    b.process["cwd"] = "/bin"
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == "from-cwd"

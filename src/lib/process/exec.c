@@ -67,11 +67,16 @@ static bool is_executable(const char *path, int *ret_errno)
 int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err)
 {
     const char *name = p->args[0];
+    /* The lookup runs before the chdir into process.cwd: a relative name
+     * ("./server", or through a relative $PATH entry) is relative to that
+     * cwd, as it is for runc and for execvp() run from there. */
+    const char *cwd = p->cwd && p->cwd[0] == '/' ? p->cwd : "/";
     int e = 0;
     if (strchr(name, '/')) {
-        if (!is_executable(name, &e))
+        _cleanup_free_ char *full = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", cwd, name);
+        if (!is_executable(full, &e))
             return brick_err_errno(err, e, "exec \"%s\"", name);
-        *ret = xstrdup(name);
+        *ret = TAKE_PTR(full);
         return 0;
     }
     const char *path = strv_env_get(p->env, "PATH");
@@ -80,7 +85,8 @@ int process_find_executable(const struct oci_process *p, char **ret, struct bric
     _cleanup_free_ char *copy = xstrdup(path);
     char *save = NULL;
     for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+        _cleanup_free_ char *cand = dir[0] == '/' ? xasprintf("%s/%s", dir, name)
+                                                  : xasprintf("%s/%s/%s", cwd, *dir ? dir : ".", name);
         if (is_executable(cand, &e)) {
             *ret = TAKE_PTR(cand);
             return 0;
