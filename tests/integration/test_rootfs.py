@@ -223,3 +223,38 @@ def test_symlink_bind_destination_escape(brick, bundle, workdir):
     finally:
         subprocess.run(["umount", "-l", outside], capture_output=True)
         os.rmdir(outside)
+
+
+def test_tmpcopyup(brick, bundle):
+    """Podman adds tmpcopyup to every --tmpfs and to --read-only's tmpfs
+    mounts: the tmpfs starts with a copy of the directory it covers (owners,
+    modes, symlinks as symlinks), and writes stay in it. runc does the same."""
+    b = bundle(["/bin/sh", "-c", "cat /data/f; readlink /data/link; stat -c '%a %u:%g' /data /data/sub/g;"
+                                 " echo new > /data/f && cat /data/f"])
+    data = b.rootfs / "data"
+    (data / "sub").mkdir(parents=True)
+    (data / "f").write_text("from-image\n")
+    (data / "sub" / "g").write_text("x")
+    os.chown(data / "sub" / "g", 1234, 5678)
+    os.chmod(data / "sub" / "g", 0o640)
+    os.chmod(data, 0o750)
+    os.symlink("/../../../../etc/shadow", data / "link")
+    b.config["root"]["readonly"] = True
+    b.add_mount("/data", "tmpfs", "tmpfs", ["tmpcopyup", "nosuid", "nodev"])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split("\n")[:5] == ["from-image", "/../../../../etc/shadow", "750 0:0", "640 1234:5678", "new"], cp.stdout
+    assert (data / "f").read_text() == "from-image\n"  # the image is unchanged
+
+
+def test_tmpfs_takes_the_mode_of_an_existing_directory(brick, bundle):
+    """runc: a tmpfs over an existing directory gets that directory's mode;
+    mode=1777 holds where the directory is made for the mount."""
+    b = bundle(["/bin/sh", "-c", "stat -c %a /old /new"])
+    (b.rootfs / "old").mkdir()
+    os.chmod(b.rootfs / "old", 0o711)
+    b.add_mount("/old", "tmpfs", "tmpfs", ["mode=1777"])
+    b.add_mount("/new", "tmpfs", "tmpfs", ["mode=1777"])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["711", "1777"], cp.stdout

@@ -41,6 +41,9 @@ int legacy_fs(int root_fd, const char *type, const char *src, int dst_fd, const 
 
 /* dev.c: default devices, linux.devices, /dev symlinks and /dev/ptmx. */
 int rootfs_setup_dev(struct rootfs_ctx *ctx, struct brick_error *err);
+/* tmpcopyup: copy the content of the directory src_dir (of the image) into
+ * the detached, still writable mount mnt_fd (copyup.c). */
+int rootfs_copy_up(int src_dir, int mnt_fd, struct brick_error *err);
 
 /* paths.c: after pivot. */
 int rootfs_readonly_paths(struct rootfs_ctx *ctx, struct brick_error *err);

@@ -20,6 +20,7 @@ enum opt_kind {
     OPT_BIND,
     OPT_RBIND,
     OPT_REMOUNT,
+    OPT_TMPCOPYUP,
     OPT_REJECT,
 };
 
@@ -86,7 +87,7 @@ static const struct opt_def opt_table[] = {
     { "bind", OPT_BIND, false, false, 0 },
     { "rbind", OPT_RBIND, false, false, 0 },
     { "remount", OPT_REMOUNT, false, false, 0 },
-    { "tmpcopyup", OPT_REJECT, false, false, 0 },
+    { "tmpcopyup", OPT_TMPCOPYUP, false, false, 0 },
     { "idmap", OPT_REJECT, false, false, 0 },
     { "ridmap", OPT_REJECT, false, false, 0 },
 };
@@ -185,11 +186,10 @@ static int apply_one(struct mount_opts *o, const struct opt_def *d, struct brick
     case OPT_REMOUNT:
         o->remount = true;
         break;
+    case OPT_TMPCOPYUP:
+        o->tmpcopyup = true;
+        break;
     case OPT_REJECT:
-        if (streq(d->name, "tmpcopyup"))
-            return brick_err(err, EOPNOTSUPP,
-                             "mount option \"tmpcopyup\" is not supported (copy the content into "
-                             "the tmpfs yourself)");
         return brick_err(err, EOPNOTSUPP,
                          "mount option \"%s\" (id-mapped mounts) is not supported yet", d->name);
     default:
@@ -232,6 +232,10 @@ int mount_options_parse(char **options, const char *type, struct mount_opts *ret
             mount_opts_done(&o);
             return r;
         }
+    }
+    if (o.tmpcopyup && (o.is_bind || o.remount || !type || !streq(type, "tmpfs"))) {
+        mount_opts_done(&o);
+        return brick_err(err, EINVAL, "mount option \"tmpcopyup\" applies to a tmpfs only");
     }
     *ret = o;
     return 0;

@@ -96,10 +96,48 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
     return mount_apply_propagation(tree, o, err);
 }
 
+/* A tmpfs over a directory of the image: tmpcopyup copies its content in,
+ * and the mount takes the directory's mode (as runc: mode=1777 and the like
+ * only hold for a directory made for the mount). Done while the new mount is
+ * detached and writable; "ro" is applied after. */
+static int tmpfs_over_dir(int dst, int mnt, const struct mount_opts *o, bool existed, struct brick_error *err)
+{
+    struct stat st;
+    int r = 0;
+    if (existed && fstat(dst, &st) < 0)
+        return brick_err_errno(err, errno, "stat destination");
+    if (o->tmpcopyup && existed) {
+        _cleanup_close_ int src = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (src < 0)
+            return brick_err_errno(err, errno, "tmpcopyup: open the directory");
+        if ((r = rootfs_copy_up(src, mnt, err)) < 0)
+            return r;
+    }
+    if (existed) {
+        _cleanup_close_ int root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0 || fchmod(root, st.st_mode & 07777) < 0)
+            return brick_err_errno(err, errno, "tmpfs: mode of the mount point");
+    }
+    uint64_t ro = (o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY;
+    if (ro && (r = mnt_setattr(mnt, MOUNT_ATTR_RDONLY, 0, 0, false)) < 0)
+        return brick_err_errno(err, -r, "mount_setattr");
+    return 0;
+}
+
 static int do_fs(struct rootfs_ctx *ctx, const struct oci_mount *m, const struct mount_opts *o,
                  struct brick_error *err)
 {
-    _cleanup_close_ int dst = resolve_in_root(ctx->root_fd, m->destination, RESOLVE_MKDIR, err);
+    bool tmpfs = streq(m->type, "tmpfs");
+    bool existed = false;
+    int dst = -EBADF;
+    if (tmpfs) {
+        struct brick_error ignored;
+        dst = resolve_in_root(ctx->root_fd, m->destination, RESOLVE_EXISTING, &ignored);
+        existed = dst >= 0;
+    }
+    if (dst < 0)
+        dst = resolve_in_root(ctx->root_fd, m->destination, RESOLVE_MKDIR, err);
+    _cleanup_close_ int dst_owner = dst;
     if (dst < 0)
         return dst;
     /* A filesystem root is a directory; for proc in particular a file or a
@@ -111,12 +149,19 @@ static int do_fs(struct rootfs_ctx *ctx, const struct oci_mount *m, const struct
         return rootfs_mount_cgroup(ctx, dst, o, err);
 
     uint64_t attr = (o->attr_set | o->rec_attr_set) & MOUNT_ATTR_FSMOUNT_MASK;
+    if (tmpfs)
+        attr &= ~(uint64_t)MOUNT_ATTR_RDONLY; /* tmpfs_over_dir() writes first */
     _cleanup_close_ int mnt =
         mnt_fs_new(m->type, m->source, o->data, o->sb_set, o->sb_clr, attr, err);
-    if (mnt == -ENOSYS)
+    if (mnt == -ENOSYS) {
+        if (o->tmpcopyup)
+            return brick_err(err, ENOSYS, "tmpcopyup needs the new mount API (Linux 5.2)");
         return legacy_fs(ctx->root_fd, m->type, m->source, dst, m->destination, o, err);
+    }
     if (mnt < 0)
         return mnt;
+    if (tmpfs && (r = tmpfs_over_dir(dst, mnt, o, existed, err)) < 0)
+        return r;
     if ((r = mnt_attach(mnt, dst)) < 0)
         return brick_err_errno(err, -r, "move_mount");
     return mount_apply_propagation(mnt, o, err);

@@ -366,6 +366,9 @@ static int destroy_unreadable(struct handle *h, const char *id, const struct bri
 int brick_delete(const char *root, const char *id, bool force, struct brick_error *err)
 {
     struct handle h;
+    /* an id that can name no container is an error, force or not */
+    if (!container_id_valid(id))
+        return brick_err(err, EINVAL, "invalid container id \"%s\"", id ? id : "");
     int r = handle_open(root, id, true, &h, err);
     if (r < 0 && force && ((r == -ENOENT && h.dirfd < 0) || r == -ESTALE)) {
         handle_done(&h); /* nothing to remove: runc exits 0 silently */

@@ -176,8 +176,14 @@ TEST(rejected_and_data)
 {
     struct mount_opts o;
     int r = PARSE(&o, NULL, "tmpcopyup");
-    is_int(r, -EOPNOTSUPP, "tmpcopyup rejected");
+    is_int(r, -EINVAL, "tmpcopyup without a tmpfs rejected");
     like_str(err.msg, "tmpcopyup", "error names tmpcopyup");
+    r = mount_options_parse((char *[]){"tmpcopyup", "ro", NULL}, "tmpfs", &o, &err);
+    ok(r == 0 && o.tmpcopyup, "tmpcopyup on a tmpfs accepted");
+    if (r == 0)
+        mount_opts_done(&o);
+    r = mount_options_parse((char *[]){"tmpcopyup", NULL}, "bind", &o, &err);
+    is_int(r, -EINVAL, "tmpcopyup on a bind rejected");
     r = PARSE(&o, NULL, "rw", "idmap");
     is_int(r, -EOPNOTSUPP, "idmap rejected");
     like_str(err.msg, "not supported yet", "idmap: not supported yet");
