@@ -300,3 +300,31 @@ def test_runtime_error_reaches_podman(podman):
     cp = podman("run", "--rm", IMAGE, "/nonexistent", check=False)
     assert cp.returncode in (126, 127), cp
     assert "nonexistent" in cp.stderr
+
+
+def test_read_only_and_tmpfs(podman):
+    """--read-only (with Podman's default --read-only-tmpfs) and --tmpfs both
+    ask for tmpcopyup on their tmpfs mounts."""
+    cp = podman("run", "--rm", "--read-only", IMAGE, "sh", "-c",
+                "touch /tmp/ok && echo tmp-ok; touch /etc/x 2>/dev/null && echo etc-writable || echo etc-ro")
+    assert cp.stdout.split() == ["tmp-ok", "etc-ro"], cp
+    cp = podman("run", "--rm", "--tmpfs", "/etc:rw,mode=755", IMAGE, "sh", "-c",
+                "test -s /etc/passwd && echo copied; touch /etc/new && echo writable")
+    assert cp.stdout.split() == ["copied", "writable"], cp
+
+
+def test_workdir_and_relative_command(podman):
+    cp = podman("run", "--rm", "-w", "/bin", IMAGE, "./echo", "relative-ok")
+    assert cp.stdout == "relative-ok\n", cp
+
+
+def test_rm_container_stop(podman, names):
+    """`podman stop` of a --rm container: the runtime's delete --force of a
+    container already gone must succeed quietly (exit 125 two times in three)."""
+    for _ in range(3):
+        c = names()
+        podman("run", "-d", "--rm", "--name", c, IMAGE, "sh", "-c", LOOP)
+        assert wait_for(lambda: "started" in podman("logs", c, check=False).stdout, 10)
+        cp = podman("stop", "-t", "5", c, check=False)
+        assert cp.returncode == 0, cp
+        assert wait_for(lambda: c not in podman("ps", "-a", "--format", "{{.Names}}").stdout, 10)
