@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""mkociimage.py ROOTFS OUT.tar [NAME] -- write a one-layer OCI image archive by hand.
+"""mkociimage.py ROOTFS OUT.tar [NAME [CMD-JSON]] -- write a one-layer OCI image archive by hand.
 
 No registry and no image tool: the layer is a tar.gz of ROOTFS, the config
 names its diff_id, the manifest names both, and index.json names the
@@ -50,14 +50,14 @@ def blob(data):
     return "sha256:" + hashlib.sha256(data).hexdigest(), data
 
 
-def build(rootfs, out, name="docker.io/library/busybox:latest"):
+def build(rootfs, out, name="docker.io/library/busybox:latest", cmd='["/bin/sh"]'):
     raw = layer_tar(rootfs)
     diff_id = "sha256:" + hashlib.sha256(raw).hexdigest()
     layer_digest, layer = blob(gzip.compress(raw, mtime=0))
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["/bin/sh"], "WorkingDir": "/"},
+        "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": json.loads(cmd), "WorkingDir": "/"},
         "rootfs": {"type": "layers", "diff_ids": [diff_id]},
         "history": [{"created_by": "tests/engines/mkociimage.py"}],
     }
@@ -100,6 +100,6 @@ def build(rootfs, out, name="docker.io/library/busybox:latest"):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (3, 4, 5):
         sys.exit(__doc__.splitlines()[0])
     print(build(*sys.argv[1:]))
