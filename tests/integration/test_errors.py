@@ -175,7 +175,7 @@ def test_missing_executable(brick, bundle):
     b.write()
     cp = expect_rejected(brick, b)
     if IS_BRICK:
-        assert cp.stderr.strip().endswith('exec "/bin/nope": No such file or directory'), cp.stderr
+        assert cp.stderr.strip().endswith('exec "/bin/nope": no such file or directory'), cp.stderr
 
 
 def test_missing_executable_run(brick, bundle):

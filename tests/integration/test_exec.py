@@ -116,7 +116,7 @@ def test_exec_missing_binary(brick, running):
     cp = brick("exec", cid, "/bin/nope")
     assert cp.returncode != 0
     if os.path.basename(brick.binary) == "brick":
-        assert 'exec "/bin/nope": No such file or directory' in cp.stderr
+        assert 'exec "/bin/nope": no such file or directory' in cp.stderr
 
 
 def test_exec_tty_console_socket(brick, running, workdir):

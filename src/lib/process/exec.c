@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -64,6 +65,18 @@ static bool is_executable(const char *path, int *ret_errno)
     return true;
 }
 
+int process_exec_error(struct brick_error *err, int e, const char *name)
+{
+    /* Go's spelling of the errno (lower case), as runc prints it: engines
+     * read it. Docker's CLI exits 127 for "no such file or directory" and
+     * "executable file not found", 126 for "permission denied". */
+    char text[128];
+    snprintf(text, sizeof(text), "%s", strerror(e));
+    if (text[0] >= 'A' && text[0] <= 'Z' && (text[1] < 'A' || text[1] > 'Z'))
+        text[0] = (char)(text[0] - 'A' + 'a');
+    return brick_err(err, e, "exec \"%s\": %s", name, text);
+}
+
 int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err)
 {
     const char *name = p->args[0];
@@ -75,7 +88,7 @@ int process_find_executable(const struct oci_process *p, char **ret, struct bric
     if (strchr(name, '/')) {
         _cleanup_free_ char *full = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", cwd, name);
         if (!is_executable(full, &e))
-            return brick_err_errno(err, e, "exec \"%s\"", name);
+            return process_exec_error(err, e, name);
         *ret = TAKE_PTR(full);
         return 0;
     }

@@ -21,6 +21,8 @@ int process_set_no_new_privs(const struct oci_process *p, struct brick_error *er
 int process_enter_cwd(const struct oci_process *p, struct brick_error *err);
 /* Resolve args[0] against the PATH in process.env, inside the current root:
  * `exec "nope": executable file not found in $PATH`. */
+/* "exec \"NAME\": <errno text as runc spells it>" (engines read it). */
+int process_exec_error(struct brick_error *err, int e, const char *name);
 int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err);
 
 /* Allocate the container's pty from /dev/ptmx of the current root (the

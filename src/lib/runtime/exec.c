@@ -337,7 +337,7 @@ _Noreturn static void exec_child(struct exec_ctx *ec)
     sigprocmask(SIG_SETMASK, &none, NULL);
     static char *const no_env[] = {NULL};
     execve(exe, ec->proc->args, ec->proc->env ? ec->proc->env : no_env);
-    brick_err_errno(&err, errno, "exec \"%s\"", ec->proc->args[0]);
+    process_exec_error(&err, errno, ec->proc->args[0]);
     sync_send_error(ec->sync_child, &err);
     _exit(127);
 }

@@ -488,6 +488,6 @@ _Noreturn void container_init(struct create_ctx *ctx)
     static char *const no_env[] = {NULL};
     char *const *env = ctx->spec->process->env ? ctx->spec->process->env : no_env;
     execve(exe, ctx->spec->process->args, env);
-    brick_err_errno(&err, errno, "exec \"%s\"", ctx->spec->process->args[0]);
+    process_exec_error(&err, errno, ctx->spec->process->args[0]);
     fail(ctl, &err);
 }
