@@ -74,6 +74,7 @@ class Docker:
 @pytest.fixture(scope="module")
 def docker(base_rootfs):
     d = Path(tempfile.mkdtemp(prefix="bkdk-", dir="/tmp"))
+    had_run = os.path.exists("/run/docker")
     dk = Docker(d)
     brick = d / "brick"
     shutil.copy2(BRICK, brick)
@@ -124,6 +125,14 @@ def docker(base_rootfs):
         _umount_under(d)
         shutil.rmtree(d, ignore_errors=True)
         _remove_cgroup_tree(dk.ns)
+        if not had_run and os.path.isdir("/run/docker"):
+            # dockerd makes /run/docker/plugins whatever its exec-root: only empty directories go
+            for top, dirs, files in os.walk("/run/docker", topdown=False):
+                if not files:
+                    try:
+                        os.rmdir(top)
+                    except OSError:
+                        pass
 
 
 @pytest.fixture(params=["brick", "runc"])
