@@ -115,7 +115,8 @@ static int exec_main(struct cli_globals *g, int argc, char **argv)
         /* nothing below reads our environment: none of it for the
          * container to find in the process we make there */
         (void)brick_wipe_environment();
-        r = brick_exec(&o, &status, &err) < 0 ? cli_fail(&err) : status;
+        /* runc: 255 when the process could not be started at all */
+        r = brick_exec(&o, &status, &err) < 0 ? (cli_fail(&err), 255) : status;
     }
 out:
     strv_free(o.env);

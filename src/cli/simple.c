@@ -55,8 +55,9 @@ static int kill_main(struct cli_globals *g, int argc, char **argv)
     if (cli_want_args(argc, argv, 1, 2, &cmd_kill) < 0)
         return 1;
     const char *sigstr = optind + 1 < argc ? argv[optind + 1] : "SIGTERM";
-    int sig = oci_signal_from_string(sigstr);
-    if (sig <= 0)
+    /* 0: no signal, a liveness check (kill(2)'s meaning; runc accepts it) */
+    int sig = strcmp(sigstr, "0") == 0 ? 0 : oci_signal_from_string(sigstr);
+    if (sig < 0)
         return cli_failf("kill: invalid signal \"%s\"", sigstr);
     struct brick_error err;
     return brick_kill(g->root, argv[optind], sig, all, &err) < 0 ? cli_fail(&err) : 0;

@@ -23,7 +23,8 @@ static void hook_child(const struct oci_hook *h, int stdin_fd)
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     char *fallback[] = {h->path, NULL};
-    execve(h->path, h->args ? h->args : fallback, h->env ? h->env : empty_env);
+    /* without "env", the runtime's own environment, as runc and crun */
+    execve(h->path, h->args ? h->args : fallback, h->env ? h->env : (environ ? environ : empty_env));
     _exit(127);
 }
 

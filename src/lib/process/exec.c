@@ -2,16 +2,20 @@
 #include "process/process.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/fd.h"
+#include "core/missing.h"
 #include "core/strv.h"
 #include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
@@ -63,6 +67,53 @@ static bool is_executable(const char *path, int *ret_errno)
         return false;
     }
     return true;
+}
+
+/* The home directory of uid in the passwd file text, or NULL. */
+static char *passwd_home(char *text, uint32_t uid)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[7] = {0};
+        size_t n = 0;
+        for (char *p = line; n < 7; n++) {
+            f[n] = p;
+            p = strchr(p, ':');
+            if (!p)
+                break;
+            *p++ = '\0';
+        }
+        unsigned long long u;
+        char *end;
+        if (n >= 5 && f[2][0] && (u = strtoull(f[2], &end, 10), *end == '\0') && u == uid)
+            return f[5][0] ? xstrdup(f[5]) : NULL;
+    }
+    return NULL;
+}
+
+void process_default_home(struct oci_process *p)
+{
+    const char *have = strv_env_get(p->env, "HOME");
+    if (have && *have)
+        return;
+    /* the container's own file, after pivot_root: no symlink of it may lead
+     * through /proc/<pid>/fd (nothing of the host is open by now anyway) */
+    struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_MAGICLINKS};
+    _cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/etc/passwd", &how, sizeof(how));
+    _cleanup_free_ char *text = NULL, *home = NULL;
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read_all_fd(fd, BRICK_READ_STATE, &text, NULL) >= 0)
+        home = passwd_home(text, p->user.uid);
+    _cleanup_free_ char *kv = xasprintf("HOME=%s", home ? home : "/");
+    for (char **e = p->env; e && *e; e++) {
+        if (strncmp(*e, "HOME=", 5) == 0) {
+            free(*e);
+            *e = TAKE_PTR(kv);
+            return;
+        }
+    }
+    strv_push(&p->env, kv);
 }
 
 int process_exec_error(struct brick_error *err, int e, const char *name)

@@ -22,6 +22,10 @@ int process_enter_cwd(const struct oci_process *p, struct brick_error *err);
 /* Resolve args[0] against the PATH in process.env, inside the current root:
  * `exec "nope": executable file not found in $PATH`. */
 /* "exec \"NAME\": <errno text as runc spells it>" (engines read it). */
+/* runc: HOME from the container's /etc/passwd entry of process.user.uid
+ * ("/" without one) when process.env has none or an empty one. After
+ * pivot_root; changes p->env. */
+void process_default_home(struct oci_process *p);
 int process_exec_error(struct brick_error *err, int e, const char *name);
 int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err);
 

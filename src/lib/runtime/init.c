@@ -143,18 +143,21 @@ static int set_names(const struct oci_spec *spec, struct brick_error *err)
     return 0;
 }
 
-/* Annotation run.brick.net.loopback=up (what `brick do` writes): a new network
- * namespace starts with lo down, so even 127.0.0.1 would not answer. Only a
- * namespace of the container's own is touched, never a joined one; one
- * SIOCSIFFLAGS needs no netlink and runs before the identity switch, while
- * the init still holds CAP_NET_ADMIN over the namespace. */
+/* A new network namespace starts with lo down, so even 127.0.0.1 would not
+ * answer: brought up, as runc and crun do (annotation run.brick.net.loopback
+ * = "down" leaves it down). Only a namespace of the container's own is
+ * touched, never a joined one; one SIOCSIFFLAGS needs no netlink and runs
+ * before the identity switch, while the init still holds CAP_NET_ADMIN over
+ * the namespace. */
 static int loopback_up(const struct create_ctx *ctx, struct brick_error *err)
 {
     const char *v = oci_kv_get(ctx->spec->annotations, ctx->spec->n_annotations, "run.brick.net.loopback");
-    if (!v || !(ctx->ns.new_flags & CLONE_NEWNET))
+    if (!(ctx->ns.new_flags & CLONE_NEWNET))
         return 0;
-    if (!streq(v, "up"))
-        return brick_err(err, EINVAL, "annotations[\"run.brick.net.loopback\"]: expected \"up\", got \"%s\"", v);
+    if (v && !streq(v, "up") && !streq(v, "down"))
+        return brick_err(err, EINVAL, "annotations[\"run.brick.net.loopback\"]: expected \"up\" or \"down\", got \"%s\"", v);
+    if (v && streq(v, "down"))
+        return 0;
     _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct ifreq ifr = {0};
     strcpy(ifr.ifr_name, "lo");
@@ -359,6 +362,8 @@ static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe,
         r = process_set_rlimits(p, err);
     if (r >= 0)
         r = setup_console(ctx, err);
+    if (r >= 0)
+        process_default_home(ctx->spec->process);
     if (r >= 0)
         r = process_find_executable(p, ret_exe, err);
     if (r >= 0)

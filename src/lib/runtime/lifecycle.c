@@ -638,7 +638,15 @@ int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, str
 {
     struct handle h;
     struct cgroup cg = {0};
-    int r = open_live_cgroup(root, id, false, &h, &cg, err);
+    *ret = NULL;
+    *ret_n = 0;
+    /* a stopped container has no processes: an empty list, as runc's ps */
+    int r = handle_open(root, id, false, &h, err);
+    bool stopped = r >= 0 && container_status(&h.st) == STATUS_STOPPED;
+    handle_done(&h);
+    if (r < 0 || stopped)
+        return r;
+    r = open_live_cgroup(root, id, false, &h, &cg, err);
     if (r >= 0)
         r = cgroup_pids(&cg, ret, ret_n, err);
     cgroup_done(&cg);

@@ -1,0 +1,96 @@
+"""Behaviours of runc that users and engines depend on (issue: conformance
+pass). Every test here is generic: it runs against Debian's runc too
+(BRICK=/usr/sbin/runc) and must pass there."""
+import json
+import os
+import sys
+
+import pytest
+
+from conftest import new_id, wait_for
+
+
+def _env_of(b, brick, cid=None):
+    cp = brick.run(b, cid)
+    assert cp.returncode == 0, cp.stderr
+    return cp.stdout.split()
+
+
+def test_home_from_passwd(brick, bundle):
+    """HOME: from the container's /etc/passwd entry of the process uid, "/"
+    without one; an empty HOME= is replaced; a given one is kept."""
+    b = bundle(["/bin/sh", "-c", "echo $HOME"])
+    b.process["env"] = [e for e in b.process["env"] if not e.startswith("HOME=")]
+    assert _env_of(b, brick) == ["/root"]
+    b.process["user"] = {"uid": 4242, "gid": 4242}
+    assert _env_of(b, brick) == ["/"]
+    b.process["user"] = {"uid": 0, "gid": 0}
+    b.process["env"].append("HOME=")
+    assert _env_of(b, brick) == ["/root"]
+    b.process["env"][-1] = "HOME=/custom"
+    assert _env_of(b, brick) == ["/custom"]
+
+
+def test_home_in_exec(brick, bundle):
+    b = bundle(["/bin/sleep", "60"])
+    b.process["env"] = [e for e in b.process["env"] if not e.startswith("HOME=")]
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    try:
+        assert brick.ok("exec", cid, "sh", "-c", "echo $HOME").stdout.split() == ["/root"]
+        assert brick.ok("exec", "--user", "4242:4242", cid, "sh", "-c", "echo $HOME").stdout.split() == ["/"]
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+def test_loopback_up_in_a_new_network_namespace(brick, bundle):
+    b = bundle(["/bin/sh", "-c", "cat /sys/class/net/lo/operstate; grep -c . /proc/net/if_inet6 || true"])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split()[0] == "unknown", cp.stdout  # lo up reads "unknown"; down reads "down"
+
+
+def test_kill_signal_zero_is_a_liveness_probe(brick, bundle):
+    b = bundle(["/bin/sleep", "60"])
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    brick.ok("kill", cid, "0")
+    assert brick.state(cid)["status"] == "running"
+    brick.ok("delete", "-f", cid)
+
+
+def test_ps_of_a_stopped_container(brick, bundle):
+    b = bundle(["/bin/true"])
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    brick.wait_stopped(cid)
+    cp = brick("ps", cid)
+    assert cp.returncode == 0, cp.stderr
+    assert len(cp.stdout.strip().splitlines()) <= 1, cp.stdout  # the header at most
+    cp = brick("ps", "--format", "json", cid)
+    assert cp.returncode == 0 and json.loads(cp.stdout or "[]") in ([], None), cp
+    brick.ok("delete", cid)
+
+
+def test_exec_failure_exits_255(brick, bundle):
+    b = bundle(["/bin/sleep", "60"])
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    try:
+        cp = brick("exec", cid, "/nonexistent")
+        assert cp.returncode == 255, (cp.returncode, cp.stderr)
+        assert brick("exec", cid, "sh", "-c", "exit 7").returncode == 7
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+def test_hook_without_env_inherits_the_runtimes(brick, bundle, workdir):
+    out = workdir / "hook-env"
+    b = bundle(["/bin/true"])
+    b.config["hooks"] = {"createRuntime": [{"path": sys.executable, "args": [
+        sys.executable, "-c", f"import os; open({str(out)!r}, 'w').write(os.environ.get('BK_HOOK_MARK', 'missing'))"]}]}
+    env = dict(os.environ, BK_HOOK_MARK="inherited")
+    b.write()
+    cp = brick("run", "--bundle", b.path, new_id(), env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert out.read_text() == "inherited"
