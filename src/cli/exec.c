@@ -40,8 +40,9 @@ static int parse_user(const char *s, struct brick_exec_opts *o)
     char *colon = strchr(copy, ':');
     if (colon)
         *colon = '\0';
-    if (parse_i64(copy, &uid) < 0 || uid < 0 || uid > UINT32_MAX ||
-        (colon && (parse_i64(colon + 1, &gid) < 0 || gid < 0 || gid > UINT32_MAX)))
+    /* as runc: 0 to 2^31-1 ((uid_t)-1 would mean "unchanged": root) */
+    if (parse_i64(copy, &uid) < 0 || uid < 0 || uid > INT32_MAX ||
+        (colon && (parse_i64(colon + 1, &gid) < 0 || gid < 0 || gid > INT32_MAX)))
         return cli_failf("exec: --user: expected UID[:GID] as numbers, got \"%s\"", s);
     o->has_user = true;
     o->uid = (uid_t)uid;
@@ -52,7 +53,7 @@ static int parse_user(const char *s, struct brick_exec_opts *o)
 static int add_gid(const char *s, struct brick_exec_opts *o)
 {
     int64_t g;
-    if (parse_i64(s, &g) < 0 || g < 0 || g > UINT32_MAX)
+    if (parse_i64(s, &g) < 0 || g < 0 || g > INT32_MAX)
         return cli_failf("exec: --additional-gids: expected a number, got \"%s\"", s);
     o->additional_gids = xrealloc(o->additional_gids, (o->n_additional_gids + 1) * sizeof(unsigned));
     o->additional_gids[o->n_additional_gids++] = (unsigned)g;

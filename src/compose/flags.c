@@ -133,8 +133,7 @@ static int parse_user(const char *s, struct compose_opts *o, struct brick_error 
     if (g)
         *g++ = '\0';
     uint64_t uid, gid;
-    if (parse_u64(copy, &uid) < 0 || uid > UINT32_MAX - 1 ||
-        (g && (parse_u64(g, &gid) < 0 || gid > UINT32_MAX - 1)))
+    if (parse_u64(copy, &uid) < 0 || uid > INT32_MAX || (g && (parse_u64(g, &gid) < 0 || gid > INT32_MAX)))
         return brick_err(err, EINVAL, "-u: expected numeric UID[:GID], got \"%s\"", s);
     o->has_user = true;
     o->uid = (uint32_t)uid;

@@ -471,3 +471,132 @@ def test_module_autoload_through_socket_families(brick, ebundle):
             f"/bin/brick-escape socket {f} 5" for f in (3, 4, 5, 6, 9, 11, 12)}
     r = checks(brick, ebundle(), fams)
     assert all(v != 0 for v in r.values()), r
+
+
+# ------------------------------------------------ user and capability parsing
+
+def test_cve_2016_3697_numeric_user_is_a_uid(brick, ebundle):
+    """The image's /etc/passwd names a user "1000" whose uid is 0: a numeric
+    user is a uid, never a name looked up (runc's CVE-2016-3697)."""
+    b = ebundle("/bin/sh", "-c", "id -u")
+    with open(b.rootfs / "etc" / "passwd", "a") as f:
+        f.write("1000:x:0:0:trap:/:/bin/sh\n")
+    b.config["process"]["user"] = {"uid": 1000, "gid": 1000}
+    cp = brick.run(b)
+    assert cp.returncode == 0 and cp.stdout.strip() == "1000", cp
+    b.config["process"]["user"] = {"uid": 0, "gid": 0}
+    b.config["process"]["args"] = ["/bin/sleep", "60"]
+    cid = new_id()
+    b.write()
+    brick.ok("run", "-d", "--bundle", b.path, cid)
+    try:
+        cp = brick("exec", "-u", "1000", cid, "id", "-u")
+        assert cp.stdout.strip() == "1000", cp
+        # crun's CVE-2026-30892: exec -u 1 parsed as uid 0
+        assert brick("exec", "-u", "1", cid, "id", "-u").stdout.strip() == "1"
+        assert brick("exec", "-u", "1:1", cid, "id", "-g").stdout.strip() == "1"
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+@pytest.mark.parametrize("uid", [4294967295, 4294967296, 2147483648])
+def test_cve_2024_40635_uid_overflow_never_becomes_root(brick, ebundle, uid):
+    """containerd's CVE-2024-40635 class: an id that truncates or reads as
+    (uid_t)-1 ("leave unchanged") would keep the process root. Refused with
+    the JSON path, as runc refuses ids above 2^31-1."""
+    b = ebundle("/bin/sh", "-c", "id -u")
+    b.config["process"]["user"] = {"uid": uid, "gid": 0}
+    cp = brick.run(b)
+    assert cp.returncode != 0 and "process.user.uid" in cp.stderr, cp
+    b.config["process"]["user"] = {"uid": 1000, "gid": uid}
+    cp = brick.run(b)
+    assert cp.returncode != 0 and "process.user.gid" in cp.stderr, cp
+
+
+def test_exec_and_do_refuse_overflowing_ids(brick, ebundle):
+    b = ebundle("/bin/sleep", "60")
+    cid = new_id()
+    b.write()
+    brick.ok("run", "-d", "--bundle", b.path, cid)
+    try:
+        for u in ("4294967295", "4294967296", "2147483648:0", "0:4294967295"):
+            cp = brick("exec", "-u", u, cid, "id", "-u")
+            assert cp.returncode != 0 and cp.stdout.strip() != "0", (u, cp)
+    finally:
+        brick.ok("delete", "-f", cid)
+    cp = brick("do", "-u", "4294967295", "--", "id", "-u")
+    assert cp.returncode != 0 and "-u" in cp.stderr, cp
+
+
+def _capinh(cp):
+    for line in cp.stdout.splitlines():
+        if line.startswith("CapInh:"):
+            return int(line.split()[1], 16)
+    raise AssertionError(cp.stdout + cp.stderr)
+
+
+def test_cve_2022_29162_no_inheritable_capabilities(brick, ebundle):
+    """runc's CVE-2022-29162 and Moby's CVE-2022-24769/Podman's CVE-2022-27650:
+    the inheritable set was left filled, so a file with inheritable file
+    capabilities gained them at execve. The default spec, exec and do give
+    an empty inheritable set."""
+    b = ebundle("/bin/sleep", "60")
+    cid = new_id()
+    b.write()
+    brick.ok("run", "-d", "--bundle", b.path, cid)
+    try:
+        assert _capinh(brick.ok("exec", cid, "cat", "/proc/self/status")) == 0
+        assert _capinh(brick.ok("exec", "--cap", "CAP_SYS_ADMIN", cid, "cat", "/proc/self/status")) == 0
+        assert _capinh(brick.ok("exec", cid, "cat", "/proc/1/status")) == 0
+    finally:
+        brick.ok("delete", "-f", cid)
+    assert _capinh(brick.ok("do", "--", "cat", "/proc/self/status")) == 0
+
+
+# ------------------------------------------------------ paths in the image
+
+def test_cve_2019_18837_symlinked_mount_target(brick, ebundle, outside, workdir):
+    """crun's CVE-2019-18837: a mount destination that is a symlink out of the
+    rootfs. It resolves inside the root: the host directory gets nothing."""
+    src = workdir / "src"
+    src.mkdir()
+    (src / "payload").write_text("x")
+    b = ebundle("/bin/true")
+    (b.rootfs / "mnt").mkdir(exist_ok=True)
+    os.symlink(str(outside), b.rootfs / "mnt" / "target")
+    b.config["mounts"].append({"destination": "/mnt/target", "type": "bind", "source": str(src),
+                               "options": ["rbind", "ro"]})
+    brick.run(b)
+    assert list(outside.iterdir()) == []
+    assert not any(l.split()[4] == str(outside) for l in open("/proc/self/mountinfo"))
+
+
+def test_cve_2024_45310_mount_point_created_outside(brick, ebundle, outside, workdir):
+    """runc's CVE-2024-45310: a missing mount destination behind a symlink made
+    an empty file or directory on the host. Created inside the root only."""
+    f = workdir / "file"
+    f.write_text("x")
+    b = ebundle("/bin/true")
+    os.symlink(str(outside), b.rootfs / "escape")
+    b.config["mounts"] += [
+        {"destination": "/escape/newfile", "type": "bind", "source": str(f), "options": ["bind", "ro"]},
+        {"destination": "/escape/newdir/sub", "type": "tmpfs", "source": "tmpfs"},
+    ]
+    brick.run(b)
+    assert list(outside.iterdir()) == [], list(outside.iterdir())
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative"])
+def test_cve_2019_19921_proc_as_a_symlink(brick, ebundle, outside, how):
+    """runc's CVE-2019-19921 and CVE-2023-27561: the image's /proc is a symlink
+    (out of the root): procfs must not land on a host directory, and the
+    masked paths must still be masked."""
+    b = ebundle("/bin/sh", "-c", "cat /proc/kcore 2>/dev/null | head -c 1 | wc -c")
+    shutil.rmtree(b.rootfs / "proc", ignore_errors=True)
+    os.symlink(str(outside) if how == "absolute" else "../../../../../../" + str(outside).lstrip("/"),
+               b.rootfs / "proc")
+    cp = brick.run(b)
+    assert list(outside.iterdir()) == []
+    assert not any(l.split()[4] == str(outside) for l in open("/proc/self/mountinfo"))
+    if cp.returncode == 0:
+        assert cp.stdout.strip() == "0", cp.stdout

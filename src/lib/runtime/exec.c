@@ -150,6 +150,8 @@ static int build_process(struct handle *h, struct exec_ctx *ec, struct brick_err
         if (r < 0)
             return brick_err_errno(err, -r, "--process %s", o->process_file);
         r = oci_process_parse(text, len, &ec->proc, err);
+        if (r >= 0)
+            r = oci_process_validate(ec->proc, "", err);
         if (r < 0)
             return brick_err_prefix(err, "%s", o->process_file);
         return 0;

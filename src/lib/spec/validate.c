@@ -36,6 +36,25 @@ static int range_err(struct pctx *c, const char *key)
     return pc_err(c, "value out of range");
 }
 
+/* ids above 2^31-1 are refused, as runc does: (uid_t)-1 given to
+ * setresuid() means "unchanged" and would leave the process root
+ * (the CVE-2024-40635 class), and no id map reaches that far anyway. */
+#define OCI_ID_MAX 2147483647U
+
+static int validate_user(struct pctx *c, const struct oci_user *u)
+{
+    size_t old = pc_key(c, "user");
+    if (u->uid > OCI_ID_MAX || u->gid > OCI_ID_MAX) {
+        pc_key(c, u->uid > OCI_ID_MAX ? "uid" : "gid");
+        return pc_err(c, "%u is not in [0, %u]", u->uid > OCI_ID_MAX ? u->uid : u->gid, OCI_ID_MAX);
+    }
+    for (size_t i = 0; i < u->n_additional_gids; i++)
+        if (u->additional_gids[i] > OCI_ID_MAX)
+            return pc_err(c, "additionalGids[%zu]: %u is not in [0, %u]", i, u->additional_gids[i], OCI_ID_MAX);
+    pc_pop(c, old);
+    return 0;
+}
+
 int oci_process_validate(const struct oci_process *p, const char *prefix, struct brick_error *err)
 {
     struct pctx c = {.err = err};
@@ -48,6 +67,9 @@ int oci_process_validate(const struct oci_process *p, const char *prefix, struct
         return r;
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return range_err(&c, "oomScoreAdj");
+    r = validate_user(&c, &p->user);
+    if (r < 0)
+        return r;
     if (p->io_priority.present && (p->io_priority.priority < 0 || p->io_priority.priority > 7)) {
         pc_key(&c, "ioPriority");
         return range_err(&c, "priority");
