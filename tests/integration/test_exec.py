@@ -96,7 +96,7 @@ def test_exec_process_json_error_names_path(brick, running, workdir):
     path = workdir / "process.json"
     path.write_text(json.dumps({"args": ["true"], "cwd": "relative"}))
     cp = brick("exec", "--process", path, cid)
-    assert cp.returncode == 1
+    assert cp.returncode == 255  # runc: every exec that cannot start exits 255
     assert "cwd" in cp.stderr and "absolute" in cp.stderr
 
 

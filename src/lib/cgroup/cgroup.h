@@ -39,6 +39,7 @@ struct cgroup_hier {
 
 struct cgroup {
     enum cgroup_layout layout;
+    bool complete; /* every directory made and the limits applied (driver's create) */
     char *path; /* the inner path, as given or defaulted: "/brick/<id>" */
     struct cgroup_hier *h;
     size_t n;
@@ -115,6 +116,46 @@ int cgroup_stats_json(const struct cgroup *cg, char **ret, struct brick_error *e
 /* How many times the kernel's OOM killer acted in the cgroup (v1 memory.oom_control
  * oom_kill, v2 memory.events oom_kill); -errno when unknown. */
 int64_t cgroup_oom_kills(const struct cgroup *cg);
+
+/* How the container's init gets into its cgroup (one stage; a two-stage
+ * init is placed by the parent, cgroup_place()). */
+enum cgroup_placement {
+    CGROUP_PLACE_CLONE_INTO,            /* clone3(CLONE_INTO_CGROUP) puts it there */
+    CGROUP_PLACE_CLONE_INTO_V2_SELF_V1, /* cloned into the cgroup2 directory, moves itself into v1 */
+    CGROUP_PLACE_SELF_V1,               /* moves itself into the v1 hierarchies on GO */
+};
+
+struct cgroup_writes;
+struct cgroup_dev_rule;
+
+/* The driver table (control.c), one per layout, chosen from the detected
+ * (or recorded) cgroup: what create, update, pause and delete call, so that
+ * the orchestrator never tests the layout itself. crun's cgroup manager is
+ * the model; a systemd driver (units over D-Bus) and a delegated rootless
+ * one plug in here.
+ *   layout  precreate (before the clone)      create (after)   placement
+ *   v2      the whole cgroup, limits applied  nothing left     CLONE_INTO_CGROUP
+ *   hybrid  the cgroup2 directory             the v1 ones      cloned into cgroup2, moves itself into v1
+ *   v1      nothing                           everything       moves itself into v1 */
+struct cgroup_driver {
+    const char *name;
+    enum cgroup_placement placement;
+    /* before the clone: what the placement needs; NULL: nothing */
+    int (*precreate)(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+    /* after the clone, while the init mounts: the rest, limits applied */
+    int (*create)(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+    int (*update)(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+    /* kill what is left, remove what was made (also after a failed create) */
+    int (*destroy)(struct cgroup *cg, struct brick_error *err);
+    /* how resources become writes, device rules, the freezer */
+    int (*plan)(const struct cgroup *cg, const struct oci_resources *r, struct cgroup_writes *out,
+                struct brick_error *err);
+    int (*devices)(const struct cgroup *cg, const struct cgroup_dev_rule *rules, size_t n,
+                   struct brick_error *err);
+    int (*freeze)(const struct cgroup *cg, bool freeze, struct brick_error *err);
+    int (*is_frozen)(const struct cgroup *cg);
+};
+const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg);
 
 /* Serialize for state.json and back (no detection involved). A record read
  * back is input (a corrupt or hostile state.json): cgroup_from_json() refuses

@@ -121,12 +121,37 @@ static int v2_is_frozen(const struct cgroup *cg)
     return r < 0 ? r : streq(s, "1");
 }
 
-static const struct cgroup_driver v1_driver = {"cgroupfs-v1", v1_plan, v1_devices, v1_freeze, v1_is_frozen};
-static const struct cgroup_driver v2_driver = {"cgroupfs-v2", v2_plan, v2_devices, v2_freeze, v2_is_frozen};
+/* ---- lifecycle ---- */
+
+static int create_all(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err)
+{
+    if (cg->complete)
+        return 0;
+    int r = cgroup_create(cg, res, err);
+    cg->complete = r >= 0;
+    return r;
+}
+
+static int precreate_v2_dir(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err)
+{
+    (void)res;
+    return cgroup_create_v2_dir(cg, err);
+}
+
+/* v1 serves v1 and hybrid hosts (hybrid adds the cgroup2 tree for unified
+ * keys and cgroup.kill), v2 pure cgroup2 hosts. */
+static const struct cgroup_driver drivers[] = {
+    [CGROUP_LAYOUT_V1] = {"cgroupfs-v1", CGROUP_PLACE_SELF_V1, NULL, create_all, cgroup_update, cgroup_destroy,
+                          v1_plan, v1_devices, v1_freeze, v1_is_frozen},
+    [CGROUP_LAYOUT_HYBRID] = {"cgroupfs-hybrid", CGROUP_PLACE_CLONE_INTO_V2_SELF_V1, precreate_v2_dir, create_all,
+                              cgroup_update, cgroup_destroy, v1_plan, v1_devices, v1_freeze, v1_is_frozen},
+    [CGROUP_LAYOUT_V2] = {"cgroupfs-v2", CGROUP_PLACE_CLONE_INTO, create_all, create_all, cgroup_update,
+                          cgroup_destroy, v2_plan, v2_devices, v2_freeze, v2_is_frozen},
+};
 
 const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg)
 {
-    return cg->layout == CGROUP_LAYOUT_V2 ? &v2_driver : &v1_driver;
+    return &drivers[cg->layout];
 }
 
 int cgroup_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)

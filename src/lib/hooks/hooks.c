@@ -19,6 +19,8 @@ static void hook_child(const struct oci_hook *h, int stdin_fd)
 {
     if (dup2(stdin_fd, 0) < 0)
         _exit(127);
+    /* a process group of its own: a timeout ends what the hook started too */
+    (void)setpgid(0, 0);
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
@@ -40,6 +42,7 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s)
             r = poll(&pfd, 1, timeout_s * 1000);
         while (r < 0 && errno == EINTR);
         if (r == 0) {
+            kill(-pid, SIGKILL); /* the hook and what it started (hook_child) */
             kill(pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;

@@ -227,7 +227,7 @@ static int exec_sock_listen(int dirfd, struct brick_error *err)
     return fd;
 }
 
-static int open_channels(struct create_ctx *ctx, int dirfd, bool for_run, struct brick_error *err)
+static int step_open_channels(struct create_ctx *ctx, struct brick_error *err)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -245,8 +245,8 @@ static int open_channels(struct create_ctx *ctx, int dirfd, bool for_run, struct
         ctx->console_parent = sv[0];
         ctx->console_fd = sv[1];
     }
-    if (!for_run) {
-        int fd = exec_sock_listen(dirfd, err);
+    if (!ctx->for_run) {
+        int fd = exec_sock_listen(ctx->state_dirfd, err);
         if (fd < 0)
             return fd;
         ctx->exec_listen_fd = fd;
@@ -272,10 +272,9 @@ static pid_t fork_init(struct create_ctx *ctx, uint64_t flags)
         return clone3_fork(flags, &ctx->init_pidfd);
     /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
     pid_t pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
-    ctx->cgroup_placed = pid > 0 && ctx->cgroup.layout == CGROUP_LAYOUT_V2;
     if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG) {
         /* before CLONE_INTO_CGROUP (5.7): we place the init */
-        ctx->init_places_itself = false;
+        ctx->placement = INIT_PLACED_BY_PARENT;
         pid = clone3_fork(flags, &ctx->init_pidfd);
     }
     return pid;
@@ -323,7 +322,7 @@ static int check_cgroup_unused(const struct cgroup *cg, struct brick_error *err)
 
 /* Which cgroup: the host's layout and the container's directories, nothing
  * made yet. */
-static int plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
+static int step_plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
 {
     struct cgroup cg;
     int r = cgroup_detect(NULL, &cg, err);
@@ -341,49 +340,6 @@ static int plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
     }
     ctx->cgroup = cg;
     return 0;
-}
-
-/* The container's cgroup made, limits applied. With CLONE_INTO_CGROUP (pure
- * v2, one stage) before the clone; otherwise right after it, while the init
- * already sets up its mounts (it waits for GO only before the steps that
- * need its cgroup: init.c), so the two run in parallel. */
-static int make_cgroup(struct create_ctx *ctx, struct brick_error *err)
-{
-    if (ctx->cgroup_made || ctx->cgroup.n == 0)
-        return 0;
-    int r = cgroup_create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
-    if (r < 0) {
-        /* cgroup_create removed what it made; the cgroup2 directory made
-         * before the clone holds the init: rollback removes it once the init
-         * is dead (cgroup_dirs) */
-        if (!ctx->cgroup_dirs) {
-            cgroup_done(&ctx->cgroup);
-            memset(&ctx->cgroup, 0, sizeof(ctx->cgroup));
-        }
-        return r;
-    }
-    ctx->cgroup_made = ctx->cgroup_dirs = true;
-    return 0;
-}
-
-/* Before the clone: refuse a busy cgroup, and make what the clone needs.
- * Pure v2, one stage: everything (CLONE_INTO_CGROUP places the init). v1 or
- * hybrid, one stage: only a hybrid host's cgroup2 directory (the init is
- * cloned into it), the rest after the clone, and the init moves itself into
- * its v1 hierarchies on GO (cgroup_place_self_v1: no RCU grace period). Two
- * stages: the stage-1 process forks the init, which we place. */
-static int cgroup_before_clone(struct create_ctx *ctx, struct brick_error *err)
-{
-    if (ctx->cgroup.n == 0)
-        return 0;
-    int r = check_cgroup_unused(&ctx->cgroup, err);
-    if (r < 0 || ctx->two_stage)
-        return r;
-    if (ctx->cgroup.layout == CGROUP_LAYOUT_V2)
-        return make_cgroup(ctx, err);
-    ctx->init_places_itself = true;
-    ctx->cgroup_dirs = true; /* even a failure may leave a level made: rollback removes it */
-    return cgroup_create_v2_dir(&ctx->cgroup, err);
 }
 
 /* The init mounts while we make its cgroup: that only overlaps when it runs
@@ -431,12 +387,12 @@ static int prefer_child_error(struct create_ctx *ctx, int r, struct brick_error 
     return m.err.code > 0 ? -m.err.code : -EINVAL;
 }
 
-/* v1 and hybrid hosts (and the two-stage path): P moves the init into its
- * cgroup before GO, so everything it does is accounted there and the cgroup
- * namespace it creates after GO is rooted there. */
-static int place_init(struct create_ctx *ctx, struct brick_error *err)
+/* The two-stage path, and kernels before CLONE_INTO_CGROUP: P moves the
+ * init into its cgroup before GO, so everything it does is accounted there
+ * and the cgroup namespace it creates after GO is rooted there. */
+static int step_place_init(struct create_ctx *ctx, struct brick_error *err)
 {
-    if (ctx->cgroup_placed || ctx->init_places_itself || ctx->cgroup.n == 0)
+    if (ctx->placement != INIT_PLACED_BY_PARENT)
         return 0;
     return cgroup_place(&ctx->cgroup, ctx->init_pid, err);
 }
@@ -513,7 +469,7 @@ static int run_runtime_hooks(struct create_ctx *ctx, struct brick_error *err)
 }
 
 /* Drive the container init until it reports CREATED. */
-static int serve_init(struct create_ctx *ctx, struct brick_error *err)
+static int step_serve_init(struct create_ctx *ctx, struct brick_error *err)
 {
     int r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
     if (r < 0)
@@ -564,8 +520,9 @@ static int start_init(struct create_ctx *ctx, struct brick_error *err)
  * see the difference, and the state is written once, not replaced a moment
  * later (a replaced file costs a block allocation, and its removal a
  * synchronous discard, on ext4 roots mounted with -o discard). */
-static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct brick_error *err)
+static int step_record_state(struct create_ctx *ctx, struct brick_error *err)
 {
+    bool for_run = ctx->for_run;
     struct container_state st = {
         .id = (char *)ctx->opts->id,
         .bundle = ctx->bundle,
@@ -593,7 +550,7 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
      * killed like any failed run. */
     if (for_run && (r = start_init(ctx, err)) < 0)
         return r;
-    return state_write(dirfd, &st, err);
+    return state_write(ctx->state_dirfd, &st, err);
 }
 
 /* The recovery record, written once the cgroup is planned and before
@@ -602,7 +559,7 @@ static int record_state(struct create_ctx *ctx, int dirfd, bool for_run, struct 
  * about to make. A create killed at any later instant (kill -9, OOM) leaves
  * what this record names, and `delete -f` removes it; a failed one rolls back
  * itself. record_state() replaces it with the whole record. */
-static int record_intent(struct create_ctx *ctx, int dirfd, struct brick_error *err)
+static int step_record_intent(struct create_ctx *ctx, struct brick_error *err)
 {
     cgroup_plan_created(&ctx->cgroup);
     _cleanup_free_ char *cgroup = ctx->cgroup.n ? cgroup_to_json(&ctx->cgroup) : NULL;
@@ -614,10 +571,10 @@ static int record_intent(struct create_ctx *ctx, int dirfd, struct brick_error *
         .owner = (char *)"",
         .cgroup = cgroup,
     };
-    return state_write(dirfd, &st, err);
+    return state_write(ctx->state_dirfd, &st, err);
 }
 
-static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *err)
+static int step_save_config(struct create_ctx *ctx, struct brick_error *err)
 {
     if (bundle_in_state(ctx)) {
         char buf[PATH_MAX];
@@ -629,13 +586,14 @@ static int copy_config(struct create_ctx *ctx, int dirfd, struct brick_error *er
     _cleanup_free_ char *text = NULL;
     int r = ctx->opts->spec_json ? 0 : read_file_at(AT_FDCWD, path, BRICK_READ_CONFIG, &text, NULL);
     if (r >= 0)
-        r = write_file_atomic(dirfd, "config.json", text ? text : ctx->opts->spec_json, 0600);
+        r = write_file_atomic(ctx->state_dirfd, "config.json", text ? text : ctx->opts->spec_json, 0600);
     if (r < 0)
         return brick_err_errno(err, -r, "save config.json");
     return 0;
 }
 
-/* Kill whatever was started; the mount namespace dies with it. */
+/* Undo what the steps before ctx->phase (the step that failed) made; the
+ * mount namespace dies with the init. */
 static void rollback(struct create_ctx *ctx, int rootfd)
 {
     if (ctx->stage1_pid > 0) {
@@ -651,11 +609,12 @@ static void rollback(struct create_ctx *ctx, int rootfd)
     }
     if (ctx->pid_file_written)
         unlink(ctx->opts->pid_file);
-    if (ctx->cgroup_made) {
+    /* from the precreate step on, some of the cgroup may exist: the driver
+     * kills what is left and removes what was made (a failed create already
+     * removed its own) */
+    if (ctx->phase >= STEP_CGROUP_PRECREATE && ctx->cgroup.n) {
         struct brick_error ignored;
-        cgroup_destroy(&ctx->cgroup, &ignored);
-    } else if (ctx->cgroup_dirs) {
-        (void)cgroup_remove_dirs(&ctx->cgroup); /* the init is dead: nothing to kill */
+        cgroup_driver_of(&ctx->cgroup)->destroy(&ctx->cgroup, &ignored);
     }
     if (rootfd >= 0)
         state_dir_remove(rootfd, ctx->opts->id, ctx->state_dirfd);
@@ -735,8 +694,87 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     return 0;
 }
 
+/* A container's cgroup is its own: refused when populated (check_cgroup_unused). */
+static int step_check_cgroup(struct create_ctx *ctx, struct brick_error *err)
+{
+    return ctx->cgroup.n ? check_cgroup_unused(&ctx->cgroup, err) : 0;
+}
+
+/* Before the clone, what the placement needs (the driver's precreate: pure
+ * v2 makes the whole cgroup, the init is cloned into it; hybrid makes the
+ * cgroup2 directory; v1 nothing, the init moves itself into its v1
+ * hierarchies on GO: cgroup_place_self_v1, no RCU grace period). The
+ * two-stage init is forked by stage 1 and placed by us. */
+static int step_cgroup_precreate(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->cgroup.n == 0) {
+        ctx->placement = INIT_PLACEMENT_NONE;
+        return 0;
+    }
+    if (ctx->two_stage) {
+        ctx->placement = INIT_PLACED_BY_PARENT;
+        return 0;
+    }
+    const struct cgroup_driver *d = cgroup_driver_of(&ctx->cgroup);
+    ctx->placement = d->placement == CGROUP_PLACE_CLONE_INTO ? INIT_PLACED_BY_CLONE : INIT_PLACES_ITSELF;
+    return d->precreate ? d->precreate(&ctx->cgroup, &ctx->spec->linux_.resources, err) : 0;
+}
+
+static int step_spawn(struct create_ctx *ctx, struct brick_error *err)
+{
+    int r = spawn(ctx, err);
+    if (r < 0)
+        return r;
+    close(ctx->sync_child);
+    ctx->sync_child = -1;
+    /* The seccomp listener's socket is the children's to use: our copy
+     * would hide their exit from the listener for as long as `run` lives. */
+    if (ctx->seccomp && ctx->seccomp->listener_fd >= 0) {
+        close(ctx->seccomp->listener_fd);
+        ctx->seccomp->listener_fd = -1;
+    }
+    return ctx->two_stage ? serve_stage1(ctx, err) : 0;
+}
+
+/* The rest of the cgroup, limits applied, while the init already sets up
+ * its mounts (it waits for GO only before the steps that need its cgroup:
+ * init.c), so the two run in parallel. */
+static int step_cgroup_create(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->cgroup.n == 0 || ctx->cgroup.complete)
+        return 0;
+    if (!ctx->two_stage)
+        spread_init(ctx);
+    int r = cgroup_driver_of(&ctx->cgroup)->create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
+    give_back_cpus(ctx);
+    return r;
+}
+
+/* The steps of a create, in order (bubblewrap's setup-op list is the
+ * model). ctx->phase is the phase record: the index of the step running,
+ * read by rollback(); the recovery record on disk names the same things for
+ * a create that was killed (step_record_intent). */
+static const struct create_step {
+    const char *what;
+    int (*run)(struct create_ctx *ctx, struct brick_error *err);
+    bool child_may_explain; /* the init may have failed first: prefer its error */
+} create_steps[STEP__MAX] = {
+    [STEP_SAVE_CONFIG] = {"save the config", step_save_config, false},
+    [STEP_PLAN_CGROUP] = {"plan the cgroup", step_plan_cgroup, false},
+    [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
+    [STEP_CHECK_CGROUP] = {"refuse a busy cgroup", step_check_cgroup, false},
+    [STEP_CGROUP_PRECREATE] = {"make the cgroup the clone needs", step_cgroup_precreate, false},
+    [STEP_OPEN_CHANNELS] = {"open the sync and console channels", step_open_channels, false},
+    [STEP_SPAWN] = {"start the container processes", step_spawn, false},
+    [STEP_CGROUP_CREATE] = {"make the rest of the cgroup", step_cgroup_create, true},
+    [STEP_PLACE_INIT] = {"place the init in its cgroup", step_place_init, true},
+    [STEP_SERVE_INIT] = {"drive the init until CREATED", step_serve_init, true},
+    [STEP_RECORD_STATE] = {"record the state", step_record_state, false},
+};
+
 int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err)
 {
+    ctx->for_run = for_run;
     int r = load(ctx, for_run, err);
     if (r < 0)
         return r;
@@ -749,43 +787,16 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
         return r;
     state_lock(dirfd, true);
     ctx->state_dirfd = dirfd;
-    r = copy_config(ctx, dirfd, err);
-    if (r >= 0)
-        r = plan_cgroup(ctx, err);
-    if (r >= 0)
-        r = record_intent(ctx, dirfd, err);
-    if (r >= 0)
-        r = cgroup_before_clone(ctx, err);
-    if (r >= 0)
-        r = open_channels(ctx, dirfd, for_run, err);
-    if (r >= 0)
-        r = spawn(ctx, err);
-    if (r >= 0) {
-        close(ctx->sync_child);
-        ctx->sync_child = -1;
-        /* The seccomp listener's socket is the children's to use: our copy
-         * would hide their exit from the listener for as long as `run` lives. */
-        if (ctx->seccomp && ctx->seccomp->listener_fd >= 0) {
-            close(ctx->seccomp->listener_fd);
-            ctx->seccomp->listener_fd = -1;
+    for (ctx->phase = 0; ctx->phase < STEP__MAX; ctx->phase++) {
+        const struct create_step *s = &create_steps[ctx->phase];
+        log_debug("create %s: %s", ctx->opts->id, s->what);
+        r = s->run(ctx, err);
+        if (s->child_may_explain)
+            r = prefer_child_error(ctx, r, err);
+        if (r < 0) {
+            rollback(ctx, rootfd);
+            return r;
         }
-        if (ctx->two_stage)
-            r = serve_stage1(ctx, err);
-    }
-    if (r >= 0 && !ctx->two_stage && !ctx->cgroup_made)
-        spread_init(ctx);
-    if (r >= 0)
-        r = prefer_child_error(ctx, make_cgroup(ctx, err), err);
-    give_back_cpus(ctx);
-    if (r >= 0)
-        r = prefer_child_error(ctx, place_init(ctx, err), err);
-    if (r >= 0)
-        r = prefer_child_error(ctx, serve_init(ctx, err), err);
-    if (r >= 0)
-        r = record_state(ctx, dirfd, for_run, err);
-    if (r < 0) {
-        rollback(ctx, rootfd);
-        return r;
     }
     *ret_dirfd = TAKE_FD(dirfd);
     return 0;

@@ -213,7 +213,7 @@ static int await_go(void *data, struct brick_error *err)
     int r = sync_expect(g->ctx->sync_child, SYNC_GO, &g->host_pid, err);
     if (r < 0)
         return r;
-    if (g->ctx->init_places_itself &&
+    if (g->ctx->placement == INIT_PLACES_ITSELF &&
         (r = cgroup_place_self_v1(&g->ctx->cgroup, g->ctx->init_cgroup_fds, err)) < 0)
         return r;
     if ((g->ctx->ns.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
@@ -227,7 +227,7 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
     /* placed by ourselves: our v1 directories, to bind (cgroup_mount.c) */
     _cleanup_free_ struct rootfs_cgroup_dir *dirs = xcalloc(ctx->cgroup.n + 1, sizeof(*dirs));
     size_t ndirs = 0;
-    for (size_t i = 0; ctx->init_places_itself && ctx->init_cgroup_fds && i < ctx->cgroup.n; i++) {
+    for (size_t i = 0; (ctx->placement == INIT_PLACES_ITSELF) && ctx->init_cgroup_fds && i < ctx->cgroup.n; i++) {
         const struct cgroup_hier *h = &ctx->cgroup.h[i];
         if (!*h->name || ctx->init_cgroup_fds[i] < 0)
             continue;
@@ -472,7 +472,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
     unsigned long long ignored = ignored_signals(ctx->host_procfd);
     /* in our own mount namespace (the cgroup mount clones from them), before
      * our mounts can cover the host's cgroup mounts */
-    if (ctx->init_places_itself && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
+    if ((ctx->placement == INIT_PLACES_ITSELF) && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
         fail(ctx->sync_child, &err);
     if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);

@@ -14,6 +14,31 @@
 #include "security/seccomp.h"
 #include "spec/model.h"
 
+/* The steps of create_container(), in order (create.c); create_ctx.phase
+ * holds the one running, which rollback reads. */
+enum create_step_id {
+    STEP_SAVE_CONFIG,
+    STEP_PLAN_CGROUP,
+    STEP_RECORD_INTENT,
+    STEP_CHECK_CGROUP,
+    STEP_CGROUP_PRECREATE,
+    STEP_OPEN_CHANNELS,
+    STEP_SPAWN,
+    STEP_CGROUP_CREATE,
+    STEP_PLACE_INIT,
+    STEP_SERVE_INIT,
+    STEP_RECORD_STATE,
+    STEP__MAX
+};
+
+/* How the init gets into its cgroup (from the cgroup driver's placement). */
+enum init_placement {
+    INIT_PLACEMENT_NONE,   /* no cgroup on this host */
+    INIT_PLACED_BY_CLONE,  /* clone3(CLONE_INTO_CGROUP) */
+    INIT_PLACES_ITSELF,    /* it joins its v1 hierarchies on GO (hybrid: cloned into cgroup2 first) */
+    INIT_PLACED_BY_PARENT, /* two stages, or a kernel before CLONE_INTO_CGROUP */
+};
+
 /* Everything the container processes need, prepared by the parent before the
  * first clone: the children inherit it (copy-on-write),
  * so nothing is parsed or opened on their side. */
@@ -44,12 +69,11 @@ struct create_ctx {
     bool pid_file_written; /* rollback removes it */
     struct lsm_host lsm;   /* which LSMs the host enables, detected once */    /* the runtime process, for the children's death signal */
     struct cgroup cgroup; /* the container's cgroup; n == 0: none (no cgroup on this host) */
-    bool cgroup_made;     /* its directories exist and limits are applied (make_cgroup) */
-    bool cgroup_dirs;     /* some of its directories exist (the cgroup2 one, before the clone) */
-    bool init_places_itself; /* v1/hybrid, one stage: the init joins its v1 hierarchies on GO */
+    enum create_step_id phase;       /* the step running (create_container) */
+    bool for_run;                    /* `run` (START on the sync socket), not `create` */
+    enum init_placement placement;
     int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open), in its
                                 own mount namespace */
-    bool cgroup_placed;   /* the init was cloned into it (CLONE_INTO_CGROUP) */
     bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
     cpu_set_t init_cpus;  /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
