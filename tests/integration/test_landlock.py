@@ -189,4 +189,4 @@ def test_needs_no_new_privs(brick, lbundle):
 def test_empty_fs_denies_everything(brick, lbundle):
     """"fs": [] handles every right: even the process binary cannot be executed."""
     cp = brick.run(lbundle({"fs": []}).args("/bin/true"))
-    assert cp.returncode == 1 and "Permission denied" in cp.stderr
+    assert cp.returncode == 1 and "permission denied" in cp.stderr  # spelled as runc (engines read it)
