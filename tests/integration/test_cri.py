@@ -50,6 +50,16 @@ class Cri:
             assert cp.returncode == 0, f"crictl {args} failed ({cp.returncode}):\n{cp.stdout}\n{cp.stderr}"
         return cp
 
+    def stream(self, *args, timeout=60, check=True):
+        """crictl run in containerd's network namespace, where its streaming
+        server (exec, attach, port-forward) listens on 127.0.0.1."""
+        argv = ["nsenter", f"--net=/proc/{self.proc.pid}/ns/net", str(self.crictl_bin), "--runtime-endpoint",
+                f"unix://{self.sock}", "--timeout", "30s", *map(str, args)]
+        cp = run_cmd(argv, timeout=timeout)
+        if check:
+            assert cp.returncode == 0, f"crictl {args} failed ({cp.returncode}):\n{cp.stdout}\n{cp.stderr}"
+        return cp
+
     def json(self, verb, *args):
         return json.loads(self(verb, "-o", "json", *args).stdout)
 
@@ -236,3 +246,59 @@ def test_update_and_stats(cri, pod):
     cri("update", "--memory", "67108864", c)
     st = cri.json("stats", "--id", c)
     assert st["stats"] and st["stats"][0]["attributes"]["id"] == c
+
+
+def test_streaming_exec_attach_port_forward(cri, pod):
+    """What the kubelet's streaming server does: exec (not sync), attach and
+    port-forward, through containerd's stream server."""
+    p, cfg = pod("stream")
+    srv = start(cri, p, cfg, "srv", ["sh", "-c", "while :; do echo pong | busybox nc -l -p 8080; done"])
+    tick = start(cri, p, cfg, "tick", ["sh", "-c", "while :; do echo tick; sleep 0.2; done"])
+    assert cri.stream("exec", srv, "sh", "-c", "echo streamed").stdout.strip() == "streamed"
+    # attach: the container's output, live
+    att = subprocess.Popen(["nsenter", f"--net=/proc/{cri.proc.pid}/ns/net", str(cri.crictl_bin),
+                            "--runtime-endpoint", f"unix://{cri.sock}", "attach", tick],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        line = att.stdout.readline()
+    finally:
+        att.kill()
+        att.wait()
+    assert b"tick" in line, line
+    # port-forward: a local port in containerd's namespace to the pod's 8080
+    pf = subprocess.Popen(["nsenter", f"--net=/proc/{cri.proc.pid}/ns/net", str(cri.crictl_bin),
+                           "--runtime-endpoint", f"unix://{cri.sock}", "port-forward", p, "18080:8080"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          start_new_session=True)
+    try:
+        got = ""
+        for _ in range(50):
+            cp = run_cmd(["nsenter", f"--net=/proc/{cri.proc.pid}/ns/net", "busybox", "nc", "127.0.0.1", "18080"],
+                         input="", timeout=10)
+            got = cp.stdout
+            if "pong" in got:
+                break
+            time.sleep(0.2)
+    finally:
+        pf.kill()
+        pf.wait()
+    assert "pong" in got, got
+
+
+def test_bidirectional_mount_propagation(cri, pod):
+    """Kubernetes mountPropagation: Bidirectional (CSI drivers): a mount made
+    in a privileged container under the volume appears on the node."""
+    vol = Path(tempfile.mkdtemp(prefix="bk-cri-prop-", dir="/var/tmp"))
+    subprocess.run(["mount", "-t", "tmpfs", "bk-cri-prop", str(vol)], check=True)
+    subprocess.run(["mount", "--make-shared", str(vol)], check=True)
+    try:
+        p, cfg = pod("prop", security_context={"privileged": True})
+        start(cri, p, cfg, "csi", ["sh", "-c", "mkdir -p /vol/sub && mount -t tmpfs inner /vol/sub && "
+                                               "touch /vol/sub/from-pod && sleep 300"],
+              mounts=[{"container_path": "/vol", "host_path": str(vol), "propagation": 2}],  # BIDIRECTIONAL
+              linux={"security_context": {"privileged": True}})
+        assert wait_for(lambda: (vol / "sub" / "from-pod").exists(), 15), "the pod's mount did not reach the node"
+    finally:
+        subprocess.run(["umount", "-R", "-l", str(vol)], check=False)
+        shutil.rmtree(vol, ignore_errors=True)

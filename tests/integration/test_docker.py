@@ -272,3 +272,15 @@ def test_privileged_as_runc(docker):
         if cp.returncode == 0:
             assert int(cp.stdout.split()[1], 16) & (1 << 21), cp
     assert (res["brick"] == 0) == (res["runc"] == 0), res
+
+
+def test_none_network_has_loopback(docker, rt, names):
+    """`--network none` is a new network namespace: lo is up (runc, crun), so
+    a container joining it gets "Connection refused" from a closed port, not
+    "Network is unreachable"."""
+    c = names()
+    docker("run", "-d", "--runtime", rt, "--network", "none", "--name", c, IMAGE, "sleep", "300")
+    cp = docker("run", "--rm", "--runtime", rt, "--network", f"container:{c}", IMAGE, "sh", "-c",
+                "cat /sys/class/net/lo/operstate; busybox nc 127.0.0.1 9 </dev/null 2>&1; true")
+    assert cp.stdout.split()[0] == "unknown", cp  # up
+    assert "unreachable" not in cp.stdout.lower(), cp
