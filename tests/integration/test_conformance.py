@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import new_id, wait_for
+from conftest import brick_only, new_id, wait_for
 
 
 def _env_of(b, brick, cid=None):
@@ -94,3 +94,66 @@ def test_hook_without_env_inherits_the_runtimes(brick, bundle, workdir):
     cp = brick("run", "--bundle", b.path, new_id(), env=env)
     assert cp.returncode == 0, cp.stderr
     assert out.read_text() == "inherited"
+
+
+@brick_only
+def test_personality_linux32(brick, bundle):
+    """linux.personality, applied as runc 1.2 and crun do (Debian's runc 1.1.5
+    predates it and runs x86_64)."""
+    b = bundle(["/bin/sleep", "60"])
+    b.linux["personality"] = {"domain": "LINUX32"}
+    b.write()
+    cp = brick.run(b.args("/bin/uname", "-m"))
+    assert cp.returncode == 0 and cp.stdout.strip() in ("i686", "armv8l", "armv7l"), cp
+    cid = brick.create(b.args("/bin/sleep", "60"))
+    brick.ok("start", cid)
+    try:
+        assert brick.ok("exec", cid, "uname", "-m").stdout.strip() in ("i686", "armv8l", "armv7l")
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+@pytest.mark.skipif(os.path.basename(os.environ.get("BRICK", "brick")) != "brick" and "BRICK" in os.environ,
+                    reason="runc needs a tty on stdin for a foreground terminal")
+def test_pty_owner_and_onlcr(brick, bundle):
+    """runc: the container's pty belongs to the process uid with devpts' tty
+    group, and ONLCR is off on it."""
+    b = bundle(["/bin/sh", "-c", "stat -c %u:%g $(tty); stty -a | grep -o -- '-onlcr'"])
+    b.process["terminal"] = True
+    b.process["user"] = {"uid": 1000, "gid": 1000}
+    b.config["mounts"] = [m if m["destination"] != "/dev/pts" else
+                          {**m, "options": m["options"] + ["gid=5"]} for m in b.config["mounts"]]
+    cp = brick.run(b, input="", timeout=15)
+    assert cp.returncode == 0, cp.stderr
+    out = cp.stdout.replace("\r", "").split()
+    assert out[0] == "1000:5" and "-onlcr" in out, cp.stdout
+
+
+def test_created_init_holds_none_of_the_callers_fds(brick, bundle):
+    """A caller's pipe left open (not close-on-exec) across `create`: once
+    create returns, the waiting init must not hold it (the caller reads EOF),
+    as with runc, whose init is a fresh process."""
+    b = bundle(["/bin/sleep", "60"])
+    b.write()
+    r, w = os.pipe()
+    os.set_inheritable(w, True)
+    cid = new_id()
+    try:
+        cp = brick("create", "--bundle", b.path, cid, pass_fds=(w,))
+        assert cp.returncode == 0, cp.stderr
+        os.close(w)
+        w = -1
+        os.set_blocking(r, False)
+        assert wait_for(lambda: _eof(r), 5), "the created container holds the caller's pipe"
+    finally:
+        if w >= 0:
+            os.close(w)
+        os.close(r)
+        brick("delete", "-f", cid)
+
+
+def _eof(fd):
+    try:
+        return os.read(fd, 1) == b""
+    except BlockingIOError:
+        return False

@@ -298,6 +298,7 @@ struct close_dirs {
     int dfd, n_preserve, closed;
     const int *keep;
     size_t n_keep;
+    bool inherited; /* close what is not close-on-exec, not directories */
 };
 
 static int close_if_dir(const char *name, void *data)
@@ -310,9 +311,25 @@ static int close_if_dir(const char *name, void *data)
     for (size_t i = 0; i < c->n_keep; i++)
         if (c->keep[i] == fd)
             return 0;
+    if (c->inherited) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && !(fl & FD_CLOEXEC) && close(fd) == 0)
+            c->closed++;
+        return 0;
+    }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && close(fd) == 0)
         c->closed++;
     return 0;
+}
+
+int fds_close_inherited(int procfd, int n_preserve)
+{
+    _cleanup_close_ int dfd = openat(procfd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    struct close_dirs c = {.dfd = dfd, .n_preserve = n_preserve, .inherited = true};
+    int r = dir_for_each(dfd, close_if_dir, &c);
+    return r < 0 ? r : c.closed;
 }
 
 int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep)

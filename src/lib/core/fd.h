@@ -62,5 +62,10 @@ int dir_for_each(int dfd, int (*fn)(const char *name, void *data), void *data);
  * resolves its path first. The fds are listed through procfd ("self/fd" of
  * the verified host procfs). Returns how many were closed, or -errno. */
 int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep);
+/* Close every fd from 3 + n_preserve on that is not close-on-exec: what the
+ * caller of brick left open by mistake (brick's own fds are all
+ * close-on-exec). A created init must not hold a caller's pipe or file open
+ * until `start`. Returns how many were closed, or -errno. */
+int fds_close_inherited(int procfd, int n_preserve);
 
 #endif

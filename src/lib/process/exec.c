@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -174,6 +175,15 @@ int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
     if (fstat(peer, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
         major(st.st_rdev) > 143)
         return brick_err(err, EPERM, "pty peer is not a Unix98 pty");
+    /* As runc: the process's own terminal (its uid; the group is devpts'
+     * gid= option, "tty"), and no \n -> \r\n translation on output. */
+    if (fchown(peer, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL)
+        return brick_err_errno(err, errno, "chown the pty");
+    struct termios t;
+    if (tcgetattr(peer, &t) == 0) {
+        t.c_oflag &= ~(tcflag_t)ONLCR;
+        (void)tcsetattr(peer, TCSANOW, &t);
+    }
     if (p->has_console_size) {
         struct winsize ws = {.ws_row = (unsigned short)p->console_height,
                              .ws_col = (unsigned short)p->console_width};
@@ -182,6 +192,16 @@ int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
     }
     *ret_master = TAKE_FD(master);
     *ret_peer = TAKE_FD(peer);
+    return 0;
+}
+
+int process_set_personality(const struct oci_personality *pers, struct brick_error *err)
+{
+    if (!pers->present || !pers->domain)
+        return 0;
+    unsigned long v = streq(pers->domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
+    if (personality(v) < 0)
+        return brick_err_errno(err, errno, "linux.personality: %s", pers->domain);
     return 0;
 }
 

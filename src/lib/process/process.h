@@ -26,6 +26,10 @@ int process_enter_cwd(const struct oci_process *p, struct brick_error *err);
  * ("/" without one) when process.env has none or an empty one. After
  * pivot_root; changes p->env. */
 void process_default_home(struct oci_process *p);
+struct oci_personality;
+/* linux.personality: the execution domain (LINUX or LINUX32), for the
+ * process and what it execs; before seccomp. */
+int process_set_personality(const struct oci_personality *pers, struct brick_error *err);
 int process_exec_error(struct brick_error *err, int e, const char *name);
 int process_find_executable(const struct oci_process *p, char **ret, struct brick_error *err);
 

@@ -282,6 +282,8 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
     if (r >= 0)
         process_default_home(ec->proc);
     if (r >= 0)
+        r = process_set_personality(&ec->spec->linux_.personality, err);
+    if (r >= 0)
         r = process_find_executable(p, ret_exe, err);
     if (r >= 0 && (r = fds_prepare_exec(ec->opts->preserve_fds)) < 0)
         r = brick_err_errno(err, -r, "mark fds close-on-exec");

@@ -365,6 +365,8 @@ static int setup_process(struct create_ctx *ctx, pid_t host_pid, char **ret_exe,
     if (r >= 0)
         process_default_home(ctx->spec->process);
     if (r >= 0)
+        r = process_set_personality(&ctx->spec->linux_.personality, err);
+    if (r >= 0)
         r = process_find_executable(p, ret_exe, err);
     if (r >= 0)
         r = fd_hygiene(ctx, err);
@@ -463,7 +465,8 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     /* as stage 1 does: no directory of the host stays open (the state root,
      * the cgroup2 directory we were cloned into) */
-    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0) {
+    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0 ||
+        fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }
