@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
+#include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,7 +38,9 @@ static int spec_main(struct cli_globals *g, int argc, char **argv)
         return cli_failf("spec: %s exists; remove it first", path);
     if (fd < 0)
         return cli_failf("spec: create %s: %s", path, strerror(errno));
-    char *json = oci_spec_default_json(rootless);
+    struct statfs sf;
+    bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+    char *json = oci_spec_default_json(rootless, v2);
     size_t len = strlen(json);
     bool ok = write(fd, json, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
     free(json);

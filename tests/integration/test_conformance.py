@@ -157,3 +157,20 @@ def _eof(fd):
         return os.read(fd, 1) == b""
     except BlockingIOError:
         return False
+
+
+def test_spec_namespaces_as_runc(brick, workdir):
+    """`spec` adds a cgroup namespace only where runc does: on pure cgroup v2
+    hosts (on v1 and hybrid ones it hides the container's cgroup paths)."""
+    import shutil
+    import subprocess
+    (workdir / "a").mkdir()
+    brick.ok("spec", "--bundle", workdir / "a")
+    mine = [n["type"] for n in json.loads((workdir / "a" / "config.json").read_text())["linux"]["namespaces"]]
+    v2 = any(l.split()[4] == "/sys/fs/cgroup" and " - cgroup2 " in l for l in open("/proc/self/mountinfo"))
+    assert ("cgroup" in mine) == v2, mine
+    if shutil.which("runc"):
+        (workdir / "b").mkdir()
+        subprocess.run(["runc", "spec", "--bundle", str(workdir / "b")], check=True, capture_output=True)
+        theirs = [n["type"] for n in json.loads((workdir / "b" / "config.json").read_text())["linux"]["namespaces"]]
+        assert sorted(mine) == sorted(theirs), (mine, theirs)

@@ -103,12 +103,14 @@ static bjson *id_mappings(unsigned host)
     return a;
 }
 
-static bjson *namespaces(bool rootless)
+static bjson *namespaces(bool rootless, bool cgroupns)
 {
     static const char *const full[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
     static const char *const user[] = {"pid", "ipc", "uts", "mount", "cgroup", "user", NULL};
     bjson *a = bjson_new_array();
     for (const char *const *t = rootless ? user : full; *t; t++) {
+        if (!cgroupns && streq(*t, "cgroup"))
+            continue;
         bjson *ns = bjson_new_object();
         bjson_set(ns, "type", bjson_new_string(*t));
         bjson_append(a, ns);
@@ -116,7 +118,7 @@ static bjson *namespaces(bool rootless)
     return a;
 }
 
-static bjson *linux_section(bool rootless)
+static bjson *linux_section(bool rootless, bool cgroupns)
 {
     static const char *const masked[] = {
         "/proc/acpi",        "/proc/asound",     "/proc/kcore",       "/proc/keys",
@@ -139,7 +141,7 @@ static bjson *linux_section(bool rootless)
         bjson_set(res, "devices", devs);
         bjson_set(l, "resources", res);
     }
-    bjson_set(l, "namespaces", namespaces(rootless));
+    bjson_set(l, "namespaces", namespaces(rootless, cgroupns));
     bjson_set(l, "maskedPaths", strs(masked));
     bjson_set(l, "readonlyPaths", strs(ro));
     /* Pure data from the security module (docs/SECCOMP.md). */
@@ -147,7 +149,7 @@ static bjson *linux_section(bool rootless)
     return l;
 }
 
-char *oci_spec_default_json(bool rootless)
+char *oci_spec_default_json(bool rootless, bool cgroupns)
 {
     bjson *s = bjson_new_object(), *root = bjson_new_object();
     bjson_set(s, "ociVersion", bjson_new_string(BRICK_SPEC_VERSION));
@@ -157,7 +159,7 @@ char *oci_spec_default_json(bool rootless)
     bjson_set(s, "root", root);
     bjson_set(s, "hostname", bjson_new_string("brick"));
     bjson_set(s, "mounts", mounts(rootless));
-    bjson_set(s, "linux", linux_section(rootless));
+    bjson_set(s, "linux", linux_section(rootless, cgroupns));
     char *text = bjson_to_string_tabs(s);
     bjson_free(s);
     return text;

@@ -42,7 +42,10 @@ int oci_process_validate(const struct oci_process *p, const char *prefix, struct
  * no network namespace, /sys bind-mounted, no cgroup resources), with
  * ociVersion "1.2.1" and hostname "brick", tab-indented like runc. Heap
  * string. */
-char *oci_spec_default_json(bool rootless);
+/* cgroupns: add a cgroup namespace, as runc does only on pure cgroup v2
+ * hosts (on v1 and hybrid ones it would hide the container's own cgroup
+ * paths from exec'd processes' view). */
+char *oci_spec_default_json(bool rootless, bool cgroupns);
 
 /* Name tables (pure). */
 int oci_cap_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21; -1 unknown */

@@ -589,7 +589,7 @@ TEST(null_is_absent)
 TEST(default_spec)
 {
     for (int rootless = 0; rootless <= 1; rootless++) {
-        char *text = oci_spec_default_json(rootless);
+        char *text = oci_spec_default_json(rootless, true);
         struct oci_spec *s;
         struct brick_error e;
         int r = parse_text(text, &s, &e);
@@ -641,7 +641,7 @@ TEST(load)
     char dir[] = "/tmp/brick-spec-XXXXXX";
     ok(mkdtemp(dir) != NULL, "tmpdir");
     char *path = xasprintf("%s/config.json", dir);
-    char *text = oci_spec_default_json(false);
+    char *text = oci_spec_default_json(false, true);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
