@@ -106,6 +106,28 @@ static char *home_path(const struct compose_opts *o)
     return xstrdup(o->has_user && o->uid != 0 ? "/home/user" : "/root");
 }
 
+/* Where the init is bound in the container (on the private /dev tmpfs:
+ * every root has one). */
+#define COMPOSE_INIT_PATH "/dev/.brick-init"
+
+static bool with_init(const struct compose_opts *o)
+{
+    return o->init_path && !o->no_init;
+}
+
+/* pid 1: the init, then "--" and the command */
+static bjson *init_args(const struct compose_opts *o)
+{
+    bjson *a = bjson_new_array();
+    if (with_init(o)) {
+        bjson_append(a, bjson_new_string(COMPOSE_INIT_PATH));
+        bjson_append(a, bjson_new_string("--"));
+    }
+    for (char **v = o->args; v && *v; v++)
+        bjson_append(a, bjson_new_string(*v));
+    return a;
+}
+
 static bjson *process(const struct compose_opts *o, char **caps)
 {
     bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
@@ -124,7 +146,7 @@ static bjson *process(const struct compose_opts *o, char **caps)
     bjson_set(user, "uid", bjson_new_u64(o->has_user ? o->uid : 0));
     bjson_set(user, "gid", bjson_new_u64(o->has_user ? o->gid : 0));
     bjson_set(p, "user", user);
-    bjson_set(p, "args", strs(o->args));
+    bjson_set(p, "args", init_args(o));
     bjson_set(p, "env", strs(env));
     bjson_set(p, "cwd", bjson_new_string(o->cwd ? o->cwd : "/"));
     bjson_set(c, "bounding", strs(caps));
@@ -211,6 +233,10 @@ static bjson *mounts(const struct compose_opts *o)
         mount(a, "/run", "tmpfs", "tmpfs", run);
     }
     home_mounts(o, a);
+    if (with_init(o)) {
+        static const char *const init_ro[] = {"bind", "ro", "nosuid", "nodev", NULL};
+        mount(a, COMPOSE_INIT_PATH, "bind", o->init_path, init_ro);
+    }
     for (char **t = o->tmpfs; t && *t; t++)
         mount(a, *t, "tmpfs", "tmpfs", tmp);
     for (size_t i = 0; i < o->n_volumes; i++)

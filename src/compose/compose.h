@@ -86,6 +86,8 @@ struct compose_opts {
     enum compose_home home;
     char *home_src;       /* DIR, or the caller's $HOME (--home=host) */
     bool host_secrets;    /* --host-secrets: the host's homes and secret files as they are */
+    bool no_init;         /* --no-init: CMD itself is pid 1 */
+    char *init_path;      /* the host's catatonit or tini-static (compose_find_init), or NULL */
     char **secrets;       /* host secret paths to mask (compose_find_secrets) */
 };
 
@@ -124,6 +126,8 @@ int compose_next_opt(int argc, char **argv);
     "      --home=DIR|host|host:ro   home: DIR from the host, the caller's own (host), read-only\n" \
     "                             (default: a private empty one; other homes and /root hidden)\n" \
     "      --host-secrets         show the host's homes, /root and secret files (hidden by default)\n" \
+    "      --no-init              run CMD itself as pid 1 (default: a tiny init, catatonit or tini,\n" \
+    "                             forwards signals to CMD and reaps)\n" \
     "  -m, --memory SIZE          memory limit (512m, 1g)\n" \
     "      --cpus N               CPU quota (0.5, 2)\n" \
     "      --pids-limit N         maximum number of processes\n" \
@@ -143,6 +147,10 @@ int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *
  * into o->secrets, masked by compose_build() unless --host-secrets or
  * --rootfs. Looks at the host (lstat, glob). docs/COMPOSE.md has the list. */
 void compose_find_secrets(struct compose_opts *o);
+/* A tiny init for pid 1 (reaps, forwards every signal to CMD, exits with its
+ * status), as Podman's --init: the host's catatonit or tini-static, bound
+ * read-only into the container. Sets o->init_path, or leaves it NULL. */
+void compose_find_init(struct compose_opts *o);
 
 /* The config.json text (tab-indented, runc's layout); heap string. */
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);

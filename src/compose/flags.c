@@ -196,7 +196,7 @@ static int parse_home(const char *arg, struct compose_opts *o, struct brick_erro
 
 enum {
     OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
-    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS,
+    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS, OPT_NO_INIT,
     OPT_NS_BASE = 512, /* + enum oci_ns_type */
 };
 
@@ -224,6 +224,7 @@ static const struct option long_opts[] = {
     {"print-spec", no_argument, NULL, OPT_PRINT},
     {"home", required_argument, NULL, OPT_HOME},
     {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS},
+    {"no-init", no_argument, NULL, OPT_NO_INIT},
     {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"network", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID},
@@ -329,6 +330,7 @@ static int parse_one(int c, const char *arg, struct compose_opts *o, struct bric
     case OPT_PRINT: o->print_spec = true; return 0;
     case OPT_HOME: return parse_home(arg, o, err);
     case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
+    case OPT_NO_INIT: o->no_init = true; return 0;
     }
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
@@ -423,5 +425,6 @@ void compose_opts_done(struct compose_opts *o)
     desktop_free(o->desktop);
     free(o->home_src);
     strv_free(o->secrets);
+    free(o->init_path);
     *o = (struct compose_opts){0};
 }
