@@ -115,12 +115,19 @@ static bool with_init(const struct compose_opts *o)
     return o->init_path && !o->no_init;
 }
 
+/* The host's root shows the init where the host has it (read-only like
+ * everything there); another root gets it bound in. */
+static const char *init_in_container(const struct compose_opts *o)
+{
+    return o->rootfs ? COMPOSE_INIT_PATH : o->init_path;
+}
+
 /* pid 1: the init, then "--" and the command */
 static bjson *init_args(const struct compose_opts *o)
 {
     bjson *a = bjson_new_array();
     if (with_init(o)) {
-        bjson_append(a, bjson_new_string(COMPOSE_INIT_PATH));
+        bjson_append(a, bjson_new_string(init_in_container(o)));
         bjson_append(a, bjson_new_string("--"));
     }
     for (char **v = o->args; v && *v; v++)
@@ -233,7 +240,7 @@ static bjson *mounts(const struct compose_opts *o)
         mount(a, "/run", "tmpfs", "tmpfs", run);
     }
     home_mounts(o, a);
-    if (with_init(o)) {
+    if (with_init(o) && o->rootfs) {
         static const char *const init_ro[] = {"bind", "ro", "nosuid", "nodev", NULL};
         mount(a, COMPOSE_INIT_PATH, "bind", o->init_path, init_ro);
     }
