@@ -106,35 +106,6 @@ static char *home_path(const struct compose_opts *o)
     return xstrdup(o->has_user && o->uid != 0 ? "/home/user" : "/root");
 }
 
-/* Where the init is bound in the container (on the private /dev tmpfs:
- * every root has one). */
-#define COMPOSE_INIT_PATH "/dev/.brick-init"
-
-static bool with_init(const struct compose_opts *o)
-{
-    return o->init_path && !o->no_init;
-}
-
-/* The host's root shows the init where the host has it (read-only like
- * everything there); another root gets it bound in. */
-static const char *init_in_container(const struct compose_opts *o)
-{
-    return o->rootfs ? COMPOSE_INIT_PATH : o->init_path;
-}
-
-/* pid 1: the init, then "--" and the command */
-static bjson *init_args(const struct compose_opts *o)
-{
-    bjson *a = bjson_new_array();
-    if (with_init(o)) {
-        bjson_append(a, bjson_new_string(init_in_container(o)));
-        bjson_append(a, bjson_new_string("--"));
-    }
-    for (char **v = o->args; v && *v; v++)
-        bjson_append(a, bjson_new_string(*v));
-    return a;
-}
-
 static bjson *process(const struct compose_opts *o, char **caps)
 {
     bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
@@ -153,7 +124,7 @@ static bjson *process(const struct compose_opts *o, char **caps)
     bjson_set(user, "uid", bjson_new_u64(o->has_user ? o->uid : 0));
     bjson_set(user, "gid", bjson_new_u64(o->has_user ? o->gid : 0));
     bjson_set(p, "user", user);
-    bjson_set(p, "args", init_args(o));
+    bjson_set(p, "args", strs(o->args));
     bjson_set(p, "env", strs(env));
     bjson_set(p, "cwd", bjson_new_string(o->cwd ? o->cwd : "/"));
     bjson_set(c, "bounding", strs(caps));
@@ -240,10 +211,6 @@ static bjson *mounts(const struct compose_opts *o)
         mount(a, "/run", "tmpfs", "tmpfs", run);
     }
     home_mounts(o, a);
-    if (with_init(o) && o->rootfs) {
-        static const char *const init_ro[] = {"bind", "ro", "nosuid", "nodev", NULL};
-        mount(a, COMPOSE_INIT_PATH, "bind", o->init_path, init_ro);
-    }
     for (char **t = o->tmpfs; t && *t; t++)
         mount(a, *t, "tmpfs", "tmpfs", tmp);
     for (size_t i = 0; i < o->n_volumes; i++)
@@ -370,6 +337,9 @@ static bjson *annotations(const struct compose_opts *o)
         bjson_set(a, COMPOSE_ANN_LOOPBACK, bjson_new_string("up"));
     if (o->pod)
         bjson_set(a, COMPOSE_ANN_POD, bjson_new_string(o->pod));
+    /* pid 1 is brick's own init, the command its child (runtime/init.c) */
+    if (!o->no_init)
+        bjson_set(a, COMPOSE_ANN_INIT, bjson_new_string("brick"));
     /* the host's root: every mount under it read-only, not only / */
     if (!o->rootfs)
         bjson_set(a, COMPOSE_ANN_ROOT_RO, bjson_new_string("recursive"));

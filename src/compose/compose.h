@@ -23,6 +23,7 @@ struct compose_desktop; /* compose/desktop.h */
 /* Annotations compose writes; the runtime and the other verbs read them. */
 #define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
 #define COMPOSE_ANN_JOIN_PREFIX "run.brick.join." /* + "net" etc.: the container joined */
+#define COMPOSE_ANN_INIT "run.brick.init" /* "brick": the init stays pid 1, the command its child */
 #define COMPOSE_ANN_ROOT_RO "run.brick.root.readonly" /* "recursive": every mount of the root */
 #define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
 #define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
@@ -87,7 +88,6 @@ struct compose_opts {
     char *home_src;       /* DIR, or the caller's $HOME (--home=host) */
     bool host_secrets;    /* --host-secrets: the host's homes and secret files as they are */
     bool no_init;         /* --no-init: CMD itself is pid 1 */
-    char *init_path;      /* the host's catatonit or tini-static (compose_find_init), or NULL */
     char **secrets;       /* host secret paths to mask (compose_find_secrets) */
 };
 
@@ -126,7 +126,7 @@ int compose_next_opt(int argc, char **argv);
     "      --home=DIR|host|host:ro   home: DIR from the host, the caller's own (host), read-only\n" \
     "                             (default: a private empty one; other homes and /root hidden)\n" \
     "      --host-secrets         show the host's homes, /root and secret files (hidden by default)\n" \
-    "      --no-init              run CMD itself as pid 1 (default: a tiny init, catatonit or tini,\n" \
+    "      --no-init              run CMD itself as pid 1 (default: brick's init stays pid 1,\n" \
     "                             forwards signals to CMD and reaps)\n" \
     "  -m, --memory SIZE          memory limit (512m, 1g)\n" \
     "      --cpus N               CPU quota (0.5, 2)\n" \
@@ -147,10 +147,7 @@ int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *
  * into o->secrets, masked by compose_build() unless --host-secrets or
  * --rootfs. Looks at the host (lstat, glob). docs/COMPOSE.md has the list. */
 void compose_find_secrets(struct compose_opts *o);
-/* A tiny init for pid 1 (reaps, forwards every signal to CMD, exits with its
- * status), as Podman's --init: the host's catatonit or tini-static, bound
- * read-only into the container. Sets o->init_path, or leaves it NULL. */
-void compose_find_init(struct compose_opts *o);
+
 
 /* The config.json text (tab-indented, runc's layout); heap string. */
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);

@@ -425,6 +425,5 @@ void compose_opts_done(struct compose_opts *o)
     desktop_free(o->desktop);
     free(o->home_src);
     strv_free(o->secrets);
-    free(o->init_path);
     *o = (struct compose_opts){0};
 }

@@ -47,15 +47,3 @@ void compose_find_secrets(struct compose_opts *o)
     }
 }
 
-void compose_find_init(struct compose_opts *o)
-{
-    /* static builds only: the binary runs in any root (--rootfs too) */
-    static const char *const inits[] = {"/usr/bin/catatonit", "/usr/libexec/podman/catatonit", "/usr/bin/tini-static"};
-    struct stat st;
-    free(o->init_path);
-    o->init_path = NULL;
-    for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]) && !o->init_path; i++)
-        if (stat(inits[i], &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) && st.st_uid == 0 &&
-            !(st.st_mode & 022))
-            o->init_path = xstrdup(inits[i]);
-}

@@ -77,8 +77,6 @@ int cgroup_create_v2_dir(struct cgroup *cg, struct brick_error *err);
 /* The cgroup2 directory as an O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP
  * (pure v2, or a hybrid host's cgroup2 hierarchy; -ENOTSUP without one). */
 int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd);
-/* clone3 into the cgroup behind cgroup_fd (CLONE_INTO_CGROUP); like fork(). */
-pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd);
 /* Move pid into every hierarchy (cgroup.procs). */
 int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err);
 /* The calling single-threaded process moves itself into every v1 hierarchy

@@ -203,6 +203,14 @@ static int make_dirs_once(struct cgroup_hier *h, struct brick_error *err)
  * last container in it was deleted): try again. */
 static int make_dirs(struct cgroup_hier *h, struct brick_error *err)
 {
+    /* `created` may hold the recovery record's plan (cgroup_plan_created):
+     * from here on it is what this create really made, no level another
+     * creator made meanwhile. The default /brick/<id> leaf keeps its claim
+     * (only the leaf, never /brick). */
+    if (h->created && !streq(h->created, h->dir)) {
+        free(h->created);
+        h->created = NULL;
+    }
     int r = -ENOENT;
     for (int i = 0; i < 5 && r == -ENOENT; i++)
         r = make_dirs_once(h, err);
@@ -340,11 +348,6 @@ int cgroup_open_v2_dir(const struct cgroup *cg, int *ret_fd)
         return -errno;
     *ret_fd = fd;
     return 0;
-}
-
-pid_t cgroup_clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
-{
-    return clone3_fork_into(flags, cgroup_fd, ret_pidfd);
 }
 
 int cgroup_place(const struct cgroup *cg, pid_t pid, struct brick_error *err)

@@ -219,7 +219,7 @@ pid_t clone3_fork(uint64_t flags, int *ret_pidfd)
 static int environ_block(int procfd, char **ret_start, char **ret_end)
 {
     _cleanup_free_ char *stat = NULL;
-    int r = read_file_at(procfd, "self/stat", 4096, &stat, NULL);
+    int r = read_file_at(procfd, "self/stat", BRICK_READ_SMALL, &stat, NULL);
     if (r < 0)
         return r;
     const char *p = strrchr(stat, ')');
@@ -248,9 +248,8 @@ int environ_scrub(int procfd)
     int r = procfd >= 0 ? environ_block(procfd, &start, &end) : -EBADF;
     if (r >= 0)
         memset(start, 0, (size_t)(end - start));
-    /* strings set later live on the heap: gone from environ too */
-    for (char **e = environ; e && *e; e++)
-        explicit_bzero(*e, strlen(*e));
+    /* what /proc/PID/environ shows is that block; strings set later (setenv,
+     * putenv: maybe read-only memory) are only dropped from environ */
     static char *empty[] = {NULL};
     environ = empty;
     return r;

@@ -73,6 +73,7 @@ static int run_one(const struct oci_hook *h, const char *state_json, struct bric
         return brick_err_errno(err, -pid, "fork");
     if (pid == 0)
         hook_child(h, rd);
+    (void)setpgid(pid, pid); /* both sides: a timeout before the child ran must reach the group */
     _cleanup_close_ int pidfd_owner = pidfd;
     (void)pidfd_owner;
     int st = wait_hook(pid, pidfd, h->has_timeout ? h->timeout : 0);

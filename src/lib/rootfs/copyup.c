@@ -42,9 +42,12 @@ static int copy_meta(int fd, const struct stat *st)
 
 static int copy_file(int src, int dst, const char *name, const struct stat *st)
 {
-    _cleanup_close_ int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    _cleanup_close_ int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    struct stat now;
     if (in < 0)
         return -errno;
+    if (fstat(in, &now) < 0 || !S_ISREG(now.st_mode))
+        return -EAGAIN; /* swapped for something else since the stat: not copied */
     _cleanup_close_ int out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (out < 0)
         return -errno;

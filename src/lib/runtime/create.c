@@ -268,10 +268,13 @@ static void plan_stages(struct create_ctx *ctx)
 static pid_t fork_init(struct create_ctx *ctx, uint64_t flags)
 {
     _cleanup_close_ int cgfd = -EBADF;
-    if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) < 0)
+    if (cgroup_open_v2_dir(&ctx->cgroup, &cgfd) < 0) {
+        if (ctx->placement == INIT_PLACED_BY_CLONE)
+            ctx->placement = INIT_PLACED_BY_PARENT; /* the directory could not be opened: we place it */
         return clone3_fork(flags, &ctx->init_pidfd);
+    }
     /* pure v2: placed; hybrid: in the cgroup2 hierarchy, the v1 ones follow */
-    pid_t pid = cgroup_clone3_into(flags, cgfd, &ctx->init_pidfd);
+    pid_t pid = clone3_fork_into(flags, cgfd, &ctx->init_pidfd);
     if (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG) {
         /* before CLONE_INTO_CGROUP (5.7): we place the init */
         ctx->placement = INIT_PLACED_BY_PARENT;
@@ -761,8 +764,8 @@ static const struct create_step {
 } create_steps[STEP__MAX] = {
     [STEP_SAVE_CONFIG] = {"save the config", step_save_config, false},
     [STEP_PLAN_CGROUP] = {"plan the cgroup", step_plan_cgroup, false},
-    [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
     [STEP_CHECK_CGROUP] = {"refuse a busy cgroup", step_check_cgroup, false},
+    [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
     [STEP_CGROUP_PRECREATE] = {"make the cgroup the clone needs", step_cgroup_precreate, false},
     [STEP_OPEN_CHANNELS] = {"open the sync and console channels", step_open_channels, false},
     [STEP_SPAWN] = {"start the container processes", step_spawn, false},

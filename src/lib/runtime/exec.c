@@ -365,8 +365,12 @@ static int await_exec(int sock, pid_t pid, int pidfd, struct sync_msg *m)
             return poll(p, 1, 0) > 0 ? sync_recv(sock, m) : -EPIPE;
         siginfo_t si = {0};
         if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 && si.si_pid == pid &&
-            si.si_code == CLD_STOPPED)
+            si.si_code == CLD_STOPPED) {
+            /* exec'd and stopped later (a job-control stop of the program)? */
+            if (poll(p, 1, 0) > 0)
+                return sync_recv(sock, m);
             return -ESTRPIPE;
+        }
     }
 }
 
@@ -389,7 +393,7 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
         return brick_err_errno(err, errno, "join the container's pid namespace");
     _cleanup_close_ int cgfd = -EBADF;
     ec->cloned_into = ec->cgroup && cgroup_open_v2_dir(ec->cgroup, &cgfd) == 0;
-    pid_t pid = ec->cloned_into ? cgroup_clone3_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
+    pid_t pid = ec->cloned_into ? clone3_fork_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);
     if (ec->cloned_into && (pid == -EINVAL || pid == -ENOSYS || pid == -E2BIG)) {
         ec->cloned_into = false; /* a kernel before CLONE_INTO_CGROUP (5.7) */
         pid = clone3_fork(0, ret_pidfd);
@@ -409,8 +413,7 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
          * have done that (E is non-dumpable, so not by ptrace) */
         (void)pidfd_signal(*ret_pidfd, SIGKILL);
         waitpid(pid, NULL, __WALL);
-        return brick_err(err, EINTR, "exec: the process was stopped before it started "
-                                     "(a signal from inside the container?): killed");
+        return brick_err(err, ECANCELED, "exec: the process was stopped before it started: killed");
     }
     waitpid(pid, NULL, __WALL);
     if (r == 0 && m.type == SYNC_ERROR) {

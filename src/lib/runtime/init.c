@@ -33,6 +33,8 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -454,6 +456,64 @@ static void reset_signals(unsigned long long mask)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Annotation run.brick.init=brick (what `brick do` writes): we stay as the
+ * container's pid 1 and run the command as our child, as bubblewrap does. A
+ * pid 1 without handlers ignores SIGTERM and SIGINT, so `timeout` and Ctrl-C
+ * could not stop a command that is pid 1; here every signal we get is
+ * forwarded to it, orphans are reaped, and we exit with its status (128+N
+ * for signal N). We stay non-dumpable (we never execve) and run under the
+ * container's identity, Landlock and seccomp filter, all applied above. The
+ * command gets a process group of its own, the terminal's foreground one, so
+ * a Ctrl-C reaches it once. Signals are blocked before the fork: none may
+ * take us down with its default action in between. */
+_Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, char *const *env)
+{
+    struct brick_error err = {0};
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        brick_err_errno(&err, errno, "fork the command");
+        fail(ctl, &err);
+    }
+    if (child == 0) {
+        (void)setpgid(0, 0);
+        if (isatty(0))
+            (void)tcsetpgrp(0, getpid()); /* SIGTTOU is blocked: allowed from the background */
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(exe, args, env);
+        process_exec_error(&err, errno, args[0]);
+        fail(ctl, &err);
+    }
+    /* Nothing of brick's stays open in us: we never execve, so close-on-exec
+     * never closes the sync socket (the child's copy closes at its execve:
+     * that EOF is the runtime's "started"), the console, a --die-with-parent
+     * guard's pipe, or the fds the command was given. */
+    (void)syscall(SYS_close_range, 3U, ~0U, 0U);
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    for (;;) {
+        struct signalfd_siginfo si;
+        if (sfd < 0 || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
+            if (sfd >= 0 && errno == EINTR)
+                continue;
+            /* no signalfd: reap only (signals stay blocked) */
+            si.ssi_signo = SIGCHLD;
+            (void)pause();
+        }
+        if (si.ssi_signo != SIGCHLD) {
+            (void)kill(child, (int)si.ssi_signo);
+            continue;
+        }
+        int st;
+        pid_t p;
+        while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+            if (p == child)
+                _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+    }
+}
+
 _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
@@ -495,6 +555,9 @@ _Noreturn void container_init(struct create_ctx *ctx)
         fail(ctl, &err);
     static char *const no_env[] = {NULL};
     char *const *env = ctx->spec->process->env ? ctx->spec->process->env : no_env;
+    const char *init = oci_kv_get(ctx->spec->annotations, ctx->spec->n_annotations, "run.brick.init");
+    if (init && streq(init, "brick"))
+        stay_as_pid1(ctl, exe, ctx->spec->process->args, env);
     execve(exe, ctx->spec->process->args, env);
     process_exec_error(&err, errno, ctx->spec->process->args[0]);
     fail(ctl, &err);

@@ -219,7 +219,8 @@ static bool state_cgroup_owned(int dirfd, const struct container_state *st, cons
         return false;
     if (!spec && oci_spec_load(dirfd, "config.json", &loaded, &ignored) == 0)
         spec = loaded;
-    bool ok = spec && cgroup_record_is_config(cg, spec->linux_.cgroups_path, st->id);
+    /* without a readable config, only the default /brick/<id> is ours */
+    bool ok = cgroup_record_is_config(cg, spec ? spec->linux_.cgroups_path : NULL, st->id);
     oci_spec_free(loaded);
     if (!ok) {
         log_warn("container \"%s\": its cgroup record does not name the cgroup of its config: left alone",
@@ -231,12 +232,15 @@ static bool state_cgroup_owned(int dirfd, const struct container_state *st, cons
 
 /* kill --all: through the cgroup, which holds every process of the container
  * whatever its namespaces; the pid-namespace scan is the fallback. */
-static void signal_every_process(int dirfd, const struct container_state *st, int sig)
+static void signal_every_process(int dirfd, const struct container_state *st, int sig, bool init_alive)
 {
     struct cgroup cg;
     struct brick_error ignored;
     if (!state_cgroup_owned(dirfd, st, NULL, &cg)) {
-        signal_all(st->pid, sig);
+        /* the scan starts from the init's pid namespace: only while the
+         * init is ours (checked), never through a pid that may be reused */
+        if (init_alive)
+            signal_all(st->pid, sig);
         return;
     }
     cgroup_signal_all(&cg, sig, &ignored);
@@ -265,7 +269,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
         /* kill --all of a stopped container, as runc: whatever is left in
          * its cgroup (processes of a pod-shared pid namespace), and success */
         if (all) {
-            signal_every_process(h.dirfd, &h.st, sig);
+            signal_every_process(h.dirfd, &h.st, sig, false);
             handle_done(&h);
             return 0;
         }
@@ -274,7 +278,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
         r = brick_err(err, ESRCH, "cannot signal container \"%s\": container not running", id);
     }
     if (r >= 0 && all)
-        signal_every_process(h.dirfd, &h.st, sig);
+        signal_every_process(h.dirfd, &h.st, sig, true);
     if (r >= 0 && (r = pidfd_signal(pidfd, sig)) < 0)
         r = brick_err_errno(err, -r, "signal %d to container \"%s\"", sig, id);
     handle_done(&h);
@@ -303,12 +307,13 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
     /* run passes the config it created from (the saved copy is the same
      * text): parsing it again is most of run's teardown in user space. */
     struct oci_spec *loaded = NULL;
-    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, err) == 0)
+    struct brick_error lerr;
+    if (!spec && oci_spec_load(dirfd, "config.json", &loaded, &lerr) == 0)
         spec = loaded;
     struct cgroup cg;
     if (state_cgroup_owned(dirfd, st, spec, &cg)) {
         struct brick_error cerr;
-        if (cgroup_destroy(&cg, &cerr) < 0)
+        if (cgroup_driver_of(&cg)->destroy(&cg, &cerr) < 0)
             log_warn("%s", cerr.msg);
         cgroup_done(&cg);
     }
@@ -348,12 +353,21 @@ static int destroy_unreadable(struct handle *h, const char *id, const struct bri
         _cleanup_free_ char *self = NULL;
         (void)read_file_at(AT_FDCWD, "/proc/self/cgroup", BRICK_READ_SMALL, &self, NULL);
         if (cgroup_detect(NULL, &cg, &e) == 0) {
-            if (cgroup_resolve(&cg, spec->linux_.cgroups_path, id, self, &e) == 0) {
+            /* the saved config sits beside the corrupt state and is no more
+             * trusted: only an absolute cgroup named after this container
+             * (its leaf holds the id: /brick/<id>, /k8s.io/<id>,
+             * libpod-<id>.scope) is killed and removed */
+            const char *cp = spec->linux_.cgroups_path;
+            const char *leaf = cp ? strrchr(cp, '/') : NULL;
+            bool named = !cp || !*cp || (cp[0] == '/' && leaf && strstr(leaf, id));
+            if (named && cgroup_resolve(&cg, cp, id, self, &e) == 0) {
                 for (size_t i = 0; i < cg.n; i++)
                     if (!cg.h[i].created)
                         cg.h[i].created = xstrdup(cg.h[i].dir); /* the leaf only */
-                if (cgroup_destroy(&cg, &e) < 0)
+                if (cgroup_driver_of(&cg)->destroy(&cg, &e) < 0)
                     log_warn("container \"%s\": %s", id, e.msg);
+            } else if (!named) {
+                log_warn("container \"%s\": its cgroup %s is not named after it: left alone", id, cp);
             }
             cgroup_done(&cg);
         }
@@ -523,7 +537,7 @@ static int open_live_cgroup(const char *root, const char *id, bool exclusive, st
         return r;
     if (container_status(&h->st) == STATUS_STOPPED)
         return brick_err(err, EINVAL, "container \"%s\": container not running", id);
-    if (!state_cgroup(&h->st, cg))
+    if (!state_cgroup_owned(h->dirfd, &h->st, NULL, cg))
         return brick_err(err, ENOTSUP, "container \"%s\" has no cgroup", id);
     return 0;
 }
@@ -624,7 +638,7 @@ int brick_update(const char *root, const char *id, const char *resources_json, s
     struct cgroup cg = {0};
     r = open_live_cgroup(root, id, true, &h, &cg, err);
     if (r >= 0)
-        r = cgroup_update(&cg, &doc->linux_.resources, err);
+        r = cgroup_driver_of(&cg)->update(&cg, &doc->linux_.resources, err);
     struct brick_error serr;
     if (r >= 0 && save_resources(h.dirfd, resources_json, &serr) < 0)
         log_warn("update applied, but %s", serr.msg); /* the limits are live: not a failure */
