@@ -10,10 +10,4 @@ set yrange [0:*]
 set ylabel "ms"
 set title "start-up latency (bench/run)"
 plot "/work/main/bench/results/chart-latency.dat" using 2:xtic(1) title "brick", "/work/main/bench/results/chart-latency.dat" using 3:xtic(1) title "crun", "/work/main/bench/results/chart-latency.dat" using 4:xtic(1) title "runc"
-set title "create vs number of bind mounts (no bar: that runtime failed)"
-plot "/work/main/bench/results/chart-scale-mounts.dat" using 2:xtic(1) title "brick", "/work/main/bench/results/chart-scale-mounts.dat" using 3:xtic(1) title "crun"
-set title "create vs seccomp profile"
-plot "/work/main/bench/results/chart-scale-seccomp.dat" using 2:xtic(1) title "brick", "/work/main/bench/results/chart-scale-seccomp.dat" using 3:xtic(1) title "crun"
-set title "create vs containers already running"
-plot "/work/main/bench/results/chart-scale-running.dat" using 2:xtic(1) title "brick", "/work/main/bench/results/chart-scale-running.dat" using 3:xtic(1) title "crun"
 unset multiplot

@@ -41,6 +41,11 @@ int brick_guard_exe(char **argv, struct brick_error *err);
  * environment no more calls this first, so that not even a container process
  * holding CAP_SYS_PTRACE can read the caller's secrets there. */
 int brick_wipe_environment(void);
+/* The same for the command line: every argument but argv[0] is zeroed in
+ * the block /proc/PID/cmdline shows (to every user of a pid namespace, with
+ * no ptrace check: `brick exec -e PASSWORD=...`). Strings of argv are empty
+ * afterwards: the caller copies what it still needs first. */
+int brick_wipe_cmdline(void);
 
 /* runc's --pidfd-socket: connect to the unix socket at path and send pidfd
  * with SCM_RIGHTS, so an engine can watch the process without racing on its

@@ -92,7 +92,13 @@ static int parse_one(int c, struct brick_exec_opts *o)
 
 static int exec_main(struct cli_globals *g, int argc, char **argv)
 {
-    struct brick_exec_opts o = {.root = g->root};
+    /* the process exec makes is visible in the container before its execve,
+     * with our command line (`-e SECRET=...`): parse copies, so that the
+     * original can be wiped (brick_wipe_cmdline) */
+    _cleanup_strv_ char **copy = strv_copy(argv);
+    _cleanup_free_ char *root = xstrdup(g->root);
+    argv = copy;
+    struct brick_exec_opts o = {.root = root};
     int c, r = 0;
     /* "+": stop at the first non-option (the container id). */
     while (r == 0 && (c = cli_getopt(argc, argv, "+p:tde:u:g:c:h", exec_opts, &cmd_exec)) != -1) {
@@ -116,6 +122,7 @@ static int exec_main(struct cli_globals *g, int argc, char **argv)
         /* nothing below reads our environment: none of it for the
          * container to find in the process we make there */
         (void)brick_wipe_environment();
+        (void)brick_wipe_cmdline();
         /* runc: 255 when the process could not be started at all */
         r = brick_exec(&o, &status, &err) < 0 ? (cli_fail(&err), 255) : status;
     }

@@ -81,13 +81,17 @@ def _records(cid, v):
         "foreign": {"layout": "v1", "path": f"/{v['name']}",
                     "hierarchies": [{"name": "pids", "mount": m, "dir": f"{m}/{v['name']}",
                                      "created": f"{m}/{v['name']}"}]},
+        # a cgroup inside the hierarchy posing as its mount: dir = "mount" + the config's path
+        "nested-mount": {"layout": "v1", "path": f"/brick/{cid}",
+                         "hierarchies": [{"name": "pids", "mount": str(v["cg"]), "dir": f"{v['cg']}/brick/{cid}",
+                                          "created": f"{v['cg']}/brick/{cid}"}]},
         "not-cgroupfs": {"layout": "v1", "path": "/dir",
                          "hierarchies": [{"name": "pids", "mount": str(v["plain"]), "dir": f"{v['plain']}/dir",
                                           "created": f"{v['plain']}/dir"}]},
     }
 
 
-@pytest.mark.parametrize("kind", ["dotdot", "foreign", "not-cgroupfs"])
+@pytest.mark.parametrize("kind", ["dotdot", "foreign", "nested-mount", "not-cgroupfs"])
 def test_hostile_cgroup_record(brick, bundle, victim, kind):
     b = bundle(["/bin/sleep", "60"])
     cid = new_id()
@@ -96,15 +100,30 @@ def test_hostile_cgroup_record(brick, bundle, victim, kind):
     st = json.loads(st_path.read_text())
     real = _cgroup_dirs(cid)
     st["cgroup"] = _records(cid, victim)[kind]
+    if kind == "nested-mount":
+        (victim["cg"] / "brick" / cid).mkdir(parents=True)
+        (victim["cg"] / "brick" / cid / "cgroup.procs").write_text(str(victim["pid"]))
     st_path.write_text(json.dumps(st))
     try:
+        brick("pause", cid)
+        brick("update", "--pids-limit", "7", cid)
         brick("kill", "--all", cid, "KILL")
         cp = brick("delete", "-f", cid)
         assert cp.returncode == 0, cp.stderr
         assert pid_alive(victim["pid"]), f"a hostile record ({kind}) made brick kill a host process"
         assert victim["cg"].is_dir() and (victim["plain"] / "dir").is_dir(), "a host directory was removed"
         assert "left alone" in cp.stderr, cp.stderr
+        if kind == "nested-mount":
+            assert (victim["cg"] / "brick" / cid).is_dir(), "a host cgroup was removed"
+            assert (victim["cg"] / "brick" / cid / "pids.max").read_text().strip() == "max"
     finally:
+        if kind == "nested-mount":
+            (victim["cg"] / "cgroup.procs").write_text(str(victim["pid"]))
+            for d in (victim["cg"] / "brick" / cid, victim["cg"] / "brick"):
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
         # the container's real cgroup, which the hostile record hid
         for d in sorted(real, key=lambda p: len(str(p)), reverse=True):
             wait_for(lambda: not (d / "cgroup.procs").exists() or not (d / "cgroup.procs").read_text().strip(), 5)
@@ -138,3 +157,31 @@ def test_many_annotations_parse_in_linear_time(brick, bundle):
     b.write()
     cp = brick("create", "--bundle", b.path, new_id(), timeout=20)
     assert cp.returncode != 0 and "nonexistent-root" in cp.stderr, cp.stderr
+
+
+def test_state_pid_of_a_host_process(brick, bundle):
+    """state.json's pid and start time are input too: pointed at a host
+    process, kill and delete -f must not signal it (the init must be in the
+    container's own cgroup)."""
+    import subprocess
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        b = bundle(["/bin/sleep", "60"])
+        cid = new_id()
+        brick.ok("run", "-d", "--bundle", b.path, cid)
+        st_path = brick.root / cid / "state.json"
+        st = json.loads(st_path.read_text())
+        real = st["pid"]
+        with open(f"/proc/{victim.pid}/stat") as f:
+            start = int(f.read().rsplit(")", 1)[1].split()[19])
+        st["pid"], st["pid_start"] = victim.pid, start
+        st_path.write_text(json.dumps(st))
+        brick("kill", cid, "KILL")
+        brick("exec", cid, "true")
+        brick("delete", "-f", cid)
+        assert victim.poll() is None, "a hostile state.json made brick kill a host process"
+        # the container's own processes went with its cgroup
+        assert wait_for(lambda: not pid_alive(real), 5)
+    finally:
+        victim.kill()
+        victim.wait()

@@ -101,6 +101,8 @@ int cgroup_update(const struct cgroup *cg, const struct oci_resources *res, stru
 /* Kill every process (cgroup.kill when present, else signal each pid; frozen
  * cgroups are thawed so the signal is delivered) and remove what we created. */
 int cgroup_destroy(struct cgroup *cg, struct brick_error *err);
+/* Whether pid is in the cgroup (its first hierarchy), from /proc/PID/cgroup. */
+bool cgroup_has_pid(const struct cgroup *cg, pid_t pid);
 /* Signal every process of the cgroup (kill --all). */
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct brick_error *err);
 

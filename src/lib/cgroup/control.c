@@ -210,7 +210,7 @@ int cgroup_pids(const struct cgroup *cg, pid_t **ret, size_t *ret_n, struct bric
 /* Is the process behind pid (pinned by a pidfd the caller holds) still a
  * member of the container's cgroup? Without a freezer, a listed pid may have
  * exited and been recycled by a host process before we signal it. */
-static bool still_member(const struct cgroup *cg, pid_t pid)
+bool cgroup_has_pid(const struct cgroup *cg, pid_t pid)
 {
     if (cg->n == 0)
         return false;
@@ -233,7 +233,7 @@ static size_t signal_listed(const struct cgroup *cg, int sig)
         return 0;
     for (size_t i = 0; i < n; i++) {
         _cleanup_close_ int fd = pidfd_open_pid(pids[i]);
-        if (fd >= 0 && still_member(cg, pids[i]))
+        if (fd >= 0 && cgroup_has_pid(cg, pids[i]))
             pidfd_signal(fd, sig);
     }
     return n;

@@ -438,6 +438,11 @@ int cgroup_verify_mounts(const struct cgroup *cg, struct brick_error *err)
         if (fd < 0 || fstatfs(fd, &sf) < 0 ||
             (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
             return brick_err(err, EINVAL, "cgroup record: %s is not a cgroup file system", cg->h[i].mount);
+        /* the root of a hierarchy, not a cgroup inside one (whose "..",
+         * on the same file system, would be another cgroup) */
+        struct stat self, up;
+        if (fstat(fd, &self) < 0 || fstatat(fd, "..", &up, 0) < 0 || self.st_dev == up.st_dev)
+            return brick_err(err, EINVAL, "cgroup record: %s is not the root of a cgroup hierarchy", cg->h[i].mount);
     }
     return 0;
 }

@@ -214,21 +214,23 @@ pid_t clone3_fork(uint64_t flags, int *ret_pidfd)
     return clone3_fork_into(flags, -1, ret_pidfd);
 }
 
-/* Where this process's environment block lies (/proc/PID/stat fields 50 and
- * 51, env_start and env_end, since Linux 3.5). */
-static int environ_block(int procfd, char **ret_start, char **ret_end)
+/* Where this process's argument (field 48, arg_start, and 49) or
+ * environment block (50, 51: env_start, env_end) lies in /proc/PID/stat
+ * (since Linux 3.5); procfd < 0: /proc of our mount namespace. */
+static int proc_block(int procfd, int field0, char **ret_start, char **ret_end)
 {
     _cleanup_free_ char *stat = NULL;
-    int r = read_file_at(procfd, "self/stat", BRICK_READ_SMALL, &stat, NULL);
+    int r = read_file_at(procfd >= 0 ? procfd : AT_FDCWD, procfd >= 0 ? "self/stat" : "/proc/self/stat",
+                         BRICK_READ_SMALL, &stat, NULL);
     if (r < 0)
         return r;
     const char *p = strrchr(stat, ')');
     if (!p)
         return -EIO;
-    /* field 3 starts after ") "; env_start is field 50 */
+    /* field 3 starts after ") " */
     unsigned long long v[2];
     p += 2;
-    for (int field = 3; field < 50; field++) {
+    for (int field = 3; field < field0; field++) {
         p = strchr(p, ' ');
         if (!p)
             return -EIO;
@@ -245,7 +247,7 @@ int environ_scrub(int procfd)
 {
     extern char **environ;
     char *start, *end;
-    int r = procfd >= 0 ? environ_block(procfd, &start, &end) : -EBADF;
+    int r = procfd >= 0 ? proc_block(procfd, 50, &start, &end) : -EBADF;
     if (r >= 0)
         memset(start, 0, (size_t)(end - start));
     /* what /proc/PID/environ shows is that block; strings set later (setenv,
@@ -253,6 +255,20 @@ int environ_scrub(int procfd)
     static char *empty[] = {NULL};
     environ = empty;
     return r;
+}
+
+int cmdline_wipe(int procfd, const char *name)
+{
+    char *start, *end;
+    int r = proc_block(procfd, 48, &start, &end);
+    if (r < 0)
+        return r;
+    /* argv[0] or name, then zeros: /proc/PID/cmdline reads this block */
+    size_t keep = name ? 0 : strnlen(start, (size_t)(end - start));
+    memset(start + keep, 0, (size_t)(end - start) - keep);
+    if (name)
+        memcpy(start, name, strnlen(name, (size_t)(end - start) - 1));
+    return 0;
 }
 
 int pidfd_open_pid(pid_t pid)

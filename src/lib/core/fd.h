@@ -42,6 +42,11 @@ pid_t clone3_fork_into(uint64_t flags, int cgroup_fd, int *ret_pidfd);
  * string environ points to, and leave environ empty. procfd: the verified
  * host procfs. */
 int environ_scrub(int procfd);
+/* Blank the argument block (/proc/PID/cmdline: readable by every user of
+ * the pid namespace, no ptrace check) but for argv[0], or replace it by
+ * name. Pointers into argv read empty strings afterwards: copy them first.
+ * procfd < 0: /proc of the caller's mount namespace. */
+int cmdline_wipe(int procfd, const char *name);
 int pidfd_open_pid(pid_t pid);
 int pidfd_signal(int pidfd, int sig);
 

@@ -463,7 +463,7 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
         r = brick_err_errno(err, -r, "open /proc");
     if (r < 0)
         return r;
-    if (!state_pid_alive(&h->st, &ec->init_pidfd))
+    if (!state_pid_alive(&h->st, &ec->init_pidfd) || !state_init_is_ours(h->dirfd, &h->st))
         return brick_err(err, ESRCH, "cannot exec in container \"%s\": container not running", h->st.id);
     ec->init_pid = h->st.pid;
     ec->ns_flags = differing_namespaces(h->st.pid);
@@ -503,7 +503,7 @@ int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick
     bool have_cg = false;
     int r = handle_open(opts->root, opts->id, false, &h, err);
     if (r >= 0) {
-        have_cg = state_cgroup(&h.st, &cg);
+        have_cg = state_cgroup_owned(h.dirfd, &h.st, NULL, &cg);
         ec.state_dirfd = h.dirfd;
         ec.cgroup = have_cg ? &cg : NULL;
         r = exec_in(&h, &ec, ret_status, err);
@@ -515,6 +515,13 @@ int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick
     if (!opts->detach)
         sigprocmask(SIG_SETMASK, &old, NULL);
     return r;
+}
+
+int brick_wipe_cmdline(void)
+{
+    _cleanup_close_ int procfd = -EBADF;
+    int r = procfs_open_verified(&procfd);
+    return r < 0 ? r : cmdline_wipe(procfd, NULL);
 }
 
 int brick_wipe_environment(void)

@@ -492,6 +492,9 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
      * that EOF is the runtime's "started"), the console, a --die-with-parent
      * guard's pipe, or the fds the command was given. */
     (void)syscall(SYS_close_range, 3U, ~0U, 0U);
+    /* our command line is the `brick do` that started us: every user of the
+     * container could read it in /proc/1/cmdline */
+    (void)cmdline_wipe(-1, "brick-init");
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     for (;;) {
         struct signalfd_siginfo si;

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/systemd_path.h"
 #include "hooks/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
@@ -210,8 +211,8 @@ bad:
 /* For what kills or removes: the record must also be the cgroup the saved
  * config names (a record pointing at another cgroup of the host, however
  * clean its paths, is not this container's). */
-static bool state_cgroup_owned(int dirfd, const struct container_state *st, const struct oci_spec *spec,
-                               struct cgroup *cg)
+bool state_cgroup_owned(int dirfd, const struct container_state *st, const struct oci_spec *spec,
+                        struct cgroup *cg)
 {
     struct oci_spec *loaded = NULL;
     struct brick_error ignored;
@@ -228,6 +229,51 @@ static bool state_cgroup_owned(int dirfd, const struct container_state *st, cons
         cgroup_done(cg);
     }
     return ok;
+}
+
+/* The recorded pid and its start time come from state.json, which is input:
+ * the init is ours only when it is in the container's own cgroup (the one
+ * its config names). A host without cgroups has nothing to check against. */
+static bool pid_in_cgroup_path(pid_t pid, const char *path)
+{
+    char file[64];
+    snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    _cleanup_free_ char *text = NULL, *want = xasprintf(":%s\n", path);
+    return read_file_at(AT_FDCWD, file, BRICK_READ_SMALL, &text, NULL) >= 0 && strstr(text, want);
+}
+
+bool state_init_is_ours(int dirfd, const struct container_state *st)
+{
+    if (!st->cgroup)
+        return true;
+    /* against the cgroup the saved config names, not the record (a hostile
+     * record must not stop a delete from killing the real init either) */
+    struct oci_spec *spec = NULL;
+    struct brick_error e;
+    (void)oci_spec_load(dirfd, "config.json", &spec, &e);
+    const char *cp = spec ? spec->linux_.cgroups_path : NULL;
+    _cleanup_free_ char *sd = NULL, *plain = !cp || !*cp ? xasprintf("/brick/%s", st->id)
+                                           : cp[0] == '/' ? xstrdup(cp) : NULL;
+    if (cp && *cp && strchr(cp, ':'))
+        (void)cgroup_systemd_path(cp, st->id, &sd, &e);
+    oci_spec_free(spec);
+    size_t l = plain ? strlen(plain) : 0;
+    while (l > 1 && plain[l - 1] == '/')
+        plain[--l] = '\0';
+    bool ours;
+    if (plain || sd) {
+        ours = (plain && pid_in_cgroup_path(st->pid, plain)) || (sd && pid_in_cgroup_path(st->pid, sd));
+    } else { /* relative to the creator's cgroup: the record, checked against the config */
+        struct cgroup cg;
+        ours = state_cgroup_owned(dirfd, st, NULL, &cg);
+        if (ours) {
+            ours = cgroup_has_pid(&cg, st->pid);
+            cgroup_done(&cg);
+        }
+    }
+    if (!ours)
+        log_warn("container \"%s\": pid %d is not in its cgroup: not signalled", st->id, (int)st->pid);
+    return ours;
 }
 
 /* kill --all: through the cgroup, which holds every process of the container
@@ -265,7 +311,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
     struct handle h;
     int r = handle_open(root, id, false, &h, err);
     _cleanup_close_ int pidfd = -EBADF;
-    if (r >= 0 && !state_pid_alive(&h.st, &pidfd)) {
+    if (r >= 0 && (!state_pid_alive(&h.st, &pidfd) || !state_init_is_ours(h.dirfd, &h.st))) {
         /* kill --all of a stopped container, as runc: whatever is left in
          * its cgroup (processes of a pod-shared pid namespace), and success */
         if (all) {
@@ -310,6 +356,9 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
     struct brick_error lerr;
     if (!spec && oci_spec_load(dirfd, "config.json", &loaded, &lerr) == 0)
         spec = loaded;
+    /* whether the recorded init is ours, asked while it lives in its cgroup
+     * (a dying task leaves it) */
+    bool init_ours = state_pid_alive(st, NULL) && state_init_is_ours(dirfd, st);
     struct cgroup cg;
     if (state_cgroup_owned(dirfd, st, spec, &cg)) {
         struct brick_error cerr;
@@ -317,7 +366,8 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
             log_warn("%s", cerr.msg);
         cgroup_done(&cg);
     }
-    kill_and_wait(st);
+    if (init_ours)
+        kill_and_wait(st);
     if (spec && spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
         _cleanup_free_ char *json = state_to_oci_json(st, STATUS_STOPPED, spec, false);
         struct brick_error herr;

@@ -41,6 +41,11 @@ enum container_status container_status(const struct container_state *st);
 struct cgroup;
 /* The cgroup recorded in st (false when none). */
 bool state_cgroup(const struct container_state *st, struct cgroup *cg);
+/* ... and the cgroup the saved config names (for anything that acts on it) */
+bool state_cgroup_owned(int dirfd, const struct container_state *st, const struct oci_spec *spec,
+                        struct cgroup *cg);
+/* The recorded init is in the container's own cgroup (state.json is input). */
+bool state_init_is_ours(int dirfd, const struct container_state *st);
 /* The config saved at create time. */
 int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err);
 /* After the init was released: record "started", run poststart hooks. */

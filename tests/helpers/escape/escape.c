@@ -246,6 +246,15 @@ static int race_one(int pid, const char *marker, int stop, unsigned char *flags,
         }
         close(mfd);
     }
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", pid); /* no ptrace check: any user */
+    int clen = read_small(path, data, sizeof(data));
+    for (int i = 0; i < clen; i++)
+        if (data[i] == '\0')
+            data[i] = ' ';
+    if (clen > 0 && strstr(data, marker) && !(*flags & 16)) {
+        *flags |= 16;
+        c[5]++;
+    }
     snprintf(path, sizeof(path), "/proc/%d/environ", pid);
     int len = read_small(path, data, sizeof(data));
     for (int i = 0; i < len; i++)
@@ -263,7 +272,7 @@ static int cmd_race_proc(const char *until, const char *marker, int stop)
     static unsigned char state[1 << 22]; /* bit 0x80: seen */
     static int active[4096];
     int n_active = 0;
-    unsigned long c[5] = {0}; /* seen runtime mem environ stopped */
+    unsigned long c[6] = {0}; /* seen runtime mem environ stopped cmdline */
     pid_t self = getpid();
     for (unsigned long loop = 0;; loop++) {
         if ((loop & 63) == 0 && access(until, F_OK) == 0)
@@ -302,7 +311,8 @@ static int cmd_race_proc(const char *until, const char *marker, int stop)
         }
         close(dfd);
     }
-    printf("OK seen=%lu runtime=%lu mem=%lu environ=%lu stopped=%lu\n", c[0], c[1], c[2], c[3], c[4]);
+    printf("OK seen=%lu runtime=%lu mem=%lu environ=%lu stopped=%lu cmdline=%lu\n", c[0], c[1], c[2], c[3], c[4],
+           c[5]);
     return 0;
 }
 
