@@ -174,3 +174,16 @@ def test_spec_namespaces_as_runc(brick, workdir):
         subprocess.run(["runc", "spec", "--bundle", str(workdir / "b")], check=True, capture_output=True)
         theirs = [n["type"] for n in json.loads((workdir / "b" / "config.json").read_text())["linux"]["namespaces"]]
         assert sorted(mine) == sorted(theirs), (mine, theirs)
+
+
+@brick_only
+@pytest.mark.parametrize("prop", ["unbindable", "runbindable"])
+def test_rootfs_propagation_unbindable(brick, bundle, prop):
+    """rootfsPropagation unbindable: applied once the rootfs is bound, not
+    before (brick failed with "bind rootfs: Invalid argument"; crun passes,
+    Debian's runc 1.1.5 fails the same way brick did)."""
+    b = bundle(["/bin/sh", "-c", "awk '$5 == \"/\"' /proc/self/mountinfo"])
+    b.linux["rootfsPropagation"] = prop
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert "unbindable" in cp.stdout, cp.stdout

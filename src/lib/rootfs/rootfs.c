@@ -21,6 +21,10 @@ static unsigned long root_propagation(const struct oci_spec *s)
     unsigned long flags = MS_SLAVE | MS_REC;
     if (s->linux_.rootfs_propagation)
         mount_propagation_parse(s->linux_.rootfs_propagation, &flags);
+    /* an unbindable tree cannot be bound as the rootfs: slave until the
+     * rootfs is in place; rootfs_finalize() makes it unbindable (as crun) */
+    if (flags & MS_UNBINDABLE)
+        flags = MS_SLAVE | MS_REC;
     return flags;
 }
 
