@@ -187,3 +187,20 @@ def test_rootfs_propagation_unbindable(brick, bundle, prop):
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
     assert "unbindable" in cp.stdout, cp.stdout
+
+
+def test_hostname_in_a_joined_uts_namespace(brick, bundle):
+    """hostname with a UTS namespace joined by path: set there (runc, crun)."""
+    a = bundle(["/bin/sleep", "60"])
+    cid = brick.create(a)
+    brick.ok("start", cid)
+    try:
+        pid = brick.state(cid)["pid"]
+        b = bundle(["/bin/hostname"])
+        b.linux["namespaces"] = [n if n["type"] != "uts" else {"type": "uts", "path": f"/proc/{pid}/ns/uts"}
+                                 for n in b.linux["namespaces"]]
+        b.config["hostname"] = "bk-joined"
+        cp = brick.run(b)
+        assert cp.returncode == 0 and cp.stdout.strip() == "bk-joined", cp
+    finally:
+        brick.ok("delete", "-f", cid)

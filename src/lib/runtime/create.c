@@ -115,8 +115,10 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         return brick_err(err, EINVAL, "config.json: process: is required to create a container");
     if (!ns_requested(spec, OCI_NS_MOUNT))
         return brick_err(err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+    /* a UTS namespace joined by path is the container's too (runc and crun
+     * set the hostname there); the host's one never */
     const struct oci_namespace *uts = oci_spec_namespace(spec, OCI_NS_UTS);
-    if ((spec->hostname || spec->domainname) && (!uts || uts->path))
+    if ((spec->hostname || spec->domainname) && !uts)
         return brick_err(err, EINVAL,
                          "config.json: hostname: unable to set hostname without a private UTS namespace");
     const struct oci_namespace *user = oci_spec_namespace(spec, OCI_NS_USER);
