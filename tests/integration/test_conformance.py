@@ -204,3 +204,23 @@ def test_hostname_in_a_joined_uts_namespace(brick, bundle):
         assert cp.returncode == 0 and cp.stdout.strip() == "bk-joined", cp
     finally:
         brick.ok("delete", "-f", cid)
+
+
+def test_bind_keeps_the_source_mount_flags(brick, bundle):
+    """A bind mount keeps the source mount's nosuid/nodev/noexec/ro where the
+    config does not change them (mount(8), newer runc; checked against what
+    the kernel reports, not against Debian's runc 1.1.5)."""
+    import subprocess
+    import tempfile
+    src = tempfile.mkdtemp(prefix="bk-flags-", dir="/var/tmp")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "nosuid,nodev,noexec,ro", "bk-flags", src], check=True)
+    try:
+        b = bundle(["/bin/sh", "-c", "awk '$5 == \"/mnt/src\" {print $6}' /proc/self/mountinfo"])
+        b.add_mount("/mnt/src", "bind", src, ["rbind"])
+        cp = brick.run(b)
+        assert cp.returncode == 0, cp.stderr
+        flags = set(cp.stdout.strip().split(","))
+        assert {"ro", "nosuid", "nodev", "noexec"} <= flags, flags
+    finally:
+        subprocess.run(["umount", src], check=False)
+        os.rmdir(src)
