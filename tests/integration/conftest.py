@@ -441,6 +441,12 @@ def _tagged_procs(tag):
     return procs_where("environ", lambda env: needle in env)
 
 
+def tagged_procs_alive():
+    """The current test's own processes still running (brick's helpers such as
+    `brick do`'s guard carry the test's tag in their environment)."""
+    return [p for p in _tagged_procs(CURRENT_TAG[0]) if pid_alive(p)]
+
+
 def _cgroups_named(ids, maxdepth=5):
     found = []
     if not ids:

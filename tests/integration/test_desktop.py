@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, brick_only, new_id, pid_alive, run_cmd, wait_for
+from conftest import REPO, brick_only, new_id, pid_alive, run_cmd, tagged_procs_alive, wait_for
 
 pytestmark = brick_only
 
@@ -268,6 +268,8 @@ def test_die_with_parent(brick):
     p.wait()
     assert wait_for(lambda: not pid_alive(st["pid"]), 10)
     assert wait_for(lambda: not (brick.root / cid).exists(), 10)
+    # the guard removes the state first, then its files, then exits (slowly under ASan)
+    assert wait_for(lambda: not tagged_procs_alive(), 20), tagged_procs_alive()
 
 
 def test_die_with_parent_refuses_detach(brick):
