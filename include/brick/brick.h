@@ -52,6 +52,11 @@ int brick_wipe_cmdline(void);
  * pid. */
 int brick_send_pidfd(const char *path, int pidfd, struct brick_error *err);
 
+/* The state root when none is given: /run/brick for root; for an
+ * unprivileged user $XDG_RUNTIME_DIR/brick, else /run/user/UID/brick, else
+ * /tmp/brick-UID (docs/ROOTLESS.md). Heap string. */
+char *brick_default_root(void);
+
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
     const char *root;           /* state root, e.g. /run/brick */

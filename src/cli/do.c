@@ -146,6 +146,7 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     if (!o->name)
         o->name = xasprintf("do-%d", (int)getpid());
     *ret_status = 0;
+    compose_caller_detect(o); /* unprivileged: a user namespace of its own (docs/ROOTLESS.md) */
     int r = read_seccomp(o, &err);
     if (r >= 0)
         r = resolve_paths(o, &err);

@@ -15,7 +15,7 @@
 
 #include "core/util.h"
 
-static struct cli_globals globals = {.root = "/run/brick"};
+static struct cli_globals globals;
 static FILE *log_file;
 
 static const struct cli_command *const commands[] = {
@@ -165,7 +165,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "  help     show help for a command\n\n"
                "Global options:\n"
-               "  --root DIR          state directory (default /run/brick)\n"
+               "  --root DIR          state directory (default /run/brick; unprivileged\n"
+               "                      $XDG_RUNTIME_DIR/brick: docs/ROOTLESS.md)\n"
                "  --log FILE          also write errors and warnings to FILE\n"
                "  --log-format FMT    text (default) or json: one {\"level\",\"msg\",\"time\"} per line\n"
                "  --debug             log debug messages\n"
@@ -259,6 +260,8 @@ int main(int argc, char **argv)
 {
     if (parse_globals(argc, argv) != 0)
         return 1;
+    if (!globals.root)
+        globals.root = brick_default_root(); /* before any command wipes the environment */
     brick_set_log(on_library_log, NULL, globals.debug ? BRICK_LOG_DEBUG : BRICK_LOG_WARN);
     if (optind >= argc) {
         usage(stderr);

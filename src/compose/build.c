@@ -36,12 +36,28 @@ static const char *const oci_ns_names[OCI_NS__MAX] = {
     [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
+/* An unprivileged caller's container always has a user namespace of its
+ * own (or a joined one): nothing else lets it make the others. */
 static enum compose_ns_mode ns_mode(const struct compose_opts *o, enum oci_ns_type t)
 {
     enum compose_ns_mode m = o->ns[t].mode;
     if (m != NS_MODE_DEFAULT)
         return m;
+    if (t == OCI_NS_USER && o->caller)
+        return NS_MODE_NEW;
     return t == OCI_NS_USER || t == OCI_NS_TIME ? NS_MODE_HOST : NS_MODE_NEW;
+}
+
+/* The process's ids: -u, else the caller's own when unprivileged (as
+ * bwrap: the sandbox runs as you), else root. */
+static uint32_t proc_uid(const struct compose_opts *o)
+{
+    return o->has_user ? o->uid : o->caller ? o->caller->uid : 0;
+}
+
+static uint32_t proc_gid(const struct compose_opts *o)
+{
+    return o->has_user ? o->gid : o->caller ? o->caller->gid : 0;
 }
 
 static bjson *strs(char *const *v)
@@ -103,7 +119,7 @@ static char *home_path(const struct compose_opts *o)
         return NULL;
     if (o->home == COMPOSE_HOME_HOST || o->home == COMPOSE_HOME_HOST_RO)
         return xstrdup(o->home_src);
-    return xstrdup(o->has_user && o->uid != 0 ? "/home/user" : "/root");
+    return xstrdup(proc_uid(o) != 0 ? "/home/user" : "/root");
 }
 
 static bjson *process(const struct compose_opts *o, char **caps)
@@ -121,8 +137,8 @@ static bjson *process(const struct compose_opts *o, char **caps)
     for (char **e = o->env; e && *e; e++)
         env_set(&env, *e);
     bjson_set(p, "terminal", bjson_new_bool(o->tty));
-    bjson_set(user, "uid", bjson_new_u64(o->has_user ? o->uid : 0));
-    bjson_set(user, "gid", bjson_new_u64(o->has_user ? o->gid : 0));
+    bjson_set(user, "uid", bjson_new_u64(proc_uid(o)));
+    bjson_set(user, "gid", bjson_new_u64(proc_gid(o)));
     bjson_set(p, "user", user);
     bjson_set(p, "args", strs(o->args));
     bjson_set(p, "env", strs(env));
@@ -191,7 +207,7 @@ static void home_mounts(const struct compose_opts *o, bjson *a)
     if (o->home != COMPOSE_HOME_PRIVATE) {
         mount(a, home, "bind", o->home_src, o->home == COMPOSE_HOME_HOST_RO ? bind_ro : bind_rw);
     } else if (!streq(home, "/root")) {
-        _cleanup_free_ char *ids = xasprintf("uid=%u", o->uid), *gids = xasprintf("gid=%u", o->gid);
+        _cleanup_free_ char *ids = xasprintf("uid=%u", proc_uid(o)), *gids = xasprintf("gid=%u", proc_gid(o));
         const char *const own[] = {"nosuid", "nodev", "mode=700", ids, gids, NULL};
         mount(a, home, "tmpfs", "tmpfs", own);
     }
@@ -266,16 +282,47 @@ static bjson *resources(const struct compose_opts *o)
     return res;
 }
 
-static bjson *id_mappings(void)
+static void id_map(bjson *a, uint32_t inside, uint32_t host, uint32_t size)
 {
-    /* A new user namespace maps its 0..65535 to host 100000..165535, the
-     * first range /etc/subuid hands out on Debian. */
-    bjson *a = bjson_new_array(), *m = bjson_new_object();
-    bjson_set(m, "containerID", bjson_new_u64(0));
-    bjson_set(m, "hostID", bjson_new_u64(100000));
-    bjson_set(m, "size", bjson_new_u64(65536));
+    if (size == 0)
+        return;
+    bjson *m = bjson_new_object();
+    bjson_set(m, "containerID", bjson_new_u64(inside));
+    bjson_set(m, "hostID", bjson_new_u64(host));
+    bjson_set(m, "size", bjson_new_u64(size));
     bjson_append(a, m);
-    return a;
+}
+
+/* A new user namespace, as root: 0..65535 on host 100000..165535, the first
+ * range /etc/subuid hands out on Debian. Unprivileged: `inside` (the
+ * process's id) is the caller's own `own`; with a subordinate range the
+ * other ids of 0..65535 come from it in order (newuidmap checks them),
+ * without one `inside` is the only id. */
+static int id_mappings(const struct compose_opts *o, bool uid, bjson **ret, struct brick_error *err)
+{
+    bjson *a = bjson_new_array();
+    *ret = a;
+    if (!o->caller) {
+        id_map(a, 0, 100000, 65536);
+        return 0;
+    }
+    uint32_t inside = uid ? proc_uid(o) : proc_gid(o), own = uid ? o->caller->uid : o->caller->gid;
+    const struct compose_id_range *sub = uid ? &o->caller->subuid : &o->caller->subgid;
+    bool range = sub->count >= 65536;
+    if (!range && inside != own && inside != 0)
+        return brick_err(err, EPERM, "-u: unprivileged, the container can run as your own %s (%u) or as 0, "
+                         "not %u, unless /etc/sub%cid grants you a range and newuidmap/newgidmap (package "
+                         "uidmap) are installed", uid ? "uid" : "gid", own, inside, uid ? 'u' : 'g');
+    if (!range) {
+        id_map(a, inside, own, 1);
+        return 0;
+    }
+    if (inside >= 65536)
+        return brick_err(err, EINVAL, "-u: %u: with a subordinate range, ids 0..65535 are mapped", inside);
+    id_map(a, 0, sub->start, inside);
+    id_map(a, inside, own, 1);
+    id_map(a, inside + 1, sub->start + inside, 65535 - inside);
+    return 0;
 }
 
 static int seccomp(const struct compose_opts *o, char **caps, bjson **ret, struct brick_error *err)
@@ -312,10 +359,24 @@ static int linux_section(const struct compose_opts *o, char **caps, bjson **ret,
     int r = seccomp(o, caps, &sc, err);
     if (r < 0)
         return r;
+    if (o->caller && ns_mode(o, OCI_NS_USER) == NS_MODE_HOST) {
+        bjson_free(sc);
+        return brick_err(err, EPERM, "--user host: unprivileged, the container needs a user namespace of its "
+                         "own (new) or of another container (container:NAME)");
+    }
     bjson *l = bjson_new_object();
     if (ns_mode(o, OCI_NS_USER) == NS_MODE_NEW) {
-        bjson_set(l, "uidMappings", id_mappings());
-        bjson_set(l, "gidMappings", id_mappings());
+        bjson *u = NULL, *g = NULL;
+        if ((r = id_mappings(o, true, &u, err)) >= 0)
+            r = id_mappings(o, false, &g, err);
+        bjson_set(l, "uidMappings", u);
+        if (g)
+            bjson_set(l, "gidMappings", g);
+        if (r < 0) {
+            bjson_free(l);
+            bjson_free(sc);
+            return r;
+        }
     }
     bjson_set(l, "resources", resources(o));
     bjson_set(l, "namespaces", namespaces(o));
@@ -367,7 +428,7 @@ int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci
                        struct brick_error *err)
 {
     _cleanup_strv_ char **caps = capabilities(o);
-    bjson *l;
+    bjson *l = NULL;
     int r = linux_section(o, caps, &l, err);
     if (r < 0)
         return r;

@@ -89,7 +89,26 @@ struct compose_opts {
     bool host_secrets;    /* --host-secrets: the host's homes and secret files as they are */
     bool no_init;         /* --no-init: CMD itself is pid 1 */
     char **secrets;       /* host secret paths to mask (compose_find_secrets) */
+    struct compose_caller *caller; /* who runs brick (compose_caller_detect); NULL: root */
 };
+
+/* An unprivileged caller (docs/ROOTLESS.md): the container gets a user
+ * namespace of its own mapping the caller's ids, and, where /etc/subuid and
+ * /etc/subgid grant ranges and newuidmap/newgidmap are installed, a full
+ * 65536-id range built from them. */
+struct compose_id_range {
+    uint32_t start, count; /* count 0: none */
+};
+struct compose_caller {
+    uint32_t uid, gid;
+    struct compose_id_range subuid, subgid;
+};
+/* Fill o->caller when the effective uid is not 0 (reads /etc/passwd,
+ * /etc/subuid, /etc/subgid and looks for the uidmap tools). */
+void compose_caller_detect(struct compose_opts *o);
+/* The range of `name` or `uid` in the text of /etc/subuid or /etc/subgid
+ * (the first one of at least 65536 ids); pure, for the unit tests. */
+struct compose_id_range compose_subid_parse(const char *text, const char *name, uint32_t uid);
 
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */

@@ -398,6 +398,32 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
     return check(o, err);
 }
 
+struct compose_id_range compose_subid_parse(const char *text, const char *name, uint32_t uid)
+{
+    struct compose_id_range none = {0, 0};
+    if (!text)
+        return none;
+    _cleanup_free_ char *copy = xstrdup(text);
+    char num[16];
+    snprintf(num, sizeof(num), "%u", uid);
+    char *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* NAME_OR_UID:START:COUNT */
+        char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+        if (!b)
+            continue;
+        *a = *b = '\0';
+        if (!streq(line, num) && !(name && streq(line, name)))
+            continue;
+        uint64_t start, count;
+        if (parse_u64(a + 1, &start) < 0 || parse_u64(b + 1, &count) < 0 || count < 65536 ||
+            start + 65536 > UINT32_MAX)
+            continue;
+        return (struct compose_id_range){(uint32_t)start, 65536};
+    }
+    return none;
+}
+
 void compose_opts_done(struct compose_opts *o)
 {
     free(o->name);
@@ -425,5 +451,6 @@ void compose_opts_done(struct compose_opts *o)
     desktop_free(o->desktop);
     free(o->home_src);
     strv_free(o->secrets);
+    free(o->caller);
     *o = (struct compose_opts){0};
 }

@@ -183,6 +183,11 @@ int compose_share(const char *root, struct compose_opts *o, struct compose_share
 {
     compose_shared_init(sh);
     int r = o->pod ? apply_pod(root, o, err) : 0;
+    /* Unprivileged, a namespace of another container can only be entered
+     * from the user namespace that owns it: that container's, joined too. */
+    for (int t = 0; r >= 0 && o->caller && o->ns[OCI_NS_USER].mode == NS_MODE_DEFAULT && t < OCI_NS__MAX; t++)
+        if (o->ns[t].mode == NS_MODE_CONTAINER)
+            o->ns[OCI_NS_USER] = (struct compose_ns){.mode = NS_MODE_CONTAINER, .target = xstrdup(o->ns[t].target)};
     for (int t = 0; r >= 0 && t < OCI_NS__MAX; t++) {
         if (o->ns[t].mode == NS_MODE_CONTAINER)
             r = open_one(root, o, t, sh, err);

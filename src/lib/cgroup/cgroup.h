@@ -65,6 +65,14 @@ int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
 int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const char *id,
                            struct brick_error *err);
 void cgroup_done(struct cgroup *cg);
+/* Whether the calling process may make the container's directories and
+ * move processes into them in every hierarchy (a rootless runtime: only in
+ * a subtree delegated to its uid). Reads the file system; makes nothing. */
+bool cgroup_writable(const struct cgroup *cg);
+/* Whether resources ask the cgroup for anything (a limit, a weight, a
+ * unified key): what a runtime without a cgroup cannot honour. Device rules
+ * do not count (the runtime makes the nodes itself). */
+bool cgroup_resources_ask(const struct cgroup *cg, const struct oci_resources *res);
 
 /* mkdir every level (recording what we made), prepare v1 cpuset and v2
  * subtree_control, and apply res (may be NULL). On failure everything made is

@@ -154,6 +154,16 @@ const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg)
     return &drivers[cg->layout];
 }
 
+bool cgroup_resources_ask(const struct cgroup *cg, const struct oci_resources *res)
+{
+    struct cgroup_writes w = {0};
+    struct brick_error ignored;
+    /* a plan the host refuses asks for something too */
+    bool ask = cgroup_driver_of(cg)->plan(cg, res, &w, &ignored) < 0 || w.n > 0;
+    cgroup_writes_done(&w);
+    return ask;
+}
+
 int cgroup_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)
 {
     return cgroup_driver_of(cg)->freeze(cg, freeze, err);

@@ -199,6 +199,37 @@ static int make_dirs_once(struct cgroup_hier *h, struct brick_error *err)
     }
 }
 
+/* Whether this (unprivileged) process may make and fill the directory:
+ * its deepest existing level below the mount is writable to us — a
+ * delegated subtree (systemd's Delegate=yes chowns it to the user) — and,
+ * when the directory exists, so is its cgroup.procs. */
+static bool hier_writable(const struct cgroup_hier *h)
+{
+    _cleanup_free_ char *p = xstrdup(h->dir);
+    size_t ml = strlen(h->mount);
+    for (;;) {
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            if (!streq(p, h->dir))
+                return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
+            _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", p);
+            return faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) == 0;
+        }
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT || !slash || (size_t)(slash - p) < ml)
+            return false;
+        *slash = '\0';
+    }
+}
+
+bool cgroup_writable(const struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n; i++)
+        if (!hier_writable(&cg->h[i]))
+            return false;
+    return cg->n > 0;
+}
+
 /* A shared parent may vanish between our mkdir of it and of its child (the
  * last container in it was deleted): try again. */
 static int make_dirs(struct cgroup_hier *h, struct brick_error *err)

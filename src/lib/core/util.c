@@ -125,3 +125,24 @@ void format_rfc3339_now(char *buf, size_t len)
     strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
 }
+
+char *passwd_field(char *text, uint32_t uid, int field)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[7] = {0};
+        int n = 0;
+        for (char *p = line; n < 7; n++) {
+            f[n] = p;
+            p = strchr(p, ':');
+            if (!p)
+                break;
+            *p++ = '\0';
+        }
+        unsigned long long u;
+        char *end;
+        if (n >= field && n >= 2 && f[2][0] && (u = strtoull(f[2], &end, 10), *end == '\0') && u == uid)
+            return f[field][0] ? xstrdup(f[field]) : NULL;
+    }
+    return NULL;
+}

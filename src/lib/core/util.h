@@ -24,5 +24,8 @@ bool startswith(const char *s, const char *prefix);
 
 /* RFC 3339 UTC time with nanoseconds, as runc writes "created": buf >= 40. */
 void format_rfc3339_now(char *buf, size_t len);
+/* Field `field` (0 name .. 6 shell) of uid's entry in the text of a passwd
+ * file (cut up in place), or NULL when absent or empty. */
+char *passwd_field(char *text, uint32_t uid, int field);
 
 #endif

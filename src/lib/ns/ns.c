@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <limits.h>
 #include <unistd.h>
 
 
@@ -121,22 +123,96 @@ static int write_map(int procfd, pid_t pid, const char *file, const struct oci_i
     return 0;
 }
 
+/* The one mapping an unprivileged process may write itself: its own id,
+ * once (user_namespaces(7)). */
+static bool own_id_only(const struct oci_id_mapping *m, size_t n, unsigned own)
+{
+    return n == 1 && m[0].size == 1 && m[0].host_id == own;
+}
+
+/* Where newuidmap/newgidmap (Debian's uidmap) are: the usual directories
+ * only, never the caller's PATH (they are setuid root and run on our
+ * behalf). */
+static int find_tool(const char *name, char *buf, size_t len)
+{
+    static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"};
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        snprintf(buf, len, "%s/%s", dirs[i], name);
+        if (access(buf, X_OK) == 0)
+            return 0;
+    }
+    return -ENOENT;
+}
+
+/* newuidmap PID ID HOSTID SIZE ...: the setuid helper checks each range
+ * against /etc/subuid (/etc/subgid) and writes the map for us. Its stderr
+ * is the caller's, so its own words reach the user. */
+static int run_idmap_tool(const char *tool, pid_t pid, const struct oci_id_mapping *m, size_t n,
+                          struct brick_error *err)
+{
+    char path[PATH_MAX];
+    if (find_tool(tool, path, sizeof(path)) < 0)
+        return brick_err(err, EPERM, "%s: not installed (Debian package uidmap): an unprivileged user can only "
+                         "map its own id without it", tool);
+    if (n > 340)
+        return brick_err(err, EINVAL, "%s: too many ranges (%zu)", tool, n);
+    char *argv[2 + 3 * 340 + 1];
+    char nums[1 + 3 * 340][12];
+    size_t a = 0;
+    argv[a++] = (char *)tool;
+    snprintf(nums[0], sizeof(nums[0]), "%d", pid);
+    argv[a++] = nums[0];
+    for (size_t i = 0; i < n; i++) {
+        unsigned v[3] = {m[i].container_id, m[i].host_id, m[i].size};
+        for (int k = 0; k < 3; k++) {
+            snprintf(nums[1 + 3 * i + k], sizeof(nums[0]), "%u", v[k]);
+            argv[a++] = nums[1 + 3 * i + k];
+        }
+    }
+    argv[a] = NULL;
+    pid_t child = clone3_fork(0, NULL);
+    if (child < 0)
+        return brick_err_errno(err, -child, "fork %s", tool);
+    if (child == 0) {
+        static char *const no_env[] = {NULL};
+        execve(path, argv, no_env);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR)
+            return brick_err_errno(err, errno, "wait for %s", tool);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return brick_err(err, EPERM, "%s failed (status %d): the mappings must be the user's own id or ranges "
+                         "/etc/sub%cid grants", tool, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                         tool[3] == 'u' ? 'u' : 'g');
+    return 0;
+}
+
 int ns_write_id_maps(int procfd, pid_t pid, const struct oci_spec *spec, struct brick_error *err)
 {
     const struct oci_linux *l = &spec->linux_;
-    /* As root we may keep setgroups(2) allowed: the container root can only
-     * use groups that are mapped. An unprivileged caller would have to write
-     * "deny" first. */
-    if (geteuid() != 0) {
-        char path[64];
-        snprintf(path, sizeof(path), "%d/setgroups", pid);
-        int r = write_file_at(procfd, path, "deny");
-        if (r < 0 && r != -ENOENT)
-            return brick_err_errno(err, -r, "write setgroups");
-    }
-    int r = write_map(procfd, pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+    /* Root writes any mapping and may keep setgroups(2) allowed: the
+     * container root can only use groups that are mapped. An unprivileged
+     * runtime writes its own single id itself (gid_map only once setgroups
+     * is denied), and leaves anything more to newuidmap/newgidmap. */
+    bool root = geteuid() == 0;
+    int r;
+    if (root || own_id_only(l->uid_mappings, l->n_uid_mappings, geteuid()))
+        r = write_map(procfd, pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+    else
+        r = run_idmap_tool("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err);
     if (r < 0)
         return r;
+    if (root)
+        return write_map(procfd, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+    if (!own_id_only(l->gid_mappings, l->n_gid_mappings, getegid()))
+        return run_idmap_tool("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err);
+    char path[64];
+    snprintf(path, sizeof(path), "%d/setgroups", pid);
+    r = write_file_at(procfd, path, "deny");
+    if (r < 0 && r != -ENOENT)
+        return brick_err_errno(err, -r, "write setgroups");
     return write_map(procfd, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 

@@ -70,28 +70,6 @@ static bool is_executable(const char *path, int *ret_errno)
     return true;
 }
 
-/* The home directory of uid in the passwd file text, or NULL. */
-static char *passwd_home(char *text, uint32_t uid)
-{
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[7] = {0};
-        size_t n = 0;
-        for (char *p = line; n < 7; n++) {
-            f[n] = p;
-            p = strchr(p, ':');
-            if (!p)
-                break;
-            *p++ = '\0';
-        }
-        unsigned long long u;
-        char *end;
-        if (n >= 5 && f[2][0] && (u = strtoull(f[2], &end, 10), *end == '\0') && u == uid)
-            return f[5][0] ? xstrdup(f[5]) : NULL;
-    }
-    return NULL;
-}
-
 void process_default_home(struct oci_process *p)
 {
     const char *have = strv_env_get(p->env, "HOME");
@@ -107,7 +85,7 @@ void process_default_home(struct oci_process *p)
     _cleanup_free_ char *text = NULL, *home = NULL;
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read_all_fd(fd, BRICK_READ_STATE, &text, NULL) >= 0)
-        home = passwd_home(text, p->user.uid);
+        home = passwd_field(text, p->user.uid, 5);
     _cleanup_free_ char *kv = xasprintf("HOME=%s", home ? home : "/");
     for (char **e = p->env; e && *e; e++) {
         if (strncmp(*e, "HOME=", 5) == 0) {

@@ -343,6 +343,18 @@ static int step_plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
         cgroup_done(&cg);
         return r;
     }
+    /* Rootless, as runc and crun: a cgroup only where one is delegated to
+     * us; elsewhere none (the pid namespace holds the container), unless
+     * the config asks for limits nobody would enforce. */
+    if (geteuid() != 0 && !cgroup_writable(&cg)) {
+        bool ask = cgroup_resources_ask(&cg, &ctx->spec->linux_.resources);
+        if (ask)
+            r = brick_err(err, EPERM, "rootless: cannot apply linux.resources: cgroup %s is not delegated to uid %u "
+                          "(a systemd user session on cgroup v2 delegates one: docs/ROOTLESS.md)",
+                          cg.n ? cg.h[0].dir : "", (unsigned)geteuid());
+        cgroup_done(&cg);
+        return ask ? r : 0;
+    }
     ctx->cgroup = cg;
     return 0;
 }

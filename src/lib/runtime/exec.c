@@ -389,8 +389,16 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     ec->sync_child = sv[1];
     /* setns of a pid namespace applies to our future children only. */
     int early = ec->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME);
+    /* Unprivileged, we have no CAP_SYS_ADMIN over our own namespaces, which
+     * joining a pid namespace needs: we enter the container's user namespace
+     * with it (the kernel checks the credentials it gives), and E inherits
+     * it. Our pid stays out of the container's sight (its pid namespace is
+     * for our children only). */
+    if (early && geteuid() != 0)
+        early |= ec->ns_flags & CLONE_NEWUSER;
     if (early && setns(ec->init_pidfd, early) < 0)
         return brick_err_errno(err, errno, "join the container's pid namespace");
+    ec->ns_flags &= ~(early & CLONE_NEWUSER);
     _cleanup_close_ int cgfd = -EBADF;
     ec->cloned_into = ec->cgroup && cgroup_open_v2_dir(ec->cgroup, &cgfd) == 0;
     pid_t pid = ec->cloned_into ? clone3_fork_into(0, cgfd, ret_pidfd) : clone3_fork(0, ret_pidfd);

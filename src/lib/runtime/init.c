@@ -74,10 +74,21 @@ _Noreturn static void fail(int fd, struct brick_error *err)
 
 static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
 {
+    bool rootless = geteuid() != 0; /* asked now: unmapped, we are the overflow id */
     if (unshare(CLONE_NEWUSER) < 0)
         return brick_err_errno(err, errno, "create user namespace");
+    /* An unprivileged runtime (and newuidmap, which checks who owns
+     * /proc/PID) cannot open the maps of a non-dumpable process: dumpable
+     * while they are written, as runc does. Nothing of the container runs
+     * yet and the namespace is empty; only the caller's own uid passes the
+     * ptrace check meanwhile. */
+    if (rootless)
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     sync_send(ctx->sync_child, SYNC_USERMAP, getpid());
-    return sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
+    int r = sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
+    if (rootless)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    return r;
 }
 
 /* Become root of the new (or joined) user namespace when 0 is mapped;

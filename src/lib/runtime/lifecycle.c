@@ -159,29 +159,67 @@ static bool same_pidns(pid_t pid, ino_t ns_ino)
     return stat(path, &st) == 0 && st.st_ino == ns_ino;
 }
 
-/* kill --all: every process of the container's own pid namespace. Without a
- * pid namespace of its own (and until cgroups track membership) only the
- * init is signalled: the host's processes are never touched. */
-static void signal_all(pid_t init, int sig)
+/* The processes of init's own pid namespace (init first), in our pid
+ * namespace's numbers; none when the container shares ours: the host's
+ * processes are never listed. Each is checked through a pidfd opened first:
+ * a pid recycled by a host process in between fails the namespace check,
+ * and the pidfd (kept in ret_fds when asked) reaches only the process it
+ * was opened on. */
+static int cmp_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t pidns_members(pid_t init, pid_t **ret, int **ret_fds)
 {
     char path[64];
     struct stat init_ns, self_ns;
+    *ret = NULL;
+    if (ret_fds)
+        *ret_fds = NULL;
     snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
     if (stat(path, &init_ns) < 0 || stat("/proc/self/ns/pid", &self_ns) < 0 ||
         init_ns.st_ino == self_ns.st_ino)
-        return;
+        return 0;
     _cleanup_closedir_ DIR *d = opendir("/proc");
     struct dirent *de;
+    size_t n = 0;
     while (d && (de = readdir(d))) {
         int pid;
-        if (parse_int(de->d_name, &pid) < 0 || pid == init)
+        if (parse_int(de->d_name, &pid) < 0)
             continue;
-        /* pidfd first, then the namespace check: a pid recycled by a host
-         * process in between fails the check, and the pidfd can only reach
-         * the process it was opened on. */
-        _cleanup_close_ int fd = pidfd_open_pid(pid);
-        if (fd >= 0 && same_pidns(pid, init_ns.st_ino))
-            pidfd_signal(fd, sig);
+        int fd = pidfd_open_pid(pid);
+        if (fd < 0 || !same_pidns(pid, init_ns.st_ino)) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        *ret = xrealloc(*ret, (n + 1) * sizeof(**ret));
+        (*ret)[n] = pid;
+        if (ret_fds) {
+            *ret_fds = xrealloc(*ret_fds, (n + 1) * sizeof(**ret_fds));
+            (*ret_fds)[n] = fd;
+        } else {
+            close(fd);
+        }
+        n++;
+    }
+    return n;
+}
+
+/* kill --all without a cgroup: every process of the container's own pid
+ * namespace but the init; without a pid namespace of its own only the init
+ * is signalled (by the caller). */
+static void signal_all(pid_t init, int sig)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    _cleanup_free_ int *fds = NULL;
+    size_t n = pidns_members(init, &pids, &fds);
+    for (size_t i = 0; i < n; i++) {
+        if (pids[i] != init)
+            pidfd_signal(fds[i], sig);
+        close(fds[i]);
     }
 }
 
@@ -503,6 +541,24 @@ int brick_state(const char *root, const char *id, char **ret_json, struct brick_
     return r;
 }
 
+char *brick_default_root(void)
+{
+    return state_default_root();
+}
+
+/* Who owns a container, as runc's list says: the user owning its state
+ * directory, by name from the host's /etc/passwd, else "#UID". */
+static char *state_owner(int dirfd)
+{
+    struct stat sb;
+    if (fstat(dirfd, &sb) < 0)
+        return xstrdup("");
+    _cleanup_free_ char *text = NULL;
+    char *name = read_file_at(AT_FDCWD, "/etc/passwd", BRICK_READ_CONFIG, &text, NULL) == 0
+                     ? passwd_field(text, sb.st_uid, 0) : NULL;
+    return name ? name : xasprintf("#%u", (unsigned)sb.st_uid);
+}
+
 static int cmp_info(const void *a, const void *b)
 {
     return strcmp(((const struct brick_container_info *)a)->id,
@@ -550,7 +606,7 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
             .status = xstrdup(status),
             .bundle = xstrdup(st.bundle ? st.bundle : ""),
             .created = xstrdup(st.created ? st.created : ""),
-            .owner = xstrdup(st.owner ? st.owner : ""),
+            .owner = state_owner(fd),
             .namespaces = st.namespaces ? xstrdup(st.namespaces) : NULL,
         };
         if (r == 0)
@@ -711,8 +767,19 @@ int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, str
     if (r < 0 || stopped)
         return r;
     r = open_live_cgroup(root, id, false, &h, &cg, err);
-    if (r >= 0)
+    if (r >= 0) {
         r = cgroup_pids(&cg, ret, ret_n, err);
+    } else if (r == -ENOTSUP && state_pid_alive(&h.st, NULL) && state_init_is_ours(h.dirfd, &h.st)) {
+        /* no cgroup (rootless): the members of its own pid namespace */
+        *ret_n = pidns_members(h.st.pid, ret, NULL);
+        if (*ret_n == 0)
+            r = brick_err(err, ENOTSUP, "container \"%s\" has no cgroup and shares the host's pid namespace: "
+                          "its processes cannot be told apart", id);
+        else {
+            qsort(*ret, *ret_n, sizeof(**ret), cmp_pid);
+            r = 0;
+        }
+    }
     cgroup_done(&cg);
     handle_done(&h);
     return r;

@@ -54,8 +54,39 @@ int state_root_open(const char *root, bool create, int *ret_fd, struct brick_err
     int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return brick_err_errno(err, errno, "open state root %s", root);
+    /* An unprivileged runtime's root may be in a shared place (/tmp): a
+     * directory someone else made or can write would let them plant state
+     * that we then act on. */
+    struct stat sb;
+    if (geteuid() != 0 && (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))) {
+        close(fd);
+        return brick_err(err, EPERM, "state root %s: not a directory of uid %u that only it can write", root,
+                         (unsigned)geteuid());
+    }
     *ret_fd = fd;
     return 0;
+}
+
+/* A directory of ours: exists, is one, and belongs to the effective uid. */
+static bool own_dir(const char *path)
+{
+    struct stat sb;
+    return path && path[0] == '/' && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == geteuid();
+}
+
+char *state_default_root(void)
+{
+    uid_t uid = geteuid();
+    if (uid == 0)
+        return xstrdup("/run/brick");
+    /* runc's and crun's choice: the login session's runtime directory */
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (own_dir(xdg))
+        return xasprintf("%s/brick", xdg);
+    _cleanup_free_ char *run = xasprintf("/run/user/%u", (unsigned)uid);
+    if (own_dir(run))
+        return xasprintf("%s/brick", run);
+    return xasprintf("/tmp/brick-%u", (unsigned)uid);
 }
 
 /* Container directories are recycled through a few empty spares in

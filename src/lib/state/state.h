@@ -43,7 +43,12 @@ struct container_state {
 const char *container_status_name(enum container_status s);
 bool container_id_valid(const char *id);
 
-/* Open (optionally create, 0700) the state root directory. */
+/* The state root when --root is not given: /run/brick for root; for
+ * anyone else $XDG_RUNTIME_DIR/brick, else /run/user/UID/brick (each only
+ * when that directory is theirs), else /tmp/brick-UID. Heap string. */
+char *state_default_root(void);
+/* Open (optionally create, 0700) the state root directory; an unprivileged
+ * caller's must be its own and writable by it alone. */
 int state_root_open(const char *root, bool create, int *ret_fd, struct brick_error *err);
 /* Create <root>/<id>: fails with "container \"ID\" already exists". */
 int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct brick_error *err);
