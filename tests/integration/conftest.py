@@ -621,3 +621,105 @@ def hierarchies():
 
 def host_ns_inode(kind):
     return os.stat(f"/proc/self/ns/{kind}").st_ino
+
+
+# ---------------------------------------------------------------- rootless lane
+
+ROOTLESS_USER = "brick-rltest"
+ROOTLESS_SUBIDS = (300000, 65536)
+
+
+@pytest.fixture(scope="session")
+def rootless_user():
+    """A normal user this session creates (a system account without a login,
+    with a subordinate id range), and a world-readable copy of the binary it
+    runs; both removed at the end. Reused when a killed run left it."""
+    import pwd
+    if os.geteuid() != 0:
+        pytest.skip("the rootless lane creates its user as root")
+    made = False
+    try:
+        pw = pwd.getpwnam(ROOTLESS_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        ROOTLESS_USER], check=True, timeout=30)
+        start, count = ROOTLESS_SUBIDS
+        rng = f"{start}-{start + count - 1}"
+        subprocess.run(["usermod", "--add-subuids", rng, "--add-subgids", rng, ROOTLESS_USER],
+                       check=True, timeout=30)
+        pw = pwd.getpwnam(ROOTLESS_USER)
+        made = True
+    top = Path(tempfile.mkdtemp(prefix="brick-rl-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    binary = top / "brick"
+    shutil.copy2(BRICK, binary)
+    os.chmod(binary, 0o755)
+    yield {"name": ROOTLESS_USER, "uid": pw.pw_uid, "gid": pw.pw_gid, "binary": binary, "top": top}
+    shutil.rmtree(top, ignore_errors=True)
+    if made:
+        subprocess.run(["userdel", ROOTLESS_USER], timeout=30)
+
+
+class RootlessBrick(Brick):
+    """The binary run as the rootless lane's user: no --root (the default,
+    $XDG_RUNTIME_DIR/brick, is what is tested), a per-test XDG_RUNTIME_DIR
+    and HOME owned by the user, no capabilities, no supplementary groups."""
+
+    def __init__(self, user, home, tracker):
+        super().__init__(home / "xdg" / "brick", tracker)
+        self.user = user
+        self.home = home
+        self.binary = str(user["binary"])
+
+    def env(self, extra=None):
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.home),
+               "XDG_RUNTIME_DIR": str(self.home / "xdg"), "BRICK_TEST_TAG": CURRENT_TAG[0]}
+        env.update(extra or {})
+        return env
+
+    def argv(self, args, global_args=()):
+        u = self.user
+        return ["setpriv", f"--reuid={u['uid']}", f"--regid={u['gid']}", "--clear-groups", "--inh-caps=-all",
+                "--", self.binary, *global_args, *[str(a) for a in args]]
+
+    def __call__(self, *args, timeout=DEFAULT_TIMEOUT, input=None, global_args=(), pass_fds=(), env=None):
+        cp = run_cmd(self.argv(args, global_args), timeout=timeout, input=input, pass_fds=pass_fds,
+                     env=self.env(env))
+        self._track(args)
+        return cp
+
+    def popen(self, *args, global_args=(), **kw):
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        kw.setdefault("text", True)
+        kw.setdefault("start_new_session", True)
+        kw["env"] = self.env(kw.pop("env", None))
+        p = subprocess.Popen(self.argv(args, global_args), **kw)
+        self.tracker.popens.append(p)
+        return p
+
+    def as_user(self, argv, **kw):
+        """Any command as the user (runc, podman, a check)."""
+        u = self.user
+        return run_cmd(["setpriv", f"--reuid={u['uid']}", f"--regid={u['gid']}", "--clear-groups",
+                        "--inh-caps=-all", "--", *[str(a) for a in argv]], env=self.env(kw.pop("env", None)), **kw)
+
+
+@pytest.fixture
+def ubrick(rootless_user, workdir, tracker):
+    """brick as the rootless lane's user, in a home of its own under the
+    test's workdir. After the test: every container left in its state root
+    is debris (deleted, and the test fails)."""
+    os.chmod(workdir, 0o755)
+    home = workdir / "u"
+    (home / "xdg").mkdir(parents=True)
+    for p in (home, home / "xdg"):
+        os.chown(p, rootless_user["uid"], rootless_user["gid"])
+        os.chmod(p, 0o700)
+    b = RootlessBrick(rootless_user, home, tracker)
+    yield b
+    left = [p.name for p in b.root.iterdir() if not p.name.startswith(".")] if b.root.is_dir() else []
+    for cid in left:
+        b("delete", "--force", cid)
+    assert not left, f"containers left in the user's state root: {left}"

@@ -792,6 +792,7 @@ static const struct create_step {
 int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err)
 {
     ctx->for_run = for_run;
+    ctx->rootless = geteuid() != 0;
     int r = load(ctx, for_run, err);
     if (r < 0)
         return r;

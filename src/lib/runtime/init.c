@@ -477,7 +477,7 @@ static void reset_signals(unsigned long long mask)
  * command gets a process group of its own, the terminal's foreground one, so
  * a Ctrl-C reaches it once. Signals are blocked before the fork: none may
  * take us down with its default action in between. */
-_Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, char *const *env)
+_Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, char *const *env, bool rootless)
 {
     struct brick_error err = {0};
     sigset_t all, none;
@@ -506,6 +506,17 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
     /* our command line is the `brick do` that started us: every user of the
      * container could read it in /proc/1/cmdline */
     (void)cmdline_wipe(-1, "brick-init");
+    /* Rootless: the user's other containers join ours through our
+     * /proc/1/ns (--net container:NAME), which a non-dumpable process
+     * whose memory belongs to the host's user namespace keeps from them
+     * (the ptrace check wants CAP_SYS_PTRACE there). Dumpable from here on,
+     * we hold nothing of the runtime's (fds closed, command line and
+     * environment wiped) and run with the command's identity, Landlock and
+     * seccomp filter: a process of the container that passes the ptrace
+     * check gains nothing its own credentials do not give. As root we stay
+     * non-dumpable (root passes the check). */
+    if (rootless)
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     for (;;) {
         struct signalfd_siginfo si;
@@ -571,7 +582,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
     char *const *env = ctx->spec->process->env ? ctx->spec->process->env : no_env;
     const char *init = oci_kv_get(ctx->spec->annotations, ctx->spec->n_annotations, "run.brick.init");
     if (init && streq(init, "brick"))
-        stay_as_pid1(ctl, exe, ctx->spec->process->args, env);
+        stay_as_pid1(ctl, exe, ctx->spec->process->args, env, ctx->rootless);
     execve(exe, ctx->spec->process->args, env);
     process_exec_error(&err, errno, ctx->spec->process->args[0]);
     fail(ctl, &err);

@@ -67,10 +67,11 @@ struct create_ctx {
     int stage1_pidfd;
     pid_t parent_pid;
     bool pid_file_written; /* rollback removes it */
-    struct lsm_host lsm;   /* which LSMs the host enables, detected once */    /* the runtime process, for the children's death signal */
+    struct lsm_host lsm;   /* which LSMs the host enables, detected once */
     struct cgroup cgroup; /* the container's cgroup; n == 0: none (no cgroup on this host) */
     enum create_step_id phase;       /* the step running (create_container) */
     bool for_run;                    /* `run` (START on the sync socket), not `create` */
+    bool rootless;                   /* the runtime is unprivileged (euid != 0) */
     enum init_placement placement;
     int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open), in its
                                 own mount namespace */

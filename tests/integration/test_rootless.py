@@ -1,0 +1,285 @@
+"""The rootless lane: brick as a normal user (a system account the session
+creates, with a subordinate id range), no capabilities, no cgroup delegated
+(this host has none): `brick do`, the OCI verbs on a `spec --rootless`
+bundle (compared with runc run as the same user), namespace sharing between
+the user's containers, and the errors for what cannot work unprivileged.
+The delegated-cgroup path needs a systemd user session on cgroup v2: the
+systemd VM lane (docs/ROOTLESS.md)."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import REPO, brick_only, new_id, pid_alive, run_cmd, wait_for
+
+pytestmark = brick_only
+
+STATUS_KEYS = ("NoNewPrivs", "Seccomp", "CapEff")
+
+
+def status_fields(text):
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(":")
+        if k in STATUS_KEYS:
+            out[k] = v.strip()
+    return out
+
+
+def maps(text):
+    return [tuple(int(x) for x in line.split()) for line in text.strip().splitlines()]
+
+
+@pytest.fixture
+def no_subids(rootless_user):
+    """The lane's user without its subordinate range for one test: only its
+    own id can be mapped (newuidmap would refuse anything else)."""
+    start, count = 300000, 65536
+    rng = f"{start}-{start + count - 1}"
+    subprocess.run(["usermod", "--del-subuids", rng, "--del-subgids", rng, rootless_user["name"]],
+                   check=True, timeout=30)
+    yield
+    subprocess.run(["usermod", "--add-subuids", rng, "--add-subgids", rng, rootless_user["name"]],
+                   check=True, timeout=30)
+
+
+def user_bundle(ubrick, base_rootfs, args):
+    """A `spec --rootless` bundle written by the user, with a copy of the test
+    rootfs it owns."""
+    u = ubrick.user
+    b = ubrick.home / ("b-" + new_id())
+    b.mkdir()
+    subprocess.run(["cp", "-a", str(base_rootfs), str(b / "rootfs")], check=True, timeout=60)
+    subprocess.run(["chown", "-R", f"{u['uid']}:{u['gid']}", str(b)], check=True, timeout=60)
+    cp = ubrick("spec", "--rootless", "--bundle", b)
+    assert cp.returncode == 0, cp.stderr
+    cfg = json.loads((b / "config.json").read_text())
+    cfg["process"]["args"] = list(args)
+    cfg["process"]["terminal"] = False
+    cfg["process"]["env"].append("BRICK_TEST_TAG=" + os.path.basename(os.path.dirname(ubrick.home)))
+    (b / "config.json").write_text(json.dumps(cfg))
+    os.chown(b / "config.json", u["uid"], u["gid"])
+    return b, cfg
+
+
+# ---------------------------------------------------------------- brick do
+
+def test_do_runs_as_the_caller(ubrick, no_subids):
+    u = ubrick.user
+    cp = ubrick("do", "--", "sh", "-c", "id -u; id -g; cat /proc/self/uid_map; cat /proc/self/status")
+    assert cp.returncode == 0, cp.stderr
+    lines = cp.stdout.splitlines()
+    assert lines[0] == str(u["uid"]) and lines[1] == str(u["gid"])
+    assert maps(lines[2]) == [(u["uid"], u["uid"], 1)]
+    st = status_fields(cp.stdout)
+    assert st == {"NoNewPrivs": "1", "Seccomp": "2", "CapEff": "0000000000000000"}, st
+    # the default state root: $XDG_RUNTIME_DIR/brick, the user's, 0700, empty again
+    s = os.stat(ubrick.root)
+    assert (s.st_uid, s.st_mode & 0o777) == (u["uid"], 0o700)
+    # bwrap, as the same user, sees the same identity
+    if shutil.which("bwrap"):
+        bw = ubrick.as_user(["bwrap", "--unshare-all", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                             "id", "-u"])
+        if bw.returncode == 0:
+            assert bw.stdout.strip() == lines[0]
+
+
+def test_do_root_inside_is_the_caller(ubrick, no_subids):
+    u = ubrick.user
+    cp = ubrick("do", "-u", "0", "--", "sh", "-c",
+                "id -u; cat /proc/self/uid_map; touch /usr/brick-rl 2>/dev/null && echo WROTE-USR; "
+                "touch /tmp/x && echo tmp-ok; cat /proc/self/status")
+    assert cp.returncode == 0, cp.stderr
+    lines = cp.stdout.splitlines()
+    assert lines[0] == "0"
+    assert maps(lines[1]) == [(0, u["uid"], 1)]
+    assert "WROTE-USR" not in cp.stdout and "tmp-ok" in cp.stdout
+    st = status_fields(cp.stdout)
+    assert st["NoNewPrivs"] == "1" and st["Seccomp"] == "2" and int(st["CapEff"], 16) != 0
+    assert not os.path.exists("/usr/brick-rl")
+
+
+def test_do_other_ids_need_a_range(ubrick, no_subids):
+    cp = ubrick("do", "-u", "1234", "--", "true")
+    assert cp.returncode != 0
+    assert "/etc/subuid" in cp.stderr and len(cp.stderr.strip().splitlines()) == 1, cp.stderr
+
+
+def test_do_subordinate_range(ubrick):
+    """With /etc/subuid and /etc/subgid ranges and newuidmap/newgidmap, the
+    container has 65536 ids: the caller's own where the process runs, the
+    rest from its range."""
+    if not shutil.which("newuidmap"):
+        pytest.skip("uidmap is not installed")
+    u = ubrick.user
+    uid = u["uid"]
+    cp = ubrick("do", "--", "cat", "/proc/self/uid_map")
+    assert cp.returncode == 0, cp.stderr
+    assert maps(cp.stdout) == [(0, 300000, uid), (uid, uid, 1), (uid + 1, 300000 + uid, 65535 - uid)]
+    # another id, and chown to it, as container root
+    cp = ubrick("do", "-u", "0", "--", "sh", "-c", "touch /tmp/f; chown 1234:1234 /tmp/f; stat -c %u:%g /tmp/f")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == "1234:1234"
+    cp = ubrick("do", "-u", "1234:1234", "--", "sh", "-c", "id -u; id -g")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["1234", "1234"]
+
+
+def test_do_limits_without_a_delegated_cgroup(ubrick):
+    cp = ubrick("do", "-m", "64m", "--", "true")
+    assert cp.returncode != 0
+    err = cp.stderr.strip().splitlines()
+    assert len(err) == 1 and "not delegated" in err[0] and "linux.resources" in err[0], cp.stderr
+    assert not [p for p in ubrick.root.iterdir() if not p.name.startswith(".")]
+
+
+def test_do_needs_a_user_namespace(ubrick):
+    cp = ubrick("do", "--user", "host", "--", "true")
+    assert cp.returncode != 0 and "--user host: unprivileged" in cp.stderr
+
+
+def test_do_hides_the_callers_secrets(ubrick):
+    """The user's own home, with a key in it: hidden unless --home=host."""
+    ssh = ubrick.home / ".ssh"
+    ssh.mkdir()
+    (ssh / "id_ed25519").write_text("PRIVATE KEY\n")
+    for p in (ssh, ssh / "id_ed25519"):
+        os.chown(p, ubrick.user["uid"], ubrick.user["gid"])
+    home = str(ubrick.home)
+    cp = ubrick("do", "--", "sh", "-c", f"cat {home}/.ssh/id_ed25519 2>&1; echo HOME=$HOME")
+    assert cp.returncode == 0, cp.stderr
+    assert "PRIVATE KEY" not in cp.stdout and "HOME=/home/user" in cp.stdout
+    cp = ubrick("do", "--home=host:ro", "--", "sh", "-c",
+                f"cat {home}/.ssh/id_ed25519; touch {home}/x 2>/dev/null && echo WROTE; true")
+    assert cp.returncode == 0, cp.stderr
+    assert "PRIVATE KEY" in cp.stdout and "WROTE" not in cp.stdout
+
+
+def test_do_shares_a_users_container(ubrick):
+    """A sniffer's view: one container joins another's network and pid
+    namespaces (and, unprivileged, the user namespace that owns them)."""
+    a = new_id()
+    cp = ubrick("do", "-d", "--name", a, "--", "sleep", "300")
+    assert cp.returncode == 0, cp.stderr
+    try:
+        st = ubrick.state(a)
+        net = os.stat(f"/proc/{st['pid']}/ns/net").st_ino
+        cp = ubrick("do", "--net", f"container:{a}", "--pid", f"container:{a}", "--", "sh", "-c",
+                    "stat -L -c %i /proc/self/ns/net; ps -eo args")
+        assert cp.returncode == 0, cp.stderr
+        lines = cp.stdout.splitlines()
+        assert int(lines[0]) == net
+        assert any(l.strip() == "sleep 300" for l in lines[1:]), cp.stdout
+    finally:
+        ubrick("delete", "--force", a)
+
+
+# ---------------------------------------------------------------- the OCI verbs
+
+def oci_lifecycle(run_as, runtime, root, bundle):
+    """create, start, exec, ps, kill, delete as the user; what each printed."""
+    cid = new_id()
+    base = [runtime, "--root", root]
+    out = {}
+    cp = run_as([*base, "create", "--bundle", bundle, cid], timeout=30)
+    out["create"] = cp.returncode, cp.stderr
+    if cp.returncode != 0:
+        return out
+    try:
+        out["start"] = run_as([*base, "start", cid]).returncode
+        st = json.loads(run_as([*base, "state", cid]).stdout)
+        out["status"] = st["status"]
+        out["pid"] = st["pid"]
+        cp = run_as([*base, "exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map"])
+        out["exec"] = cp.returncode, cp.stdout.split()
+        cp = run_as([*base, "ps", "--format", "json", cid])
+        out["ps"] = cp.returncode, json.loads(cp.stdout) if cp.returncode == 0 else cp.stderr
+        out["kill"] = run_as([*base, "kill", cid, "KILL"]).returncode
+        wait_for(lambda: json.loads(run_as([*base, "state", cid]).stdout)["status"] == "stopped", 10)
+        out["stopped"] = json.loads(run_as([*base, "state", cid]).stdout)["status"]
+    finally:
+        out["delete"] = run_as([*base, "delete", "--force", cid]).returncode
+    return out
+
+
+def test_oci_verbs_rootless_like_runc(ubrick, base_rootfs, no_subids):
+    u = ubrick.user
+    b, cfg = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
+    assert cfg["linux"]["uidMappings"] == [{"containerID": 0, "hostID": u["uid"], "size": 1}]
+    got = oci_lifecycle(ubrick.as_user, ubrick.binary, str(ubrick.home / "xdg" / "brick"), b)
+    assert got["create"][0] == 0, got["create"]
+    assert got["status"] == "running" and got["start"] == 0
+    assert got["exec"] == (0, ["0", "0", str(u["uid"]), "1"]), got["exec"]
+    assert got["ps"][0] == 0 and got["pid"] in got["ps"][1], got["ps"]
+    assert got["kill"] == 0 and got["stopped"] == "stopped" and got["delete"] == 0
+    if shutil.which("runc"):
+        runc_root = ubrick.home / "xdg" / "runc"
+        ref = oci_lifecycle(ubrick.as_user, "runc", str(runc_root), b)
+        if ref["create"][0] == 0:
+            assert ref["exec"] == got["exec"]
+            assert (ref["kill"], ref["stopped"], ref["delete"]) == (got["kill"], got["stopped"], got["delete"])
+
+
+def test_oci_list_owner_is_the_user(ubrick, base_rootfs, no_subids):
+    b, _ = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
+    cid = new_id()
+    cp = ubrick("run", "-d", "--bundle", b, cid)
+    assert cp.returncode == 0, cp.stderr
+    try:
+        cp = ubrick("list", "--format", "json")
+        entry = [c for c in json.loads(cp.stdout) if c["id"] == cid][0]
+        assert entry["owner"] == ubrick.user["name"]
+    finally:
+        ubrick("delete", "--force", cid)
+
+
+def test_oci_limits_refused_without_a_cgroup(ubrick, base_rootfs, no_subids):
+    b, cfg = user_bundle(ubrick, base_rootfs, ["true"])
+    cfg["linux"]["resources"] = {"memory": {"limit": 64 << 20}}
+    (b / "config.json").write_text(json.dumps(cfg))
+    cp = ubrick("run", "--bundle", b, new_id())
+    assert cp.returncode != 0 and "not delegated" in cp.stderr, cp.stderr
+    ref = ubrick.as_user(["runc", "--root", ubrick.home / "xdg" / "runc", "run", "--bundle", b, new_id()]) \
+        if shutil.which("runc") else None
+    if ref is not None:
+        assert ref.returncode != 0  # runc refuses too
+
+
+def test_oci_exec_tty(ubrick, base_rootfs, no_subids):
+    b, _ = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
+    cid = new_id()
+    cp = ubrick("run", "-d", "--bundle", b, cid)
+    assert cp.returncode == 0, cp.stderr
+    try:
+        cp = ubrick.as_user(["script", "-qec", f"{ubrick.binary} exec -t {cid} sh -c 'tty; id -u'", "/dev/null"])
+        assert cp.returncode == 0, cp.stdout + cp.stderr
+        assert "/dev/pts/0" in cp.stdout and "0" in cp.stdout.split()
+    finally:
+        ubrick("delete", "--force", cid)
+
+
+# ---------------------------------------------------------------- the state root
+
+def test_state_root_fallback_and_hostile_tmp(ubrick, allow_state):
+    """Without $XDG_RUNTIME_DIR (and no /run/user/UID of its own), the state
+    goes to /tmp/brick-UID, made 0700; one someone else made, or anyone can
+    write, is refused (an attacker would plant state there)."""
+    u = ubrick.user
+    path = f"/tmp/brick-{u['uid']}"
+    shutil.rmtree(path, ignore_errors=True)
+    try:
+        env = {"XDG_RUNTIME_DIR": ""}
+        cp = ubrick("do", "--", "true", env=env)
+        assert cp.returncode == 0, cp.stderr
+        s = os.stat(path)
+        assert (s.st_uid, s.st_mode & 0o777) == (u["uid"], 0o700)
+        shutil.rmtree(path)
+        os.mkdir(path, 0o777)
+        os.chmod(path, 0o777)  # root's, world-writable: planted
+        cp = ubrick("do", "--", "true", env=env)
+        assert cp.returncode != 0 and "not a directory of uid" in cp.stderr, cp.stderr
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
