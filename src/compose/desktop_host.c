@@ -35,11 +35,15 @@ struct who {
 
 static void who_init(const struct compose_opts *o, struct who *w)
 {
-    w->uid = o->has_user ? o->uid : 0;
-    w->gid = o->has_user ? o->gid : 0;
+    w->uid = o->has_user ? o->uid : o->caller ? o->caller->uid : 0;
+    w->gid = o->has_user ? o->gid : o->caller ? o->caller->gid : 0;
     uint32_t shift = o->ns[OCI_NS_USER].mode == NS_MODE_NEW ? DESKTOP_USERNS_BASE : 0;
     w->host_uid = w->uid + shift;
     w->host_gid = w->gid + shift;
+    if (o->caller) { /* unprivileged: what we write is ours, and mapped (build.c) */
+        w->host_uid = o->caller->uid;
+        w->host_gid = o->caller->gid;
+    }
     w->runtime_dir = xasprintf("/run/user/%u", w->uid);
 }
 

@@ -176,6 +176,40 @@ def test_x11_screenshot(brick, xvfb):
             shutil.rmtree(out.parent, ignore_errors=True)
 
 
+def test_x11_rootless_screenshot(ubrick, xvfb):
+    """The desktop case as a normal user: xclock from an unprivileged
+    `brick do --x11` (a user namespace of its own, no cgroup) draws on the
+    display; the cookie handed in is the one display's only."""
+    need("xclock", "xwd", "xwininfo", "xdpyinfo")
+    convert = shutil.which("convert") or pytest.skip("imagemagick missing")
+    x = xvfb()
+    u = ubrick.user
+    auth = ubrick.home / "Xauthority"  # the user's own cookie file
+    shutil.copy(x.auth, auth)
+    os.chown(auth, u["uid"], u["gid"])
+    env = {"DISPLAY": x.display, "XAUTHORITY": str(auth)}
+    cp = ubrick("do", "--x11", "--", "sh", "-c", "id -u; xdpyinfo | grep '^name of display'", env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split()[0] == str(u["uid"]) and x.display in cp.stdout
+    cid = new_id()
+    cp = ubrick("do", "-d", "--name", cid, "--x11", "--", "xclock", "-update", "1", "-geometry",
+                "200x200+40+40", "-bg", "white", env=env)
+    assert cp.returncode == 0, cp.stderr
+    shot = Path(tempfile.mkdtemp(prefix="brick-shot-"))
+    try:
+        assert wait_for(lambda: "xclock" in subprocess.run(["xwininfo", "-root", "-tree"], env=x.env(),
+                                                           capture_output=True, text=True).stdout, 10)
+        time.sleep(1.5)
+        xwd = subprocess.run(["xwd", "-root", "-silent"], env=x.env(), capture_output=True, check=True).stdout
+        subprocess.run([convert, "xwd:-", f"png:{shot}/rootless.png"], input=xwd, check=True)
+        inside = subprocess.run([convert, f"{shot}/rootless.png", "-crop", "200x200+40+40", "-format",
+                                 "%[fx:mean]", "info:"], capture_output=True, text=True, check=True).stdout
+        assert float(inside) > 0.5, inside
+    finally:
+        ubrick("delete", "-f", cid)
+        shutil.rmtree(shot, ignore_errors=True)
+
+
 @pytest.fixture
 def weston():
     need("weston", "wayland-info")

@@ -180,8 +180,82 @@ static void test_units(void)
     ok(compose_parse_cpus("0", &q, &p) < 0, "0 cpus refused");
 }
 
+/* As an unprivileged caller (uid 1000) with or without a subordinate range. */
+static bjson *build_as(const char *const *args, uint32_t sub_start, struct brick_error *err)
+{
+    struct compose_opts o;
+    char *json = NULL;
+    struct compose_caller *c = calloc(1, sizeof(*c));
+    *c = (struct compose_caller){.uid = 1000, .gid = 1000};
+    if (sub_start)
+        c->subuid = c->subgid = (struct compose_id_range){sub_start, 65536};
+    int r = parse(&o, err, args);
+    o.caller = c;
+    if (r == 0)
+        r = compose_build(&o, &json, err);
+    compose_opts_done(&o);
+    if (r < 0)
+        return NULL;
+    bjson *v = NULL;
+    bjson_parse(json, strlen(json), &v, err);
+    free(json);
+    return v;
+}
+
+static bool map_is(bjson *a, size_t i, uint64_t inside, uint64_t host, uint64_t size)
+{
+    bjson *m = bjson_array_get(a, i);
+    uint64_t c = 0, h = 0, n = 0;
+    bjson_u64(bjson_get(m, "containerID"), &c);
+    bjson_u64(bjson_get(m, "hostID"), &h);
+    bjson_u64(bjson_get(m, "size"), &n);
+    return m && c == inside && h == host && n == size;
+}
+
+static void test_rootless(void)
+{
+    struct brick_error err;
+    static const char *const plain[] = {"id", NULL};
+    bjson *s = build_as(plain, 0, &err);
+    ok(s, "unprivileged default builds");
+    ok(ns_entry(s, "user") && !bjson_get(ns_entry(s, "user"), "path"), "a new user namespace");
+    bjson *um = path(s, "linux", "uidMappings");
+    ok(bjson_array_len(um) == 1 && map_is(um, 0, 1000, 1000, 1), "the caller's uid, as itself");
+    uint64_t uid = 0;
+    bjson_u64(path(path(s, "process", "user"), "uid", NULL), &uid);
+    ok(uid == 1000, "the process runs as the caller");
+    is_str(bjson_string(path(mount_at(s, "/sys"), "type", NULL)), "none", "/sys bound, not mounted");
+    bjson_free(s);
+
+    static const char *const root[] = {"-u", "0", "id", NULL};
+    s = build_as(root, 0, &err);
+    ok(s && map_is(path(s, "linux", "gidMappings"), 0, 0, 1000, 1), "-u 0: the caller is root inside");
+    bjson_free(s);
+
+    static const char *const other[] = {"-u", "1234", "id", NULL};
+    ok(!build_as(other, 0, &err) && strstr(err.msg, "/etc/subuid"), "another id needs a range");
+    s = build_as(other, 200000, &err);
+    um = s ? path(s, "linux", "uidMappings") : NULL;
+    ok(um && bjson_array_len(um) == 3 && map_is(um, 0, 0, 200000, 1234) && map_is(um, 1, 1234, 1000, 1) &&
+           map_is(um, 2, 1235, 201234, 64301),
+       "with a range: 0..65535, the process's id is the caller's");
+    bjson_free(s);
+
+    static const char *const host[] = {"--user", "host", "id", NULL};
+    ok(!build_as(host, 0, &err) && strstr(err.msg, "unprivileged"), "--user host refused");
+
+    struct compose_id_range r = compose_subid_parse("alice:100000:65536\nbob:165536:65536\n1001:300000:70000\n",
+                                                    "bob", 1002);
+    ok(r.start == 165536 && r.count == 65536, "subuid by name");
+    r = compose_subid_parse("alice:100000:65536\n1001:300000:70000\n", "carol", 1001);
+    ok(r.start == 300000 && r.count == 65536, "subuid by uid");
+    r = compose_subid_parse("carol:100000:1000\nbroken\ncarol:x:y\n", "carol", 7);
+    ok(r.count == 0, "short or malformed ranges ignored");
+}
+
 int main(void)
 {
+    test_rootless();
     test_defaults();
     test_flags();
     test_join_paths();
