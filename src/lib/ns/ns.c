@@ -216,6 +216,43 @@ int ns_write_id_maps(int procfd, pid_t pid, const struct oci_spec *spec, struct 
     return write_map(procfd, pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
+int ns_userns_fd(int procfd, const struct oci_id_mapping *uid, size_t n_uid, const struct oci_id_mapping *gid,
+                 size_t n_gid, int *ret_fd, struct brick_error *err)
+{
+    /* A child that does nothing but hold the namespace until we opened it:
+     * it blocks on a pipe we close when done. */
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return brick_err_errno(err, errno, "pipe");
+    pid_t pid = clone3_fork(CLONE_NEWUSER, NULL);
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        (void)!read(p[0], &c, 1);
+        _exit(0);
+    }
+    close(p[0]);
+    int r = pid < 0 ? brick_err_errno(err, -pid, "clone a user namespace for an id-mapped mount") : 0;
+    if (r >= 0)
+        r = write_map(procfd, pid, "uid_map", uid, n_uid, err);
+    if (r >= 0)
+        r = write_map(procfd, pid, "gid_map", gid, n_gid, err);
+    if (r >= 0) {
+        char path[64];
+        snprintf(path, sizeof(path), "%d/ns/user", pid);
+        int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            r = brick_err_errno(err, errno, "open the id-mapped mount's user namespace");
+        else
+            *ret_fd = fd;
+    }
+    close(p[1]);
+    if (pid > 0)
+        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+            ;
+    return r;
+}
+
 int ns_write_time_offsets(int procfd, const struct oci_spec *spec, struct brick_error *err)
 {
     const struct oci_linux *l = &spec->linux_;

@@ -35,6 +35,10 @@ int ns_join_all(struct ns_plan *plan, int skip_mask, struct brick_error *err);
 
 /* Write uid_map/gid_map of pid through the verified procfs procfd. */
 int ns_write_id_maps(int procfd, pid_t pid, const struct oci_spec *spec, struct brick_error *err);
+/* A user namespace holding exactly these maps (root only), as an fd for
+ * MOUNT_ATTR_IDMAP: made by a short-lived child, opened through procfd. */
+int ns_userns_fd(int procfd, const struct oci_id_mapping *uid, size_t n_uid, const struct oci_id_mapping *gid,
+                 size_t n_gid, int *ret_fd, struct brick_error *err);
 /* Write /proc/self/timens_offsets (after unshare(CLONE_NEWTIME), before any
  * process enters the namespace). */
 int ns_write_time_offsets(int procfd, const struct oci_spec *spec, struct brick_error *err);

@@ -21,7 +21,7 @@ enum opt_kind {
     OPT_RBIND,
     OPT_REMOUNT,
     OPT_TMPCOPYUP,
-    OPT_REJECT,
+    OPT_IDMAP,
 };
 
 struct opt_def {
@@ -88,8 +88,8 @@ static const struct opt_def opt_table[] = {
     { "rbind", OPT_RBIND, false, false, 0 },
     { "remount", OPT_REMOUNT, false, false, 0 },
     { "tmpcopyup", OPT_TMPCOPYUP, false, false, 0 },
-    { "idmap", OPT_REJECT, false, false, 0 },
-    { "ridmap", OPT_REJECT, false, false, 0 },
+    { "idmap", OPT_IDMAP, false, false, 0 },
+    { "ridmap", OPT_IDMAP, false, true, 0 },
 };
 
 static const struct {
@@ -189,9 +189,10 @@ static int apply_one(struct mount_opts *o, const struct opt_def *d, struct brick
     case OPT_TMPCOPYUP:
         o->tmpcopyup = true;
         break;
-    case OPT_REJECT:
-        return brick_err(err, EOPNOTSUPP,
-                         "mount option \"%s\" (id-mapped mounts) is not supported yet", d->name);
+    case OPT_IDMAP:
+        o->idmap = true;
+        o->idmap_recursive = d->rec;
+        break;
     default:
         break;
     }
@@ -236,6 +237,11 @@ int mount_options_parse(char **options, const char *type, struct mount_opts *ret
     if (o.tmpcopyup && (o.is_bind || o.remount || !type || !streq(type, "tmpfs"))) {
         mount_opts_done(&o);
         return brick_err(err, EINVAL, "mount option \"tmpcopyup\" applies to a tmpfs only");
+    }
+    if (o.idmap && (!o.is_bind || o.remount)) {
+        mount_opts_done(&o);
+        return brick_err(err, EOPNOTSUPP, "mount option \"%s\": id-mapped mounts are bind mounts here",
+                         o.idmap_recursive ? "ridmap" : "idmap");
     }
     *ret = o;
     return 0;

@@ -28,6 +28,8 @@ struct mount_opts {
     bool recursive; /* "rbind": clone submounts too */
     bool remount;   /* "remount": change an existing mount, no new one */
     bool tmpcopyup; /* "tmpcopyup": a tmpfs starts with a copy of the directory it covers */
+    bool idmap;     /* "idmap"/"ridmap": an id-mapped bind (uidMappings/gidMappings) */
+    bool idmap_recursive; /* "ridmap": every mount of an rbind tree id-mapped, not the top only */
     uint64_t attr_set, attr_clr;         /* MOUNT_ATTR_* on the top mount only */
     uint64_t rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* on the whole tree */
     unsigned long sb_set, sb_clr;        /* MS_SYNCHRONOUS, MS_DIRSYNC, MS_MANDLOCK, MS_LAZYTIME,
@@ -39,7 +41,7 @@ struct mount_opts {
 
 /* Parse options (a NULL-terminated list, may be NULL) of a mount of the given
  * type (may be NULL; "bind" makes it a bind mount). Later options override
- * earlier ones, as with mount(8). Rejects idmap and ridmap (not supported),
+ * earlier ones, as with mount(8). Rejects idmap and ridmap but on a bind,
  * and tmpcopyup on anything but a tmpfs, and too many propagation options. On success *ret owns data;
  * release it with mount_opts_done(). */
 int mount_options_parse(char **options, const char *type, struct mount_opts *ret,

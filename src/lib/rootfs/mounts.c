@@ -62,7 +62,7 @@ static int check_dest_type(int dst_fd, bool want_dir, struct brick_error *err)
 }
 
 static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
-                   const struct mount_opts *o, struct brick_error *err)
+                   const struct mount_opts *o, int idmapped, struct brick_error *err)
 {
     _cleanup_free_ char *src = NULL;
     struct stat st;
@@ -71,8 +71,9 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
         return brick_err(err, EINVAL, "bind mount without a source");
     src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", ctx->bundle, source);
     /* stat() first: it names a missing source plainly, and tells whether to
-     * create a directory or an empty file as the mount point. */
-    if (stat(src, &st) < 0)
+     * create a directory or an empty file as the mount point. An id-mapped
+     * tree (idmap.c) is its own answer: the runtime cloned it already. */
+    if ((idmapped >= 0 ? fstat(idmapped, &st) : stat(src, &st)) < 0)
         return brick_err_errno(err, errno, "source %s", source);
 
     bool dir = S_ISDIR(st.st_mode);
@@ -84,6 +85,11 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
     if (r < 0)
         return r;
 
+    if (idmapped >= 0) {
+        if ((r = mnt_attach(idmapped, dst)) < 0)
+            return brick_err_errno(err, -r, "move_mount (id-mapped)");
+        return mount_apply_propagation(idmapped, o, err);
+    }
     _cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, o->recursive);
     if (tree == -ENOSYS)
         return legacy_bind(ctx->root_fd, src, dst, dest, o, err);
@@ -192,16 +198,16 @@ static void sysfs_as_bind(struct mount_opts *o)
 }
 
 static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, struct mount_opts *o,
-                          struct brick_error *err)
+                          int idmapped, struct brick_error *err)
 {
     if (o->remount)
         return do_remount(ctx, m->destination, o, err);
     if (streq(m->type, "sysfs") && !o->is_bind && !spec_has_ns(ctx->spec, OCI_NS_NETWORK)) {
         sysfs_as_bind(o);
-        return do_bind(ctx, "/sys", m->destination, o, err);
+        return do_bind(ctx, "/sys", m->destination, o, -1, err);
     }
     if (o->is_bind)
-        return do_bind(ctx, m->source, m->destination, o, err);
+        return do_bind(ctx, m->source, m->destination, o, idmapped, err);
     if (!m->type || !*m->type)
         return brick_err(err, EINVAL, "no filesystem type");
     return do_fs(ctx, m, o, err);
@@ -217,7 +223,7 @@ int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err
         if (!m->destination || !*m->destination)
             r = brick_err(err, EINVAL, "no destination");
         else
-            r = mount_dispatch(ctx, m, &o, err);
+            r = mount_dispatch(ctx, m, &o, ctx->idmap_fds ? ctx->idmap_fds[idx] : -1, err);
     }
     if (r < 0) {
         const char *d = m->destination ? m->destination : "?";

@@ -52,12 +52,34 @@ struct rootfs_ctx {
      * "cgroup" mount finds them through the host's mount table. */
     const struct rootfs_cgroup_dir *cgroup_dirs;
     size_t n_cgroup_dirs;
+    /* Per mount (spec->n_mounts): a detached id-mapped tree the runtime
+     * prepared (rootfs_idmap_tree), attached instead of a clone; -1 or NULL:
+     * none. The caller closes them after rootfs_prepare(). */
+    const int *idmap_fds;
 
     /* private */
     bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
     bool awaited;     /* await_cgroup was called */
     char *rootfs_buf; /* owned rootfs path when computed from bundle + root.path */
 };
+
+/* The id-mapping mount i asks for: its uidMappings/gidMappings, or with
+ * only the "idmap"/"ridmap" option the container's own (as crun). 1 when it
+ * is id-mapped, 0 when not, -errno for a bad combination (err names the
+ * JSON path). */
+struct rootfs_idmap {
+    const struct oci_id_mapping *uid;
+    size_t n_uid;
+    const struct oci_id_mapping *gid;
+    size_t n_gid;
+    bool recursive; /* "ridmap" */
+};
+int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *ret, struct brick_error *err);
+/* In the runtime, before the container's processes exist: mount i's source
+ * cloned as a detached tree, id-mapped with userns_fd (a user namespace
+ * holding the mapping), its attributes applied. */
+int rootfs_idmap_tree(const struct oci_spec *s, const char *bundle, size_t i, int userns_fd, bool recursive,
+                      int *ret_fd, struct brick_error *err);
 
 /* Make "/" MS_REC|MS_SLAVE (or linux.rootfsPropagation) so nothing propagates
  * back to the host, bind the rootfs onto itself, perform every spec mount in

@@ -59,6 +59,13 @@ int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagatio
     return neg(syscall(SYS_mount_setattr, mnt_fd, "", flags, &a, sizeof(a)));
 }
 
+int mnt_setattr_idmap(int mnt_fd, int userns_fd, bool recursive)
+{
+    struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+    return neg(syscall(SYS_mount_setattr, mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
+                       sizeof(a)));
+}
+
 /* The kernel explains fsconfig failures in the context's log ("e tmpfs: Bad
  * value for 'size'"); keep the last error line, it is far more useful than
  * EINVAL alone. */

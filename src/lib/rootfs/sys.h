@@ -30,6 +30,9 @@ int mnt_attach(int mnt_fd, int target_fd);
  * MS_REC in it, or recursive, applies to the whole tree. */
 int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagation,
                 bool recursive);
+/* MOUNT_ATTR_IDMAP with the maps of userns_fd on a detached mount (its
+ * whole tree when recursive). */
+int mnt_setattr_idmap(int mnt_fd, int userns_fd, bool recursive);
 /* A detached mount of a new instance of filesystem type: data is split on
  * commas ("k=v" -> string, "k" -> flag), sb_* are MS_* superblock flags,
  * attr is MOUNT_ATTR_* for the new mount. On failure err names the failing

@@ -12,6 +12,8 @@
 #include "core/strv.h"
 #include "core/util.h"
 #include "hooks/hooks.h"
+#include "ns/ns.h"
+#include "rootfs/rootfs.h"
 #include "runtime/internal.h"
 #include "runtime/sync.h"
 #include "security/landlock.h"
@@ -132,12 +134,17 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
     if (spec->linux_.n_net_devices > 0)
         return brick_err(err, ENOTSUP, "config.json: linux.netDevices: not supported yet");
-    /* never a plain mount in place of an id-mapped one: other owners than
-     * the config asks for */
-    for (size_t i = 0; i < spec->n_mounts; i++)
-        if (spec->mounts[i].n_uid_mappings || spec->mounts[i].n_gid_mappings)
-            return brick_err(err, ENOTSUP, "config.json: mounts[%zu].%s: id-mapped mounts are not supported yet", i,
-                             spec->mounts[i].n_uid_mappings ? "uidMappings" : "gidMappings");
+    /* id-mapped mounts: a valid combination, and root to make them (never
+     * a plain mount in place of one: other owners than the config asks for) */
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct rootfs_idmap im;
+        int r = rootfs_mount_idmap(spec, i, &im, err);
+        if (r < 0)
+            return brick_err_prefix(err, "config.json");
+        if (r > 0 && ctx->rootless)
+            return brick_err(err, EPERM, "config.json: mounts[%zu].uidMappings: rootless, an id-mapped mount needs "
+                             "CAP_SYS_ADMIN where the source is mounted (the host's user namespace)", i);
+    }
     int r = check_security(spec, &ctx->lsm, err);
     if (r < 0)
         return r;
@@ -647,6 +654,7 @@ void create_ctx_done(struct create_ctx *ctx)
             close(*fds[i]);
         *fds[i] = -1;
     }
+    create_idmap_fds_close(ctx);
     ns_plan_done(&ctx->ns);
     cgroup_done(&ctx->cgroup);
     sc_prog_free(ctx->seccomp);
@@ -737,9 +745,51 @@ static int step_cgroup_precreate(struct create_ctx *ctx, struct brick_error *err
     return d->precreate ? d->precreate(&ctx->cgroup, &ctx->spec->linux_.resources, err) : 0;
 }
 
+void create_idmap_fds_close(struct create_ctx *ctx)
+{
+    for (size_t i = 0; ctx->idmap_fds && i < ctx->spec->n_mounts; i++)
+        if (ctx->idmap_fds[i] >= 0)
+            close(ctx->idmap_fds[i]);
+    free(ctx->idmap_fds);
+    ctx->idmap_fds = NULL;
+}
+
+/* Id-mapped binds are made here, in the host's user namespace (idmap.c
+ * says why), one user namespace per distinct mapping; the init attaches
+ * them. */
+static int step_idmap_mounts(struct create_ctx *ctx, struct brick_error *err)
+{
+    const struct oci_spec *s = ctx->spec;
+    int userns = -1, r = 0;
+    struct rootfs_idmap last = {0}, im;
+    for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
+        r = rootfs_mount_idmap(s, i, &im, err);
+        if (r <= 0)
+            continue;
+        if (!ctx->idmap_fds) {
+            ctx->idmap_fds = xmalloc(s->n_mounts * sizeof(int));
+            for (size_t k = 0; k < s->n_mounts; k++)
+                ctx->idmap_fds[k] = -1;
+        }
+        if (userns < 0 || im.uid != last.uid || im.gid != last.gid) {
+            if (userns >= 0)
+                close(userns);
+            userns = -1;
+            r = ns_userns_fd(ctx->host_procfd, im.uid, im.n_uid, im.gid, im.n_gid, &userns, err);
+            last = im;
+        }
+        if (r >= 0)
+            r = rootfs_idmap_tree(s, ctx->bundle, i, userns, im.recursive, &ctx->idmap_fds[i], err);
+    }
+    if (userns >= 0)
+        close(userns);
+    return r < 0 ? r : 0;
+}
+
 static int step_spawn(struct create_ctx *ctx, struct brick_error *err)
 {
     int r = spawn(ctx, err);
+    create_idmap_fds_close(ctx); /* the children hold their copies */
     if (r < 0)
         return r;
     close(ctx->sync_child);
@@ -781,6 +831,7 @@ static const struct create_step {
     [STEP_CHECK_CGROUP] = {"refuse a busy cgroup", step_check_cgroup, false},
     [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
     [STEP_CGROUP_PRECREATE] = {"make the cgroup the clone needs", step_cgroup_precreate, false},
+    [STEP_IDMAP_MOUNTS] = {"make the id-mapped mounts", step_idmap_mounts, false},
     [STEP_OPEN_CHANNELS] = {"open the sync and console channels", step_open_channels, false},
     [STEP_SPAWN] = {"start the container processes", step_spawn, false},
     [STEP_CGROUP_CREATE] = {"make the rest of the cgroup", step_cgroup_create, true},

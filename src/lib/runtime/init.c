@@ -66,6 +66,19 @@ static void die_with_parent(pid_t parent)
         _exit(1);
 }
 
+/* Close every directory of the host we inherited (the state root, the
+ * cgroup2 directory we were cloned into) but the host procfs and the
+ * id-mapped trees the mounts still need (rootfs/idmap.c). */
+static int close_host_dirs(struct create_ctx *ctx)
+{
+    size_t n = ctx->idmap_fds ? ctx->spec->n_mounts : 0;
+    _cleanup_free_ int *keep = xmalloc((n + 1) * sizeof(int));
+    keep[0] = ctx->host_procfd;
+    for (size_t i = 0; i < n; i++)
+        keep[1 + i] = ctx->idmap_fds[i];
+    return fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, keep, n + 1);
+}
+
 _Noreturn static void fail(int fd, struct brick_error *err)
 {
     sync_send_error(fd, err);
@@ -115,7 +128,7 @@ _Noreturn void container_stage1(struct create_ctx *ctx)
      * be open later, when the container's paths are resolved (the init forks
      * from us with what we keep). The host procfs stays until setup_process
      * closes it, before the executable lookup. */
-    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0) {
+    if (close_host_dirs(ctx) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }
@@ -260,8 +273,13 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
         .await_data = &go,
         .cgroup_dirs = dirs,
         .n_cgroup_dirs = ndirs,
+        .idmap_fds = ctx->idmap_fds,
     };
     int r = rootfs_prepare(&rc, err);
+    /* attached now, or never: gone before any path of the container is
+     * resolved after the mounts */
+    rc.idmap_fds = NULL;
+    create_idmap_fds_close(ctx);
     /* Host directories (the v1 mount points): used by the placement and the
      * cgroup mount, both done; never open while a container path is
      * resolved (CVE-2024-21626). */
@@ -550,8 +568,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     /* as stage 1 does: no directory of the host stays open (the state root,
      * the cgroup2 directory we were cloned into) */
-    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0 ||
-        fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
+    if (close_host_dirs(ctx) < 0 || fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }

@@ -185,11 +185,15 @@ TEST(rejected_and_data)
     r = mount_options_parse((char *[]){"tmpcopyup", NULL}, "bind", &o, &err);
     is_int(r, -EINVAL, "tmpcopyup on a bind rejected");
     r = PARSE(&o, NULL, "rw", "idmap");
-    is_int(r, -EOPNOTSUPP, "idmap rejected");
-    like_str(err.msg, "not supported yet", "idmap: not supported yet");
-    r = PARSE(&o, NULL, "ridmap");
-    is_int(r, -EOPNOTSUPP, "ridmap rejected");
+    is_int(r, -EOPNOTSUPP, "idmap on a non-bind rejected");
+    like_str(err.msg, "bind mounts", "idmap: bind mounts only");
+    r = PARSE(&o, "tmpfs", "ridmap");
+    is_int(r, -EOPNOTSUPP, "ridmap on a tmpfs rejected");
     like_str(err.msg, "ridmap", "error names ridmap");
+    r = PARSE(&o, NULL, "rbind", "ridmap");
+    ok(r == 0 && o.idmap && o.idmap_recursive && o.recursive, "rbind,ridmap: recursive id-mapping");
+    r = PARSE(&o, "bind", "idmap");
+    ok(r == 0 && o.idmap && !o.idmap_recursive, "idmap: top mount only");
 
     is_int(PARSE(&o, "tmpfs", "nosuid", "size=65536k", "mode=755", "noexec", "huge"), 0, "data");
     is_str(o.data, "size=65536k,mode=755,huge", "unknown options go to data, in order");
