@@ -46,6 +46,13 @@ def main():
     elif do.get("brick do"):
         L.append("| `brick do -- true` vs **bwrap** | %s | %s (bwrap) | %s |" % (
             f2(med(do["brick do"])), f2(med(do.get("bwrap"))), ratio(med(do["brick do"]), med(do.get("bwrap")))))
+    dr = s.get("do-rootless", {})
+    if dr.get("brick do") and "stats" in dr["brick do"]:
+        L.append("| `brick do -- true` vs **bwrap**, both unprivileged | %s | %s (bwrap) | %s |" % (
+            f2(med(dr["brick do"])), f2(med(dr.get("bwrap"))), ratio(med(dr["brick do"]), med(dr.get("bwrap")))))
+    elif dr:
+        L.append("| `brick do -- true` vs bwrap, unprivileged | %s | | |" % (
+            dr.get("skipped") or dr.get("error") or (dr.get("brick do") or {}).get("error", "?"))[:200])
     L.append("")
     # ---- exec ----
     if ex:

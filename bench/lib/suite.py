@@ -22,9 +22,11 @@ import copy
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -242,6 +244,63 @@ def bench_do(ctx, brick_bin, profile):
 
     ps = [P("brick do", lambda: sp(do_argv)), P("bwrap", bw_spawn)]
     out = interleaved(ctx, ps, ctx.n, ctx.warm, lambda p, i: p.fn())
+    out["argv"] = {"brick do": " ".join(do_argv), "bwrap": " ".join(bw_argv)}
+    return out
+
+
+# --- brick do vs bwrap, both as an unprivileged user --------------------------------
+ROOTLESS_UID = 65534  # nobody: no capabilities, no home, a user namespace of its own for both
+
+
+def bench_do_rootless(ctx, brick_bin, profile):
+    """`brick do -- /bin/true` and bwrap with the same namespaces and seccomp
+    filter, both run by an unprivileged user (docs/ROOTLESS.md). Neither gets
+    a cgroup (none is delegated); both map the user's own id only."""
+    if not brick_bin:
+        return {"skipped": "brick not measured"}
+    top = tempfile.mkdtemp(prefix="bench-rl-", dir="/tmp")
+    os.chmod(top, 0o755)
+    binary = os.path.join(top, "brick")
+    shutil.copy2(brick_bin, binary)
+    os.chmod(binary, 0o755)
+    bpf = os.path.join(top, "default.bpf")
+    seccomp_bpf(profile, bpf)
+    os.chmod(bpf, 0o644)
+    state = "/tmp/brick-%d" % ROOTLESS_UID
+    err = os.path.join(top, "stderr")
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "XDG_RUNTIME_DIR": ""}
+    do_argv = [binary, "do", "--", "/bin/true"]
+    bw_argv = ["/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+               "--tmpfs", "/tmp", "--tmpfs", "/run", "--ro-bind", "/sys", "/sys", "--hostname", "bench",
+               "--new-session", "--die-with-parent", "--seccomp", "3", "--", "/bin/true"]
+
+    def as_user(argv, seccomp_fd=False):
+        with open(err, "w") as e, open(bpf, "rb") as b:
+            t0 = time.perf_counter_ns()
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=e, env=env,
+                                 user=ROOTLESS_UID, group=ROOTLESS_UID, extra_groups=[],
+                                 pass_fds=(b.fileno(),) if seccomp_fd else (),
+                                 # the same fork path for both (a preexec_fn rules out vfork)
+                                 preexec_fn=(lambda: os.dup2(b.fileno(), 3)) if seccomp_fd else (lambda: None))
+            rc = p.wait()
+            t1 = time.perf_counter_ns()
+        if rc != 0:
+            raise OpError("%s failed: %s" % (argv[0], open(err).read()[-300:]))
+        return t1 - t0
+
+    class P:
+        def __init__(self, name, fn):
+            self.name, self.fn = name, fn
+
+        def cleanup_all(self):
+            pass
+
+    ps = [P("brick do", lambda: as_user(do_argv)), P("bwrap", lambda: as_user(bw_argv, True))]
+    try:
+        out = interleaved(ctx, ps, ctx.n, ctx.warm, lambda p, i: p.fn())
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+        shutil.rmtree(state, ignore_errors=True)
     out["argv"] = {"brick do": " ".join(do_argv), "bwrap": " ".join(bw_argv)}
     return out
 
@@ -482,12 +541,13 @@ def main():
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     ctx = Ctx(opts, specs)
-    only = opts.get("only", "exec,do,memlimit,rss,concurrent,scale").split(",")
+    only = opts.get("only", "exec,do,do-rootless,memlimit,rss,concurrent,scale").split(",")
     with open(opts["profile"]) as f:
         profile = json.load(f)
     brick = dict(specs).get("brick")
     res = {"n": ctx.n, "warmup": ctx.warm, "runtimes": [rt.name for rt in ctx.rts]}
     benches = {"exec": lambda: bench_exec(ctx), "do": lambda: bench_do(ctx, brick, profile),
+               "do-rootless": lambda: bench_do_rootless(ctx, brick, profile),
                "memlimit": lambda: bench_memlimit(ctx), "rss": lambda: bench_rss(ctx),
                "concurrent": lambda: bench_concurrent(ctx), "scale": lambda: bench_scale(ctx, profile)}
     try:

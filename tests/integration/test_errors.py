@@ -92,11 +92,12 @@ CASES = [
     ("uidmap-negative", seq(setp("linux.uidMappings", [{"containerID": 0, "hostID": -5, "size": 1}]),
                             setp("linux.gidMappings", [{"containerID": 0, "hostID": 0, "size": 1}])),
      "linux.uidMappings[0].hostID: expected an unsigned integer", True),
-    # id-mapped mounts: refused, never mounted without their mapping (runc 1.1 ignores the field)
+    # id-mapped mounts: bind mounts only, both maps; never mounted without their mapping (runc 1.1
+    # ignores the field)
     ("mount-idmapped", setp("mounts[1].uidMappings", [{"containerID": 0, "hostID": 1000, "size": 1}]),
-     "mounts[1].uidMappings: id-mapped mounts are not supported yet", False),
+     "mounts[1].uidMappings: id-mapped mounts are bind mounts here", False),
     ("mount-idmapped-gid", setp("mounts[1].gidMappings", [{"containerID": 0, "hostID": 1000, "size": 1}]),
-     "mounts[1].gidMappings: id-mapped mounts are not supported yet", False),
+     "mounts[1].gidMappings: id-mapped mounts are bind mounts here", False),
     ("oom-string", setp("process.oomScoreAdj", "x"), "process.oomScoreAdj: expected an integer", True),
     ("oom-float", setp("process.oomScoreAdj", 1.5), "process.oomScoreAdj: expected an integer", True),
     ("oom-too-big", setp("process.oomScoreAdj", 2**63), "process.oomScoreAdj: value out of range", True),

@@ -1,6 +1,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,4 +146,25 @@ char *passwd_field(char *text, uint32_t uid, int field)
             return f[field][0] ? xstrdup(f[field]) : NULL;
     }
     return NULL;
+}
+
+bool running_in_userns(void)
+{
+    static int cached = -1;
+    if (cached >= 0)
+        return cached;
+    char buf[256] = {0};
+    int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    unsigned long a, b, c;
+    /* the initial namespace maps every id to itself: "0 0 4294967295" */
+    cached = !(n > 0 && sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL);
+    return cached;
+}
+
+bool running_unprivileged(void)
+{
+    return geteuid() != 0 || running_in_userns();
 }

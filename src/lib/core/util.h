@@ -27,5 +27,11 @@ void format_rfc3339_now(char *buf, size_t len);
 /* Field `field` (0 name .. 6 shell) of uid's entry in the text of a passwd
  * file (cut up in place), or NULL when absent or empty. */
 char *passwd_field(char *text, uint32_t uid, int field);
+/* Whether we run in a user namespace other than the initial one (rootless
+ * Podman runs its runtime as root of one), from /proc/self/uid_map; cached. */
+bool running_in_userns(void);
+/* Not the host's root: euid != 0, or root of a user namespace only. Such a
+ * runtime cannot make cgroups that are not delegated, nor device nodes. */
+bool running_unprivileged(void);
 
 #endif

@@ -36,7 +36,8 @@ int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *
     if (!own && !opt)
         return 0;
     if (!bind)
-        return brick_err(err, EOPNOTSUPP, "mounts[%zu].uidMappings: id-mapped mounts are bind mounts here", i);
+        return brick_err(err, EOPNOTSUPP, "mounts[%zu].%s: id-mapped mounts are bind mounts here", i,
+                         m->n_uid_mappings ? "uidMappings" : m->n_gid_mappings ? "gidMappings" : "options");
     if (own && (!m->n_uid_mappings || !m->n_gid_mappings))
         return brick_err(err, EINVAL, "mounts[%zu].%s: uidMappings and gidMappings go together", i,
                          m->n_uid_mappings ? "gidMappings" : "uidMappings");

@@ -350,10 +350,11 @@ static int step_plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
         cgroup_done(&cg);
         return r;
     }
-    /* Rootless, as runc and crun: a cgroup only where one is delegated to
-     * us; elsewhere none (the pid namespace holds the container), unless
-     * the config asks for limits nobody would enforce. */
-    if (geteuid() != 0 && !cgroup_writable(&cg)) {
+    /* Rootless (or root of a user namespace only: rootless Podman), as
+     * runc and crun: a cgroup only where one is delegated to us; elsewhere
+     * none (the pid namespace holds the container), unless the config asks
+     * for limits nobody would enforce. */
+    if (running_unprivileged() && !cgroup_writable(&cg)) {
         bool ask = cgroup_resources_ask(&cg, &ctx->spec->linux_.resources);
         if (ask)
             r = brick_err(err, EPERM, "rootless: cannot apply linux.resources: cgroup %s is not delegated to uid %u "

@@ -266,7 +266,7 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
         .spec = ctx->spec,
         .bundle = ctx->bundle,
         .rootfs = ctx->rootfs,
-        .in_userns = oci_spec_namespace(ctx->spec, OCI_NS_USER) != NULL,
+        .in_userns = oci_spec_namespace(ctx->spec, OCI_NS_USER) != NULL || running_in_userns(),
         .no_pivot = ctx->opts->no_pivot,
         .root_fd = -1,
         .await_cgroup = await_go,
