@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, brick_only, new_id, pid_alive, run_cmd, wait_for
+from conftest import REPO, brick_only, heavy, new_id, pid_alive, run_cmd, wait_for
 
 pytestmark = brick_only
 
@@ -283,3 +283,63 @@ def test_state_root_fallback_and_hostile_tmp(ubrick, allow_state):
         assert cp.returncode != 0 and "not a directory of uid" in cp.stderr, cp.stderr
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- rootless Podman
+
+@heavy
+@pytest.mark.skipif(not (shutil.which("podman") and shutil.which("conmon")), reason="podman/conmon not installed")
+def test_rootless_podman(ubrick, base_rootfs):
+    """Podman as the lane's user (its own user namespace with the subordinate
+    range, vfs storage, no network, cgroupfs: none on this host) with brick as
+    its runtime: run, detached run, exec, top, stop, rm, a pod. Podman runs
+    the runtime as root of its user namespace: brick treats that as rootless
+    (no cgroup, host device nodes bound, state under $XDG_RUNTIME_DIR)."""
+    home, u = ubrick.home, ubrick.user
+    tar = home / "busybox.tar"
+    subprocess.run(["tar", "-C", str(base_rootfs), "-cf", str(tar), "."], check=True, timeout=120)
+    (home / "storage.conf").write_text(
+        f'[storage]\ndriver = "vfs"\ngraphroot = "{home}/storage"\nrunroot = "{home}/xdg/runroot"\n')
+    (home / "containers.conf").write_text(
+        '[containers]\nnetns = "none"\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n'
+        f'[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "{home}/events.log"\n'
+        f'runtime = "brick"\ninfra_image = "localhost/busybox:latest"\n'
+        f'[engine.runtimes]\nbrick = ["{ubrick.binary}"]\n')
+    for p in (tar, home / "storage.conf", home / "containers.conf"):
+        os.chown(p, u["uid"], u["gid"])
+    env = {"CONTAINERS_CONF": str(home / "containers.conf"), "CONTAINERS_STORAGE_CONF": str(home / "storage.conf")}
+
+    def pm(*args, check=True):
+        cp = ubrick.as_user(["podman", *args], env=env, timeout=180)
+        if check:
+            assert cp.returncode == 0, f"podman {args}: {cp.stdout}\n{cp.stderr}"
+        return cp
+
+    pause = home / "xdg" / "libpod" / "tmp" / "pause.pid"
+    try:
+        pm("import", str(tar), "localhost/busybox")
+        cp = pm("run", "--rm", "localhost/busybox", "sh", "-c", "id -u; cat /proc/self/uid_map")
+        lines = cp.stdout.split()
+        assert lines[0] == "0" and lines[1:4] == ["0", str(u["uid"]), "1"], cp.stdout
+        assert ["1", "300000", "65536"] == lines[4:7], cp.stdout  # podman's own range: the user's subuids
+        pm("run", "-d", "--name", "s1", "localhost/busybox", "sleep", "300")
+        assert "exec-ok" in pm("exec", "s1", "sh", "-c", "echo exec-ok").stdout
+        assert "sleep 300" in pm("top", "s1").stdout
+        pm("stop", "-t", "1", "s1")
+        assert "Exited" in pm("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout
+        pm("rm", "s1")
+        pm("pod", "create", "--name", "p1", "--infra-command", "sleep 100000")
+        cp = pm("run", "--rm", "--pod", "p1", "localhost/busybox", "hostname")
+        assert cp.stdout.strip() == "p1", cp.stdout
+        pm("pod", "rm", "-f", "p1")
+        # nothing of brick's left: every container it ran was deleted
+        assert not [p for p in ubrick.root.iterdir() if not p.name.startswith(".")]
+    finally:
+        pm("rm", "-af", check=False)
+        pm("pod", "rm", "-af", check=False)
+        # the user namespace holder podman started for the user (ours: kill it by its pid file)
+        try:
+            os.kill(int(pause.read_text()), 9)
+        except (OSError, ValueError):
+            pass
+        subprocess.run(["rm", "-rf", str(home / "storage")], timeout=120)

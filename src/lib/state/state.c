@@ -58,7 +58,7 @@ int state_root_open(const char *root, bool create, int *ret_fd, struct brick_err
      * directory someone else made or can write would let them plant state
      * that we then act on. */
     struct stat sb;
-    if (geteuid() != 0 && (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))) {
+    if (running_unprivileged() && (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))) {
         close(fd);
         return brick_err(err, EPERM, "state root %s: not a directory of uid %u that only it can write", root,
                          (unsigned)geteuid());
@@ -77,7 +77,7 @@ static bool own_dir(const char *path)
 char *state_default_root(void)
 {
     uid_t uid = geteuid();
-    if (uid == 0)
+    if (!running_unprivileged())
         return xstrdup("/run/brick");
     /* runc's and crun's choice: the login session's runtime directory */
     const char *xdg = getenv("XDG_RUNTIME_DIR");

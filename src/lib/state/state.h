@@ -43,8 +43,8 @@ struct container_state {
 const char *container_status_name(enum container_status s);
 bool container_id_valid(const char *id);
 
-/* The state root when --root is not given: /run/brick for root; for
- * anyone else $XDG_RUNTIME_DIR/brick, else /run/user/UID/brick (each only
+/* The state root when --root is not given: /run/brick for the host's root;
+ * for anyone else (root of a user namespace too) $XDG_RUNTIME_DIR/brick, else /run/user/UID/brick (each only
  * when that directory is theirs), else /tmp/brick-UID. Heap string. */
 char *state_default_root(void);
 /* Open (optionally create, 0700) the state root directory; an unprivileged
