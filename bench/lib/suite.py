@@ -279,7 +279,7 @@ def bench_do_rootless(ctx, brick_bin, profile):
             t0 = time.perf_counter_ns()
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=e, env=env,
                                  user=ROOTLESS_UID, group=ROOTLESS_UID, extra_groups=[],
-                                 pass_fds=(b.fileno(),) if seccomp_fd else (),
+                                 pass_fds=(3, b.fileno()) if seccomp_fd else (),
                                  # the same fork path for both (a preexec_fn rules out vfork)
                                  preexec_fn=(lambda: os.dup2(b.fileno(), 3)) if seccomp_fd else (lambda: None))
             rc = p.wait()

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -281,7 +282,19 @@ def test_state_root_fallback_and_hostile_tmp(ubrick, allow_state):
         os.chmod(path, 0o777)  # root's, world-writable: planted
         cp = ubrick("do", "--", "true", env=env)
         assert cp.returncode != 0 and "not a directory of uid" in cp.stderr, cp.stderr
+        # a symlink to a directory of the user's own (another user's plant):
+        # refused too, nothing written there
+        os.rmdir(path)
+        elsewhere = ubrick.home / "elsewhere"
+        elsewhere.mkdir(mode=0o700)
+        os.chown(elsewhere, u["uid"], u["gid"])
+        os.symlink(elsewhere, path)
+        cp = ubrick("do", "--", "true", env=env)
+        assert cp.returncode != 0 and "symlink" in cp.stderr, cp.stderr
+        assert not list(elsewhere.iterdir())
     finally:
+        if os.path.islink(path):
+            os.unlink(path)
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -343,3 +356,37 @@ def test_rootless_podman(ubrick, base_rootfs):
         except (OSError, ValueError):
             pass
         subprocess.run(["rm", "-rf", str(home / "storage")], timeout=120)
+
+
+def test_exec_parent_out_of_reach_of_the_container(ubrick, base_rootfs, no_subids, workdir):
+    """The attack (found in review): a rootless container without a pid
+    namespace of its own but with a time namespace, holding CAP_SYS_PTRACE,
+    watches for the `brick exec` process — it joins the container's user
+    namespace while keeping the host's root — and reaches the host through
+    /proc/PID/root. The exec process is non-dumpable: the attempt fails."""
+    marker = workdir / "u" / "ESCAPED"
+    b, cfg = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "pid"] + [{"type": "time"}]
+    cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] != "/proc"] + [
+        {"destination": "/proc", "type": "bind", "source": "/proc", "options": ["rbind", "nosuid", "noexec", "nodev"]}]
+    for k in ("bounding", "effective", "permitted"):
+        cfg["process"]["capabilities"][k].append("CAP_SYS_PTRACE")
+    (b / "config.json").write_text(json.dumps(cfg))
+    cid = new_id()
+    cp = ubrick("run", "-d", "--bundle", b, cid)
+    assert cp.returncode == 0, cp.stderr
+    hunt = (
+        "me=$(readlink /proc/self/ns/user); mnt=$(readlink /proc/self/ns/mnt); end=$(($(date +%s)+8)); "
+        "while [ $(date +%s) -lt $end ]; do for d in /proc/[0-9]*; do "
+        "[ \"$(readlink $d/ns/user 2>/dev/null)\" = \"$me\" ] || continue; "
+        "[ \"$(readlink $d/ns/mnt 2>/dev/null)\" = \"$mnt\" ] && continue; "
+        f"touch $d/root{marker} 2>/dev/null && echo REACHED; done; done")
+    try:
+        cp = ubrick("exec", "-d", cid, "sh", "-c", hunt)
+        assert cp.returncode == 0, cp.stderr
+        for _ in range(6):
+            ubrick("exec", cid, "sleep", "1")
+        time.sleep(1)
+        assert not marker.exists(), "a container process reached the host through brick exec"
+    finally:
+        ubrick("delete", "--force", cid)

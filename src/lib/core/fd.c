@@ -374,3 +374,17 @@ int fds_prepare_exec(int n_keep)
     }
     return 0;
 }
+
+int private_dir_open(const char *path)
+{
+    bool unpriv = running_unprivileged();
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | (unpriv ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return -errno;
+    struct stat sb;
+    if (unpriv && (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))) {
+        close(fd);
+        return -EPERM;
+    }
+    return fd;
+}

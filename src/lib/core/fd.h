@@ -18,6 +18,12 @@ int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len);
 int write_all(int fd, const void *buf, size_t len);
 /* Open dirfd/path O_WRONLY (no create, no follow of a final symlink) and write s. */
 int write_file_at(int dirfd, const char *path, const char *s);
+/* O_PATH fd of a directory the runtime keeps its state in. Unprivileged
+ * (running_unprivileged), it may sit in a shared place (/tmp/brick-UID):
+ * the last component must not be a symlink (-ENOTDIR) and the directory
+ * must be ours and writable by us alone (-EPERM), or someone else could
+ * plant state that we then act on. */
+int private_dir_open(const char *path);
 /* Atomically replace dirfd/name with content (temp file + fsync-less rename). */
 int write_file_atomic(int dirfd, const char *name, const char *content, mode_t mode);
 

@@ -392,10 +392,17 @@ static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error 
     /* Unprivileged, we have no CAP_SYS_ADMIN over our own namespaces, which
      * joining a pid namespace needs: we enter the container's user namespace
      * with it (the kernel checks the credentials it gives), and E inherits
-     * it. Our pid stays out of the container's sight (its pid namespace is
-     * for our children only). */
-    if (early && geteuid() != 0)
-        early |= ec->ns_flags & CLONE_NEWUSER;
+     * it. */
+    if (early && running_unprivileged() && (ec->ns_flags & CLONE_NEWUSER)) {
+        early |= CLONE_NEWUSER;
+        /* We keep the host's root and mount namespace and gain every
+         * capability of the container's user namespace: a process of the
+         * container that could ptrace us (no pid namespace of its own, and
+         * CAP_SYS_PTRACE there) would reach the host through /proc/<us>/root.
+         * Non-dumpable, our memory's user namespace (the host's) decides,
+         * where the container has nothing. */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     if (early && setns(ec->init_pidfd, early) < 0)
         return brick_err_errno(err, errno, "join the container's pid namespace");
     ec->ns_flags &= ~(early & CLONE_NEWUSER);

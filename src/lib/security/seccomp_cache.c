@@ -139,7 +139,7 @@ static int cache_open(const char *root)
     if (!root)
         return -1;
     (void)mkdir(root, 0700); /* as state_root_open will, right after */
-    _cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int rfd = private_dir_open(root);
     if (rfd < 0)
         return -1;
     (void)mkdirat(rfd, CACHE_DIR, 0700);

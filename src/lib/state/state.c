@@ -51,18 +51,13 @@ int state_root_open(const char *root, bool create, int *ret_fd, struct brick_err
         if (mkdir(root, 0700) < 0 && errno != EEXIST)
             return brick_err_errno(err, errno, "create state root %s", root);
     }
-    int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return brick_err_errno(err, errno, "open state root %s", root);
-    /* An unprivileged runtime's root may be in a shared place (/tmp): a
-     * directory someone else made or can write would let them plant state
-     * that we then act on. */
-    struct stat sb;
-    if (running_unprivileged() && (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))) {
-        close(fd);
+    int fd = private_dir_open(root);
+    if (fd == -EPERM)
         return brick_err(err, EPERM, "state root %s: not a directory of uid %u that only it can write", root,
                          (unsigned)geteuid());
-    }
+    if (fd < 0)
+        return brick_err_errno(err, -fd, "open state root %s%s", root,
+                               fd == -ENOTDIR && running_unprivileged() ? " (a symlink?)" : "");
     *ret_fd = fd;
     return 0;
 }
