@@ -20,6 +20,16 @@ SCRIPT = "stat -c %u:%g /mnt/f /mnt/sub/g 2>/dev/null; touch /mnt/new && stat -c
 
 
 @pytest.fixture
+def plain(workdir):
+    """A host directory owned by host root with a file of uid 1000."""
+    d = workdir / "plain"
+    d.mkdir()
+    (d / "f").write_text("x")
+    os.chown(d / "f", 1000, 1000)
+    return d
+
+
+@pytest.fixture
 def shared(workdir):
     """A host directory owned by host root, with a file of uid 1000 and a
     submount (a tmpfs) holding a file of its own."""
@@ -59,19 +69,19 @@ def crun_run(b, cid):
     return run_cmd(["unshare", "-m", "sh", "-c", f"{hide}exec crun --root {root} run -b {b.path} {cid}"])
 
 
-def test_idmapped_bind_owners_like_crun(brick, bundle, shared):
-    b = userns_bundle(bundle, shared, ["bind", "idmap"])
+def test_idmapped_bind_owners_like_crun(brick, bundle, plain):
+    b = userns_bundle(bundle, plain, ["bind", "idmap"])
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
     # on disk 1000 is container 1000; what container root writes is host root's
     assert cp.stdout.split() == ["1000:1000", "0:0"], cp.stdout
-    assert os.stat(shared / "new").st_uid == 0
-    os.unlink(shared / "new")
+    assert os.stat(plain / "new").st_uid == 0
+    os.unlink(plain / "new")
     ref = crun_run(b, new_id())
     if ref is not None:
         assert ref.returncode == 0, ref.stderr
         assert ref.stdout.split() == cp.stdout.split()
-        os.unlink(shared / "new")
+        os.unlink(plain / "new")
 
 
 def test_without_idmap_the_owners_are_unmapped(brick, bundle, shared):
@@ -98,12 +108,54 @@ def test_ridmap_maps_submounts(brick, bundle, shared):
     assert cp.stdout.split() == ["1000", "65534"], cp.stdout
 
 
-def test_idmap_option_uses_the_containers_mappings(brick, bundle, shared):
-    b = userns_bundle(bundle, shared, ["bind", "idmap"], mount_maps=False)
+def test_idmap_option_uses_the_containers_mappings(brick, bundle, plain):
+    b = userns_bundle(bundle, plain, ["bind", "idmap"], mount_maps=False)
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout.split() == ["1000:1000", "0:0"], cp.stdout
-    os.unlink(shared / "new")
+    os.unlink(plain / "new")
+
+
+def test_idmapped_mounts_keep_the_hosts_locks(brick, bundle, shared, workdir):
+    """The attack (found in review of an earlier version, which id-mapped a
+    clone made in the host's mount namespace): container root, holding
+    CAP_SYS_ADMIN in its user namespace, unmounts a submount of an id-mapped
+    rbind to see what it covers, and remounts a read-only host mount
+    read-write through an id-mapped bind of it. The trees are cloned in the
+    container's mount namespace, where the kernel locked the host's mounts:
+    both fail, as with a plain bind. A plain `bind` of a directory with
+    submounts is refused, as the kernel refuses it in a user namespace."""
+    (shared / "sub" / "g").unlink()
+    subprocess.run(["umount", str(shared / "sub")], check=True)
+    (shared / "sub" / "covered").write_text("hidden by the submount\n")
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(shared / "sub")], check=True)
+    ro = workdir / "ro"
+    ro.mkdir()
+    subprocess.run(["mount", "--bind", str(ro), str(ro)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+        b = userns_bundle(bundle, shared, ["rbind", "ridmap"])
+        m = b.add_mount("/ro", "bind", ro, ["bind", "idmap"])
+        m["uidMappings"] = MAP
+        m["gidMappings"] = MAP
+        for k in ("bounding", "effective", "permitted"):
+            b.process["capabilities"][k].append("CAP_SYS_ADMIN")
+        b.process["noNewPrivileges"] = False
+        b.sh("umount /mnt/sub 2>&1 && cat /mnt/sub/covered; "
+             "mount -o remount,bind,rw /ro 2>&1 && touch /ro/pwned; "
+             "mount -o remount,bind,ro /mnt 2>&1 && echo control-ok")
+        cp = brick.run(b)
+        assert cp.returncode == 0, cp.stderr
+        # the tools ran and the kernel said no; the control (a flag of the
+        # container's own mount) shows CAP_SYS_ADMIN is really held
+        assert "hidden" not in cp.stdout and "control-ok" in cp.stdout, cp.stdout
+        assert cp.stdout.count("Invalid argument") + cp.stdout.count("permission denied") >= 2, cp.stdout
+        assert not (ro / "pwned").exists()
+        b = userns_bundle(bundle, shared, ["bind", "idmap"])
+        cp = brick.run(b)
+        assert cp.returncode != 0 and "use rbind" in cp.stderr, cp.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(ro)])
 
 
 @brick_only

@@ -4,10 +4,16 @@
  *
  * MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN in the user namespace the source's
  * file system was mounted in — the host's — which the init, inside the
- * container's user namespace, does not have. So the runtime clones each
- * source as a detached tree, id-maps it and applies the mount's attributes
- * (ro, nosuid, ...: they cannot change inside either), and hands the fd to
- * the init, which only attaches it at its destination. */
+ * container's user namespace, does not have. The clone must still be the
+ * init's: made in the container's mount namespace, it is a copy of the
+ * host's mounts that the kernel locked when the namespace was made for a
+ * less privileged user namespace (submounts cannot be unmounted to reveal
+ * what they cover, a read-only host mount cannot be made writable), and
+ * open_tree keeps those locks. A clone the runtime made in the host's mount
+ * namespace would carry none (found by attacking an earlier version). So:
+ * the init clones the source (rootfs_idmap_clone) and passes the detached
+ * tree to the runtime, which id-maps it (rootfs_idmap_apply) and answers;
+ * the init applies the mount's own attributes and attaches it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -54,30 +60,33 @@ int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *
     return 1;
 }
 
-int rootfs_idmap_tree(const struct oci_spec *s, const char *bundle, size_t i, int userns_fd, bool recursive,
-                      int *ret_fd, struct brick_error *err)
+int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd, struct brick_error *err)
 {
     const struct oci_mount *m = &s->mounts[i];
     struct mount_opts o = {0};
     int r = mount_options_parse(m->options, m->type, &o, err);
     if (r < 0)
         return r;
-    if (!m->source) {
-        mount_opts_done(&o);
-        return brick_err(err, EINVAL, "mounts[%zu]: bind mount without a source", i);
-    }
-    _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
-    _cleanup_close_ int tree = mnt_clone(AT_FDCWD, src, o.recursive);
-    if (tree < 0)
-        r = brick_err_errno(err, -tree, "mounts[%zu]: source %s", i, m->source);
-    else if ((r = mnt_setattr_idmap(tree, userns_fd, recursive)) < 0)
-        r = brick_err_errno(err, -r, "mounts[%zu] %s: id-map the mount (MOUNT_ATTR_IDMAP%s)", i, m->destination,
-                            -r == EINVAL ? ": the file system or kernel cannot" : "");
-    else
-        r = mount_apply_attrs(tree, &o, err);
+    bool recursive = o.recursive;
     mount_opts_done(&o);
+    if (!m->source)
+        return brick_err(err, EINVAL, "mounts[%zu]: bind mount without a source", i);
+    _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+    int tree = mnt_clone(AT_FDCWD, src, recursive);
+    if (tree == -EINVAL && !recursive)
+        return brick_err(err, EINVAL, "mounts[%zu] %s: source %s has submounts the kernel keeps locked in a user "
+                         "namespace: use rbind", i, m->destination, m->source);
+    if (tree < 0)
+        return brick_err_errno(err, -tree, "mounts[%zu]: source %s", i, m->source);
+    *ret_fd = tree;
+    return 0;
+}
+
+int rootfs_idmap_apply(int tree, int userns_fd, bool recursive, struct brick_error *err)
+{
+    int r = mnt_setattr_idmap(tree, userns_fd, recursive);
     if (r < 0)
-        return r;
-    *ret_fd = TAKE_FD(tree);
+        return brick_err_errno(err, -r, "id-map the mount (MOUNT_ATTR_IDMAP%s)",
+                               -r == EINVAL ? ": the file system or kernel cannot" : "");
     return 0;
 }

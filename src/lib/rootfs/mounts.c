@@ -72,7 +72,7 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
     src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", ctx->bundle, source);
     /* stat() first: it names a missing source plainly, and tells whether to
      * create a directory or an empty file as the mount point. An id-mapped
-     * tree (idmap.c) is its own answer: the runtime cloned it already. */
+     * tree (idmap.c) is its own answer: cloned already. */
     if ((idmapped >= 0 ? fstat(idmapped, &st) : stat(src, &st)) < 0)
         return brick_err_errno(err, errno, "source %s", source);
 
@@ -86,6 +86,8 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
         return r;
 
     if (idmapped >= 0) {
+        if ((r = mount_apply_attrs(idmapped, o, err)) < 0)
+            return r;
         if ((r = mnt_attach(idmapped, dst)) < 0)
             return brick_err_errno(err, -r, "move_mount (id-mapped)");
         return mount_apply_propagation(idmapped, o, err);

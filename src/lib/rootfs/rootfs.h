@@ -52,9 +52,9 @@ struct rootfs_ctx {
      * "cgroup" mount finds them through the host's mount table. */
     const struct rootfs_cgroup_dir *cgroup_dirs;
     size_t n_cgroup_dirs;
-    /* Per mount (spec->n_mounts): a detached id-mapped tree the runtime
-     * prepared (rootfs_idmap_tree), attached instead of a clone; -1 or NULL:
-     * none. The caller closes them after rootfs_prepare(). */
+    /* Per mount (spec->n_mounts): a detached tree the runtime id-mapped
+     * (idmap.c), given the mount's attributes and attached instead of a
+     * clone; -1 or NULL: none. The caller closes them after rootfs_prepare(). */
     const int *idmap_fds;
 
     /* private */
@@ -75,11 +75,12 @@ struct rootfs_idmap {
     bool recursive; /* "ridmap" */
 };
 int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *ret, struct brick_error *err);
-/* In the runtime, before the container's processes exist: mount i's source
- * cloned as a detached tree, id-mapped with userns_fd (a user namespace
- * holding the mapping), its attributes applied. */
-int rootfs_idmap_tree(const struct oci_spec *s, const char *bundle, size_t i, int userns_fd, bool recursive,
-                      int *ret_fd, struct brick_error *err);
+/* In the init (its own mount namespace): mount i's source cloned as a
+ * detached tree, recursively for rbind. */
+int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd, struct brick_error *err);
+/* In the runtime (the host's user namespace): id-map that tree with the
+ * maps of userns_fd (its whole tree when recursive: "ridmap"). */
+int rootfs_idmap_apply(int tree, int userns_fd, bool recursive, struct brick_error *err);
 
 /* Make "/" MS_REC|MS_SLAVE (or linux.rootfsPropagation) so nothing propagates
  * back to the host, bind the rootfs onto itself, perform every spec mount in

@@ -493,10 +493,46 @@ static int run_runtime_hooks(struct create_ctx *ctx, struct brick_error *err)
     return r;
 }
 
+/* Id-map the trees the init cloned (rootfs/idmap.c says why it clones and
+ * we map), one user namespace per distinct mapping, before GO: the init
+ * asks for them first thing, one mount at a time. */
+static int serve_idmaps(struct create_ctx *ctx, struct brick_error *err)
+{
+    const struct oci_spec *s = ctx->spec;
+    struct rootfs_idmap im, last = {0};
+    int userns = -1, r = 0;
+    for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
+        if (rootfs_mount_idmap(s, i, &im, err) <= 0) /* validated by check_config */
+            continue;
+        int32_t idx = -1;
+        _cleanup_close_ int tree = -EBADF;
+        r = sync_expect(ctx->sync_parent, SYNC_IDMAP, &idx, err);
+        if (r >= 0 && (idx != (int32_t)i || recv_fd(ctx->sync_parent, &tree) < 0))
+            r = brick_err(err, EPROTO, "protocol error: id-mapped mount %zu", i);
+        if (r >= 0 && (userns < 0 || im.uid != last.uid || im.gid != last.gid)) {
+            if (userns >= 0)
+                close(userns);
+            userns = -1;
+            r = ns_userns_fd(ctx->host_procfd, im.uid, im.n_uid, im.gid, im.n_gid, &userns, err);
+            last = im;
+        }
+        if (r >= 0 && (r = rootfs_idmap_apply(tree, userns, im.recursive, err)) < 0)
+            brick_err_prefix(err, "mounts[%zu] %s", i, s->mounts[i].destination);
+        if (r >= 0)
+            sync_send(ctx->sync_parent, SYNC_IDMAP_DONE, 0);
+    }
+    if (userns >= 0)
+        close(userns);
+    return r;
+}
+
 /* Drive the container init until it reports CREATED. */
 static int step_serve_init(struct create_ctx *ctx, struct brick_error *err)
 {
-    int r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
+    int r = serve_idmaps(ctx, err);
+    if (r < 0)
+        return r;
+    r = sync_send(ctx->sync_parent, SYNC_GO, ctx->init_pid);
     if (r < 0)
         return brick_err_errno(err, -r, "signal container init");
     if (has_runtime_hooks(ctx->spec)) {
@@ -655,7 +691,6 @@ void create_ctx_done(struct create_ctx *ctx)
             close(*fds[i]);
         *fds[i] = -1;
     }
-    create_idmap_fds_close(ctx);
     ns_plan_done(&ctx->ns);
     cgroup_done(&ctx->cgroup);
     sc_prog_free(ctx->seccomp);
@@ -755,42 +790,9 @@ void create_idmap_fds_close(struct create_ctx *ctx)
     ctx->idmap_fds = NULL;
 }
 
-/* Id-mapped binds are made here, in the host's user namespace (idmap.c
- * says why), one user namespace per distinct mapping; the init attaches
- * them. */
-static int step_idmap_mounts(struct create_ctx *ctx, struct brick_error *err)
-{
-    const struct oci_spec *s = ctx->spec;
-    int userns = -1, r = 0;
-    struct rootfs_idmap last = {0}, im;
-    for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
-        r = rootfs_mount_idmap(s, i, &im, err);
-        if (r <= 0)
-            continue;
-        if (!ctx->idmap_fds) {
-            ctx->idmap_fds = xmalloc(s->n_mounts * sizeof(int));
-            for (size_t k = 0; k < s->n_mounts; k++)
-                ctx->idmap_fds[k] = -1;
-        }
-        if (userns < 0 || im.uid != last.uid || im.gid != last.gid) {
-            if (userns >= 0)
-                close(userns);
-            userns = -1;
-            r = ns_userns_fd(ctx->host_procfd, im.uid, im.n_uid, im.gid, im.n_gid, &userns, err);
-            last = im;
-        }
-        if (r >= 0)
-            r = rootfs_idmap_tree(s, ctx->bundle, i, userns, im.recursive, &ctx->idmap_fds[i], err);
-    }
-    if (userns >= 0)
-        close(userns);
-    return r < 0 ? r : 0;
-}
-
 static int step_spawn(struct create_ctx *ctx, struct brick_error *err)
 {
     int r = spawn(ctx, err);
-    create_idmap_fds_close(ctx); /* the children hold their copies */
     if (r < 0)
         return r;
     close(ctx->sync_child);
@@ -832,7 +834,6 @@ static const struct create_step {
     [STEP_CHECK_CGROUP] = {"refuse a busy cgroup", step_check_cgroup, false},
     [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
     [STEP_CGROUP_PRECREATE] = {"make the cgroup the clone needs", step_cgroup_precreate, false},
-    [STEP_IDMAP_MOUNTS] = {"make the id-mapped mounts", step_idmap_mounts, false},
     [STEP_OPEN_CHANNELS] = {"open the sync and console channels", step_open_channels, false},
     [STEP_SPAWN] = {"start the container processes", step_spawn, false},
     [STEP_CGROUP_CREATE] = {"make the rest of the cgroup", step_cgroup_create, true},

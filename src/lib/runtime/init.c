@@ -66,19 +66,6 @@ static void die_with_parent(pid_t parent)
         _exit(1);
 }
 
-/* Close every directory of the host we inherited (the state root, the
- * cgroup2 directory we were cloned into) but the host procfs and the
- * id-mapped trees the mounts still need (rootfs/idmap.c). */
-static int close_host_dirs(struct create_ctx *ctx)
-{
-    size_t n = ctx->idmap_fds ? ctx->spec->n_mounts : 0;
-    _cleanup_free_ int *keep = xmalloc((n + 1) * sizeof(int));
-    keep[0] = ctx->host_procfd;
-    for (size_t i = 0; i < n; i++)
-        keep[1 + i] = ctx->idmap_fds[i];
-    return fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, keep, n + 1);
-}
-
 _Noreturn static void fail(int fd, struct brick_error *err)
 {
     sync_send_error(fd, err);
@@ -128,7 +115,7 @@ _Noreturn void container_stage1(struct create_ctx *ctx)
      * be open later, when the container's paths are resolved (the init forks
      * from us with what we keep). The host procfs stays until setup_process
      * closes it, before the executable lookup. */
-    if (close_host_dirs(ctx) < 0) {
+    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }
@@ -247,6 +234,31 @@ static int await_go(void *data, struct brick_error *err)
     return 0;
 }
 
+/* Id-mapped binds: cloned here, in our mount namespace where the host's
+ * mounts are locked copies, id-mapped by the runtime (rootfs/idmap.c). */
+static int request_idmaps(struct create_ctx *ctx, struct brick_error *err)
+{
+    const struct oci_spec *s = ctx->spec;
+    struct rootfs_idmap im;
+    int r = 0;
+    for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
+        if (rootfs_mount_idmap(s, i, &im, err) <= 0)
+            continue;
+        if (!ctx->idmap_fds) {
+            ctx->idmap_fds = xmalloc(s->n_mounts * sizeof(int));
+            for (size_t k = 0; k < s->n_mounts; k++)
+                ctx->idmap_fds[k] = -1;
+        }
+        r = rootfs_idmap_clone(s, ctx->bundle, i, &ctx->idmap_fds[i], err);
+        if (r >= 0 && (sync_send(ctx->sync_child, SYNC_IDMAP, (int32_t)i) < 0 ||
+                       send_fd(ctx->sync_child, ctx->idmap_fds[i]) < 0))
+            r = brick_err(err, EPIPE, "send an id-mapped mount to the runtime");
+        if (r >= 0)
+            r = sync_expect(ctx->sync_child, SYNC_IDMAP_DONE, NULL, err);
+    }
+    return r;
+}
+
 static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct brick_error *err)
 {
     struct go_wait go = {.ctx = ctx};
@@ -275,7 +287,10 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
         .n_cgroup_dirs = ndirs,
         .idmap_fds = ctx->idmap_fds,
     };
-    int r = rootfs_prepare(&rc, err);
+    int r = request_idmaps(ctx, err);
+    rc.idmap_fds = ctx->idmap_fds;
+    if (r >= 0)
+        r = rootfs_prepare(&rc, err);
     /* attached now, or never: gone before any path of the container is
      * resolved after the mounts */
     rc.idmap_fds = NULL;
@@ -568,7 +583,8 @@ _Noreturn void container_init(struct create_ctx *ctx)
     close_parent_ends(ctx);
     /* as stage 1 does: no directory of the host stays open (the state root,
      * the cgroup2 directory we were cloned into) */
-    if (close_host_dirs(ctx) < 0 || fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
+    if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0 ||
+        fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }

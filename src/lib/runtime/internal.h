@@ -22,7 +22,6 @@ enum create_step_id {
     STEP_CHECK_CGROUP,
     STEP_RECORD_INTENT,
     STEP_CGROUP_PRECREATE,
-    STEP_IDMAP_MOUNTS,
     STEP_OPEN_CHANNELS,
     STEP_SPAWN,
     STEP_CGROUP_CREATE,
@@ -79,10 +78,9 @@ struct create_ctx {
     bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
     cpu_set_t init_cpus;  /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
-    int *idmap_fds;       /* per mount: a prepared id-mapped tree or -1 (rootfs/idmap.c); NULL: none */
+    int *idmap_fds;       /* in the init: per mount, an id-mapped tree or -1 (rootfs/idmap.c); NULL: none */
 };
-/* Close and free ctx->idmap_fds (the init, once its mounts are done; us,
- * once the children hold their copies). */
+/* Close and free ctx->idmap_fds (the init, once its mounts are done). */
 void create_idmap_fds_close(struct create_ctx *ctx);
 
 /* Child side entry points; neither returns. */

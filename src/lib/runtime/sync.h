@@ -6,6 +6,9 @@
  *                           <-   USERMAP(pid)
  *   write uid/gid maps      ->   USERMAP_DONE
  *                           <-   INIT_PID(pid of G)
+ *   (only with id-mapped mounts, once per mount: rootfs/idmap.c)
+ *                           <----------------------------------  IDMAP(index) + the tree's fd
+ *   MOUNT_ATTR_IDMAP        ---------------------------------->  IDMAP_DONE
  *   GO(host pid of G)       ---------------------------------->  (setup, mounts)
  *   (only with prestart/createRuntime hooks)
  *                           <----------------------------------  MOUNTS_READY
@@ -29,6 +32,8 @@ enum sync_type {
     SYNC_HOOKS_DONE,
     SYNC_CREATED,
     SYNC_START,
+    SYNC_IDMAP,      /* value: mount index; the next packet carries the tree's fd */
+    SYNC_IDMAP_DONE,
 };
 
 struct sync_msg {
