@@ -390,3 +390,25 @@ def test_exec_parent_out_of_reach_of_the_container(ubrick, base_rootfs, no_subid
         assert not marker.exists(), "a container process reached the host through brick exec"
     finally:
         ubrick("delete", "--force", cid)
+
+
+def test_exe_guard_for_a_binary_the_user_can_write(ubrick, rootless_user):
+    """CVE-2019-5736 unprivileged: brick's pid 1 in the container is a fork of
+    the runtime, so /proc/1/exe is the binary. A binary the user can write
+    (~/bin/brick) would be writable by the container's processes (they are the
+    user, or ids mapped from it): brick re-executes from a sealed copy first.
+    A root-owned binary is out of their reach, and is used as it is (no copy:
+    the copy costs milliseconds)."""
+    own = ubrick.home / "brick"
+    shutil.copy2(rootless_user["binary"], own)
+    os.chown(own, ubrick.user["uid"], ubrick.user["gid"])
+    check = "readlink /proc/1/exe; echo x >> /proc/1/exe 2>/dev/null && echo WROTE; true"
+    cp = ubrick("do", "-u", "0", "--", "sh", "-c", check)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split()[0] == str(rootless_user["binary"]) and "WROTE" not in cp.stdout, cp.stdout
+    argv = ubrick.argv(["do", "-u", "0", "--", "sh", "-c", check])
+    argv[argv.index(ubrick.binary)] = str(own)
+    cp = run_cmd(argv, env=ubrick.env())
+    assert cp.returncode == 0, cp.stderr
+    assert "memfd:" in cp.stdout and "WROTE" not in cp.stdout, cp.stdout
+    assert os.path.getsize(own) == os.path.getsize(rootless_user["binary"])

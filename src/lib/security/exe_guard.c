@@ -11,7 +11,8 @@
  *      no copy: cheap), then execveat() on it; writes fail with EROFS;
  *   2. where that is not allowed (no CAP_SYS_ADMIN), a sealed memfd copy.
  * A binary that already runs from either (or from a read-only file system)
- * is not re-executed, which also ends the recursion.
+ * is not re-executed, which also ends the recursion; nor is one an
+ * unprivileged caller cannot write.
  *
  * The re-executed image then also makes its detached mount noexec: the
  * container cannot even run the runtime through /proc/self/exe or
@@ -146,6 +147,13 @@ int brick_guard_exe(char **argv, struct brick_error *err)
         noexec_own_tree(exe);
         return 0;
     }
+    /* Unprivileged, a binary we cannot write (root's /usr/bin/brick) is out
+     * of the container's reach too: its processes are us or ids mapped from
+     * us, and hold no capability over a file of the host's root. No copy
+     * then (a memfd copy costs milliseconds, and a new inode every time). A
+     * binary of our own (~/bin/brick) is still guarded. */
+    if (running_unprivileged() && faccessat(exe, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) < 0 && errno == EACCES)
+        return 0;
     int r = reexec_from_ro_bind(argv);
     if (r == -EPERM || r == -ENOSYS || r == -EINVAL)
         r = reexec_from_memfd(exe, argv);
