@@ -265,12 +265,14 @@ static int step_open_channels(struct create_ctx *ctx, struct brick_error *err)
 
 /* Which namespaces must be set up by a stage-1 process rather than by one
  * clone3(): joining by path (setns of pid/time only affects children, and a
- * new user namespace must be created after joins and own the rest), a new
- * user namespace (we write its maps before anything else happens in it) and a
- * new time namespace (offsets must be written before a process enters it). */
+ * new user namespace must be created after joins and own the rest) and a new
+ * time namespace (offsets must be written before a process enters it). A new
+ * user namespace alone is cloned with the rest (it owns them: the kernel
+ * makes it first) and the init waits for its maps before anything else, as
+ * bwrap does: one fork less. */
 static void plan_stages(struct create_ctx *ctx)
 {
-    ctx->two_stage = ctx->ns.join_any || (ctx->ns.new_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
+    ctx->two_stage = ctx->ns.join_any || (ctx->ns.new_flags & CLONE_NEWTIME);
 }
 
 /* One stage, forked: cloned into the cgroup2 directory where there is one. */
@@ -441,6 +443,19 @@ static int stage1_wait(const struct create_ctx *ctx)
     }
 }
 
+/* One stage cloned into a new user namespace: its maps, when it asks. */
+static int serve_id_maps(struct create_ctx *ctx, struct brick_error *err)
+{
+    int r = sync_expect(ctx->sync_parent, SYNC_USERMAP, NULL, err);
+    if (r < 0)
+        return r == -EPIPE ? brick_err(err, EPIPE, "container init exited unexpectedly") : r;
+    r = ns_write_id_maps(ctx->host_procfd, ctx->init_pid, ctx->spec, err);
+    if (r < 0)
+        return r;
+    sync_send(ctx->sync_parent, SYNC_USERMAP_DONE, 0);
+    return 0;
+}
+
 static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
 {
     struct sync_msg m;
@@ -456,7 +471,7 @@ static int serve_stage1(struct create_ctx *ctx, struct brick_error *err)
             return m.err.code > 0 ? -m.err.code : -EINVAL;
         }
         if (m.type == SYNC_USERMAP) {
-            r = ns_write_id_maps(ctx->host_procfd, m.value, ctx->spec, err);
+            r = ns_write_id_maps(ctx->host_procfd, ctx->stage1_pid, ctx->spec, err);
             if (r < 0)
                 return r;
             sync_send(ctx->sync_parent, SYNC_USERMAP_DONE, 0);
@@ -772,7 +787,9 @@ static int step_cgroup_precreate(struct create_ctx *ctx, struct brick_error *err
         ctx->placement = INIT_PLACEMENT_NONE;
         return 0;
     }
-    if (ctx->two_stage) {
+    /* in a user namespace of its own the init cannot write the host's
+     * cgroup files: we place it */
+    if (ctx->two_stage || (ctx->ns.new_flags & CLONE_NEWUSER)) {
         ctx->placement = INIT_PLACED_BY_PARENT;
         return 0;
     }
@@ -803,7 +820,9 @@ static int step_spawn(struct create_ctx *ctx, struct brick_error *err)
         close(ctx->seccomp->listener_fd);
         ctx->seccomp->listener_fd = -1;
     }
-    return ctx->two_stage ? serve_stage1(ctx, err) : 0;
+    if (ctx->two_stage)
+        return serve_stage1(ctx, err);
+    return (ctx->ns.new_flags & CLONE_NEWUSER) ? serve_id_maps(ctx, err) : 0;
 }
 
 /* The rest of the cgroup, limits applied, while the init already sets up

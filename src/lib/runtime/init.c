@@ -72,23 +72,30 @@ _Noreturn static void fail(int fd, struct brick_error *err)
     _exit(1);
 }
 
-static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
+/* In a new user namespace: ask the runtime to write our maps and wait.
+ * An unprivileged runtime (and newuidmap, which checks who owns /proc/PID)
+ * cannot open the maps of a non-dumpable process: dumpable while they are
+ * written, as runc does. Nothing of the container runs yet and the
+ * namespace is empty; only the caller's own uid passes the ptrace check
+ * meanwhile. rootless is asked by the caller before the namespace exists
+ * (unmapped, we are the overflow id). */
+static int await_id_maps(struct create_ctx *ctx, bool rootless, struct brick_error *err)
 {
-    bool rootless = geteuid() != 0; /* asked now: unmapped, we are the overflow id */
-    if (unshare(CLONE_NEWUSER) < 0)
-        return brick_err_errno(err, errno, "create user namespace");
-    /* An unprivileged runtime (and newuidmap, which checks who owns
-     * /proc/PID) cannot open the maps of a non-dumpable process: dumpable
-     * while they are written, as runc does. Nothing of the container runs
-     * yet and the namespace is empty; only the caller's own uid passes the
-     * ptrace check meanwhile. */
     if (rootless)
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    sync_send(ctx->sync_child, SYNC_USERMAP, getpid());
+    sync_send(ctx->sync_child, SYNC_USERMAP, 0);
     int r = sync_expect(ctx->sync_child, SYNC_USERMAP_DONE, NULL, err);
     if (rootless)
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     return r;
+}
+
+static int stage1_userns(struct create_ctx *ctx, struct brick_error *err)
+{
+    bool rootless = geteuid() != 0;
+    if (unshare(CLONE_NEWUSER) < 0)
+        return brick_err_errno(err, errno, "create user namespace");
+    return await_id_maps(ctx, rootless, err);
 }
 
 /* Become root of the new (or joined) user namespace when 0 is mapped;
@@ -587,6 +594,12 @@ _Noreturn void container_init(struct create_ctx *ctx)
         fds_close_inherited(ctx->host_procfd, ctx->preserve_fds) < 0) {
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
+    }
+    /* one stage with a new user namespace: cloned into it, the maps come now */
+    if (!ctx->two_stage && (ctx->ns.new_flags & CLONE_NEWUSER)) {
+        if (await_id_maps(ctx, ctx->rootless, &err) < 0)
+            fail(ctx->sync_child, &err);
+        become_ns_root(ctx);
     }
     _cleanup_free_ char *exe = NULL;
     pid_t host_pid = 0;
