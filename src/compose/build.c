@@ -176,12 +176,20 @@ static void system_mounts(const struct compose_opts *o, bjson *a)
     static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
     static const char *const sys_bind[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
     static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
+    static const char *const host_bind[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
     bool host_user = ns_mode(o, OCI_NS_USER) == NS_MODE_HOST;
-    mount(a, "/proc", "proc", "proc", NULL);
+    /* Unprivileged, proc and mqueue can only be mounted for a pid or ipc
+     * namespace our user namespace owns: the host's /proc is bound instead,
+     * and the host's ipc namespace gets no /dev/mqueue. */
+    if (o->caller && ns_mode(o, OCI_NS_PID) == NS_MODE_HOST)
+        mount(a, "/proc", "bind", "/proc", host_bind);
+    else
+        mount(a, "/proc", "proc", "proc", NULL);
     mount(a, "/dev", "tmpfs", "tmpfs", dev);
     mount(a, "/dev/pts", "devpts", "devpts", host_user ? pts : pts_userns);
     mount(a, "/dev/shm", "tmpfs", "shm", shm);
-    mount(a, "/dev/mqueue", "mqueue", "mqueue", mq);
+    if (!o->caller || ns_mode(o, OCI_NS_IPC) != NS_MODE_HOST) /* mq_open needs no mount */
+        mount(a, "/dev/mqueue", "mqueue", "mqueue", mq);
     if (host_user)
         mount(a, "/sys", "sysfs", "sysfs", sys);
     else

@@ -78,6 +78,7 @@ static int parse_group(const char *arg, struct compose_desktop *d, struct brick_
     if (parse_u64(arg, &gid) < 0 || gid > UINT32_MAX - 1)
         return brick_err(err, EINVAL, "--group-add: expected a numeric GID, got \"%s\"", arg);
     desktop_add_group(d, (uint32_t)gid);
+    d->group_add_asked = true;
     return 0;
 }
 
@@ -309,7 +310,15 @@ int desktop_apply(const struct compose_opts *o, bjson *spec, struct brick_error 
     if (!process || !linux_ || !mounts)
         return brick_err(err, EINVAL, "desktop: the generated spec lacks process, linux or mounts");
     apply_env(d, process);
-    apply_groups(d, process);
+    /* Unprivileged, setgroups(2) is denied in the container's user namespace
+     * (or limited to a subordinate range), and not needed: the kernel keeps
+     * the caller's own supplementary groups in effect there, the device
+     * nodes' groups among them when the caller is in them. */
+    if (o->caller && d->group_add_asked)
+        return brick_err(err, EPERM, "--group-add: unprivileged, the container keeps your own supplementary "
+                         "groups and cannot be given others (docs/ROOTLESS.md)");
+    if (!o->caller)
+        apply_groups(d, process);
     apply_mounts(d, mounts);
     apply_devices(d, linux_);
     apply_seccomp(d, linux_);

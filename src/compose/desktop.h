@@ -61,6 +61,7 @@ struct compose_desktop {
     size_t n_dev_reqs;
     uint32_t *group_add;
     size_t n_group_add;
+    bool group_add_asked; /* --group-add given (not only the device nodes' groups) */
     int64_t shm_size;     /* 0: the default 64m */
     /* the plan, from desktop_resolve() (or a unit test) */
     struct desktop_mount *mounts;

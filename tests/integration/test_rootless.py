@@ -390,6 +390,10 @@ def test_exec_parent_out_of_reach_of_the_container(ubrick, base_rootfs, no_subid
         assert not marker.exists(), "a container process reached the host through brick exec"
     finally:
         ubrick("delete", "--force", cid)
+        # without a pid namespace or a cgroup nothing tracks the exec'd hunter
+        # (as with runc): it ends by itself, 8 s after it started
+        from conftest import tagged_procs_alive
+        wait_for(lambda: not tagged_procs_alive(), 15)
 
 
 def test_exe_guard_for_a_binary_the_user_can_write(ubrick, rootless_user):
@@ -412,3 +416,21 @@ def test_exe_guard_for_a_binary_the_user_can_write(ubrick, rootless_user):
     assert cp.returncode == 0, cp.stderr
     assert "memfd:" in cp.stdout and "WROTE" not in cp.stdout, cp.stdout
     assert os.path.getsize(own) == os.path.getsize(rootless_user["binary"])
+
+
+def test_do_flags_unprivileged(ubrick):
+    """Each flag works unprivileged or says why in one line: the host's pid
+    namespace gets the host's /proc bound (proc cannot be mounted for a pid
+    namespace the user does not own), the host's ipc namespace no mqueue
+    mount, devices are bound, supplementary groups stay the caller's."""
+    cp = ubrick("do", "--pid", "host", "--", "sh", "-c", "test -d /proc/1 && echo proc-ok")
+    assert cp.returncode == 0 and "proc-ok" in cp.stdout, cp.stderr
+    cp = ubrick("do", "--ipc", "host", "--", "true")
+    assert cp.returncode == 0, cp.stderr
+    cp = ubrick("do", "--device", "/dev/null", "--", "sh", "-c", "echo x > /dev/null && echo dev-ok")
+    assert cp.returncode == 0 and "dev-ok" in cp.stdout, cp.stderr
+    for flags, words in ((["--group-add", "5"], "supplementary groups"), (["--cpus", "1"], "not delegated"),
+                         (["--pids-limit", "5"], "not delegated")):
+        cp = ubrick("do", *flags, "--", "true")
+        lines = cp.stderr.strip().splitlines()
+        assert cp.returncode != 0 and len(lines) == 1 and words in lines[0], (flags, cp.stderr)
