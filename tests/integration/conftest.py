@@ -477,6 +477,10 @@ def _procs_rooted_under(d):
     return out
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "rootless_too: the attack runs unprivileged too (test_escapes.py)")
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -633,22 +637,25 @@ ROOTLESS_SUBIDS = (300000, 65536)
 def rootless_user():
     """A normal user this session creates (a system account without a login,
     with a subordinate id range), and a world-readable copy of the binary it
-    runs; both removed at the end. Reused when a killed run left it."""
+    runs; both removed at the end. Taken over when a killed run left it."""
     import pwd
     if os.geteuid() != 0:
         pytest.skip("the rootless lane creates its user as root")
-    made = False
     try:
         pw = pwd.getpwnam(ROOTLESS_USER)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
                         ROOTLESS_USER], check=True, timeout=30)
-        start, count = ROOTLESS_SUBIDS
-        rng = f"{start}-{start + count - 1}"
-        subprocess.run(["usermod", "--add-subuids", rng, "--add-subgids", rng, ROOTLESS_USER],
-                       check=True, timeout=30)
         pw = pwd.getpwnam(ROOTLESS_USER)
-        made = True
+    start, count = ROOTLESS_SUBIDS
+    line = f"{ROOTLESS_USER}:{start}:{count}"
+    for f, flag in (("/etc/subuid", "--add-subuids"), ("/etc/subgid", "--add-subgids")):
+        try:
+            have = line in Path(f).read_text().splitlines()
+        except FileNotFoundError:
+            have = False
+        if not have:  # a killed run may have left the account without its range
+            subprocess.run(["usermod", flag, f"{start}-{start + count - 1}", ROOTLESS_USER], check=True, timeout=30)
     top = Path(tempfile.mkdtemp(prefix="brick-rl-", dir="/tmp"))
     os.chmod(top, 0o755)
     binary = top / "brick"
@@ -656,8 +663,7 @@ def rootless_user():
     os.chmod(binary, 0o755)
     yield {"name": ROOTLESS_USER, "uid": pw.pw_uid, "gid": pw.pw_gid, "binary": binary, "top": top}
     shutil.rmtree(top, ignore_errors=True)
-    if made:
-        subprocess.run(["userdel", ROOTLESS_USER], timeout=30)
+    subprocess.run(["userdel", ROOTLESS_USER], timeout=30)  # ours by its name, also when a killed run made it
 
 
 class RootlessBrick(Brick):

@@ -16,9 +16,32 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, brick_only, new_id, run_cmd, wait_for
+from conftest import BRICK, REPO, Brick, brick_only, new_id, run_cmd, wait_for
 
 pytestmark = brick_only
+
+# The attacks marked @rootless_too run twice: against root's brick and, in
+# the rootless lane, against brick run by a normal user on a `spec --rootless`
+# config (a user namespace mapping only that user, no cgroup).
+rootless_too = pytest.mark.rootless_too
+
+
+def pytest_generate_tests(metafunc):
+    if "brick" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("rootless_too") is not None
+        metafunc.parametrize("mode", ["root", "rootless"] if both else ["root"], indirect=True)
+
+
+@pytest.fixture
+def mode(request):
+    return request.param
+
+
+@pytest.fixture
+def brick(request, mode, workdir, tracker):
+    if mode == "root":
+        return Brick(workdir / "state", tracker)
+    return request.getfixturevalue("ubrick")
 
 
 @pytest.fixture(scope="session")
@@ -40,13 +63,29 @@ def default_config(session_cache):
     return cfg
 
 
+@pytest.fixture(scope="session")
+def default_rootless_config(session_cache):
+    d = Path(tempfile.mkdtemp(dir=session_cache))
+    subprocess.run([BRICK, "spec", "--rootless", "--bundle", str(d)], check=True, capture_output=True)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["process"]["terminal"] = False
+    return cfg
+
+
 @pytest.fixture
-def ebundle(bundle, escape_bin, default_config):
+def ebundle(bundle, escape_bin, default_config, default_rootless_config, mode, brick):
     def make(*args):
         b = bundle()
-        b.config = json.loads(json.dumps(default_config))
+        if mode == "root":
+            b.config = json.loads(json.dumps(default_config))
+        else:  # the user's own spec --rootless: its uid and gid as the container's root
+            b.config = json.loads(json.dumps(default_rootless_config))
+            for key, own in (("uidMappings", brick.user["uid"]), ("gidMappings", brick.user["gid"])):
+                b.config["linux"][key] = [{"containerID": 0, "hostID": own, "size": 1}]
         b.config["process"]["args"] = list(args) or ["/bin/true"]
         shutil.copy(escape_bin, b.rootfs / "bin" / "brick-escape")
+        if mode != "root":
+            subprocess.run(["chown", "-R", f"{brick.user['uid']}:{brick.user['gid']}", str(b.path)], check=True)
         return b
     return make
 
@@ -98,6 +137,7 @@ def test_cve_2019_5736_container_cannot_execute_the_runtime(brick, ebundle, how)
     assert "brick" not in cp.stdout.lower() and "version" not in cp.stdout.lower(), cp.stdout
 
 
+@rootless_too
 def test_cve_2019_5736_container_binary_not_writable_via_proc(brick, ebundle):
     cp = brick.run(ebundle("/bin/brick-escape", "exe-write", "/proc/1/exe"))
     assert verdict(cp) != 0
@@ -173,12 +213,14 @@ def test_cve_2019_5736_stray_tree_variable_changes_nothing(brick, ebundle, value
 
 # ------------------------------------------------------------- CVE-2024-21626
 
+@rootless_too
 def test_cve_2024_21626_no_leaked_fds(brick, ebundle):
     cp = brick.run(ebundle("/bin/brick-probe", "fds"))
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout.split() == ["fds", "0", "1", "2"]
 
 
+@rootless_too
 @pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 8])
 def test_cve_2024_21626_cwd_through_leaked_fd(brick, ebundle, n):
     b = ebundle("/bin/sh", "-c", "cat ../../../../etc/hostname; pwd")
@@ -189,6 +231,7 @@ def test_cve_2024_21626_cwd_through_leaked_fd(brick, ebundle, n):
                                   is False), cp.stdout
 
 
+@rootless_too
 @pytest.mark.parametrize("how", ["run", "exec"])
 def test_cve_2024_21626_executable_through_leaked_fd(brick, ebundle, workdir, how):
     """The executable is looked up (and execve'd) through the container's
@@ -221,6 +264,7 @@ def test_cve_2024_21626_executable_through_leaked_fd(brick, ebundle, workdir, ho
 
 # ------------------------------------------------------------- CVE-2021-30465
 
+@rootless_too
 def test_cve_2021_30465_symlink_swap_between_mounts(brick, ebundle, outside, workdir):
     """A volume the attacker controls holds the next mount's destination; a
     racing thread swaps it between a directory and a symlink to a host path.
@@ -266,6 +310,7 @@ def test_cve_2021_30465_symlink_swap_between_mounts(brick, ebundle, outside, wor
 
 # ------------------------------------------------------------- masking, /dev
 
+@rootless_too
 def test_cve_2025_31133_dev_null_symlink_to_host_file(brick, ebundle, outside):
     """No /dev tmpfs: the image's /dev/null is a symlink to a host file. Masking
     must not bind that file over /proc/kcore & co, nor write it."""
@@ -282,6 +327,7 @@ def test_cve_2025_31133_dev_null_symlink_to_host_file(brick, ebundle, outside):
     assert secret.read_text() == "HOST-SECRET\n"
 
 
+@rootless_too
 def test_cve_2025_52565_dev_console_and_ptmx_symlinks(brick, ebundle, outside):
     victim = outside / "victim"
     victim.write_text("untouched\n")
@@ -294,6 +340,7 @@ def test_cve_2025_52565_dev_console_and_ptmx_symlinks(brick, ebundle, outside):
     assert victim.read_text() == "untouched\n"
 
 
+@rootless_too
 def test_dev_symlink_not_followed_before_pivot(brick, ebundle, outside):
     """rootfs/dev is a symlink to a host directory: the /dev tmpfs and the
     device nodes must stay inside the rootfs."""
@@ -320,6 +367,7 @@ def test_cve_2025_52881_sysctl_not_redirected_by_container_mounts(brick, ebundle
         assert "brick-52881" in cp.stdout or "fake" in cp.stdout
 
 
+@rootless_too
 def test_core_pattern_and_sysrq_not_writable(brick, ebundle):
     before = Path("/proc/sys/kernel/core_pattern").read_text()
     r = checks(brick, ebundle(), {
@@ -331,6 +379,7 @@ def test_core_pattern_and_sysrq_not_writable(brick, ebundle):
     assert Path("/proc/sys/kernel/core_pattern").read_text() == before
 
 
+@rootless_too
 def test_cve_2022_0492_cgroup_v1_release_agent(brick, ebundle):
     r = checks(brick, ebundle(), {
         "mount_cgroup": "/bin/brick-escape mount cgroup /tmp/cg cgroup rdma",
@@ -340,6 +389,7 @@ def test_cve_2022_0492_cgroup_v1_release_agent(brick, ebundle):
     assert r["release_agent"] != 0
 
 
+@rootless_too
 def test_mknod_block_device(brick, ebundle):
     r = checks(brick, ebundle(), {"mknod": "/bin/brick-escape mknod-open /dev/brick-sda 8 0"})
     assert r["mknod"] in (errno.EPERM, errno.EACCES)
@@ -394,6 +444,7 @@ def _race_execs(brick, ebundle, caps=(), stop=False, execs=100):
     return {k: int(v) for k, v in (kv.split("=") for kv in out.split()[1:])}, results
 
 
+@rootless_too
 def test_cve_2016_9962_exec_process_not_readable_from_the_container(brick, ebundle):
     """runc's CVE-2016-9962: the process `exec` makes is in the container's
     pid namespace before its execve; container root (same uid) could open
@@ -406,6 +457,7 @@ def test_cve_2016_9962_exec_process_not_readable_from_the_container(brick, ebund
     assert r["mem"] == 0 and r["environ"] == 0 and r["cmdline"] == 0, r
 
 
+@rootless_too
 def test_cve_2016_9962_racer_with_cap_sys_ptrace(brick, ebundle):
     """What the design guarantees to a racer holding CAP_SYS_PTRACE in the
     exec process's user namespace (docs/SECURITY.md): the kernel lets it open
@@ -416,6 +468,7 @@ def test_cve_2016_9962_racer_with_cap_sys_ptrace(brick, ebundle):
     assert r["environ"] == 0 and r["cmdline"] == 0, r
 
 
+@rootless_too
 def test_exec_stopped_by_the_container_does_not_hang(brick, ebundle):
     """A process of the container SIGSTOPs every new process while it is still
     the runtime: `brick exec` reports it and returns, instead of waiting for
@@ -427,6 +480,7 @@ def test_exec_stopped_by_the_container_does_not_hang(brick, ebundle):
     assert all("stopped" in cp.stderr for cp in failed), [cp.stderr for cp in failed]
 
 
+@rootless_too
 def test_ptrace_outside_processes(brick, ebundle):
     victim = subprocess.Popen(["sleep", "30"])
     try:
@@ -461,11 +515,13 @@ def test_tiocsti_into_callers_terminal(brick, ebundle):
     assert b"id" not in injected
 
 
+@rootless_too
 def test_dev_kmsg(brick, ebundle):
     r = checks(brick, ebundle(), {"kmsg": "/bin/brick-escape open-read /dev/kmsg"})
     assert r["kmsg"] != 0
 
 
+@rootless_too
 def test_module_autoload_through_socket_families(brick, ebundle):
     """socket() of an unusual family could make the kernel modprobe it. The
     default seccomp profile refuses such families before the kernel looks."""
@@ -540,6 +596,7 @@ def _capinh(cp):
     raise AssertionError(cp.stdout + cp.stderr)
 
 
+@rootless_too
 def test_cve_2022_29162_no_inheritable_capabilities(brick, ebundle):
     """runc's CVE-2022-29162 and Moby's CVE-2022-24769/Podman's CVE-2022-27650:
     the inheritable set was left filled, so a file with inheritable file
@@ -560,6 +617,7 @@ def test_cve_2022_29162_no_inheritable_capabilities(brick, ebundle):
 
 # ------------------------------------------------------ paths in the image
 
+@rootless_too
 def test_cve_2019_18837_symlinked_mount_target(brick, ebundle, outside, workdir):
     """crun's CVE-2019-18837: a mount destination that is a symlink out of the
     rootfs. It resolves inside the root: the host directory gets nothing."""
@@ -576,6 +634,7 @@ def test_cve_2019_18837_symlinked_mount_target(brick, ebundle, outside, workdir)
     assert not any(l.split()[4] == str(outside) for l in open("/proc/self/mountinfo"))
 
 
+@rootless_too
 def test_cve_2024_45310_mount_point_created_outside(brick, ebundle, outside, workdir):
     """runc's CVE-2024-45310: a missing mount destination behind a symlink made
     an empty file or directory on the host. Created inside the root only."""
@@ -591,6 +650,7 @@ def test_cve_2024_45310_mount_point_created_outside(brick, ebundle, outside, wor
     assert list(outside.iterdir()) == [], list(outside.iterdir())
 
 
+@rootless_too
 @pytest.mark.parametrize("how", ["absolute", "relative"])
 def test_cve_2019_19921_proc_as_a_symlink(brick, ebundle, outside, how):
     """runc's CVE-2019-19921 and CVE-2023-27561: the image's /proc is a symlink

@@ -115,6 +115,37 @@ def test_failing_prestart_fails_create(brick, bundle):
     assert set(_mountinfo()) <= before
 
 
+def test_failing_hook_output_in_the_error(brick, bundle):
+    """As runc: what a failing hook printed is part of the error (engines see
+    only the runtime's error, not its stderr); a hook that succeeds says
+    nothing."""
+    b = bundle(["/bin/true"])
+    b.config["hooks"] = {"createRuntime": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "echo fine-hook"]},
+        {"path": "/bin/sh", "args": ["sh", "-c", "echo out-line; echo boom-line >&2; exit 3"]}]}
+    cp = brick.run(b)
+    assert cp.returncode != 0
+    assert "out-line" in cp.stderr and "boom-line" in cp.stderr, cp.stderr
+    assert "fine-hook" not in cp.stdout + cp.stderr
+    if IS_BRICK:
+        assert len(cp.stderr.strip().splitlines()) == 1, cp.stderr
+
+
+def test_hook_leaving_a_process_behind_does_not_hang(brick, bundle):
+    """A hook that starts a background process holding its stdout: the
+    create goes on when the hook itself exits (runc 1.1 waits for the
+    stdout to close)."""
+    b = bundle(["/bin/true"])
+    b.config["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "(sleep 40 &); echo started"]}]}
+    from conftest import tagged_procs_alive
+    try:
+        cp = brick.run(b, timeout=60 if not IS_BRICK else 25)  # a hang is a timeout failure
+        assert cp.returncode == 0, cp.stderr
+    finally:
+        for pid in tagged_procs_alive():  # the hook's sleep: ours
+            os.kill(pid, 9)
+
+
 def test_hook_timeout_kills_slow_hook(brick, bundle):
     b = bundle(["/bin/brick-probe", "sleep-forever"])
     marker = b.rootfs / "tmp" / "hook-survived"

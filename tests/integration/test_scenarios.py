@@ -29,13 +29,24 @@ def wait_http(brick, join, url):
     assert wait_for(lambda: wget(brick, *join, url=url).returncode == 0, 10), f"{url} never answered"
 
 
-def test_tcpdump_sees_neighbours_http(brick):
+@pytest.fixture(params=["root", "rootless"])
+def who(request):
+    """The seed scenarios as root and as a normal user (the rootless lane:
+    the sniffer and the tracer join the neighbour's user namespace too, and
+    run as its root, -u 0, for their capabilities there)."""
+    if request.param == "root":
+        return request.getfixturevalue("brick"), ()
+    return request.getfixturevalue("ubrick"), ("-u", "0")
+
+
+def test_tcpdump_sees_neighbours_http(who):
+    brick, as_root = who
     need("tcpdump", "tcpdump")
     web = new_id()
     brick.ok("do", "-d", "--name", web, "--", "sh", "-c", HTTPD.format(body="hello-web", port=8080))
     join = ("--net", f"container:{web}")
     wait_http(brick, join, "http://127.0.0.1:8080/")
-    sniff = brick.popen("do", *join, "--cap-add", "NET_ADMIN", "--", "tcpdump", "-i", "lo", "-n", "-l",
+    sniff = brick.popen("do", *join, *as_root, "--cap-add", "NET_ADMIN", "--", "tcpdump", "-i", "lo", "-n", "-l",
                         "-A", "-Z", "root", "-c", "20", "tcp port 8080")
     time.sleep(1.0)  # tcpdump prints "listening on" to stderr, which we read at the end
     cp = wget(brick, *join, url="http://127.0.0.1:8080/index.html")
@@ -49,12 +60,13 @@ def test_tcpdump_sees_neighbours_http(brick):
     brick.ok("delete", "-f", web)
 
 
-def test_strace_neighbours_process(brick):
+def test_strace_neighbours_process(who):
+    brick, as_root = who
     app = new_id()
     brick.ok("do", "-d", "--name", app, "--", "sh", "-c", "while :; do sleep 0.1; done")
     # -k: strace can hang detaching from a tracee caught inside vfork (seen once under
     # load); SIGKILL then ends it and the kernel detaches the tracees
-    cp = brick("do", "--pid", f"container:{app}", "--cap-add", "SYS_PTRACE", "--",
+    cp = brick("do", "--pid", f"container:{app}", *as_root, "--cap-add", "SYS_PTRACE", "--",
                "timeout", "-s", "INT", "-k", "5", "2", "strace", "-f", "-p", "2", timeout=30)  # 1: brick's init
     assert "attached" in cp.stderr or "wait4" in cp.stderr, cp.stderr
     assert "wait4" in cp.stderr or "clone" in cp.stderr or "nanosleep" in cp.stderr, cp.stderr
