@@ -680,6 +680,10 @@ class RootlessBrick(Brick):
     def env(self, extra=None):
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.home),
                "XDG_RUNTIME_DIR": str(self.home / "xdg"), "BRICK_TEST_TAG": CURRENT_TAG[0]}
+        # a sanitizer build keeps the suite's settings: LeakSanitizer's exit
+        # check ptraces the process (and makes it dumpable meanwhile), which
+        # hangs once `brick exec` has joined the container's user namespace
+        env.update({k: v for k, v in os.environ.items() if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")})
         env.update(extra or {})
         return env
 
