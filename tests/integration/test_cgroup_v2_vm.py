@@ -1,4 +1,5 @@
-"""cgroup v2 resource tests, run inside a qemu VM with a pure cgroup v2 kernel.
+"""cgroup v2 resource tests, run inside a qemu VM with a pure cgroup v2 kernel, twice: on a
+busybox initramfs, and on a Debian 12 userspace with systemd as pid 1 (the systemd lane).
 
 The host may be cgroup v1/hybrid, so tests/vm/run-vm.sh boots Debian's kernel under qemu (TCG, no
 KVM needed) with an initramfs holding the runtime and tests/vm/cgroup2-suite.sh, and prints the
@@ -87,14 +88,42 @@ class VmRun:
                 f"{self.stderr[-3000:]}\n--- console (tail) ---\n{tail}")
 
 
+# the systemd lane (run-vm.sh --systemd): a Debian 12 userspace with systemd as pid 1 runs the
+# same suite as a service, plus these
+SYSTEMD_SCENARIOS = ["systemd_pid1", "rootless_do"]
+LANES = {"initramfs": [], "systemd": ["--systemd"]}
+
+
+def lane_scenarios(lane):
+    return (SYSTEMD_SCENARIOS if lane == "systemd" else []) + SCENARIOS
+
+
+_vms = {}
+
+
+def booted(lane):
+    if lane not in _vms:
+        _vms[lane] = boot(lane)
+    return _vms[lane]
+
+
+@pytest.fixture(scope="module", params=list(LANES))
+def vm(request):
+    return booted(request.param)
+
+
 @pytest.fixture(scope="module")
-def vm():
+def systemd_vm():
+    return booted("systemd")
+
+
+def boot(lane):
     runtime = os.environ.get("BRICK_VM_RUNTIME") or BRICK
     d = Path(tempfile.mkdtemp(prefix="brick-vmtest-"))
     tap, log = d / "tap", d / "console.log"
     try:
         cp = subprocess.run(
-            [str(RUN_VM), "--runtime", runtime, "--tap", str(tap), "--log", str(log),
+            [str(RUN_VM), *LANES[lane], "--runtime", runtime, "--tap", str(tap), "--log", str(log),
              "--timeout", str(VM_TIMEOUT)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             timeout=VM_TIMEOUT + 300)  # + kernel download, qemu install, initramfs build
@@ -103,6 +132,7 @@ def vm():
         rc, stderr = -1, (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
     read = lambda p: p.read_text(errors="replace") if p.exists() else ""
     run = VmRun(runtime, rc, read(tap), read(log), stderr)
+    run.lane = lane
     for p in (tap, log):
         p.unlink(missing_ok=True)
     d.rmdir()
@@ -111,8 +141,15 @@ def vm():
 
 def test_vm_result_block_complete(vm):
     assert vm.complete, vm.why_incomplete()
-    assert sorted(vm.order) == sorted(SCENARIOS), \
-        f"suite scenarios {vm.order} differ from this file's list {SCENARIOS}"
+    assert sorted(vm.order) == sorted(lane_scenarios(vm.lane)), \
+        f"suite scenarios {vm.order} differ from this file's list {lane_scenarios(vm.lane)}"
+
+
+@pytest.mark.parametrize("name", SYSTEMD_SCENARIOS)
+def test_systemd_host(systemd_vm, name):
+    """systemd is pid 1 and a container runs; a normal user's `brick do`
+    from a systemd service (no delegated cgroup: none, a limit refused)."""
+    test_cgroup_v2(systemd_vm, name)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

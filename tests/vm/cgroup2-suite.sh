@@ -22,6 +22,8 @@ T=60   # timeout of one runtime command
 TESTS="memory_max memory_oom_kill memory_swap pids_max pids_fork_limit cpu_max cpu_weight
 cpuset_cpus io_weight devices_deny devices_allow pause_resume update_memory update_pids events_stats
 unified_memory_high own_cgroup cgroupns_root ps_pids exec_joins_cgroup delete_removes_cgroup"
+# the systemd lane (run-vm.sh --systemd): systemd is pid 1 and the suite a service
+[ "${SYSTEMD_LANE:-0}" = 1 ] && TESTS="systemd_pid1 rootless_do $TESTS"
 
 mkdir -p "$WORK" "$STATE"
 
@@ -352,6 +354,30 @@ t_delete_removes_cgroup() {
 	wait_until 5 sh -c "[ ! -d $(cgd del) ]" || fail "$(cgd del) still exists after delete"
 }
 
+t_systemd_pid1() {
+	[ "$(cat /proc/1/comm)" = systemd ] || fail "pid 1 is $(cat /proc/1/comm)" || return 1
+	st=$(systemctl is-system-running 2>&1)
+	case $st in running|degraded|starting) ;; *) fail "systemctl is-system-running: $st"; return 1 ;; esac
+	mkbundle sd1 'echo hello-from-systemd-host' '{}'
+	runfg sd1 || fail "run failed: $(tail -n 3 "$WORK/sd1/log" | tr '\n' ' ')" || return 1
+	grep -q hello-from-systemd-host "$WORK/sd1/log" || fail "no output: $(cat "$WORK/sd1/log")"
+}
+
+# A normal user's `brick do` from a systemd service (no cgroup is delegated at /brick: none is
+# made; a limit is refused in one line).
+t_rootless_do() {
+	d=/tmp/rl-nobody
+	rm -rf "$d"; mkdir -p "$d"; chown 65534:65534 "$d"; chmod 700 "$d"
+	out=$(systemd-run --quiet --wait --pipe --uid=65534 --gid=65534 -E XDG_RUNTIME_DIR=$d \
+		"$RUNTIME" do -- sh -c 'id -u; cat /proc/self/uid_map' 2>&1) || fail "rootless do failed: $out" || return 1
+	set -- $out
+	[ "$1" = 65534 ] && [ "$2 $3 $4" = "65534 65534 1" ] || fail "unexpected: $out" || return 1
+	out=$(systemd-run --quiet --wait --pipe --uid=65534 --gid=65534 -E XDG_RUNTIME_DIR=$d \
+		"$RUNTIME" do -m 64m -- true 2>&1) && fail "a limit without a delegated cgroup was accepted" && return 1
+	case $out in *"not delegated"*) ;; *) fail "unexpected refusal: $out"; return 1 ;; esac
+	rm -rf "$d"
+}
+
 # ---------------------------------------------------------------- main
 ids_of() {
 	case $1 in
@@ -361,7 +387,7 @@ ids_of() {
 		devices_deny) echo devices ;; devices_allow) echo devallow ;; pause_resume) echo pause ;; update_pids) echo upd ;;
 		events_stats) echo events ;; unified_memory_high) echo unified ;; own_cgroup) echo own ;;
 		cgroupns_root) echo cgns ;; ps_pids) echo ps ;; exec_joins_cgroup) echo exec ;;
-		delete_removes_cgroup) echo del ;;
+		delete_removes_cgroup) echo del ;; systemd_pid1) echo sd1 ;;
 	esac
 }
 

@@ -2,7 +2,7 @@
 # run-vm.sh — run tests/vm/cgroup2-suite.sh against an OCI runtime inside a throw-away
 # Debian 6.1 kernel booted under qemu (TCG: no KVM needed) with a pure cgroup v2 hierarchy.
 #
-#   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep]
+#   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep] [--systemd]
 #
 #   --runtime PATH  runtime under test (default: $RUNTIME, else <repo>/build/brick);
 #                   e.g. /usr/bin/crun or /usr/sbin/runc to validate the suite itself
@@ -10,6 +10,9 @@
 #   --tap FILE      the TAP result block, markers stripped
 #   --timeout SECS  kill qemu after SECS (default 600)
 #   --keep          keep the work dir (initramfs tree) and print its path
+#   --systemd       boot a Debian 12 userspace with systemd as pid 1 (an image mmdebstrap builds
+#                   from the configured apt mirror, cached by its recipe) and run the suite as a
+#                   systemd service: brick on the hosts people run (SYSTEMD_LANE=1 in the suite)
 #
 # Environment: BRICK_VM_CACHE (kernel cache, default ${XDG_CACHE_HOME:-/var/cache}/brick-vm),
 # BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox),
@@ -29,6 +32,7 @@ LOG=
 TAP=
 TIMEOUT=600
 KEEP=0
+SYSTEMD=0
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 CACHE=${BRICK_VM_CACHE:-${XDG_CACHE_HOME:-/var/cache}/brick-vm}
 BEGIN_MARK='=== BRICK-VM TAP BEGIN ==='
@@ -44,7 +48,8 @@ while [ $# -gt 0 ]; do
 		--tap) TAP=$2; shift 2 ;;
 		--timeout) TIMEOUT=$2; shift 2 ;;
 		--keep) KEEP=1; shift ;;
-		-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--systemd) SYSTEMD=1; shift ;;
+		-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -106,6 +111,28 @@ else
 fi
 [ -s "$KERNEL" ] || die "kernel $KERNEL missing"
 
+# ---------------------------------------------------------------- systemd image (--systemd)
+# A Debian 12 userspace with systemd, built once per recipe: the suite, the packages and the
+# architecture are the recipe, its hash names the cached tar (about 230 MB, 60 s to build here).
+SD_PACKAGES="systemd,systemd-sysv,dbus,iproute2,procps,kmod,busybox"
+systemd_image() {
+	local suite hash tar tmp
+	command -v mmdebstrap >/dev/null || { log "installing mmdebstrap"; apt_install mmdebstrap; }
+	suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	hash=$(printf '%s|%s|%s' "$suite" "$SD_PACKAGES" "$(uname -m)" | sha256sum | cut -c1-16)
+	tar=$CACHE/systemd-$suite-$hash.tar
+	if [ ! -s "$tar" ]; then
+		mkdir -p "$CACHE"
+		log "building the systemd image ($suite: $SD_PACKAGES) with mmdebstrap into $tar"
+		tmp=$CACHE/.part-$(basename "$tar")   # mmdebstrap picks the format from the ".tar" ending
+		mmdebstrap --variant=minbase --include="$SD_PACKAGES" "$suite" "$tmp" >&2 ||
+			die "mmdebstrap failed"
+		mv "$tmp" "$tar"
+	fi
+	SD_TAR=$tar
+}
+[ "$SYSTEMD" = 1 ] && systemd_image
+
 # ---------------------------------------------------------------- initramfs
 WORK=$(mktemp -d /tmp/brick-vm.XXXXXX)
 cleanup() {
@@ -119,9 +146,15 @@ T0=$(date +%s.%N)
 # (the same tree is also the test rootfs the containers get, copied per bundle by the suite)
 "$REPO/tests/helpers/mkrootfs.sh" "$WORK/rootfs" >/dev/null
 rm -f "$WORK/rootfs/.brick-rootfs-stamp"
-cp -a "$WORK/rootfs" "$IRD"
+if [ "$SYSTEMD" = 1 ]; then
+	mkdir -p "$IRD"
+	tar -C "$IRD" -xf "$SD_TAR"
+else
+	cp -a "$WORK/rootfs" "$IRD"
+fi
 mkdir -p "$IRD/newroot" "$IRD/suite" "$IRD/usr/local/bin" "$IRD/sys/fs/cgroup"
 mv "$WORK/rootfs" "$IRD/suite/rootfs"
+rm -f "$IRD/dev/console" "$IRD/dev/null"
 mknod -m 600 "$IRD/dev/console" c 5 1
 mknod -m 666 "$IRD/dev/null" c 1 3
 
@@ -142,6 +175,53 @@ RT_NAME=$(basename "$RUNTIME")
 copy_with_libs "$RUNTIME" "/usr/local/bin/$RT_NAME"
 install -m 0755 "$HERE/cgroup2-suite.sh" "$IRD/suite/cgroup2-suite.sh"
 
+if [ "$SYSTEMD" = 1 ]; then
+	# stage 1 as below, then systemd as pid 1; the suite is a service that powers the VM off
+	cat > "$IRD/init" <<'INIT'
+#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t tmpfs -o mode=755 tmpfs /newroot
+for f in /*; do
+	case $f in /newroot|/proc|/sys|/dev) ;; *) cp -a "$f" /newroot/ ;; esac
+done
+mkdir -p /newroot/proc /newroot/sys /newroot/dev
+exec switch_root /newroot /lib/systemd/systemd
+INIT
+	cat > "$IRD/etc/systemd/system/brick-suite.service" <<'UNIT'
+[Unit]
+Description=brick VM suite
+After=basic.target dbus.service
+Wants=dbus.service
+
+[Service]
+Type=oneshot
+ExecStart=/suite/systemd-entry.sh
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+UNIT
+	mkdir -p "$IRD/etc/systemd/system/multi-user.target.wants"
+	ln -sf ../brick-suite.service "$IRD/etc/systemd/system/multi-user.target.wants/brick-suite.service"
+	for u in getty@tty1.service serial-getty@ttyS0.service systemd-timesyncd.service apt-daily.timer \
+		apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-udevd.service \
+		systemd-udev-trigger.service; do
+		ln -sf /dev/null "$IRD/etc/systemd/system/$u"
+	done
+	echo brick-vm > "$IRD/etc/hostname"
+	cat > "$IRD/suite/systemd-entry.sh" <<'ENTRY'
+#!/bin/sh
+export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+echo 1 > /proc/sys/kernel/printk
+echo "# kernel $(uname -r); uptime at suite start: $(cut -d' ' -f1 /proc/uptime)s"
+echo "# pid 1: $(cat /proc/1/comm); cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+. /suite/env
+SYSTEMD_LANE=1 RUNTIME=/usr/local/bin/$RT_NAME WORK=/tmp/cg2 sh /suite/cgroup2-suite.sh
+echo "# suite exit status $?; uptime $(cut -d' ' -f1 /proc/uptime)s"
+sync
+systemctl poweroff --force --force
+ENTRY
+	chmod 0755 "$IRD/suite/systemd-entry.sh"
+else
 cat > "$IRD/init" <<'INIT'
 #!/bin/sh
 # stage 1 (pid 1 on the initramfs): pivot_root(2) refuses to move the initramfs root, and every
@@ -176,6 +256,7 @@ echo "# suite exit status $?; uptime $(cut -d' ' -f1 /proc/uptime)s"
 sync
 poweroff -f
 INIT
+fi
 chmod 0755 "$IRD/init"
 {
 	printf 'RT_NAME=%s\nBEGIN_MARK=%s\nEND_MARK=%s\n' "$RT_NAME" "'$BEGIN_MARK'" "'$END_MARK'"
@@ -190,6 +271,12 @@ T1=$(date +%s.%N)
 log "initramfs $(du -h "$WORK/initramfs.gz" | cut -f1) built in $(echo "$T1 $T0" | awk '{printf "%.1f", $1-$2}')s; runtime $RUNTIME"
 
 # ---------------------------------------------------------------- boot
+MEM_DEFAULT=1024
+APPEND_EXTRA=
+if [ "$SYSTEMD" = 1 ]; then
+	MEM_DEFAULT=2048   # the image lives in RAM twice while /init copies it to a tmpfs
+	APPEND_EXTRA=" systemd.show_status=0 systemd.log_level=warning"
+fi
 CONSOLE=$WORK/console.log
 log "booting $KERNEL (accel ${BRICK_VM_ACCEL:-tcg}, timeout ${TIMEOUT}s)"
 # progress: echo the suite's lines, and time the boot (qemu start to the suite's first line)
@@ -204,10 +291,10 @@ progress() {
 }
 rc=0
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-	-accel "${BRICK_VM_ACCEL:-tcg}" -m "${BRICK_VM_MEM:-1024}" -smp "${BRICK_VM_SMP:-2}" \
+	-accel "${BRICK_VM_ACCEL:-tcg}" -m "${BRICK_VM_MEM:-$MEM_DEFAULT}" -smp "${BRICK_VM_SMP:-2}" \
 	-nographic -no-reboot -nic none \
 	-kernel "$KERNEL" -initrd "$WORK/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all$APPEND_EXTRA" \
 	</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[a-z]//g' | tee "$CONSOLE" | progress >&2 || rc=$?
 T2=$(date +%s.%N)
 log "qemu finished after $(echo "$T2 $T1" | awk '{printf "%.1f", $1-$2}')s (status $rc)"
