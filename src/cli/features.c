@@ -37,7 +37,7 @@ static const char features_json[] =
     "        \"cgroup\": {\n"
     "            \"v1\": true,\n"
     "            \"v2\": true,\n"
-    "            \"systemd\": false,\n"
+    "            \"systemd\": true,\n"
     "            \"systemdUser\": false,\n"
     "            \"rdma\": true\n"
     "        },\n"

@@ -365,7 +365,8 @@ def test_features_json(brick):
     f = json.loads(brick.ok("features").stdout)
     assert f["ociVersionMin"] == "1.0.0"
     assert f["linux"]["cgroup"]["v1"] and f["linux"]["cgroup"]["v2"]
-    assert f["linux"]["cgroup"]["systemd"] is False
+    assert f["linux"]["cgroup"]["systemd"] is True  # the D-Bus driver (systemd VM lane)
+    assert f["linux"]["cgroup"]["systemdUser"] is False
     assert "cgroup" in f["linux"]["namespaces"]
 
 

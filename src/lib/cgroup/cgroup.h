@@ -41,6 +41,10 @@ struct cgroup {
     enum cgroup_layout layout;
     bool complete; /* every directory made and the limits applied (driver's create) */
     char *path; /* the inner path, as given or defaulted: "/brick/<id>" */
+    /* systemd driver (--systemd-cgroup with systemd as pid 1): the transient
+     * unit systemd makes and owns ("brick-<id>.scope"), in slice; NULL: none */
+    char *unit, *slice;
+    pid_t pid; /* the init, for a driver whose manager places it (systemd) */
     struct cgroup_hier *h;
     size_t n;
 };
@@ -59,9 +63,9 @@ int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
 /* --systemd-cgroup: cgroupsPath is runc's "SLICE:PREFIX:NAME" (NULL or "":
  * "system.slice:brick:<id>"), converted by cgroup/systemd_path.h into the
  * unit's absolute path ("/system.slice/brick-<id>.scope") and resolved as
- * above. When systemd is pid 1 (/run/systemd/system) this fails with
- * -ENOTSUP: units are not made over D-Bus yet. Otherwise cgroup_create()
- * makes the same directories through cgroupfs. */
+ * above. When systemd is pid 1 (/run/systemd/system) the systemd driver
+ * makes the scope over D-Bus (cg->unit set, pure cgroup v2 only); otherwise
+ * cgroup_create() makes the same directories through cgroupfs. */
 int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const char *id,
                            struct brick_error *err);
 void cgroup_done(struct cgroup *cg);
@@ -128,6 +132,7 @@ int64_t cgroup_oom_kills(const struct cgroup *cg);
 /* How the container's init gets into its cgroup (one stage; a two-stage
  * init is placed by the parent, cgroup_place()). */
 enum cgroup_placement {
+    CGROUP_PLACE_BY_MANAGER,            /* systemd moves it into the unit it makes (PIDs=) */
     CGROUP_PLACE_CLONE_INTO,            /* clone3(CLONE_INTO_CGROUP) puts it there */
     CGROUP_PLACE_CLONE_INTO_V2_SELF_V1, /* cloned into the cgroup2 directory, moves itself into v1 */
     CGROUP_PLACE_SELF_V1,               /* moves itself into the v1 hierarchies on GO */

@@ -149,9 +149,16 @@ static const struct cgroup_driver drivers[] = {
                           cgroup_destroy, v2_plan, v2_devices, v2_freeze, v2_is_frozen},
 };
 
+/* systemd (cg->unit: a scope systemd made over D-Bus, systemd.c): the v2
+ * driver's plan, devices and freezer on the scope systemd placed the init
+ * in. */
+static const struct cgroup_driver systemd_driver = {"systemd", CGROUP_PLACE_BY_MANAGER, NULL, cgroup_sd_create,
+                                                    cgroup_sd_update, cgroup_sd_destroy, v2_plan, v2_devices,
+                                                    v2_freeze, v2_is_frozen};
+
 const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg)
 {
-    return &drivers[cg->layout];
+    return cg->unit ? &systemd_driver : &drivers[cg->layout];
 }
 
 bool cgroup_resources_ask(const struct cgroup *cg, const struct oci_resources *res)
@@ -272,7 +279,7 @@ static bool empty(const struct cgroup *cg)
     return cgroup_pids(cg, &pids, &n, &ignored) < 0 || n == 0;
 }
 
-static void kill_all(const struct cgroup *cg)
+void cgroup_kill_all(const struct cgroup *cg)
 {
     const struct cgroup_hier *v2 = cgroup_hier_of(cg, "");
     struct brick_error ignored;
@@ -306,7 +313,7 @@ static void kill_all(const struct cgroup *cg)
 
 int cgroup_destroy(struct cgroup *cg, struct brick_error *err)
 {
-    kill_all(cg);
+    cgroup_kill_all(cg);
     int r = cgroup_remove_dirs(cg);
     if (r < 0)
         return brick_err_errno(err, -r, "cgroup: remove %s", cg->path ? cg->path : "");

@@ -177,6 +177,8 @@ void cgroup_done(struct cgroup *cg)
     }
     free(cg->h);
     free(cg->path);
+    free(cg->unit);
+    free(cg->slice);
     *cg = (struct cgroup){0};
 }
 
@@ -195,6 +197,10 @@ char *cgroup_to_json(const struct cgroup *cg)
         bjson_append(arr, h);
     }
     bjson_set(o, "hierarchies", arr);
+    if (cg->unit)
+        bjson_set(o, "unit", bjson_new_string(cg->unit));
+    if (cg->slice)
+        bjson_set(o, "slice", bjson_new_string(cg->slice));
     char *s = bjson_to_string(o, false);
     bjson_free(o);
     return s;
@@ -233,6 +239,19 @@ int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
             return brick_err(err, EINVAL, "cgroup record: \"%s\" is not \"%s\" or one of its parents",
                              h->created, h->dir);
     }
+    /* A unit a record names is stopped by delete: only the container's own
+     * scope, the last component of its one cgroup2 directory, in the slice
+     * its parent directory is. */
+    if (cg->unit) {
+        size_t ul = strlen(cg->unit), dl = cg->n == 1 ? strlen(cg->h[0].dir) : 0;
+        bool ok = cg->n == 1 && !*cg->h[0].name && ul > 6 && streq(cg->unit + ul - 6, ".scope") &&
+                  dl > ul && cg->h[0].dir[dl - ul - 1] == '/' && streq(cg->h[0].dir + dl - ul, cg->unit) &&
+                  strspn(cg->unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-\\") == ul &&
+                  (!cg->slice || (strlen(cg->slice) > 6 && streq(cg->slice + strlen(cg->slice) - 6, ".slice") &&
+                                  !strchr(cg->slice, '/')));
+        if (!ok)
+            return brick_err(err, EINVAL, "cgroup record: unit \"%s\" is not the container's scope", cg->unit);
+    }
     return 0;
 }
 
@@ -247,6 +266,8 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
     cg->layout = streq(layout, "v2") ? CGROUP_LAYOUT_V2
                  : streq(layout, "hybrid") ? CGROUP_LAYOUT_HYBRID : CGROUP_LAYOUT_V1;
     cg->path = dup_member(o, "path");
+    cg->unit = dup_member(o, "unit");
+    cg->slice = dup_member(o, "slice");
     const bjson *arr = bjson_get(o, "hierarchies");
     size_t n = bjson_array_len(arr);
     cg->h = xcalloc(n ? n : 1, sizeof(*cg->h));

@@ -14,5 +14,11 @@ int cgroup_read(const char *dir, const char *file, char **ret);
 int cgroup_write(const char *dir, const char *file, const char *value);
 /* Words of the cgroup2 tree's cgroup.controllers (hybrid unified keys). */
 char **cgroup_v2_controllers(const struct cgroup *cg);
+/* Kill every process of the cgroup and wait (bounded) until it is empty. */
+void cgroup_kill_all(const struct cgroup *cg);
+/* The systemd driver's own steps (systemd.c); the rest is the v2 driver's. */
+int cgroup_sd_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+int cgroup_sd_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
+int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err);
 
 #endif

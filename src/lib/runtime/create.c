@@ -685,7 +685,8 @@ static void rollback(struct create_ctx *ctx, int rootfd)
     }
     if (ctx->pid_file_written)
         unlink(ctx->opts->pid_file);
-    /* from the precreate step on, some of the cgroup may exist: the driver
+    /* from the precreate step on, some of the cgroup may exist (or a unit):
+     * the driver
      * kills what is left and removes what was made (a failed create already
      * removed its own) */
     if (ctx->phase >= STEP_CGROUP_PRECREATE && ctx->cgroup.n) {
@@ -787,13 +788,18 @@ static int step_cgroup_precreate(struct create_ctx *ctx, struct brick_error *err
         ctx->placement = INIT_PLACEMENT_NONE;
         return 0;
     }
+    const struct cgroup_driver *d = cgroup_driver_of(&ctx->cgroup);
+    /* systemd moves the init into the scope it makes for it */
+    if (d->placement == CGROUP_PLACE_BY_MANAGER) {
+        ctx->placement = INIT_PLACEMENT_NONE;
+        return 0;
+    }
     /* in a user namespace of its own the init cannot write the host's
      * cgroup files: we place it */
     if (ctx->two_stage || (ctx->ns.new_flags & CLONE_NEWUSER)) {
         ctx->placement = INIT_PLACED_BY_PARENT;
         return 0;
     }
-    const struct cgroup_driver *d = cgroup_driver_of(&ctx->cgroup);
     ctx->placement = d->placement == CGROUP_PLACE_CLONE_INTO ? INIT_PLACED_BY_CLONE : INIT_PLACES_ITSELF;
     return d->precreate ? d->precreate(&ctx->cgroup, &ctx->spec->linux_.resources, err) : 0;
 }
@@ -834,6 +840,7 @@ static int step_cgroup_create(struct create_ctx *ctx, struct brick_error *err)
         return 0;
     if (!ctx->two_stage)
         spread_init(ctx);
+    ctx->cgroup.pid = ctx->init_pid; /* for a manager that places it (systemd) */
     int r = cgroup_driver_of(&ctx->cgroup)->create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
     give_back_cpus(ctx);
     return r;
