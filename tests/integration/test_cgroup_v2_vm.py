@@ -90,7 +90,7 @@ class VmRun:
 
 # the systemd lane (run-vm.sh --systemd): a Debian 12 userspace with systemd as pid 1 runs the
 # same suite as a service, plus these
-SYSTEMD_SCENARIOS = ["systemd_pid1", "rootless_do", "systemd_scope"]
+SYSTEMD_SCENARIOS = ["systemd_pid1", "rootless_do", "systemd_scope", "podman_systemd"]
 LANES = {"initramfs": [], "systemd": ["--systemd"]}
 
 

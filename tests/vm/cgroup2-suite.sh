@@ -23,7 +23,7 @@ TESTS="memory_max memory_oom_kill memory_swap pids_max pids_fork_limit cpu_max c
 cpuset_cpus io_weight devices_deny devices_allow pause_resume update_memory update_pids events_stats
 unified_memory_high own_cgroup cgroupns_root ps_pids exec_joins_cgroup delete_removes_cgroup"
 # the systemd lane (run-vm.sh --systemd): systemd is pid 1 and the suite a service
-[ "${SYSTEMD_LANE:-0}" = 1 ] && TESTS="systemd_pid1 rootless_do systemd_scope $TESTS"
+[ "${SYSTEMD_LANE:-0}" = 1 ] && TESTS="systemd_pid1 rootless_do systemd_scope podman_systemd $TESTS"
 
 mkdir -p "$WORK" "$STATE"
 
@@ -420,6 +420,30 @@ t_systemd_scope() {
 	[ ! -d /sys/fs/cgroup/system.slice/brick-sdforce.scope ] || fail "the forced scope is left" || return 1
 	st=$(systemctl is-active brick-sdforce.scope 2>&1)
 	[ "$st" = inactive ] || [ "$st" = unknown ] || fail "brick-sdforce.scope is '$st' after delete --force"
+}
+
+# Podman with its defaults (cgroup_manager = systemd) and brick as its runtime: `--memory 64m`
+# becomes the scope's MemoryMax (systemctl show) and its memory.max. vfs storage, no network: no
+# kernel module is needed.
+t_podman_systemd() {
+	command -v podman > /dev/null || fail "podman is not in the image" || return 1
+	mkdir -p /etc/containers
+	printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+		> /etc/containers/storage.conf
+	pm="podman --runtime $RUNTIME --events-backend file"
+	(cd "$ROOTFS" && tar -cf /tmp/bb.tar .) && $pm import -q /tmp/bb.tar localhost/bb > "$WORK/pm.out" 2>&1 ||
+		fail "podman import: $(tail -n 3 "$WORK/pm.out" | tr '\n' ' ')" || return 1
+	$pm run -d --name pm1 --network none --memory 64m localhost/bb sleep 1000 > "$WORK/pm.out" 2>&1 ||
+		fail "podman run: $(tail -n 3 "$WORK/pm.out" | tr '\n' ' ')" || return 1
+	id=$($pm inspect --format '{{.Id}}' pm1)
+	u=libpod-$id.scope
+	mm=$(systemctl show "$u" -p MemoryMax --value 2>&1)
+	v=$($pm exec pm1 cat /sys/fs/cgroup/memory.max 2>&1)
+	$pm rm -f -t 0 pm1 > /dev/null 2>&1
+	[ "$mm" = 67108864 ] || fail "systemctl show $u: MemoryMax=$mm" || return 1
+	[ "$v" = 67108864 ] || fail "memory.max in the container: $v" || return 1
+	st=$(systemctl is-active "$u" 2>&1)
+	[ "$st" = inactive ] || [ "$st" = unknown ] || fail "$u is '$st' after podman rm"
 }
 
 # ---------------------------------------------------------------- main

@@ -114,7 +114,7 @@ fi
 # ---------------------------------------------------------------- systemd image (--systemd)
 # A Debian 12 userspace with systemd, built once per recipe: the suite, the packages and the
 # architecture are the recipe, its hash names the cached tar (about 230 MB, 60 s to build here).
-SD_PACKAGES="systemd,systemd-sysv,dbus,iproute2,procps,kmod,busybox,strace"
+SD_PACKAGES="systemd,systemd-sysv,dbus,iproute2,procps,kmod,busybox,strace,podman"
 systemd_image() {
 	local suite hash tar tmp
 	command -v mmdebstrap >/dev/null || { log "installing mmdebstrap"; apt_install mmdebstrap; }

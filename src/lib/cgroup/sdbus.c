@@ -31,7 +31,7 @@
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_IFACE "org.freedesktop.systemd1.Manager"
 #define MAX_MSG (1u << 20)
-#define TIMEOUT_MS 10000
+#define TIMEOUT_MS 30000 /* systemd under load (a TCG VM booting) answers late */
 
 /* ---- marshalling ---- */
 
