@@ -146,6 +146,18 @@ def test_hook_leaving_a_process_behind_does_not_hang(brick, bundle):
             os.kill(pid, 9)
 
 
+def test_hook_state_larger_than_a_pipe(brick, bundle):
+    """The state on a hook's stdin carries the config's annotations: 100 KB
+    of them (Kubernetes allows 256 KiB) to a hook that never reads stdin.
+    Written to a pipe before the hook ran, this hung create for ever."""
+    b = bundle(["/bin/true"])
+    b.config["annotations"] = {"big": "x" * 100000}
+    b.config["hooks"] = {"createRuntime": [{"path": "/bin/true", "timeout": 10}],
+                         "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "wc -c > /dev/null"]}]}
+    cp = brick.run(b, timeout=30)
+    assert cp.returncode == 0, cp.stderr
+
+
 def test_hook_timeout_kills_slow_hook(brick, bundle):
     b = bundle(["/bin/brick-probe", "sleep-forever"])
     marker = b.rootfs / "tmp" / "hook-survived"

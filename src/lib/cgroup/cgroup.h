@@ -45,6 +45,7 @@ struct cgroup {
      * unit systemd makes and owns ("brick-<id>.scope"), in slice; NULL: none */
     char *unit, *slice;
     pid_t pid; /* the init, for a driver whose manager places it (systemd) */
+    bool unit_tried, unit_started; /* this create asked systemd for the unit / got it */
     struct cgroup_hier *h;
     size_t n;
 };

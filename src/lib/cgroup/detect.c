@@ -249,6 +249,16 @@ int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
                   strspn(cg->unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-\\") == ul &&
                   (!cg->slice || (strlen(cg->slice) > 6 && streq(cg->slice + strlen(cg->slice) - 6, ".slice") &&
                                   !strchr(cg->slice, '/')));
+        /* and the directory is exactly <mount><slice's path>/<unit> */
+        _cleanup_free_ char *slice_dir = NULL, *want = NULL;
+        struct brick_error ignored;
+        if (ok && cgroup_systemd_expand_slice(cg->slice ? cg->slice : CGROUP_SYSTEMD_DEFAULT_SLICE, &slice_dir,
+                                              &ignored) == 0) {
+            want = xasprintf("%s%s/%s", cg->h[0].mount, streq(slice_dir, "/") ? "" : slice_dir, cg->unit);
+            ok = streq(want, cg->h[0].dir);
+        } else {
+            ok = false;
+        }
         if (!ok)
             return brick_err(err, EINVAL, "cgroup record: unit \"%s\" is not the container's scope", cg->unit);
     }

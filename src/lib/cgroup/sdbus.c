@@ -5,10 +5,10 @@
  * libsystemd; three method calls do not justify a dynamic binary. This is
  * the wire protocol (D-Bus specification, "Message Protocol") for exactly
  * what those calls need: little-endian messages, the types y b u t s o g a
- * ( ) v, EXTERNAL authentication. It talks to systemd's private socket
- * (/run/systemd/private, peer to peer: no bus daemon, no Hello), or, where
- * that is missing, to the system bus (Hello first, destination
- * org.freedesktop.systemd1). Replies are matched by serial; signals and
+ * ( ) v, EXTERNAL authentication. It talks to the system bus (Hello first,
+ * destination org.freedesktop.systemd1), as runc and crun do, or, where no
+ * bus daemon runs, to systemd's private socket (/run/systemd/private, peer
+ * to peer). Replies are matched by serial; signals and
  * anything else are skipped. Every length read from the socket is checked
  * against what was received. */
 #include "cgroup/sdbus.h"
@@ -37,6 +37,8 @@
 
 static void put(struct sdbus_buf *b, const void *p, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->len + n > b->cap) {
         b->cap = (b->len + n) * 2 + 64;
         b->p = xrealloc(b->p, b->cap);
@@ -313,11 +315,13 @@ int sdbus_open(struct sdbus *c, bool user, struct brick_error *err)
     snprintf(bus, sizeof(bus), "%s", user ? "" : "/run/dbus/system_bus_socket");
     if (user)
         snprintf(bus, sizeof(bus), "%s/bus", xdg);
-    int fd = sock_connect(priv);
-    bool via_bus = false;
+    /* the bus first, as runc and crun (sd_bus_default_system); systemd's
+     * private socket where there is no bus daemon */
+    int fd = sock_connect(bus);
+    bool via_bus = true;
     if (fd < 0) {
-        fd = sock_connect(bus);
-        via_bus = true;
+        fd = sock_connect(priv);
+        via_bus = false;
     }
     if (fd < 0)
         return brick_err_errno(err, -fd, "systemd: cannot reach the %s manager (%s, %s)", user ? "user" : "system",

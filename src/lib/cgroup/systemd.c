@@ -111,8 +111,8 @@ static void resource_props(const struct cgroup_writes *w, struct sdbus_buf *b)
         else if (streq(f, "cpu.max") && sscanf(v, "%31s %" SCNu64, q, &period) == 2 && period > 0) {
             /* CPUQuotaPerSecUSec: the quota per second of wall time */
             prop_t(b, "CPUQuotaPeriodUSec", period);
-            prop_t(b, "CPUQuotaPerSecUSec",
-                   streq(q, "max") ? UINT64_MAX : (parse_u64(q, &n) == 0 ? n * 1000000 / period : UINT64_MAX));
+            prop_t(b, "CPUQuotaPerSecUSec", streq(q, "max") || parse_u64(q, &n) < 0 || n > UINT64_MAX / 1000000
+                                                 ? UINT64_MAX : n * 1000000 / period);
         }
     }
 }
@@ -197,11 +197,13 @@ int cgroup_sd_create(struct cgroup *cg, const struct oci_resources *res, struct 
         return 0;
     struct cgroup_writes w = {0};
     int r = plan(cg, res, &w, err);
+    cg->unit_tried = true;
     if (r >= 0)
         r = start_unit(cg, &w, err);
     cgroup_writes_done(&w);
     if (r < 0)
         return r;
+    cg->unit_started = true;
     cg->h[0].made = true; /* systemd made it: ours to fill, never to rmdir */
     r = cgroup_create(cg, res, err);
     cg->complete = r >= 0;
@@ -236,9 +238,16 @@ int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err)
     /* what is left is killed through the scope's cgroup.kill first: a scope
      * stops only once empty, and must not linger with our processes */
     cgroup_kill_all(cg);
+    /* Unit names are global, paths are not: "a.slice:brick:x" and
+     * "b.slice:brick:x" are both brick-x.scope, and a config may name
+     * "session-3.scope". The unit is stopped only while it is the one at our
+     * directory (a unit has one cgroup): a create that found the name taken,
+     * or a delete after our scope went away and another took the name, stop
+     * nothing. */
     struct sdbus c;
     struct brick_error e;
-    if (sdbus_open(&c, geteuid() != 0, &e) >= 0) {
+    bool ours = !cg->unit_tried || cg->unit_started; /* a failed create stops only what it started */
+    if (ours && access(cg->h[0].dir, F_OK) == 0 && sdbus_open(&c, geteuid() != 0, &e) >= 0) {
         struct sdbus_buf b = {0};
         sdbus_str(&b, cg->unit);
         sdbus_str(&b, "replace");

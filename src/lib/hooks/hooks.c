@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <stdbool.h>
 #include <time.h>
@@ -16,9 +17,18 @@
 
 static char *const empty_env[] = {NULL};
 
+/* fd onto target; when it already is target (the runtime started with 0-2
+ * closed), keep it across execve instead */
+static int move_fd(int fd, int target)
+{
+    if (fd == target)
+        return fcntl(fd, F_SETFD, 0);
+    return dup2(fd, target);
+}
+
 static void hook_child(const struct oci_hook *h, int stdin_fd, int out_fd, int err_fd)
 {
-    if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+    if (move_fd(stdin_fd, 0) < 0 || move_fd(out_fd, 1) < 0 || move_fd(err_fd, 2) < 0)
         _exit(127);
     /* a process group of its own: a timeout ends what the hook started too */
     (void)setpgid(0, 0);
@@ -65,14 +75,17 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s, struct hook_output *o)
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     bool exited = false;
+    int drained = 0;
     while (!exited || o->fd[0] >= 0 || o->fd[1] >= 0) {
         struct pollfd p[3] = {{.fd = exited ? -1 : pidfd, .events = POLLIN},
                               {.fd = o->fd[0], .events = POLLIN},
                               {.fd = o->fd[1], .events = POLLIN}};
         int wait_ms = -1;
-        if (exited) /* only what it wrote before it exited: a daemon it started may hold the pipes */
+        if (exited) { /* only what it wrote before it exited: a daemon it started may hold the pipes */
             wait_ms = 0;
-        else if (timeout_s > 0) {
+            if (++drained > 64) /* and may keep them full: a bounded drain */
+                break;
+        } else if (timeout_s > 0) {
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
             long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -117,16 +130,15 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s, struct hook_output *o)
 
 static int run_one(const struct oci_hook *h, const char *state_json, struct brick_error *err)
 {
-    int p[2], out[2], errp[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return brick_err_errno(err, errno, "pipe");
-    _cleanup_close_ int rd = p[0], wr = p[1];
-    /* The state is small (< pipe buffer), so write it before the hook runs:
-     * a hook that never reads stdin cannot block us. */
-    if (write_all(wr, state_json, strlen(state_json)) < 0)
+    int out[2], errp[2];
+    /* The state goes in a memfd, not a pipe: the config's annotations make
+     * it any size (a pipe fills at 64 KiB before the hook runs, and a hook
+     * that never reads stdin would block us for ever). */
+    _cleanup_close_ int rd = memfd_create("brick-hook-state", MFD_CLOEXEC);
+    if (rd < 0)
+        return brick_err_errno(err, errno, "memfd_create");
+    if (write_all(rd, state_json, strlen(state_json)) < 0 || lseek(rd, 0, SEEK_SET) < 0)
         return brick_err_errno(err, errno, "write hook stdin");
-    closep(&wr);
-    wr = -1;
     if (pipe2(out, O_CLOEXEC) < 0)
         return brick_err_errno(err, errno, "pipe");
     if (pipe2(errp, O_CLOEXEC) < 0) {

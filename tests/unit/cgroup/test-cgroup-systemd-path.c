@@ -7,6 +7,7 @@
 #include "cgroup/systemd_path.h"
 
 #include <brick/brick.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,8 +149,35 @@ TEST(resolve)
     cgroup_done(&cg);
 }
 
+/* A record naming a systemd unit (state.json is input): delete stops the unit
+ * it names, so the unit must be the scope at exactly <mount><slice>/<unit>. */
+static int record(const char *unit, const char *slice, const char *dir)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+             "{\"layout\":\"v2\",\"path\":\"/x\",\"unit\":\"%s\",\"slice\":\"%s\",\"hierarchies\":"
+             "[{\"name\":\"\",\"mount\":\"/sys/fs/cgroup\",\"dir\":\"%s\"}]}", unit, slice, dir);
+    struct cgroup cg;
+    struct brick_error err = {0};
+    int r = cgroup_from_json(json, &cg, &err);
+    if (r == 0)
+        cgroup_done(&cg);
+    return r;
+}
+
+TEST(unit_record)
+{
+    ok(record("brick-x.scope", "a-b.slice", "/sys/fs/cgroup/a.slice/a-b.slice/brick-x.scope") == 0, "the scope");
+    ok(record("brick-x.scope", "b.slice", "/sys/fs/cgroup/a.slice/brick-x.scope") < 0, "another slice's");
+    ok(record("sshd.service", "system.slice", "/sys/fs/cgroup/system.slice/sshd.service") < 0, "a service");
+    ok(record("brick-x.scope", "system.slice", "/sys/fs/cgroup/system.slice/other/brick-x.scope") < 0,
+       "a deeper directory");
+    ok(record("brick-x.scope", "../x.slice", "/sys/fs/cgroup/x.slice/brick-x.scope") < 0, "a path as slice");
+}
+
 int main(void)
 {
+    RUN(unit_record);
     RUN(expand_slice);
     RUN(unit_name);
     RUN(full_path);
