@@ -20,12 +20,14 @@ static int parse(struct compose_opts *o, struct brick_error *err, const char *co
     return compose_parse(argc, argv, o, err);
 }
 
-/* Parse flags, build, parse the JSON back; NULL on failure (err set). */
-static bjson *build(const char *const *args, struct brick_error *err)
+/* Parse flags, build (as caller: NULL for root), parse the JSON back; NULL
+ * on failure (err set). */
+static bjson *build_for(const char *const *args, struct compose_caller *caller, struct brick_error *err)
 {
     struct compose_opts o;
     char *json = NULL;
     int r = parse(&o, err, args);
+    o.caller = caller; /* freed with o */
     if (r == 0)
         r = compose_build(&o, &json, err);
     compose_opts_done(&o);
@@ -35,6 +37,11 @@ static bjson *build(const char *const *args, struct brick_error *err)
     bjson_parse(json, strlen(json), &v, err);
     free(json);
     return v;
+}
+
+static bjson *build(const char *const *args, struct brick_error *err)
+{
+    return build_for(args, NULL, err);
 }
 
 static bjson *path(bjson *v, const char *a, const char *b)
@@ -183,23 +190,11 @@ static void test_units(void)
 /* As an unprivileged caller (uid 1000) with or without a subordinate range. */
 static bjson *build_as(const char *const *args, uint32_t sub_start, struct brick_error *err)
 {
-    struct compose_opts o;
-    char *json = NULL;
     struct compose_caller *c = calloc(1, sizeof(*c));
     *c = (struct compose_caller){.uid = 1000, .gid = 1000};
     if (sub_start)
         c->subuid = c->subgid = (struct compose_id_range){sub_start, 65536};
-    int r = parse(&o, err, args);
-    o.caller = c;
-    if (r == 0)
-        r = compose_build(&o, &json, err);
-    compose_opts_done(&o);
-    if (r < 0)
-        return NULL;
-    bjson *v = NULL;
-    bjson_parse(json, strlen(json), &v, err);
-    free(json);
-    return v;
+    return build_for(args, c, err);
 }
 
 static bool map_is(bjson *a, size_t i, uint64_t inside, uint64_t host, uint64_t size)
