@@ -275,14 +275,21 @@ def test_cve_2021_30465_symlink_swap_between_mounts(brick, ebundle, outside, wor
     stop = threading.Event()
 
     def swapper():
+        # never a rename *over* an existing name: a directory renamed over the
+        # one the tmpfs sits on detaches that mount in the container (the
+        # kernel's rule for mount points in other namespaces), which would
+        # read as "missing" without anything having landed outside
         while not stop.is_set():
             try:
-                os.rename(vol / "x", vol / "x.tmp") if (vol / "x").is_dir() else None
-                if not (vol / "x").exists():
+                if (vol / "x").is_dir() and not os.path.lexists(vol / "x.tmp"):
+                    os.rename(vol / "x", vol / "x.tmp")
+                if not os.path.lexists(vol / "x"):
                     os.symlink(str(outside / "target"), vol / "x")
                 time.sleep(0.0005)
-                os.unlink(vol / "x")
-                os.rename(vol / "x.tmp", vol / "x")
+                if os.path.islink(vol / "x"):
+                    os.unlink(vol / "x")
+                if not os.path.lexists(vol / "x"):
+                    os.rename(vol / "x.tmp", vol / "x")
             except OSError:
                 pass
 
