@@ -142,8 +142,16 @@ def test_hook_leaving_a_process_behind_does_not_hang(brick, bundle):
         cp = brick.run(b, timeout=60 if not IS_BRICK else 25)  # a hang is a timeout failure
         assert cp.returncode == 0, cp.stderr
     finally:
-        for pid in tagged_procs_alive():  # the hook's sleep: ours
-            os.kill(pid, 9)
+        # the hook's sleep: ours; looked for again until none is left (a
+        # process between fork and exec may not show its environment yet)
+        def none_left():
+            for pid in tagged_procs_alive():
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+            return not tagged_procs_alive()
+        assert wait_for(none_left, 10)
 
 
 def test_hook_state_larger_than_a_pipe(brick, bundle):
