@@ -224,11 +224,17 @@ def test_oci_verbs_rootless_like_runc(ubrick, base_rootfs, no_subids):
             assert (ref["kill"], ref["stopped"], ref["delete"]) == (got["kill"], got["stopped"], got["delete"])
 
 
-def test_oci_list_owner_is_the_user(ubrick, base_rootfs, no_subids):
+def run_sleeper(ubrick, base_rootfs):
+    """A detached container of the user's, running sleep: its id."""
     b, _ = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
     cid = new_id()
     cp = ubrick("run", "-d", "--bundle", b, cid)
     assert cp.returncode == 0, cp.stderr
+    return cid
+
+
+def test_oci_list_owner_is_the_user(ubrick, base_rootfs, no_subids):
+    cid = run_sleeper(ubrick, base_rootfs)
     try:
         cp = ubrick("list", "--format", "json")
         entry = [c for c in json.loads(cp.stdout) if c["id"] == cid][0]
@@ -250,10 +256,7 @@ def test_oci_limits_refused_without_a_cgroup(ubrick, base_rootfs, no_subids):
 
 
 def test_oci_exec_tty(ubrick, base_rootfs, no_subids):
-    b, _ = user_bundle(ubrick, base_rootfs, ["sleep", "300"])
-    cid = new_id()
-    cp = ubrick("run", "-d", "--bundle", b, cid)
-    assert cp.returncode == 0, cp.stderr
+    cid = run_sleeper(ubrick, base_rootfs)
     try:
         cp = ubrick.as_user(["script", "-qec", f"{ubrick.binary} exec -t {cid} sh -c 'tty; id -u'", "/dev/null"])
         assert cp.returncode == 0, cp.stdout + cp.stderr
