@@ -629,41 +629,70 @@ def host_ns_inode(kind):
 
 # ---------------------------------------------------------------- rootless lane
 
-ROOTLESS_USER = "brick-rltest"
+# one account per test session (its pid in the name): two suites on one machine
+# never share it, and an account whose session died is swept by the next one
+ROOTLESS_PREFIX = "brick-rl-"
 ROOTLESS_SUBIDS = (300000, 65536)
+
+
+def _subid_lines_without(name):
+    for f in ("/etc/subuid", "/etc/subgid"):
+        try:
+            lines = Path(f).read_text().splitlines()
+        except FileNotFoundError:
+            continue
+        keep = [ln for ln in lines if ln.split(":")[0] != name]
+        if keep != lines:
+            Path(f).write_text("".join(ln + "\n" for ln in keep))
+
+
+def _sweep_dead_rootless_users():
+    """Accounts of this lane whose session (the pid in the name) has ended:
+    a killed run's debris, ours by name."""
+    import pwd
+    for pw in pwd.getpwall():
+        rest = pw.pw_name[len(ROOTLESS_PREFIX):]
+        if not pw.pw_name.startswith(ROOTLESS_PREFIX) or not rest.isdigit():
+            continue
+        try:
+            alive = b"pytest" in Path(f"/proc/{rest}/cmdline").read_bytes()
+        except OSError:
+            alive = False
+        if not alive:
+            subprocess.run(["userdel", pw.pw_name], timeout=30)
+            _subid_lines_without(pw.pw_name)
 
 
 @pytest.fixture(scope="session")
 def rootless_user():
     """A normal user this session creates (a system account without a login,
     with a subordinate id range), and a world-readable copy of the binary it
-    runs; both removed at the end. Taken over when a killed run left it."""
+    runs; both removed at the end."""
     import pwd
     if os.geteuid() != 0:
         pytest.skip("the rootless lane creates its user as root")
+    _sweep_dead_rootless_users()
+    name = f"{ROOTLESS_PREFIX}{os.getpid()}"
     try:
-        pw = pwd.getpwnam(ROOTLESS_USER)
+        pw = pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        ROOTLESS_USER], check=True, timeout=30)
-        pw = pwd.getpwnam(ROOTLESS_USER)
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       check=True, timeout=30)
+        pw = pwd.getpwnam(name)
     start, count = ROOTLESS_SUBIDS
-    line = f"{ROOTLESS_USER}:{start}:{count}"
-    for f, flag in (("/etc/subuid", "--add-subuids"), ("/etc/subgid", "--add-subgids")):
-        try:
-            have = line in Path(f).read_text().splitlines()
-        except FileNotFoundError:
-            have = False
-        if not have:  # a killed run may have left the account without its range
-            subprocess.run(["usermod", flag, f"{start}-{start + count - 1}", ROOTLESS_USER], check=True, timeout=30)
+    for flag in ("--add-subuids", "--add-subgids"):
+        subprocess.run(["usermod", flag, f"{start}-{start + count - 1}", name], check=True, timeout=30)
     top = Path(tempfile.mkdtemp(prefix="brick-rl-", dir="/tmp"))
     os.chmod(top, 0o755)
     binary = top / "brick"
     shutil.copy2(BRICK, binary)
     os.chmod(binary, 0o755)
-    yield {"name": ROOTLESS_USER, "uid": pw.pw_uid, "gid": pw.pw_gid, "binary": binary, "top": top}
-    shutil.rmtree(top, ignore_errors=True)
-    subprocess.run(["userdel", ROOTLESS_USER], timeout=30)  # ours by its name, also when a killed run made it
+    try:
+        yield {"name": name, "uid": pw.pw_uid, "gid": pw.pw_gid, "binary": binary, "top": top}
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+        subprocess.run(["userdel", name], timeout=30)
+        _subid_lines_without(name)
 
 
 class RootlessBrick(Brick):
