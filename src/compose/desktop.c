@@ -101,10 +101,12 @@ int desktop_parse_flag(int code, const char *arg, struct compose_opts *o, struct
     case DESKTOP_OPT_WAYLAND: d->wayland = true; return 0;
     case DESKTOP_OPT_GUI: d->gui = true; return 0;
     case DESKTOP_OPT_AUDIO:
-        if (arg && !streq(arg, "devices"))
-            return brick_err(err, EINVAL, "--audio: expected --audio or --audio=devices, got \"%s\"", arg);
+        if (arg && !streq(arg, "devices") && !streq(arg, "auto"))
+            return brick_err(err, EINVAL, "--audio: expected --audio, --audio=devices or --audio=auto, got \"%s\"",
+                             arg);
         d->audio = true;
-        d->sound_devices = d->sound_devices || arg;
+        d->audio_auto = arg && streq(arg, "auto"); /* the last one wins: --profile browser --audio is strict */
+        d->sound_devices = d->sound_devices || (arg && streq(arg, "devices"));
         return 0;
     case DESKTOP_OPT_GPU: d->gpu = true; return 0;
     case DESKTOP_OPT_DEVICE: {

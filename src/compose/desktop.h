@@ -55,6 +55,7 @@ struct compose_desktop {
     bool wayland;
     bool gui;             /* --gui: Wayland when the compositor's socket exists, else X11 */
     bool audio, gpu, sound_devices; /* --audio, --gpu, --device /dev/snd via --audio=devices */
+    bool audio_auto;      /* --audio=auto: no sound server is a note, not an error (profiles) */
     bool die_with_parent;
     bool nested_ns;       /* --allow-nested-ns: seccomp lets the app build its own sandbox */
     struct desktop_device_req *dev_reqs;
@@ -98,7 +99,8 @@ enum {
     "      --x11[=untrusted]      this X display only: its socket and its cookie\n" \
     "      --wayland              the Wayland compositor's socket, in a private XDG_RUNTIME_DIR\n" \
     "      --gui                  --wayland when a compositor runs, else --x11\n" \
-    "      --audio[=devices]      the PulseAudio/PipeWire socket (shm off); =devices adds /dev/snd\n" \
+    "      --audio[=devices|auto] the PulseAudio/PipeWire socket (shm off); =devices adds /dev/snd,\n" \
+    "                             =auto only a note when no sound server runs\n" \
     "      --gpu                  /dev/dri render nodes (+ NVIDIA nodes and libraries)\n" \
     "      --device HOST[:PATH][:rwm]  a device node (or a directory of them)\n" \
     "      --group-add GID        an additional group\n" \

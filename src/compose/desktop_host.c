@@ -280,9 +280,16 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
         sock = xstrdup(server + 5);
     else if (xdg && xdg[0] == '/')
         sock = xasprintf("%s/pulse/native", xdg);
-    else
+    else if (!d->audio_auto)
         return brick_err(err, EINVAL, "--audio: neither PULSE_SERVER=unix:/PATH nor XDG_RUNTIME_DIR is set");
-    int r = check_socket(sock, "--audio (PulseAudio or pipewire-pulse)", err);
+    /* =auto (the profiles): a browser or a player is still useful without
+     * sound, as an app is without a GPU; an explicit --audio is refused */
+    int r = sock ? check_socket(sock, "--audio (PulseAudio or pipewire-pulse)", err) : -ENOENT;
+    if (r == -ENOENT && d->audio_auto) {
+        strv_push_take(&d->notes, xasprintf("--audio=auto: no sound server (%s): the app runs without sound",
+                                            sock ? sock : "no PULSE_SERVER, no XDG_RUNTIME_DIR"));
+        return d->sound_devices ? desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err) : 0;
+    }
     if (r < 0)
         return r;
     /* shm off: the server would otherwise map memfds the client passes, and

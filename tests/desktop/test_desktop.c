@@ -175,6 +175,7 @@ TEST(profiles)
     struct compose_opts o;
     is_int(compose_parse((int)strv_length(x), x, &o, &err), 0, "expanded argv parses");
     ok(o.desktop && o.desktop->gpu && o.desktop->nested_ns && o.desktop->shm_size == 1LL << 30, "browser flags");
+    ok(o.desktop->audio && o.desktop->audio_auto, "browser: sound when a server runs (audio=auto)");
     is_int(o.ns[OCI_NS_NETWORK].mode, NS_MODE_NEW, "--net new after the profile wins");
     compose_opts_done(&o);
     strv_free(x);
@@ -338,11 +339,43 @@ TEST(gpu_fake_tree)
     (void)!system(cmd);
 }
 
+/* --audio=auto: no sound server is a note (the profiles); --audio stays an error */
+TEST(audio_auto)
+{
+    char dir[] = "/tmp/brick-test-audio-XXXXXX";
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    setenv("PULSE_SERVER", "unix:/nonexistent/pulse/native", 1);
+    struct compose_opts o;
+    struct brick_error err;
+    const char *autoa[] = {"--audio=auto", "app", NULL}, *strict[] = {"--audio=auto", "--audio", "app", NULL};
+    is_int(parse(&o, &err, autoa), 0, "--audio=auto parses");
+    is_int(desktop_resolve(&o, dir, &err), 0, "no sound server: no error");
+    ok(o.desktop->n_mounts == 0 && o.desktop->notes && strstr(o.desktop->notes[0], "without sound"),
+       "a note, no mount");
+    compose_opts_done(&o);
+    is_int(parse(&o, &err, strict), 0, "--audio=auto --audio parses");
+    ok(!o.desktop->audio_auto, "the last --audio wins");
+    err.msg[0] = '\0';
+    ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "/nonexistent/pulse/native"), "--audio: refused");
+    compose_opts_done(&o);
+    const char *bad[] = {"--audio=loud", "app", NULL};
+    ok(parse(&o, &err, bad) < 0, "--audio=loud refused");
+    compose_opts_done(&o);
+    unsetenv("PULSE_SERVER");
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    (void)!system(cmd);
+}
+
 int main(void)
 {
     RUN(flags);
     RUN(display);
     RUN(xauthority);
+    RUN(audio_auto);
     RUN(profiles);
     RUN(apply);
     RUN(gpu_fake_tree);

@@ -3,9 +3,11 @@
 Every display server here is our own: Xvfb on a free display number with its
 own cookie file, weston's headless backend with its socket in a temporary
 XDG_RUNTIME_DIR; each is stopped by its pid. Packages (Debian): xvfb,
-x11-apps, x11-utils, xauth, weston, wayland-utils, imagemagick.
+x11-apps, x11-utils, xauth, weston, wayland-utils, imagemagick, chromium,
+zenity.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,7 +24,7 @@ pytestmark = brick_only
 
 PACKAGES = {"Xvfb": "xvfb", "xclock": "x11-apps", "xwd": "x11-apps", "xdpyinfo": "x11-utils",
             "xwininfo": "x11-utils", "xauth": "xauth", "weston": "weston", "wayland-info": "wayland-utils",
-            "unshare": "util-linux"}
+            "unshare": "util-linux", "chromium": "chromium", "zenity": "zenity", "convert": "imagemagick"}
 _apt_tried = set()
 
 
@@ -184,10 +186,7 @@ def test_x11_rootless_screenshot(ubrick, xvfb):
     convert = shutil.which("convert") or pytest.skip("imagemagick missing")
     x = xvfb()
     u = ubrick.user
-    auth = ubrick.home / "Xauthority"  # the user's own cookie file
-    shutil.copy(x.auth, auth)
-    os.chown(auth, u["uid"], u["gid"])
-    env = {"DISPLAY": x.display, "XAUTHORITY": str(auth)}
+    env = _user_display(ubrick, x)
     cp = ubrick("do", "--x11", "--", "sh", "-c", "id -u; xdpyinfo | grep '^name of display'", env=env)
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout.split()[0] == str(u["uid"]) and x.display in cp.stdout
@@ -208,6 +207,140 @@ def test_x11_rootless_screenshot(ubrick, xvfb):
     finally:
         ubrick("delete", "-f", cid)
         shutil.rmtree(shot, ignore_errors=True)
+
+
+def _user_display(ubrick, x):
+    """The environment of a rootless `brick do` on display x: a copy of its
+    cookie file in the user's home, owned by the user."""
+    auth = ubrick.home / "Xauthority"
+    shutil.copy(x.auth, auth)
+    os.chown(auth, ubrick.user["uid"], ubrick.user["gid"])
+    return {"DISPLAY": x.display, "XAUTHORITY": str(auth)}
+
+
+def _window(x, name, timeout=20):
+    """Wait for a window of at least 50x50 whose xwininfo line names `name`
+    (not the 10x10 group leaders toolkits make); its (w, h, left, top)."""
+    found = []
+
+    def look():
+        tree = subprocess.run(["xwininfo", "-root", "-tree"], env=x.env(), capture_output=True, text=True).stdout
+        for line in tree.splitlines():
+            m = re.search(r"(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)\s*$", line)
+            if name in line and m and int(m[1]) >= 50 and int(m[2]) >= 50:
+                found.append(tuple(int(v) for v in m.groups()))
+                return True
+        return False
+    assert wait_for(look, timeout, interval=0.2), f"no window {name!r} on {x.display} after {timeout}s"
+    return found[-1]
+
+
+def _wait_drawn(x, area, fmt, drawn, timeout=20):
+    """Screenshot the display (xwd) until the statistics `fmt` (ImageMagick
+    fx escapes) of `area` (w, h, left, top) satisfy drawn(values); the values."""
+    w, h, left, top = area
+    last = []
+
+    def shot():
+        xwd = subprocess.run(["xwd", "-root", "-silent"], env=x.env(), capture_output=True, check=True).stdout
+        out = subprocess.run(["convert", "xwd:-", "-crop", f"{w}x{h}+{left}+{top}", "-format", fmt, "info:"],
+                             input=xwd, capture_output=True, check=True).stdout
+        last[:] = [float(v) for v in out.split()]
+        return drawn(last)
+    wait_for(shot, timeout, interval=0.5)
+    return last
+
+
+def _stop_foreground(ubrick, cid, p):
+    """End a foreground rootless `brick do --die-with-parent` (the profiles
+    have it: no -d) by deleting its container; its stderr."""
+    ubrick("delete", "-f", cid)
+    try:
+        return p.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        return p.communicate()[1]
+
+
+def _renderer_sandboxed(uid):
+    """Chromium's namespace sandbox as seen from the host: a renderer of
+    user uid in a user and pid namespace other than its browser process's."""
+    procs = {}
+    for d in Path("/proc").iterdir():
+        try:
+            # not the directory's owner: that is root for a non-dumpable process (the renderers)
+            if d.name.isdigit() and f"\nUid:\t{uid}\t" in (d / "status").read_text():
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ")  # chromium rewrites it as one string
+                if cmd.startswith(b"/usr/lib/chromium/chromium "):
+                    kind = re.search(rb" --type=(\S+)", cmd)
+                    procs.setdefault(kind[1] if kind else b"browser", []).append(
+                        {n: os.readlink(d / "ns" / n) for n in ("user", "pid")})
+        except OSError:
+            continue  # gone meanwhile
+    browsers, renderers = procs.get(b"browser", []), procs.get(b"renderer", [])
+    return len(browsers) == 1 and renderers and all(
+        r["user"] != browsers[0]["user"] and r["pid"] != browsers[0]["pid"] for r in renderers)
+
+
+def test_chromium_rootless_screenshot(ubrick, xvfb, workdir):
+    """Chromium from an unprivileged `brick do --profile browser`, with its
+    own sandbox (the profile's --allow-nested-ns lets it build its user and
+    pid namespaces inside the container's; no --no-sandbox), draws a local
+    page whose body is solid red at a known place on the display."""
+    need("chromium", "xwd", "xwininfo", "convert")
+    x = xvfb()
+    u = ubrick.user
+    env = _user_display(ubrick, x)
+    page = ubrick.home / "page"  # bound at the same path: the container's /tmp is its own
+    page.mkdir()
+    (page / "red.html").write_text("<!doctype html><body style='margin:0;background:#ff0000'></body>")
+    os.chown(page, u["uid"], u["gid"])
+    # the user's sound server (a socket nobody answers): --audio binds it as the user
+    (ubrick.home / "xdg" / "pulse").mkdir()
+    os.chown(ubrick.home / "xdg" / "pulse", u["uid"], u["gid"])
+    pulse = socket.socket(socket.AF_UNIX)
+    pulse.bind(str(ubrick.home / "xdg" / "pulse" / "native"))
+    pulse.listen(8)
+    cid = new_id()
+    try:
+        cp = ubrick("do", "--profile", "browser", "--", "sh", "-c",
+                    'test -S "${PULSE_SERVER#unix:}" && echo pulse; df -k /dev/shm | tail -1', env=env)
+        assert cp.returncode == 0, cp.stderr
+        assert cp.stdout.split()[0] == "pulse" and cp.stdout.split()[2] == str(1 << 20), cp.stdout
+        p = ubrick.popen("do", "--name", cid, "--profile", "browser", "-v", f"{page}:{page}:ro", "--",
+                         "chromium", "--disable-gpu", "--no-first-run", "--user-data-dir=/tmp/chromium",
+                         "--window-position=60,50", "--window-size=320,240", f"--app=file://{page}/red.html",
+                         env=env)
+        try:
+            area = _window(x, "red.html")
+            assert area == (320, 240, 60, 50), area
+            inside = (area[0] - 20, area[1] - 20, area[2] + 10, area[3] + 10)
+            rgb = _wait_drawn(x, inside, "%[fx:mean.r] %[fx:mean.g] %[fx:mean.b]",
+                              lambda v: v[0] > 0.95 and v[1] < 0.05 and v[2] < 0.05)
+            assert rgb[0] > 0.95 and rgb[1] < 0.05 and rgb[2] < 0.05, f"the page is not drawn: mean rgb {rgb}"
+            assert wait_for(lambda: _renderer_sandboxed(u["uid"]), 10), "chromium's renderers are not sandboxed"
+        finally:
+            err = _stop_foreground(ubrick, cid, p)
+        assert "No usable sandbox" not in err, err
+    finally:
+        pulse.close()
+
+
+def test_gtk_rootless_screenshot(ubrick, xvfb):
+    """A GTK 3 dialog (zenity) from an unprivileged `brick do --profile gui`
+    draws its window: GTK's light background with dark text on it."""
+    need("zenity", "xwd", "xwininfo", "convert")
+    x = xvfb()
+    cid = new_id()
+    p = ubrick.popen("do", "--name", cid, "--profile", "gui", "--", "zenity", "--info", "--title", "brick-gtk",
+                     "--text", "drawn by GTK in a rootless brick", "--timeout", "120", env=_user_display(ubrick, x))
+    try:
+        area = _window(x, "brick-gtk")
+        mean, dev, low = _wait_drawn(x, area, "%[fx:mean] %[fx:standard_deviation] %[fx:minima]",
+                                     lambda v: v[0] > 0.6 and v[1] > 0.02 and v[2] < 0.3)
+        assert mean > 0.6 and dev > 0.02 and low < 0.3, f"no GTK drawing: mean {mean}, deviation {dev}, min {low}"
+    finally:
+        _stop_foreground(ubrick, cid, p)
 
 
 @pytest.fixture

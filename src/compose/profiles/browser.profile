@@ -8,7 +8,8 @@ description=web browser: host network, display, audio, GPU, 1g /dev/shm, its own
 net=host
 # Wayland when a compositor runs, else X11
 gui
-audio
+# sound when a server runs (PulseAudio or PipeWire), else a note
+audio=auto
 gpu
 # Chromium keeps its renderers' memory in /dev/shm; 64m is not enough
 shm-size=1g
