@@ -128,8 +128,10 @@ static int launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     }
     if (r >= 0 && !o->print_spec) {
         /* No bundle directory: the config goes straight to the state dir. */
+        /* rootless under a systemd user manager: its scope is the cgroup */
         struct brick_create_opts co = {.root = g->root, .id = o->name, .detach = o->detach, .keep = o->keep,
-                                       .spec = TAKE_PTR(spec), .spec_json = json};
+                                       .spec = TAKE_PTR(spec), .spec_json = json,
+                                       .systemd_cgroup = g->systemd_cgroup || (o->caller && o->caller->user_manager)};
         r = brick_run(&co, ret_status, err);
     }
     oci_spec_free(spec);

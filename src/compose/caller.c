@@ -1,6 +1,7 @@
 /* caller.c — who runs `brick do`: an unprivileged user gets a user
  * namespace of its own (build.c), mapping its own ids and, where granted,
  * a subordinate range (docs/ROOTLESS.md). */
+#include "cgroup/cgroup.h"
 #include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/fd.h"
@@ -43,5 +44,6 @@ void compose_caller_detect(struct compose_opts *o)
         name = passwd_field(passwd, c->uid, 0);
     c->subuid = subid("/etc/subuid", "newuidmap", name, c->uid);
     c->subgid = subid("/etc/subgid", "newgidmap", name, c->uid);
+    c->user_manager = cgroup_user_manager_present();
     o->caller = c;
 }

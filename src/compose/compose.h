@@ -102,6 +102,7 @@ struct compose_id_range {
 struct compose_caller {
     uint32_t uid, gid;
     struct compose_id_range subuid, subgid;
+    bool user_manager; /* a systemd user manager makes the container's scope (a delegated cgroup) */
 };
 /* Fill o->caller when the effective uid is not 0 (reads /etc/passwd,
  * /etc/subuid, /etc/subgid and looks for the uidmap tools). */

@@ -89,8 +89,10 @@ class VmRun:
 
 
 # the systemd lane (run-vm.sh --systemd): a Debian 12 userspace with systemd as pid 1 runs the
-# same suite as a service, plus these
-SYSTEMD_SCENARIOS = ["systemd_pid1", "rootless_do", "systemd_scope", "podman_systemd"]
+# same suite as a service, plus the scenarios of tests/vm/systemd-lane/*.sh (their LANE_TESTS lines)
+SYSTEMD_SCENARIOS = [name for f in sorted((REPO / "tests" / "vm" / "systemd-lane").glob("*.sh"))
+                     for m in re.finditer(r'^LANE_TESTS="\$LANE_TESTS ([^"]*)"', f.read_text(), re.M)
+                     for name in m.group(1).split()]
 LANES = {"initramfs": [], "systemd": ["--systemd"]}
 
 
@@ -147,8 +149,7 @@ def test_vm_result_block_complete(vm):
 
 @pytest.mark.parametrize("name", SYSTEMD_SCENARIOS)
 def test_systemd_host(systemd_vm, name):
-    """systemd is pid 1 and a container runs; a normal user's `brick do`
-    from a systemd service (no delegated cgroup: none, a limit refused)."""
+    """The systemd lane's own scenarios (tests/vm/systemd-lane/*.sh)."""
     test_cgroup_v2(systemd_vm, name)
 
 

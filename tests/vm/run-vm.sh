@@ -68,6 +68,7 @@ apt_install() {
 # ---------------------------------------------------------------- qemu + kernel
 command -v qemu-system-x86_64 >/dev/null || { log "installing qemu-system-x86"; apt_install qemu-system-x86; }
 command -v cpio >/dev/null || { log "installing cpio"; apt_install cpio; }
+[ "$SYSTEMD" = 0 ] || command -v depmod >/dev/null || { log "installing kmod"; apt_install kmod; }
 
 kernel_pkg() {
 	# linux-image-amd64 depends on exactly one linux-image-<abi>-amd64
@@ -86,11 +87,13 @@ fetch_kernel() {
 		# offline: fall back to whatever was cached before
 		KERNEL=$(ls -1 "$CACHE"/linux-image-*/vmlinuz 2>/dev/null | sort -V | tail -n1)
 		[ -n "$KERNEL" ] || die "cannot resolve linux-image-amd64 and no cached kernel in $CACHE"
+		MODULES=$(dirname "$KERNEL")/modules
 		return
 	fi
 	dir=$CACHE/$pkg
 	KERNEL=$dir/vmlinuz
-	[ -s "$KERNEL" ] && return
+	MODULES=$dir/modules
+	[ -s "$KERNEL" ] && [ -d "$MODULES/lib/modules" ] && return
 	log "fetching $pkg into $dir (apt-get download + dpkg-deb -x, not installed)"
 	mkdir -p "$CACHE"
 	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
@@ -100,10 +103,13 @@ fetch_kernel() {
 	mkdir -p "$dir"
 	cp "$tmp"/x/boot/vmlinuz-* "$dir/vmlinuz.part"
 	cp "$tmp"/x/boot/config-* "$dir/config"
+	# the module tree of the same package, for the systemd lane (overlay, veth, bridge...)
+	rm -rf "$MODULES" && mkdir -p "$MODULES/lib" && mv "$tmp/x/lib/modules" "$MODULES/lib/"
 	mv "$dir/vmlinuz.part" "$KERNEL"
 	rm -rf "$tmp"
 }
 
+MODULES=
 if [ -n "${BRICK_VM_KERNEL:-}" ]; then
 	KERNEL=$BRICK_VM_KERNEL
 else
@@ -114,7 +120,14 @@ fi
 # ---------------------------------------------------------------- systemd image (--systemd)
 # A Debian 12 userspace with systemd, built once per recipe: the suite, the packages and the
 # architecture are the recipe, its hash names the cached tar (about 230 MB, 60 s to build here).
-SD_PACKAGES="systemd,systemd-sysv,dbus,iproute2,procps,kmod,busybox,strace,podman"
+# The packages and kernel modules are what the scenario files of tests/vm/systemd-lane/ ask for
+# on their "# packages:" and "# modules:" lines.
+LANE_DIR=$HERE/systemd-lane
+lane_field() {
+	sed -n "s/^# $1: *//p" "$LANE_DIR"/*.sh | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '
+}
+SD_PACKAGES=$(lane_field packages | sed 's/ *$//; s/ /,/g')
+SD_MODULES=$(lane_field modules)
 systemd_image() {
 	local suite hash tar tmp
 	command -v mmdebstrap >/dev/null || { log "installing mmdebstrap"; apt_install mmdebstrap; }
@@ -128,6 +141,8 @@ systemd_image() {
 		mmdebstrap --variant=minbase --include="$SD_PACKAGES" "$suite" "$tmp" >&2 ||
 			die "mmdebstrap failed"
 		mv "$tmp" "$tar"
+		# older recipes' images of this suite go
+		find "$CACHE" -maxdepth 1 -name "systemd-$suite-*.tar" ! -name "$(basename "$tar")" -delete
 	fi
 	SD_TAR=$tar
 }
@@ -175,7 +190,42 @@ RT_NAME=$(basename "$RUNTIME")
 copy_with_libs "$RUNTIME" "/usr/local/bin/$RT_NAME"
 install -m 0755 "$HERE/cgroup2-suite.sh" "$IRD/suite/cgroup2-suite.sh"
 
+# add_modules NAME...: the modules and what they depend on, from the kernel package's tree, loaded
+# at boot by systemd-modules-load
+add_modules() {
+	local ver m f
+	[ $# -gt 0 ] || return 0
+	[ -n "$MODULES" ] && [ -d "$MODULES/lib/modules" ] || die "no module tree for $KERNEL (modules asked: $*)"
+	ver=$(ls "$MODULES/lib/modules" | head -n1)
+	# the package ships no modules.dep (its postinst runs depmod)
+	[ -s "$MODULES/lib/modules/$ver/modules.dep" ] || depmod -b "$MODULES" "$ver"
+	for m in "$@"; do
+		modprobe -d "$MODULES" -S "$ver" --show-depends "$m" >/dev/null 2>&1 || die "module $m is not in $ver"
+		modprobe -d "$MODULES" -S "$ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+			while read -r f; do install -D -m 0644 "$f" "$IRD${f#"$MODULES"}"; done
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -e "$MODULES/lib/modules/$ver/$f" ] && cp "$MODULES/lib/modules/$ver/$f" "$IRD/lib/modules/$ver/"
+	done
+	depmod -b "$IRD" "$ver"
+	mkdir -p "$IRD/etc/modules-load.d"
+	printf '%s\n' "$@" > "$IRD/etc/modules-load.d/brick-vm.conf"
+}
+
 if [ "$SYSTEMD" = 1 ]; then
+	mkdir -p "$IRD/suite/lane" "$IRD/suite/assets"
+	install -m 0644 "$LANE_DIR"/*.sh "$IRD/suite/lane/"
+	# shellcheck disable=SC2086
+	add_modules $SD_MODULES
+	# for the engines' scenarios: crictl (../shared/tools) and the busybox rootfs as an OCI image
+	CRICTL_XZ=$REPO/../shared/tools/crictl-v1.26.1-linux-amd64.xz
+	[ -s "$CRICTL_XZ" ] && xz -dc "$CRICTL_XZ" > "$IRD/suite/assets/crictl" && chmod 0755 "$IRD/suite/assets/crictl"
+	python3 "$REPO/tests/engines/mkociimage.py" "$IRD/suite/rootfs" "$IRD/suite/assets/busybox-oci.tar" \
+		localhost/busybox:vm '["/bin/sh"]' >/dev/null || die "mkociimage.py failed"
+	# a pod's pause container: pid 1 of the pod, reaps, ends on TERM
+	python3 "$REPO/tests/engines/mkociimage.py" "$IRD/suite/rootfs" "$IRD/suite/assets/pause-oci.tar" \
+		localhost/pause:vm '["/bin/sh", "-c", "trap '"'exit 0'"' TERM INT; while :; do sleep 3600 & wait $!; done"]' \
+		>/dev/null || die "mkociimage.py failed"
 	# stage 1 as below, then systemd as pid 1; the suite is a service that powers the VM off
 	cat > "$IRD/init" <<'INIT'
 #!/bin/sh

@@ -44,6 +44,10 @@ struct cgroup {
     /* systemd driver (--systemd-cgroup with systemd as pid 1): the transient
      * unit systemd makes and owns ("brick-<id>.scope"), in slice; NULL: none */
     char *unit, *slice;
+    /* the unit's manager: NULL the system one; else the user manager's own
+     * cgroup ("/user.slice/user-1000.slice/user@1000.service"), the slice's
+     * parent (a rootless runtime's scope, as runc's and crun's) */
+    char *manager;
     pid_t pid; /* the init, for a driver whose manager places it (systemd) */
     bool unit_tried, unit_started; /* this create asked systemd for the unit / got it */
     struct cgroup_hier *h;
@@ -69,6 +73,10 @@ int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
  * cgroup_create() makes the same directories through cgroupfs. */
 int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const char *id,
                            struct brick_error *err);
+/* A systemd user manager answers the caller on a pure cgroup v2 host (its
+ * socket in $XDG_RUNTIME_DIR): rootless `brick do` asks it for a scope, a
+ * delegated cgroup, as `systemd-run --user --scope` would. Makes nothing. */
+bool cgroup_user_manager_present(void);
 void cgroup_done(struct cgroup *cg);
 /* Whether the calling process may make the container's directories and
  * move processes into them in every hierarchy (a rootless runtime: only in

@@ -88,6 +88,12 @@ static int v2_plan(const struct cgroup *cg, const struct oci_resources *r, struc
 static int v2_devices(const struct cgroup *cg, const struct cgroup_dev_rule *rules, size_t n,
                       struct brick_error *err)
 {
+    /* Rootless (a delegated cgroup): loading a BPF program needs privilege
+     * in the initial user namespace. Nothing is lost, as with runc and crun:
+     * a user namespace cannot mknod, so the container reaches only the
+     * device nodes bound in from the host, with the host's permissions. */
+    if (running_unprivileged())
+        return 0;
     _cleanup_close_ int fd = open(cg->h[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return brick_err_errno(err, errno, "cgroup: open %s", cg->h[0].dir);

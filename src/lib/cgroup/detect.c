@@ -3,6 +3,7 @@
  * record of all that (so later commands never re-detect: the host may be
  * remounted, the record stays true to what was created). */
 #include "cgroup/cgroup.h"
+#include "cgroup/internal.h"
 #include "cgroup/systemd_path.h"
 #include "core/cleanup.h"
 #include "core/error.h"
@@ -127,7 +128,7 @@ static char *own_cgroup(const char *self_cgroup, const char *name)
     return xstrdup("/");
 }
 
-static bool path_ok(const char *p)
+bool cgroup_path_ok(const char *p)
 {
     _cleanup_free_ char *s = xasprintf("/%s/", p);
     return !strstr(s, "/../") && !strstr(s, "/./") && !strchr(p, '\n');
@@ -138,7 +139,7 @@ int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
 {
     _cleanup_free_ char *path = cgroups_path && *cgroups_path ? xstrdup(cgroups_path)
                                                               : xasprintf("/brick/%s", id);
-    if (!path_ok(path))
+    if (!cgroup_path_ok(path))
         return brick_err(err, EINVAL, "linux.cgroupsPath: \"%s\": \"..\" and \".\" are not allowed", path);
     size_t l = strlen(path);
     while (l > 1 && path[l - 1] == '/')
@@ -179,6 +180,7 @@ void cgroup_done(struct cgroup *cg)
     free(cg->path);
     free(cg->unit);
     free(cg->slice);
+    free(cg->manager);
     *cg = (struct cgroup){0};
 }
 
@@ -201,6 +203,8 @@ char *cgroup_to_json(const struct cgroup *cg)
         bjson_set(o, "unit", bjson_new_string(cg->unit));
     if (cg->slice)
         bjson_set(o, "slice", bjson_new_string(cg->slice));
+    if (cg->manager)
+        bjson_set(o, "manager", bjson_new_string(cg->manager));
     char *s = bjson_to_string(o, false);
     bjson_free(o);
     return s;
@@ -215,7 +219,7 @@ static char *dup_member(const bjson *o, const char *k)
 /* No "." or ".." component, no newline (paths of cgroupfs have neither). */
 static bool clean_abs(const char *p)
 {
-    return p && p[0] == '/' && path_ok(p);
+    return p && p[0] == '/' && cgroup_path_ok(p);
 }
 
 /* below: "below/..." with at least one component after it */
@@ -227,7 +231,7 @@ static bool strictly_below(const char *p, const char *below)
 
 int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
 {
-    if (cg->path && *cg->path && (!path_ok(cg->path) || streq(cg->path, "/")))
+    if (cg->path && *cg->path && (!cgroup_path_ok(cg->path) || streq(cg->path, "/")))
         return brick_err(err, EINVAL, "cgroup record: path \"%s\" is not a container's cgroup", cg->path);
     for (size_t i = 0; i < cg->n; i++) {
         const struct cgroup_hier *h = &cg->h[i];
@@ -248,13 +252,15 @@ int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
                   dl > ul && cg->h[0].dir[dl - ul - 1] == '/' && streq(cg->h[0].dir + dl - ul, cg->unit) &&
                   strspn(cg->unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-\\") == ul &&
                   (!cg->slice || (strlen(cg->slice) > 6 && streq(cg->slice + strlen(cg->slice) - 6, ".slice") &&
-                                  !strchr(cg->slice, '/')));
-        /* and the directory is exactly <mount><slice's path>/<unit> */
+                                  !strchr(cg->slice, '/'))) &&
+                  (!cg->manager || clean_abs(cg->manager));
+        /* and the directory is exactly <mount><manager><slice's path>/<unit> */
         _cleanup_free_ char *slice_dir = NULL, *want = NULL;
         struct brick_error ignored;
         if (ok && cgroup_systemd_expand_slice(cg->slice ? cg->slice : CGROUP_SYSTEMD_DEFAULT_SLICE, &slice_dir,
                                               &ignored) == 0) {
-            want = xasprintf("%s%s/%s", cg->h[0].mount, streq(slice_dir, "/") ? "" : slice_dir, cg->unit);
+            want = xasprintf("%s%s%s/%s", cg->h[0].mount, cg->manager && !streq(cg->manager, "/") ? cg->manager : "",
+                             streq(slice_dir, "/") ? "" : slice_dir, cg->unit);
             ok = streq(want, cg->h[0].dir);
         } else {
             ok = false;
@@ -278,6 +284,7 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
     cg->path = dup_member(o, "path");
     cg->unit = dup_member(o, "unit");
     cg->slice = dup_member(o, "slice");
+    cg->manager = dup_member(o, "manager");
     const bjson *arr = bjson_get(o, "hierarchies");
     size_t n = bjson_array_len(arr);
     cg->h = xcalloc(n ? n : 1, sizeof(*cg->h));

@@ -21,4 +21,7 @@ int cgroup_sd_create(struct cgroup *cg, const struct oci_resources *res, struct 
 int cgroup_sd_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
 int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err);
 
+/* No "." or ".." component and no newline: a path cgroupfs could hold. */
+bool cgroup_path_ok(const char *p);
+
 #endif

@@ -1,5 +1,6 @@
 /* sdbus.c — the few D-Bus calls the systemd cgroup driver makes to systemd's
- * manager: StartTransientUnit, SetUnitProperties, StopUnit.
+ * manager: StartTransientUnit, SetUnitProperties, StopUnit, and the
+ * manager's ControlGroup (a user manager's place in the tree).
  *
  * Why not sd-bus: the release CLI is a static PIE and Debian ships no static
  * libsystemd; three method calls do not justify a dynamic binary. This is
@@ -15,9 +16,11 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/missing.h"
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,9 +112,10 @@ static void field(struct sdbus_buf *b, uint8_t code, const char *sig, const char
 
 /* A whole METHOD_CALL message: header fields, then the body as given (its
  * offsets were computed from 0, the body starts 8-aligned). */
-static void method_call(struct sdbus_buf *m, uint32_t serial, bool with_dest, const char *member,
-                        const char *sig, const struct sdbus_buf *body)
+static void method_call(struct sdbus_buf *m, uint32_t serial, bool with_dest, const char *iface,
+                        const char *member, const char *sig, const struct sdbus_buf *body)
 {
+    bool hello = streq(member, "Hello");
     sdbus_byte(m, 'l');
     sdbus_byte(m, 1); /* METHOD_CALL */
     sdbus_byte(m, 0);
@@ -119,11 +123,11 @@ static void method_call(struct sdbus_buf *m, uint32_t serial, bool with_dest, co
     sdbus_u32(m, (uint32_t)body->len);
     sdbus_u32(m, serial);
     size_t at = sdbus_array_begin(m, 8), start = m->mark;
-    field(m, 1, "o", streq(member, "Hello") ? "/org/freedesktop/DBus" : SD_PATH);
-    field(m, 2, "s", streq(member, "Hello") ? "org.freedesktop.DBus" : SD_IFACE);
+    field(m, 1, "o", hello ? "/org/freedesktop/DBus" : SD_PATH);
+    field(m, 2, "s", hello ? "org.freedesktop.DBus" : iface);
     field(m, 3, "s", member);
     if (with_dest)
-        field(m, 6, "s", streq(member, "Hello") ? "org.freedesktop.DBus" : SD_DEST);
+        field(m, 6, "s", hello ? "org.freedesktop.DBus" : SD_DEST);
     if (sig && *sig)
         field(m, 8, "g", sig);
     sdbus_array_end(m, at, start);
@@ -185,10 +189,28 @@ static int sock_connect(const char *path)
     return fd;
 }
 
+/* Our euid as the manager sees it (SO_PEERCRED maps it to its user
+ * namespace): root of a rootless Podman's user namespace is the user. */
+static unsigned peer_uid(void)
+{
+    unsigned euid = (unsigned)geteuid();
+    _cleanup_free_ char *map = NULL;
+    if (read_file_at(AT_FDCWD, "/proc/self/uid_map", BRICK_READ_SMALL, &map, NULL) < 0)
+        return euid;
+    for (char *line = map; line && *line;) {
+        unsigned inside, outside, count;
+        if (sscanf(line, "%u %u %u", &inside, &outside, &count) == 3 && euid >= inside && euid - inside < count)
+            return outside + (euid - inside);
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return euid;
+}
+
 static int authenticate(int fd)
 {
     char uid[16], hex[40] = "", line[256];
-    snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+    snprintf(uid, sizeof(uid), "%u", peer_uid());
     for (size_t i = 0; uid[i]; i++)
         snprintf(hex + 2 * i, 3, "%02x", (unsigned char)uid[i]);
     char out[96];
@@ -277,10 +299,13 @@ static int await_reply(struct sdbus *c, uint32_t serial, char **ret_str, struct 
         const uint8_t *body = m + 16 + fields_len + fields_pad;
         m[16 + rest] = '\0';
         const char *first = NULL;
-        if (body_len >= 5) {
-            uint32_t l = rd32(body);
-            if (l <= body_len - 5)
-                first = (const char *)body + 4;
+        size_t at = 0;
+        if (type == 2 && body_len >= 4 && body[0] == 1 && body[1] == 's' && body[2] == 0)
+            at = 4; /* a variant holding a string: Properties.Get */
+        if (body_len >= at + 5) {
+            uint32_t l = rd32(body + at);
+            if (l <= body_len - at - 5)
+                first = (const char *)body + at + 4;
         }
         if (type == 3)
             return brick_err(err, EREMOTEIO, "systemd: %s%s%s", errname ? errname : "error",
@@ -291,17 +316,36 @@ static int await_reply(struct sdbus *c, uint32_t serial, char **ret_str, struct 
     }
 }
 
-int sdbus_call(struct sdbus *c, const char *member, const char *sig, const struct sdbus_buf *body,
-               char **ret_str, struct brick_error *err)
+static int call(struct sdbus *c, const char *iface, const char *member, const char *sig,
+                const struct sdbus_buf *body, char **ret_str, struct brick_error *err)
 {
     struct sdbus_buf m = {0};
     uint32_t serial = ++c->serial;
-    method_call(&m, serial, c->via_bus, member, sig, body);
+    method_call(&m, serial, c->via_bus, iface, member, sig, body);
     int r = write_all_or(c->fd, m.p, m.len);
     free(m.p);
     if (r < 0)
         return brick_err_errno(err, -r, "systemd D-Bus: write");
     return await_reply(c, serial, ret_str, err);
+}
+
+int sdbus_call(struct sdbus *c, const char *member, const char *sig, const struct sdbus_buf *body,
+               char **ret_str, struct brick_error *err)
+{
+    return call(c, SD_IFACE, member, sig, body, ret_str, err);
+}
+
+int sdbus_manager_string(struct sdbus *c, const char *property, char **ret, struct brick_error *err)
+{
+    struct sdbus_buf b = {0};
+    sdbus_str(&b, SD_IFACE);
+    sdbus_str(&b, property);
+    *ret = NULL;
+    int r = call(c, "org.freedesktop.DBus.Properties", "Get", "ss", &b, ret, err);
+    free(b.p);
+    if (r >= 0 && !*ret)
+        r = brick_err(err, EPROTO, "systemd D-Bus: %s is not a string", property);
+    return r;
 }
 
 int sdbus_open(struct sdbus *c, bool user, struct brick_error *err)

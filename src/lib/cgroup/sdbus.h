@@ -40,6 +40,9 @@ int sdbus_open(struct sdbus *c, bool user, struct brick_error *err);
  * sig; *ret_str (may be NULL): the reply's first string or object path. */
 int sdbus_call(struct sdbus *c, const char *member, const char *sig, const struct sdbus_buf *body,
                char **ret_str, struct brick_error *err);
+/* A string property of the manager (org.freedesktop.DBus.Properties.Get),
+ * e.g. "ControlGroup": where a user manager's units live. */
+int sdbus_manager_string(struct sdbus *c, const char *property, char **ret, struct brick_error *err);
 void sdbus_close(struct sdbus *c);
 
 #endif

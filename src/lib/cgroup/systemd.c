@@ -29,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +40,18 @@ static bool cgroup_systemd_booted(void)
 {
     struct stat st;
     return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool cgroup_user_manager_present(void)
+{
+    struct statfs fs;
+    struct stat st;
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (!cgroup_systemd_booted() || !xdg || *xdg != '/' || statfs("/sys/fs/cgroup", &fs) < 0 ||
+        fs.f_type != CGROUP2_SUPER_MAGIC)
+        return false;
+    _cleanup_free_ char *bus = xasprintf("%s/bus", xdg), *priv = xasprintf("%s/systemd/private", xdg);
+    return (stat(bus, &st) == 0 && S_ISSOCK(st.st_mode)) || (stat(priv, &st) == 0 && S_ISSOCK(st.st_mode));
 }
 
 /* "SLICE:PREFIX:NAME" -> the slice and the unit name (systemd_path.c's rules). */
@@ -64,10 +78,35 @@ static int unit_of(const char *cgroups_path, const char *id, char **ret_slice, c
     return 0;
 }
 
+/* The user manager's own cgroup, where its slices are: what it says
+ * (runc asks the same), never guessed from ours. */
+static int user_manager_cgroup(char **ret, struct brick_error *err)
+{
+    struct sdbus c;
+    int r = sdbus_open(&c, true, err);
+    if (r < 0)
+        return brick_err_prefix(err, "--systemd-cgroup (rootless)");
+    r = sdbus_manager_string(&c, "ControlGroup", ret, err);
+    sdbus_close(&c);
+    if (r < 0)
+        return brick_err_prefix(err, "--systemd-cgroup (rootless)");
+    if ((*ret)[0] != '/' || !cgroup_path_ok(*ret)) {
+        r = brick_err(err, EPROTO, "--systemd-cgroup (rootless): the user manager's cgroup \"%s\"", *ret);
+        free(*ret);
+        *ret = NULL;
+    }
+    return r;
+}
+
 int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const char *id,
                            struct brick_error *err)
 {
-    _cleanup_free_ char *path = NULL;
+    /* rootless, as runc: the user manager's units, in its user.slice by default */
+    bool user = running_unprivileged();
+    _cleanup_free_ char *dflt = NULL, *path = NULL, *manager = NULL;
+    if (user && (!cgroups_path || !*cgroups_path))
+        cgroups_path = dflt = xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s",
+                                        id ? id : "");
     int r = cgroup_systemd_path(cgroups_path, id, &path, err);
     if (r < 0)
         return r;
@@ -75,9 +114,17 @@ int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const ch
         if (cg->layout != CGROUP_LAYOUT_V2)
             return brick_err(err, ENOTSUP, "--systemd-cgroup: systemd's units are made on cgroup v2 hosts only "
                              "(this one is %s); use the cgroupfs driver", cgroup_layout_name(cg->layout));
+        if (user && (r = user_manager_cgroup(&manager, err)) < 0)
+            return r;
         r = unit_of(cgroups_path, id, &cg->slice, &cg->unit, err);
         if (r < 0)
             return r;
+        if (manager) {
+            char *full = xasprintf("%s%s", streq(manager, "/") ? "" : manager, path);
+            free(path);
+            path = full;
+            cg->manager = TAKE_PTR(manager);
+        }
     }
     /* An absolute path: every level brick makes (the slices too, without
      * systemd) is recorded and removed with the container when empty. */
@@ -136,7 +183,7 @@ static void sleep_ms(long ms)
 static int start_unit(struct cgroup *cg, const struct cgroup_writes *w, struct brick_error *err)
 {
     struct sdbus c;
-    int r = sdbus_open(&c, geteuid() != 0, err);
+    int r = sdbus_open(&c, cg->manager != NULL, err);
     if (r < 0)
         return r;
     struct sdbus_buf b = {0};
@@ -216,7 +263,7 @@ int cgroup_sd_update(const struct cgroup *cg, const struct oci_resources *res, s
     int r = plan(cg, res, &w, err);
     if (r >= 0 && w.n) {
         struct sdbus c;
-        r = sdbus_open(&c, geteuid() != 0, err);
+        r = sdbus_open(&c, cg->manager != NULL, err);
         if (r >= 0) {
             struct sdbus_buf b = {0};
             sdbus_str(&b, cg->unit);
@@ -247,7 +294,7 @@ int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err)
     struct sdbus c;
     struct brick_error e;
     bool ours = !cg->unit_tried || cg->unit_started; /* a failed create stops only what it started */
-    if (ours && access(cg->h[0].dir, F_OK) == 0 && sdbus_open(&c, geteuid() != 0, &e) >= 0) {
+    if (ours && access(cg->h[0].dir, F_OK) == 0 && sdbus_open(&c, cg->manager != NULL, &e) >= 0) {
         struct sdbus_buf b = {0};
         sdbus_str(&b, cg->unit);
         sdbus_str(&b, "replace");

@@ -22,6 +22,7 @@ struct brick_error;
 
 #define CGROUP_SYSTEMD_DEFAULT_SLICE "system.slice"
 #define CGROUP_SYSTEMD_DEFAULT_PREFIX "brick"
+#define CGROUP_SYSTEMD_USER_SLICE "user.slice" /* a user manager's (rootless) */
 
 /* "a-b.slice" -> "/a.slice/a-b.slice" ("-.slice" -> "/"); heap string. */
 int cgroup_systemd_expand_slice(const char *slice, char **ret, struct brick_error *err);

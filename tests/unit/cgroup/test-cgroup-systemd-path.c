@@ -151,18 +151,25 @@ TEST(resolve)
 
 /* A record naming a systemd unit (state.json is input): delete stops the unit
  * it names, so the unit must be the scope at exactly <mount><slice>/<unit>. */
-static int record(const char *unit, const char *slice, const char *dir)
+static int record_of(const char *unit, const char *slice, const char *manager, const char *dir)
 {
-    char json[1024];
+    char json[1024], mgr[256] = "";
+    if (manager)
+        snprintf(mgr, sizeof(mgr), "\"manager\":\"%s\",", manager);
     snprintf(json, sizeof(json),
-             "{\"layout\":\"v2\",\"path\":\"/x\",\"unit\":\"%s\",\"slice\":\"%s\",\"hierarchies\":"
-             "[{\"name\":\"\",\"mount\":\"/sys/fs/cgroup\",\"dir\":\"%s\"}]}", unit, slice, dir);
+             "{\"layout\":\"v2\",\"path\":\"/x\",\"unit\":\"%s\",\"slice\":\"%s\",%s\"hierarchies\":"
+             "[{\"name\":\"\",\"mount\":\"/sys/fs/cgroup\",\"dir\":\"%s\"}]}", unit, slice, mgr, dir);
     struct cgroup cg;
     struct brick_error err = {0};
     int r = cgroup_from_json(json, &cg, &err);
     if (r == 0)
         cgroup_done(&cg);
     return r;
+}
+
+static int record(const char *unit, const char *slice, const char *dir)
+{
+    return record_of(unit, slice, NULL, dir);
 }
 
 TEST(unit_record)
@@ -173,6 +180,17 @@ TEST(unit_record)
     ok(record("brick-x.scope", "system.slice", "/sys/fs/cgroup/system.slice/other/brick-x.scope") < 0,
        "a deeper directory");
     ok(record("brick-x.scope", "../x.slice", "/sys/fs/cgroup/x.slice/brick-x.scope") < 0, "a path as slice");
+    /* a user manager's scope (rootless): below the manager's own cgroup */
+    const char *um = "/user.slice/user-1000.slice/user@1000.service";
+    ok(record_of("brick-x.scope", "user.slice", um,
+                 "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/user.slice/brick-x.scope") == 0,
+       "a user manager's scope");
+    ok(record_of("brick-x.scope", "user.slice", um, "/sys/fs/cgroup/user.slice/brick-x.scope") < 0,
+       "the manager is part of the path");
+    ok(record_of("brick-x.scope", "user.slice", "/user.slice/../system.slice",
+                 "/sys/fs/cgroup/system.slice/user.slice/brick-x.scope") < 0, "a manager with \"..\"");
+    ok(record_of("brick-x.scope", "user.slice", "rel", "/sys/fs/cgroup/reluser.slice/brick-x.scope") < 0,
+       "a relative manager");
 }
 
 int main(void)
