@@ -38,7 +38,7 @@ static const char features_json[] =
     "            \"v1\": true,\n"
     "            \"v2\": true,\n"
     "            \"systemd\": true,\n"
-    "            \"systemdUser\": false,\n"
+    "            \"systemdUser\": true,\n"
     "            \"rdma\": true\n"
     "        },\n"
     "        \"seccomp\": {\n"

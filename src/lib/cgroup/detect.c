@@ -333,8 +333,13 @@ bool cgroup_record_is_config(const struct cgroup *cg, const char *cgroups_path, 
         plain[--l] = '\0';
     _cleanup_free_ char *sd = NULL;
     struct brick_error ignored;
-    if (!streq(cg->path, plain) && (cgroup_systemd_path(cgroups_path, id, &sd, &ignored) < 0 || !streq(cg->path, sd)))
+    if (cg->manager) { /* a user manager's scope: only its conversion, under the manager */
+        if (cgroup_systemd_user_path(cgroups_path, id, cg->manager, &sd, &ignored) < 0 || !streq(cg->path, sd))
+            return false;
+    } else if (!streq(cg->path, plain) &&
+               (cgroup_systemd_path(cgroups_path, id, &sd, &ignored) < 0 || !streq(cg->path, sd))) {
         return false;
+    }
     for (size_t i = 0; i < cg->n; i++)
         if (!dir_is_path(&cg->h[i], cg->path))
             return false;

@@ -120,9 +120,10 @@ int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const ch
         if (r < 0)
             return r;
         if (manager) {
-            char *full = xasprintf("%s%s", streq(manager, "/") ? "" : manager, path);
             free(path);
-            path = full;
+            path = NULL;
+            if ((r = cgroup_systemd_user_path(cgroups_path, id, manager, &path, err)) < 0)
+                return r;
             cg->manager = TAKE_PTR(manager);
         }
     }

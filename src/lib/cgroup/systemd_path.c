@@ -102,3 +102,17 @@ int cgroup_systemd_path(const char *cgroups_path, const char *id, char **ret, st
     *ret = xasprintf("%s/%s", streq(dir, "/") ? "" : dir, unit);
     return 0;
 }
+
+int cgroup_systemd_user_path(const char *cgroups_path, const char *id, const char *manager, char **ret,
+                             struct brick_error *err)
+{
+    _cleanup_free_ char *dflt = NULL, *path = NULL;
+    if (!cgroups_path || !*cgroups_path)
+        cgroups_path = dflt = xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s",
+                                        id ? id : "");
+    int r = cgroup_systemd_path(cgroups_path, id, &path, err);
+    if (r < 0)
+        return r;
+    *ret = xasprintf("%s%s", streq(manager, "/") ? "" : manager, path);
+    return 0;
+}

@@ -33,4 +33,10 @@ int cgroup_systemd_unit_name(const char *prefix, const char *name, char **ret, s
  * "system.slice:brick:<id>". *ret is absolute, e.g. "/system.slice/brick-c1.scope". */
 int cgroup_systemd_path(const char *cgroups_path, const char *id, char **ret, struct brick_error *err);
 
+/* The same under a user manager whose own cgroup is manager (rootless):
+ * cgroups_path NULL or "" means "user.slice:brick:<id>", as runc's rootless
+ * default. "/user.slice/user-1000.slice/user@1000.service/user.slice/brick-c1.scope" */
+int cgroup_systemd_user_path(const char *cgroups_path, const char *id, const char *manager, char **ret,
+                             struct brick_error *err);
+
 #endif

@@ -240,6 +240,12 @@ bool state_cgroup(const struct container_state *st, struct cgroup *cg)
         cgroup_done(cg);
         goto bad;
     }
+    /* only a rootless runtime makes a user manager's scopes */
+    if (cg->manager && !running_unprivileged()) {
+        cgroup_done(cg);
+        brick_err(&e, EPERM, "a user manager's scope is its user's to remove");
+        goto bad;
+    }
     return true;
 bad:
     log_warn("container \"%s\": %s: its cgroup is left alone", st->id, e.msg);
@@ -294,6 +300,18 @@ bool state_init_is_ours(int dirfd, const struct container_state *st)
                                            : cp[0] == '/' ? xstrdup(cp) : NULL;
     if (cp && *cp && strchr(cp, ':'))
         (void)cgroup_systemd_path(cp, st->id, &sd, &e);
+    /* a user manager's scope: the config's path under the manager the record
+     * names (only for a rootless runtime, whose record is the user's own) */
+    struct cgroup rec;
+    if (running_unprivileged() && cgroup_from_json(st->cgroup, &rec, &e) == 0) {
+        if (rec.manager) {
+            free(plain);
+            free(sd);
+            plain = sd = NULL;
+            (void)cgroup_systemd_user_path(cp, st->id, rec.manager, &sd, &e);
+        }
+        cgroup_done(&rec);
+    }
     oci_spec_free(spec);
     size_t l = plain ? strlen(plain) : 0;
     while (l > 1 && plain[l - 1] == '/')

@@ -193,8 +193,24 @@ TEST(unit_record)
        "a relative manager");
 }
 
+TEST(user_path)
+{
+    const char *um = "/user.slice/user-1000.slice/user@1000.service";
+    struct brick_error err = {0};
+    char *p = NULL;
+    ok(cgroup_systemd_user_path(NULL, "c1", um, &p, &err) == 0, "rootless default");
+    is_str(p, "/user.slice/user-1000.slice/user@1000.service/user.slice/brick-c1.scope", "in the manager's user.slice");
+    free(p);
+    p = NULL;
+    ok(cgroup_systemd_user_path("user.slice:libpod:abc", "x", um, &p, &err) == 0, "Podman's path");
+    is_str(p, "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-abc.scope", "libpod scope");
+    free(p);
+    ok(cgroup_systemd_user_path("a/b", "x", um, &p, &err) < 0, "not slice:prefix:name");
+}
+
 int main(void)
 {
+    RUN(user_path);
     RUN(unit_record);
     RUN(expand_slice);
     RUN(unit_name);

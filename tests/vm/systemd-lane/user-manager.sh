@@ -48,9 +48,11 @@ t_user_manager_do() {
 	elif [ "$(cat $d/memory.max)" != 67108864 ] || [ "$(stat -c %u $d)" != $UM_UID ]; then
 		fail "memory.max $(cat $d/memory.max), owner $(stat -c %u $d)"; r=1
 	fi
+	rec=$(tr -d ' \n\t' < /run/user/$UM_UID/brick/um1/state.json | grep -o '"manager":"[^"]*"')
 	out=$(in_session "$RUNTIME" delete -f um1 2>&1) || { fail "delete -f: $out"; r=1; }
 	[ $r = 0 ] || return 1
-	wait_until 5 sh -c "[ ! -d $d ]" || fail "$d left after delete" || return 1
+	wait_until 5 sh -c "[ ! -d $d ]" || fail "$d left after delete (delete said '$out'; record $rec;" \
+		"$u $(um_scope_show $u ActiveState); procs $(cat $d/cgroup.procs | tr '\n' ' '); in it: $(ls $d | tr '\n' ' '))" || return 1
 	st=$(um_scope_show $u ActiveState)
 	[ "$st" = inactive ] || [ -z "$st" ] || fail "$u is '$st' after delete"
 }
