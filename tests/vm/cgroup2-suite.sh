@@ -30,6 +30,8 @@ if [ "${SYSTEMD_LANE:-0}" = 1 ]; then
 	for f in /suite/lane/*.sh; do . "$f"; done
 	TESTS="$LANE_TESTS $TESTS"
 fi
+# run-vm.sh's BRICK_VM_ONLY: just these (to debug one scenario)
+[ -n "${ONLY:-}" ] && TESTS=$ONLY
 
 mkdir -p "$WORK" "$STATE"
 

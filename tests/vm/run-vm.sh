@@ -16,7 +16,8 @@
 #
 # Environment: BRICK_VM_CACHE (kernel cache, default ${XDG_CACHE_HOME:-/var/cache}/brick-vm),
 # BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox),
-# BRICK_VM_ACCEL (default tcg), BRICK_VM_SMP (2), BRICK_VM_MEM (1024).
+# BRICK_VM_ACCEL (default tcg), BRICK_VM_SMP (2), BRICK_VM_MEM (1024), BRICK_VM_ONLY (run only these
+# scenarios, e.g. "user_manager_do podman_rootless_systemd": to debug one).
 #
 # Exit status: 0 complete result block, every test ok; 1 complete block with failures;
 #              2 no complete block (boot failure, crash, timeout); 3 setup error.
@@ -310,6 +311,7 @@ fi
 chmod 0755 "$IRD/init"
 {
 	printf 'RT_NAME=%s\nBEGIN_MARK=%s\nEND_MARK=%s\n' "$RT_NAME" "'$BEGIN_MARK'" "'$END_MARK'"
+	printf 'export ONLY=%q\n' "${BRICK_VM_ONLY:-}"
 	# sanitizer builds: keep the host's settings inside the VM
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
