@@ -10,12 +10,14 @@ LANE_TESTS="$LANE_TESTS user_manager_do podman_rootless_systemd"
 UM_USER=brickuser
 UM_UID=4242
 
-# as the user, inside its user manager (a transient service of it, as a desktop session's programs are)
+# as the user, inside its user manager (a transient service of it, as a desktop session's programs are;
+# KillMode=process: what a command leaves running outlives it, as in a login session — rootless
+# Podman's pause process does)
 as_user() {
 	setpriv --reuid=$UM_UID --regid=$UM_UID --init-groups env XDG_RUNTIME_DIR=/run/user/$UM_UID \
 		HOME=/home/$UM_USER PATH=/usr/local/bin:/usr/bin:/bin "$@"
 }
-in_session() { as_user systemd-run --user --quiet --wait --pipe --collect -- "$@"; }
+in_session() { as_user systemd-run --user --quiet --wait --pipe --collect -p KillMode=process -- "$@"; }
 
 um_setup() {
 	id $UM_USER > /dev/null 2>&1 && [ -S /run/user/$UM_UID/bus ] && return 0
@@ -70,8 +72,9 @@ t_podman_rootless_systemd() {
 	chown $UM_UID /home/$UM_USER/bb.tar
 	pm="podman --runtime $RUNTIME --events-backend file"
 	out=$(in_session $pm import -q /home/$UM_USER/bb.tar localhost/bb 2>&1) || fail "podman import: $out" || return 1
-	out=$(in_session $pm run -d --name upm --network none --memory 64m localhost/bb sleep 1000 2>&1) ||
-		fail "podman run: $(echo "$out" | tail -n 3 | tr '\n' ' ')" || return 1
+	in_session sh -c "$pm run -d --name upm --network none --memory 64m localhost/bb sleep 1000 > /tmp/upm.out 2>&1 < /dev/null"
+	rc=$?
+	[ $rc = 0 ] || fail "podman run ($rc): $(tail -n 4 /tmp/upm.out | tr '\n' ' ')" || return 1
 	id=$(in_session $pm inspect --format '{{.Id}}' upm 2>&1)
 	mm=$(um_scope_show "libpod-$id.scope" MemoryMax)
 	v=$(in_session $pm exec upm cat /sys/fs/cgroup/memory.max 2>&1)
