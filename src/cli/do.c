@@ -154,6 +154,8 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
         r = resolve_paths(o, &err);
     if (r >= 0 && !o->rootfs && !o->host_secrets)
         compose_find_secrets(o);
+    if (r >= 0)
+        compose_apparmor_default(o);
     struct desktop_session ds = {.pipe_w = -1}; /* --x11 and friends: files + guard */
     if (r >= 0)
         r = desktop_session_start(g->root, o, &ds, &err);

@@ -45,7 +45,7 @@ static const char features_json[] =
     "            \"enabled\": false\n"
     "        },\n"
     "        \"apparmor\": {\n"
-    "            \"enabled\": false\n"
+    "            \"enabled\": true\n"
     "        },\n"
     "        \"selinux\": {\n"
     "            \"enabled\": false\n"

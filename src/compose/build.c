@@ -148,6 +148,10 @@ static bjson *process(const struct compose_opts *o, char **caps)
     bjson_set(c, "permitted", strs(caps));
     bjson_set(p, "capabilities", c);
     bjson_set(p, "noNewPrivileges", bjson_new_bool(o->no_new_privs));
+    /* "unconfined": no profile of ours (the caller's own confinement, if
+     * any, carries on), and nothing asked of a host without AppArmor */
+    if (o->apparmor && !streq(o->apparmor, "unconfined"))
+        bjson_set(p, "apparmorProfile", bjson_new_string(o->apparmor));
     return p;
 }
 

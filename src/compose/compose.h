@@ -73,6 +73,7 @@ struct compose_opts {
     bool seccomp_unconfined;
     char *seccomp_file;   /* --security-opt seccomp=FILE (read by the CLI) */
     char *seccomp_json;   /* its text, set by the CLI before compose_build() */
+    char *apparmor;       /* --security-opt apparmor=PROFILE|unconfined; NULL: compose_apparmor_default() */
     bool no_new_privs;    /* default true */
     bool read_only;
     bool has_memory, has_cpus, has_pids;
@@ -123,8 +124,9 @@ int compose_next_opt(int argc, char **argv);
     "Run CMD in a new container built from flags (no bundle needed). Without --rootfs it\n" \
     "sees the host's root read-only, with private /tmp, /run, /proc, /dev and /sys, its\n" \
     "own hostname, an empty network namespace with loopback up, the default seccomp\n" \
-    "profile and capabilities, and no_new_privs. In the foreground the container is\n" \
-    "removed when CMD exits (--keep keeps it stopped); with -d it runs on until\n" \
+    "profile and capabilities, no_new_privs and, where AppArmor is enabled, the\n" \
+    "brick-default profile. In the foreground the container is removed when CMD\n" \
+    "exits (--keep keeps it stopped); with -d it runs on until\n" \
     "'brick delete' (or, with --rm, is removed when it exits).\n\n" \
     "Options:\n" \
     "      --name NAME            container id (default: do-<pid>)\n" \
@@ -142,6 +144,9 @@ int compose_next_opt(int argc, char **argv);
     "      --hostname NAME        hostname (default: the container name)\n" \
     "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
     "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
+    "      --security-opt apparmor=PROFILE|unconfined\n" \
+    "                             AppArmor profile (default where AppArmor is enabled:\n" \
+    "                             brick-default; a normal user's once root loaded it)\n" \
     "      --read-only            read-only root (always so, recursively, for the host's root)\n" \
     "      --home=DIR|host|host:ro   home: DIR from the host, the caller's own (host), read-only\n" \
     "                             (default: a private empty one; other homes and /root hidden)\n" \
@@ -167,6 +172,12 @@ int compose_parse_ns(const char *s, struct compose_ns *ret, struct brick_error *
  * into o->secrets, masked by compose_build() unless --host-secrets or
  * --rootfs. Looks at the host (lstat, glob). docs/COMPOSE.md has the list. */
 void compose_find_secrets(struct compose_opts *o);
+
+/* The AppArmor profile when --security-opt apparmor= is not given: brick-default
+ * where AppArmor is enabled and this caller can have it (root loads it as
+ * needed; an unprivileged caller gets it once loaded); else none. Looks at
+ * the host (apparmor.c). */
+void compose_apparmor_default(struct compose_opts *o);
 
 
 /* The config.json text (tab-indented, runc's layout); heap string. */

@@ -162,13 +162,16 @@ static int parse_security_opt(const char *s, struct compose_opts *o, struct bric
     } else if (startswith(s, "seccomp=") && s[8]) {
         free(o->seccomp_file);
         o->seccomp_file = xstrdup(s + 8);
+    } else if ((startswith(s, "apparmor=") || startswith(s, "apparmor:")) && s[9]) {
+        free(o->apparmor);
+        o->apparmor = xstrdup(s + 9);
     } else if (streq(s, "no-new-privileges") || streq(s, "no-new-privileges=true")) {
         o->no_new_privs = true;
     } else if (streq(s, "no-new-privileges=false")) {
         o->no_new_privs = false;
     } else {
-        return brick_err(err, EINVAL, "--security-opt: expected seccomp=FILE|unconfined or "
-                         "no-new-privileges=true|false, got \"%s\"", s);
+        return brick_err(err, EINVAL, "--security-opt: expected seccomp=FILE|unconfined, "
+                         "apparmor=PROFILE|unconfined or no-new-privileges=true|false, got \"%s\"", s);
     }
     return 0;
 }
@@ -441,6 +444,7 @@ void compose_opts_done(struct compose_opts *o)
     strv_free(o->cap_drop);
     free(o->seccomp_file);
     free(o->seccomp_json);
+    free(o->apparmor);
     free(o->pod);
     for (int t = 0; t < OCI_NS__MAX; t++) {
         free(o->ns[t].target);

@@ -128,7 +128,7 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s, struct hook_output *o)
     return status;
 }
 
-static int run_one(const struct oci_hook *h, const char *state_json, struct brick_error *err)
+int hooks_run_program(const struct oci_hook *h, const char *state_json, struct brick_error *err)
 {
     int out[2], errp[2];
     /* The state goes in a memfd, not a pipe: the config's annotations make
@@ -187,7 +187,7 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *
 {
     const struct oci_hook_list *l = &spec->hooks[kind];
     for (size_t i = 0; i < l->n; i++) {
-        int r = run_one(&l->hooks[i], state_json, err);
+        int r = hooks_run_program(&l->hooks[i], state_json, err);
         if (r < 0)
             return brick_err_prefix(err, "%s hook %zu (%s)", oci_hook_kind_name(kind), i,
                                     l->hooks[i].path);

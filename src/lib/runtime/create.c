@@ -768,7 +768,8 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     r = procfs_open_verified(&ctx->host_procfd);
     if (r < 0)
         return brick_err_errno(err, -r, "open /proc");
-    return 0;
+    r = runtime_apparmor_prepare(ctx->host_procfd, ctx->spec->process->apparmor_profile, &ctx->lsm, err);
+    return r < 0 ? brick_err_prefix(err, "config.json") : 0;
 }
 
 /* A container's cgroup is its own: refused when populated (check_cgroup_unused). */

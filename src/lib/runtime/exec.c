@@ -462,6 +462,18 @@ static int write_pid(const char *path, pid_t pid, struct brick_error *err)
     return 0;
 }
 
+/* As create does: the labels need their LSM, brick-default is loaded if the
+ * kernel lost it since (a profile can be removed while a container runs). */
+static int exec_check_lsm(struct exec_ctx *ec, struct brick_error *err)
+{
+    struct lsm_host host;
+    lsm_host_detect(&host);
+    int r = lsm_check_process(ec->proc, &host, err);
+    if (r >= 0)
+        r = runtime_apparmor_prepare(ec->host_procfd, ec->proc->apparmor_profile, &host, err);
+    return r;
+}
+
 static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struct brick_error *err)
 {
     enum container_status s = container_status(&h->st);
@@ -476,6 +488,8 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
         r = sc_prepare(&ec->spec->linux_.seccomp, ec->opts->root, &ec->seccomp, err);
     if (r >= 0 && (r = procfs_open_verified(&ec->host_procfd)) < 0)
         r = brick_err_errno(err, -r, "open /proc");
+    if (r >= 0)
+        r = exec_check_lsm(ec, err);
     if (r < 0)
         return r;
     if (!state_pid_alive(&h->st, &ec->init_pidfd) || !state_init_is_ours(h->dirfd, &h->st))

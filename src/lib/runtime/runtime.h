@@ -23,6 +23,13 @@ int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struc
 void create_ctx_done(struct create_ctx *ctx);
 int exec_sock_address(int dirfd, struct sockaddr_un *sa);
 
+struct lsm_host;
+/* Before a process with apparmorProfile `profile` starts (create, exec):
+ * brick-default loaded if the kernel does not hold it, another profile the
+ * kernel does not hold refused (apparmor.c). procfd: the verified host procfs. */
+int runtime_apparmor_prepare(int procfd, const char *profile, const struct lsm_host *host,
+                             struct brick_error *err);
+
 #include "state/state.h"
 
 struct oci_spec;

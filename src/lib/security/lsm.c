@@ -32,16 +32,23 @@ void lsm_host_detect(struct lsm_host *ret)
  * without SELinux is refused by its validator, a mountLabel without SELinux
  * fails the first tmpfs mount with EINVAL. brick refuses all three, earlier,
  * before anything is created; empty strings mean "unset", as in runc. */
-int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host,
-                     struct brick_error *err)
+int lsm_check_process(const struct oci_process *p, const struct lsm_host *host, struct brick_error *err)
 {
-    const struct oci_process *p = spec->process;
     if (p && p->apparmor_profile && *p->apparmor_profile && !host->apparmor)
         return brick_err(err, EINVAL,
                          "process.apparmorProfile: apparmor profile set but AppArmor is not enabled");
     if (p && p->selinux_label && *p->selinux_label && !host->selinux)
         return brick_err(err, EINVAL,
                          "process.selinuxLabel: selinux label set but SELinux is disabled or not supported");
+    return 0;
+}
+
+int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host,
+                     struct brick_error *err)
+{
+    int r = lsm_check_process(spec->process, host, err);
+    if (r < 0)
+        return r;
     if (spec->linux_.mount_label && *spec->linux_.mount_label && !host->selinux)
         return brick_err(err, EINVAL,
                          "linux.mountLabel: mount label set but SELinux is disabled or not supported");
@@ -123,17 +130,13 @@ static int open_attr(int procfd, lsm_verify_fn verify, const char *task, const c
     return TAKE_FD(fd);
 }
 
-static int open_apparmor(int procfd, lsm_verify_fn verify, const char *task,
-                         struct brick_error *err)
+/* AppArmor's attribute `name` ("exec", "current"): attr/apparmor/ exists
+ * since Linux 5.8 (LSM stacking); attr/<name> is the shared legacy file. */
+static int open_apparmor(int procfd, lsm_verify_fn verify, const char *task, const char *name)
 {
-    /* attr/apparmor/ exists since Linux 5.8 (LSM stacking); attr/exec is
-     * the shared legacy file. */
-    int fd = open_attr(procfd, verify, task, "apparmor/exec");
-    if (fd == -ENOENT)
-        fd = open_attr(procfd, verify, task, "exec");
-    if (fd < 0)
-        return brick_err_errno(err, -fd, "apparmor: open %s/attr/apparmor/exec", task);
-    return fd;
+    _cleanup_free_ char *own = xasprintf("apparmor/%s", name);
+    int fd = open_attr(procfd, verify, task, own);
+    return fd == -ENOENT ? open_attr(procfd, verify, task, name) : fd;
 }
 
 int lsm_exec_attrs_open_with(int procfd, lsm_verify_fn verify, const struct oci_process *p,
@@ -152,9 +155,9 @@ int lsm_exec_attrs_open_with(int procfd, lsm_verify_fn verify, const struct oci_
     if (r < 0)
         return brick_err_errno(err, -r, "lsm: find this task in procfs");
     if (aa) {
-        r = open_apparmor(procfd, verify, task, err);
+        r = open_apparmor(procfd, verify, task, "exec");
         if (r < 0)
-            return r;
+            return brick_err_errno(err, -r, "apparmor: open %s/attr/apparmor/exec", task);
         ret->apparmor_fd = r;
         ret->apparmor_profile = p->apparmor_profile;
     }
@@ -168,6 +171,24 @@ int lsm_exec_attrs_open_with(int procfd, lsm_verify_fn verify, const struct oci_
         ret->selinux_label = p->selinux_label;
     }
     return 0;
+}
+
+/* "permprofile NAME" to our own attr/current: the kernel checks that this
+ * task could change to the profile (it exists, and our own confinement
+ * allows the change) and changes nothing (AA_CHANGE_TEST). */
+int lsm_apparmor_test_change(int procfd, const char *profile)
+{
+    int r = lsm_verify_procfs(procfd, true);
+    char task[64];
+    if (r >= 0)
+        r = task_dir(procfd, task, sizeof(task));
+    if (r < 0)
+        return r;
+    _cleanup_close_ int fd = open_apparmor(procfd, lsm_verify_procfs, task, "current");
+    if (fd < 0)
+        return fd;
+    _cleanup_free_ char *cmd = xasprintf("permprofile %s", profile);
+    return write_all(fd, cmd, strlen(cmd));
 }
 
 int lsm_exec_attrs_open(int procfd, const struct oci_process *p, struct lsm_exec_attrs *ret,

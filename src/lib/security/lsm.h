@@ -33,6 +33,8 @@ void lsm_host_detect(struct lsm_host *ret);
 /* Refuse labels for an LSM that is not enabled (pure). */
 int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host,
                      struct brick_error *err);
+/* The process's part of it (create, and exec's process). */
+int lsm_check_process(const struct oci_process *p, const struct lsm_host *host, struct brick_error *err);
 
 /* Append context="<linux.mountLabel>" to every mount runc labels: all but
  * bind mounts, proc, sysfs and cgroup (pure; no-op without SELinux or label). */
@@ -58,6 +60,11 @@ int lsm_exec_attrs_open(int procfd, const struct oci_process *p, struct lsm_exec
  * the next execve. Closes the handles. */
 int lsm_exec_attrs_write(struct lsm_exec_attrs *a, struct brick_error *err);
 void lsm_exec_attrs_close(struct lsm_exec_attrs *a);
+
+/* Whether this task could change to AppArmor profile `profile` ("permprofile"
+ * written to our attr/current through procfd, the verified host procfs):
+ * 0 yes, -ENOENT no such profile, -EACCES our own profile forbids it. */
+int lsm_apparmor_test_change(int procfd, const char *profile);
 
 /* TEST SEAM — unit tests only. How an fd reached through procfd is checked:
  * the runtime always uses lsm_verify_procfs (fstatfs PROC_SUPER_MAGIC, and

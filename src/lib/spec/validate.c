@@ -55,6 +55,18 @@ static int validate_user(struct pctx *c, const struct oci_user *u)
     return 0;
 }
 
+/* An LSM label is written to the kernel as one line ("exec <profile>") and
+ * shown in errors: a newline or an escape sequence is never part of one. */
+static int validate_label(struct pctx *c, const char *key, const char *label)
+{
+    for (const unsigned char *s = (const unsigned char *)label; s && *s; s++)
+        if (*s < 0x20 || *s == 0x7f) {
+            pc_key(c, key);
+            return pc_err(c, "contains a control character");
+        }
+    return 0;
+}
+
 int oci_process_validate(const struct oci_process *p, const char *prefix, struct brick_error *err)
 {
     struct pctx c = {.err = err};
@@ -68,6 +80,10 @@ int oci_process_validate(const struct oci_process *p, const char *prefix, struct
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return range_err(&c, "oomScoreAdj");
     r = validate_user(&c, &p->user);
+    if (r >= 0)
+        r = validate_label(&c, "apparmorProfile", p->apparmor_profile);
+    if (r >= 0)
+        r = validate_label(&c, "selinuxLabel", p->selinux_label);
     if (r < 0)
         return r;
     if (p->io_priority.present && (p->io_priority.priority < 0 || p->io_priority.priority > 7)) {

@@ -135,6 +135,32 @@ static void test_flags(void)
     bjson_free(s);
 }
 
+/* --security-opt apparmor=: the profile as given; "unconfined" is none (the
+ * builder never decides the default: compose_apparmor_default does). */
+static void test_apparmor(void)
+{
+    struct brick_error err;
+    static const char *const given[] = {"--security-opt", "apparmor=acme", "id", NULL};
+    static const char *const colon[] = {"--security-opt", "apparmor:acme", "id", NULL};
+    static const char *const unconfined[] = {"--security-opt", "apparmor=unconfined", "id", NULL};
+    static const char *const none[] = {"id", NULL};
+    bjson *s = build(given, &err);
+    is_str(bjson_string(path(s, "process", "apparmorProfile")), "acme", "apparmor=acme");
+    bjson_free(s);
+    s = build(colon, &err);
+    is_str(bjson_string(path(s, "process", "apparmorProfile")), "acme", "apparmor:acme (Docker's old form)");
+    bjson_free(s);
+    s = build(unconfined, &err);
+    ok(s && !path(s, "process", "apparmorProfile"), "apparmor=unconfined: no profile");
+    bjson_free(s);
+    s = build(none, &err);
+    ok(s && !path(s, "process", "apparmorProfile"), "no flag: the builder adds none");
+    bjson_free(s);
+    static const char *const empty[] = {"--security-opt", "apparmor=", "id", NULL};
+    ok(!build(empty, &err), "apparmor= refused");
+    like_str(err.msg, "apparmor=PROFILE|unconfined", "the message names the form");
+}
+
 static void test_join_paths(void)
 {
     struct brick_error err;
@@ -254,6 +280,7 @@ int main(void)
     test_defaults();
     test_flags();
     test_join_paths();
+    test_apparmor();
     test_errors();
     test_units();
     return tap_done();

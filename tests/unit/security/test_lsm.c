@@ -55,6 +55,26 @@ TEST(check_config)
     oci_spec_free(s);
 }
 
+/* A label is one line to the kernel ("exec <profile>") and one in errors. */
+TEST(label_characters)
+{
+    struct oci_spec *s = NULL;
+    struct brick_error err = {0};
+    static const char *const bad[] = {
+        BASE PROC(",\"apparmorProfile\":\"brick-default\\nchangeprofile unconfined\"") "}",
+        BASE PROC(",\"apparmorProfile\":\"a\\u001b[2Jb\"") "}",
+        BASE PROC(",\"selinuxLabel\":\"x\\ty\"") "}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        is_int(oci_spec_parse(bad[i], strlen(bad[i]), &s, &err), -EINVAL, "control character refused");
+        like_str(err.msg, "contains a control character", "message");
+    }
+    like_str(err.msg, "process.selinuxLabel", "with the JSON path");
+    const char *good = BASE PROC(",\"apparmorProfile\":\"/usr/bin/a b//&c\"") "}";
+    is_int(oci_spec_parse(good, strlen(good), &s, &err), 0, "spaces, slashes and stacks are names");
+    oci_spec_free(s);
+}
+
 TEST(mount_label)
 {
     struct oci_spec *s = parse(
@@ -183,6 +203,7 @@ TEST(real_procfs)
 int main(void)
 {
     RUN(check_config);
+    RUN(label_characters);
     RUN(mount_label);
     RUN(exec_attrs_write);
     RUN(exec_attrs_legacy_and_refusals);
