@@ -33,6 +33,13 @@ def logger_of(b, cid):
     return int(pid)
 
 
+def shell(b, line):
+    """`brick LINE` run by sh (pipes, redirections), with a timeout."""
+    env = dict(os.environ, BRICK_TEST_TAG=CURRENT_TAG[0])
+    return subprocess.run(["sh", "-c", f"'{b.binary}' --root '{b.root}' {line}"], capture_output=True, text=True,
+                          timeout=10, env=env)
+
+
 def logs(b, *args, **kw):
     return b.ok("logs", *args, **kw).stdout
 
@@ -52,9 +59,7 @@ def test_detached_do_returns_at_once_and_logs_its_output(brick):
 def test_detached_do_in_a_pipe_with_rm_and_a_generated_name(brick):
     """`brick do -d ... | cat` returns (the name is printed) while the
     container still runs; with --rm it is gone, log and all, once it exits."""
-    script = f"'{brick.binary}' --root '{brick.root}' do -d --rm -- sh -c 'echo out; sleep 2' | cat"
-    env = dict(os.environ, BRICK_TEST_TAG=CURRENT_TAG[0])
-    cp = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=10, env=env)
+    cp = shell(brick, "do -d --rm -- sh -c 'echo out; sleep 2' | cat")
     assert cp.returncode == 0, cp.stderr
     name = cp.stdout.strip()
     assert name.startswith("do-")
@@ -68,9 +73,7 @@ def test_detached_do_with_closed_stdio(brick):
     """A caller with stdin, stdout and stderr closed: no fd of brick's takes
     their numbers (the container's stdio is made on them)."""
     cid = new_id()
-    script = f"'{brick.binary}' --root '{brick.root}' do -d --name {cid} -- sh -c 'echo hi; sleep 30' <&- >&- 2>&-"
-    env = dict(os.environ, BRICK_TEST_TAG=CURRENT_TAG[0])
-    cp = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=10, env=env)
+    cp = shell(brick, f"do -d --name {cid} -- sh -c 'echo hi; sleep 30' <&- >&- 2>&-")
     assert cp.returncode == 0
     assert wait_for(lambda: logs(brick, cid) == "hi\n"), logs(brick, cid)
     brick.ok("delete", "-f", cid)
