@@ -75,6 +75,11 @@ struct brick_create_opts {
     /* run only */
     bool detach;
     bool keep;
+    /* with detach (brick do -d): stdin /dev/null, stdout and stderr to the
+     * container's log (see brick_log_open), never the caller's stdio. Fds
+     * 0-2 the caller closed are filled with /dev/null first (a caller that
+     * opens fds before brick_run, as brick do, fills them itself before). */
+    bool output_log;
     /* NULL: parse <bundle>/config.json. Else that file's text already parsed
      * by the caller (brick do); the runtime takes it over, even on failure. */
     struct oci_spec *spec;
@@ -108,6 +113,13 @@ int brick_instance_of(const char *root, const char *id, struct brick_instance *r
  * name that is another instance (or none). Not forced: a running one stays. */
 int brick_delete_instance(const char *root, const char *id, const struct brick_instance *inst,
                           struct brick_error *err);
+/* The output log of a container run with .output_log: <root>/<id>/log and
+ * log.1 (the previous 1 MiB: at most 2 MiB are kept), raw bytes. *ret_dirfd:
+ * that directory (O_CLOEXEC, unlocked) to open them from; *ret_pidfd: a
+ * pidfd of the logger writing them while it runs, else -1; it exits once the
+ * container's output is closed (its processes are gone) or it is deleted.
+ * -ENODATA for a container without a log (an OCI create or run). */
+int brick_log_open(const char *root, const char *id, int *ret_dirfd, int *ret_pidfd, struct brick_error *err);
 /* The OCI state JSON of one container (pretty), heap string. */
 int brick_state(const char *root, const char *id, char **ret_json, struct brick_error *err);
 

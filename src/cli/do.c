@@ -3,8 +3,9 @@
  * The generated config.json goes straight into the container's state
  * directory, which is its bundle (no directory of its own). Foreground:
  * the container is deleted when CMD exits (as `runc run` does), unless
- * --keep. Detached: it runs until `brick delete`, or, with --rm, a small
- * monitor process deletes it when it exits. */
+ * --keep. Detached: its name is printed, its output goes to its log
+ * (runtime/logger.c, `brick logs`), and it runs until `brick delete`, or,
+ * with --rm, a small monitor process deletes it when it exits. */
 #include "cli/cli.h"
 #include "compose/compose.h"
 #include "compose/desktop.h"
@@ -103,9 +104,7 @@ static void spawn_monitor(const char *root, const char *id)
         setsid();
         if (fork() != 0)
             _exit(0);
-        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int fd = 0; fd < 3 && nul >= 0; fd++)
-            dup2(nul, fd); /* never hold the caller's pipes open */
+        stdio_to_null();
         monitor_child(root, id);
     }
     if (pid > 0)
@@ -129,7 +128,9 @@ static int launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     if (r >= 0 && !o->print_spec) {
         /* No bundle directory: the config goes straight to the state dir. */
         /* rootless under a systemd user manager: its scope is the cgroup */
+        /* detached: the output goes to the container's log (brick logs) */
         struct brick_create_opts co = {.root = g->root, .id = o->name, .detach = o->detach, .keep = o->keep,
+                                       .output_log = o->detach,
                                        .spec = TAKE_PTR(spec), .spec_json = json,
                                        .systemd_cgroup = g->systemd_cgroup || (o->caller && o->caller->user_manager)};
         r = brick_run(&co, ret_status, err);
@@ -148,6 +149,8 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     if (!o->name)
         o->name = xasprintf("do-%d", (int)getpid());
     *ret_status = 0;
+    if (o->detach)
+        stdio_fill(); /* before any fd is opened: see brick_create_opts.output_log */
     compose_caller_detect(o); /* unprivileged: a user namespace of its own (docs/ROOTLESS.md) */
     int r = read_seccomp(o, &err);
     if (r >= 0)
@@ -190,6 +193,8 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
     }
     int status;
     r = cli_do_launch(g, &o, &status);
+    if (r == 0 && o.detach && !o.print_spec)
+        printf("%s\n", o.name); /* as `docker run -d` prints the id */
     compose_opts_done(&o);
     return r ? r : status;
 }

@@ -126,13 +126,15 @@ int compose_next_opt(int argc, char **argv);
     "own hostname, an empty network namespace with loopback up, the default seccomp\n" \
     "profile and capabilities, no_new_privs and, where AppArmor is enabled, the\n" \
     "brick-default profile. In the foreground the container is removed when CMD\n" \
-    "exits (--keep keeps it stopped); with -d it runs on until\n" \
-    "'brick delete' (or, with --rm, is removed when it exits).\n\n" \
+    "exits (--keep keeps it stopped); with -d its name is printed, its output goes\n" \
+    "to its log ('brick logs NAME') and it runs on until 'brick delete' (or, with\n" \
+    "--rm, is removed when it exits).\n\n" \
     "Options:\n" \
     "      --name NAME            container id (default: do-<pid>)\n" \
-    "  -d, --detach               do not wait for CMD\n" \
-    "  -t, --tty                  allocate a terminal\n" \
-    "  -i, --interactive          keep stdin open (always true in the foreground)\n" \
+    "  -d, --detach               do not wait for CMD: print the name and return; stdin\n" \
+    "                             /dev/null, stdout and stderr to the log (brick logs)\n" \
+    "  -t, --tty                  allocate a terminal (not with -d)\n" \
+    "  -i, --interactive          keep stdin open (always true in the foreground; not with -d)\n" \
     "      --rm                   remove the container when it exits (also with -d)\n" \
     "      --keep                 keep the stopped container after a foreground run\n" \
     "      --rootfs DIR           use DIR as the root instead of the host's\n" \

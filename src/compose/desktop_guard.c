@@ -19,6 +19,7 @@
 #include "compose/desktop.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/fd.h"
 #include "core/strv.h"
 #include "core/util.h"
 
@@ -97,9 +98,7 @@ static int start_guard(const char *root, const char *id, bool kill_container, st
     if (pid == 0) {
         close(p[1]);
         setsid();
-        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int fd = 0; fd < 3 && nul >= 0; fd++)
-            dup2(nul, fd); /* never hold the caller's pipes open */
+        stdio_to_null();
         guard_main(root, id, s->dir, kill_container, p[0]);
     }
     close(p[0]);

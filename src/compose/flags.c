@@ -363,6 +363,12 @@ static int check(struct compose_opts *o, struct brick_error *err)
         if (o->hostname)
             return brick_err(err, EINVAL, "--hostname: a pod member shares the pod's hostname");
     }
+    if (o->detach && o->tty)
+        return brick_err(err, EINVAL, "-t: a detached container has no terminal (its output goes to its log: "
+                         "brick logs NAME)");
+    if (o->detach && o->interactive)
+        return brick_err(err, EINVAL, "-i: a detached container's stdin is /dev/null (its output goes to its "
+                         "log: brick logs NAME)");
     if (o->detach && o->rm && o->keep)
         return brick_err(err, EINVAL, "--rm and --keep contradict each other");
     if (o->rm && o->keep)

@@ -375,6 +375,54 @@ int fds_prepare_exec(int n_keep)
     return 0;
 }
 
+void stdio_to_null(void)
+{
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3 && nul >= 0; fd++)
+        dup2(nul, fd);
+    if (nul > 2)
+        close(nul);
+}
+
+void stdio_fill(void)
+{
+    int fd;
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ; /* stdio: not close-on-exec */
+    if (fd >= 0)
+        close(fd);
+}
+
+/* close_range(from, to), or one close() per possible fd before Linux 5.9 */
+static void close_span(unsigned int from, unsigned int to)
+{
+    if (from > to || syscall(SYS_close_range, from, to, 0U) == 0)
+        return;
+    struct rlimit rl;
+    rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > (1 << 20) ? (1 << 20) : rl.rlim_cur;
+    for (rlim_t fd = from; fd < max && fd <= to; fd++)
+        close((int)fd);
+}
+
+void fds_close_except(const int *keep, size_t n_keep)
+{
+    unsigned int from = 3;
+    for (;;) {
+        /* the lowest kept fd at or above from: everything below it goes */
+        unsigned int next = ~0U;
+        for (size_t i = 0; i < n_keep; i++)
+            if (keep[i] >= (int)from && (unsigned int)keep[i] < next)
+                next = (unsigned int)keep[i];
+        if (next == ~0U) {
+            close_span(from, ~0U);
+            return;
+        }
+        if (next > from)
+            close_span(from, next - 1);
+        from = next + 1;
+    }
+}
+
 int private_dir_open(const char *path)
 {
     bool unpriv = running_unprivileged();

@@ -79,4 +79,18 @@ int fds_close_dirs(int procfd, int n_preserve, const int *keep, size_t n_keep);
  * until `start`. Returns how many were closed, or -errno. */
 int fds_close_inherited(int procfd, int n_preserve);
 
+/* stdin, stdout and stderr on /dev/null: a helper process that outlives its
+ * caller (a monitor, the output logger) never holds the caller's pipes open,
+ * or `out=$(brick do -d ...)` would wait for it. */
+void stdio_to_null(void);
+/* /dev/null on whichever of fds 0-2 the caller closed (`brick do -d >&-`):
+ * else the next fds opened would take their numbers, and a dup2() onto
+ * stdio meant for the container (its output log) would replace them. Call
+ * it before opening anything. */
+void stdio_fill(void);
+/* Close every fd from 3 on but keep[0..n_keep): a helper process that never
+ * execs (the output logger) must hold nothing else, no caller's pipe, no
+ * state lock, no host directory. */
+void fds_close_except(const int *keep, size_t n_keep);
+
 #endif

@@ -15,6 +15,7 @@
 #include "ns/ns.h"
 #include "rootfs/rootfs.h"
 #include "runtime/internal.h"
+#include "runtime/logger.h"
 #include "runtime/sync.h"
 #include "security/landlock.h"
 #include "security/lsm.h"
@@ -683,6 +684,7 @@ static void rollback(struct create_ctx *ctx, int rootfd)
             kill(ctx->init_pid, SIGKILL);
         waitpid(ctx->init_pid, NULL, __WALL);
     }
+    logger_rollback(ctx); /* before the directory it writes in goes */
     if (ctx->pid_file_written)
         unlink(ctx->opts->pid_file);
     /* from the precreate step on, some of the cgroup may exist (or a unit):
@@ -701,7 +703,8 @@ void create_ctx_done(struct create_ctx *ctx)
 {
     ctx->state_dirfd = -1; /* owned by the caller */
     int *fds[] = {&ctx->stage1_pidfd, &ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
-                  &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd};
+                  &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd, &ctx->log_stdin,
+                  &ctx->log_stdout, &ctx->logger_pidfd};
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -821,6 +824,13 @@ static int step_spawn(struct create_ctx *ctx, struct brick_error *err)
         return r;
     close(ctx->sync_child);
     ctx->sync_child = -1;
+    /* the container's stdio now: only its processes may hold the pipe's
+     * write end, or the logger would never see EOF */
+    int *log_fds[] = {&ctx->log_stdin, &ctx->log_stdout};
+    for (size_t i = 0; i < ARRAY_SIZE(log_fds); i++)
+        if (*log_fds[i] >= 0)
+            close(*log_fds[i]);
+    ctx->log_stdin = ctx->log_stdout = -1;
     /* The seccomp listener's socket is the children's to use: our copy
      * would hide their exit from the listener for as long as `run` lives. */
     if (ctx->seccomp && ctx->seccomp->listener_fd >= 0) {
@@ -861,6 +871,7 @@ static const struct create_step {
     [STEP_CHECK_CGROUP] = {"refuse a busy cgroup", step_check_cgroup, false},
     [STEP_RECORD_INTENT] = {"write the recovery record", step_record_intent, false},
     [STEP_CGROUP_PRECREATE] = {"make the cgroup the clone needs", step_cgroup_precreate, false},
+    [STEP_SPAWN_LOGGER] = {"start the output logger", step_spawn_logger, false},
     [STEP_OPEN_CHANNELS] = {"open the sync and console channels", step_open_channels, false},
     [STEP_SPAWN] = {"start the container processes", step_spawn, false},
     [STEP_CGROUP_CREATE] = {"make the rest of the cgroup", step_cgroup_create, true},

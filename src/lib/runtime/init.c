@@ -51,7 +51,24 @@ static void close_parent_ends(struct create_ctx *ctx)
      * hold the container's lock for as long as the init lives. */
     if (ctx->state_dirfd >= 0)
         close(ctx->state_dirfd);
-    ctx->sync_parent = ctx->console_parent = ctx->state_dirfd = -1;
+    /* a host process's pidfd (the output logger's) */
+    if (ctx->logger_pidfd >= 0)
+        close(ctx->logger_pidfd);
+    ctx->sync_parent = ctx->console_parent = ctx->state_dirfd = ctx->logger_pidfd = -1;
+}
+
+/* A detached `brick do`: stdin /dev/null, stdout and stderr the logger's
+ * pipe (logger.c), never the caller's stdio. */
+static int stdio_to_log(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (ctx->log_stdout < 0)
+        return 0;
+    if (dup2(ctx->log_stdin, 0) < 0 || dup2(ctx->log_stdout, 1) < 0 || dup2(ctx->log_stdout, 2) < 0)
+        return brick_err_errno(err, errno, "output log: make it stdout");
+    close(ctx->log_stdin);
+    close(ctx->log_stdout);
+    ctx->log_stdin = ctx->log_stdout = -1;
+    return 0;
 }
 
 /* Die with the parent while it still drives us: a killed `brick create`
@@ -588,6 +605,8 @@ _Noreturn void container_init(struct create_ctx *ctx)
     (void)environ_scrub(ctx->host_procfd);
     die_with_parent(ctx->parent_pid);
     close_parent_ends(ctx);
+    if (stdio_to_log(ctx, &err) < 0)
+        fail(ctx->sync_child, &err);
     /* as stage 1 does: no directory of the host stays open (the state root,
      * the cgroup2 directory we were cloned into) */
     if (fds_close_dirs(ctx->host_procfd, ctx->preserve_fds, &ctx->host_procfd, 1) < 0 ||

@@ -22,6 +22,7 @@ enum create_step_id {
     STEP_CHECK_CGROUP,
     STEP_RECORD_INTENT,
     STEP_CGROUP_PRECREATE,
+    STEP_SPAWN_LOGGER,
     STEP_OPEN_CHANNELS,
     STEP_SPAWN,
     STEP_CGROUP_CREATE,
@@ -79,6 +80,10 @@ struct create_ctx {
     cpu_set_t init_cpus;  /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
     int *idmap_fds;       /* in the init: per mount, an id-mapped tree or -1 (rootfs/idmap.c); NULL: none */
+    int log_stdin;        /* opts->output_log: /dev/null, the init's stdin; -1 otherwise */
+    int log_stdout;       /* ... the write end of the logger's pipe, its stdout and stderr */
+    pid_t logger_pid;     /* the logger (logger.c), our child; 0: none */
+    int logger_pidfd;
 };
 /* Close and free ctx->idmap_fds (the init, once its mounts are done). */
 void create_idmap_fds_close(struct create_ctx *ctx);

@@ -12,6 +12,7 @@
 #include "cgroup/systemd_path.h"
 #include "hooks/hooks.h"
 #include "runtime/internal.h"
+#include "runtime/logger.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
 #include "spec/json.h"
@@ -401,6 +402,14 @@ static void kill_and_wait(struct container_state *st)
         ;
 }
 
+/* The directory goes, or is recycled for another container: the output
+ * logger (brick do -d) must not write into it any more. */
+static int remove_dir(int rootfd, const char *id, int dirfd)
+{
+    logger_stop(dirfd);
+    return state_dir_remove(rootfd, id, dirfd);
+}
+
 int container_destroy(int rootfd, int dirfd, struct container_state *st, const struct oci_spec *spec,
                       struct brick_error *err)
 {
@@ -431,7 +440,7 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
             log_warn("%s", herr.msg);
     }
     oci_spec_free(loaded);
-    int r = state_dir_remove(rootfd, st->id, dirfd);
+    int r = remove_dir(rootfd, st->id, dirfd);
     if (r < 0)
         return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);
     return 0;
@@ -480,7 +489,7 @@ static int destroy_unreadable(struct handle *h, const char *id, const struct bri
     }
     oci_spec_free(spec);
     log_warn("container \"%s\": %s: removed with what its saved config names", id, why->msg);
-    return state_dir_remove(h->rootfd, id, h->dirfd);
+    return remove_dir(h->rootfd, id, h->dirfd);
 }
 
 int brick_delete(const char *root, const char *id, bool force, struct brick_error *err)
@@ -498,7 +507,7 @@ int brick_delete(const char *root, const char *id, bool force, struct brick_erro
         /* A directory without state is debris of a create killed before it
          * recorded anything (nothing exists outside the directory then). */
         if (r == -ENOENT && h.dirfd >= 0 && force)
-            r = state_dir_remove(h.rootfd, id, h.dirfd);
+            r = remove_dir(h.rootfd, id, h.dirfd);
         else if (r == -EUCLEAN && h.dirfd >= 0 && force)
             r = destroy_unreadable(&h, id, err);
         handle_done(&h);

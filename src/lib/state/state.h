@@ -7,6 +7,7 @@
  *               have changed)
  *   exec.sock   listening socket of a created container's init; `start`
  *               connects to release it (removed once started)
+ *   log, log.1, logger  `brick do -d`: the output log (runtime/logger.h)
  * Every command takes flock() on the container directory: exclusive for
  * commands that change state, shared for readers. */
 #ifndef BRICK_STATE_STATE_H

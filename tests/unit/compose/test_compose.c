@@ -199,6 +199,13 @@ static void test_errors(void)
     static const char *const host_name[] = {"--uts", "host", "--hostname", "h", "true", NULL};
     ok(parse(&o, &err, host_name) < 0 && strstr(err.msg, "UTS"), "--hostname needs uts new");
     compose_opts_done(&o);
+    /* detached: the output goes to the log, stdin is /dev/null */
+    static const char *const detach_tty[] = {"-d", "-t", "true", NULL};
+    ok(parse(&o, &err, detach_tty) < 0 && strstr(err.msg, "brick logs"), "-d -t refused");
+    compose_opts_done(&o);
+    static const char *const detach_stdin[] = {"-d", "-i", "true", NULL};
+    ok(parse(&o, &err, detach_stdin) < 0 && strstr(err.msg, "/dev/null"), "-d -i refused");
+    compose_opts_done(&o);
 }
 
 static void test_units(void)
