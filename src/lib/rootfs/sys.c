@@ -100,12 +100,36 @@ static int fs_set(int fs_fd, const char *key, const char *value)
     return neg(syscall(SYS_fsconfig, fs_fd, FSCONFIG_SET_FLAG, key, NULL, 0));
 }
 
+/* The next option of mount(2)-style data: commas inside double quotes do
+ * not split (an SELinux MCS label "s0:c1,c2" in context="..."), and a value
+ * in quotes reaches fsconfig without them, as the kernel's own parsing of
+ * mount(2) data strips them. *p advances past the option. */
+static char *next_option(char **p)
+{
+    char *w = *p, *out = w;
+    bool quoted = false;
+    if (!*w)
+        return NULL;
+    for (; **p && (quoted || **p != ','); (*p)++) {
+        if (**p == '"')
+            quoted = !quoted;
+        else
+            *out++ = **p;
+    }
+    if (**p)
+        (*p)++;
+    *out = '\0';
+    return w;
+}
+
 static int fs_set_data(int fs_fd, const char *data, struct brick_error *err)
 {
     _cleanup_free_ char *copy = xstrdup(data);
-    char *save = NULL;
+    char *rest = copy;
 
-    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+    for (char *w; (w = next_option(&rest));) {
+        if (!*w)
+            continue;
         char *eq = strchr(w, '=');
         if (eq)
             *eq++ = '\0';
