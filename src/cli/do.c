@@ -25,10 +25,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* --bind-try, --ro-bind-try: a missing source leaves the bind out (bwrap). */
+static void drop_volume(struct compose_opts *o, size_t i)
+{
+    free(o->volumes[i].src);
+    free(o->volumes[i].dst);
+    free(o->volumes[i].flag);
+    memmove(&o->volumes[i], &o->volumes[i + 1], (o->n_volumes - i - 1) * sizeof(*o->volumes));
+    o->n_volumes--;
+}
+
+/* Sources to real paths. Destinations are the builder's (dest.c): on the
+ * host's read-only root a missing one is made on a tmpfs over its parent,
+ * never on the host. */
 static int resolve_paths(struct compose_opts *o, struct brick_error *err)
 {
     char buf[PATH_MAX];
@@ -38,25 +50,20 @@ static int resolve_paths(struct compose_opts *o, struct brick_error *err)
         free(o->rootfs);
         o->rootfs = xstrdup(buf);
     }
-    for (size_t i = 0; i < o->n_volumes; i++) {
-        if (!realpath(o->volumes[i].src, buf))
-            return brick_err_errno(err, errno, "-v %s", o->volumes[i].src);
+    for (size_t i = 0; i < o->n_volumes;) {
+        if (!realpath(o->volumes[i].src, buf)) {
+            if (errno == ENOENT && o->volumes[i].try_) {
+                drop_volume(o, i);
+                continue;
+            }
+            return brick_err_errno(err, errno, "%s: source %s", o->volumes[i].flag, o->volumes[i].src);
+        }
         free(o->volumes[i].src);
         o->volumes[i].src = xstrdup(buf);
+        i++;
     }
-    if (o->rootfs)
-        return 0;
-    /* The host's root is the container's: a missing mount point would be
-     * created in the host's / by the runtime. brick never writes there. */
-    struct stat st;
-    for (size_t i = 0; i < o->n_volumes; i++)
-        if (stat(o->volumes[i].dst, &st) < 0)
-            return brick_err(err, ENOENT, "-v %s: with the host's root, the destination must exist on the "
-                             "host (use --tmpfs on a parent, or --rootfs)", o->volumes[i].dst);
-    for (char **t = o->tmpfs; t && *t; t++)
-        if (stat(*t, &st) < 0 || !S_ISDIR(st.st_mode))
-            return brick_err(err, ENOENT, "--tmpfs %s: with the host's root, the directory must exist on "
-                             "the host", *t);
+    if (!o->rootfs)
+        o->probe = &compose_host_probe;
     return 0;
 }
 
@@ -155,6 +162,9 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     int r = read_seccomp(o, &err);
     if (r >= 0)
         r = resolve_paths(o, &err);
+    if (r >= 0) /* -u NAME, and USER: the container's /etc/passwd */
+        r = compose_user_lookup(o, &err);
+    compose_env_from_caller(o, environ);
     if (r >= 0 && !o->rootfs && !o->host_secrets)
         compose_find_secrets(o);
     if (r >= 0)

@@ -8,10 +8,12 @@
  * seccomp profile tailored to them, and no_new_privs. */
 #include "compose/compose.h"
 #include "compose/desktop.h"
+#include "compose/dest.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
 #include "core/util.h"
+#include "rootfs/rootfs.h"
 #include "security/seccomp.h"
 #include "spec/json.h"
 #include "spec/spec.h"
@@ -50,12 +52,12 @@ static enum compose_ns_mode ns_mode(const struct compose_opts *o, enum oci_ns_ty
 
 /* The process's ids: -u, else the caller's own when unprivileged (as
  * bwrap: the sandbox runs as you), else root. */
-static uint32_t proc_uid(const struct compose_opts *o)
+uint32_t compose_uid(const struct compose_opts *o)
 {
     return o->has_user ? o->uid : o->caller ? o->caller->uid : 0;
 }
 
-static uint32_t proc_gid(const struct compose_opts *o)
+uint32_t compose_gid(const struct compose_opts *o)
 {
     return o->has_user ? o->gid : o->caller ? o->caller->gid : 0;
 }
@@ -96,20 +98,6 @@ static char **capabilities(const struct compose_opts *o)
     return caps;
 }
 
-/* KEY=VALUE list with later entries replacing earlier ones of the same key. */
-static void env_set(char ***env, const char *kv)
-{
-    size_t klen = strcspn(kv, "=");
-    for (char **e = *env; e && *e; e++) {
-        if (strncmp(*e, kv, klen) == 0 && (*e)[klen] == '=') {
-            free(*e);
-            *e = xstrdup(kv);
-            return;
-        }
-    }
-    strv_push(env, kv);
-}
-
 /* Where the sandbox's home is: the caller's own path for --home=host, else
  * /root for uid 0 and /home/user for anyone else. NULL: the host's view
  * (--host-secrets, --rootfs). */
@@ -119,27 +107,92 @@ static char *home_path(const struct compose_opts *o)
         return NULL;
     if (o->home == COMPOSE_HOME_HOST || o->home == COMPOSE_HOME_HOST_RO)
         return xstrdup(o->home_src);
-    return xstrdup(proc_uid(o) != 0 ? "/home/user" : "/root");
+    return xstrdup(compose_uid(o) != 0 ? "/home/user" : "/root");
+}
+
+/* KEY=VALUE replaces the entry of that key (or is appended); a bare KEY
+ * (--unsetenv) removes it. */
+static void env_set(char ***env, const char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (char **e = *env; e && *e; e++) {
+        if (strncmp(*e, kv, klen) != 0 || (*e)[klen] != '=')
+            continue;
+        free(*e);
+        if (kv[klen]) {
+            *e = xstrdup(kv);
+            return;
+        }
+        do
+            e[0] = e[1];
+        while (*e++);
+        return;
+    }
+    if (kv[klen])
+        strv_push(env, kv);
+}
+
+static void env_set2(char ***env, const char *key, const char *value)
+{
+    _cleanup_free_ char *kv = xasprintf("%s=%s", key, value);
+    env_set(env, kv);
+}
+
+/* PATH; HOME, USER, LOGNAME of the process user; the caller's terminal and
+ * locale; then -e and --unsetenv in their order. */
+static char **environment(const struct compose_opts *o)
+{
+    char **env = NULL;
+    _cleanup_free_ char *home = home_path(o);
+    env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    if (home)
+        env_set2(&env, "HOME", home);
+    if (o->user_name) {
+        env_set2(&env, "USER", o->user_name);
+        env_set2(&env, "LOGNAME", o->user_name);
+    }
+    for (char **e = o->caller_env; e && *e; e++)
+        env_set(&env, *e);
+    if (o->tty && !strv_env_get(env, "TERM"))
+        env_set(&env, "TERM=xterm");
+    for (char **e = o->env; e && *e; e++)
+        env_set(&env, *e);
+    return env;
+}
+
+/* A supplementary group the container's user namespace maps (setgroups
+ * fails on any other): every id without one of its own, 0..65535 with a
+ * subordinate range or as root, none with the caller's id alone. */
+static bool gid_mapped(const struct compose_opts *o, uint32_t gid)
+{
+    if (ns_mode(o, OCI_NS_USER) == NS_MODE_HOST)
+        return true;
+    if (ns_mode(o, OCI_NS_USER) != NS_MODE_NEW)
+        return false;
+    return (!o->caller || o->caller->subgid.count >= 65536) && gid < 65536;
+}
+
+static bjson *user(const struct compose_opts *o)
+{
+    bjson *u = bjson_new_object(), *gids = bjson_new_array();
+    bjson_set(u, "uid", bjson_new_u64(compose_uid(o)));
+    bjson_set(u, "gid", bjson_new_u64(compose_gid(o)));
+    for (size_t i = 0; i < o->n_groups; i++)
+        if (gid_mapped(o, o->groups[i]))
+            bjson_append(gids, bjson_new_u64(o->groups[i]));
+    if (bjson_array_len(gids))
+        bjson_set(u, "additionalGids", gids);
+    else
+        bjson_free(gids);
+    return u;
 }
 
 static bjson *process(const struct compose_opts *o, char **caps)
 {
-    bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
-    _cleanup_strv_ char **env = NULL;
-    _cleanup_free_ char *home = home_path(o);
-    env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    if (home) {
-        _cleanup_free_ char *kv = xasprintf("HOME=%s", home);
-        env_set(&env, kv);
-    }
-    if (o->tty)
-        env_set(&env, "TERM=xterm");
-    for (char **e = o->env; e && *e; e++)
-        env_set(&env, *e);
+    bjson *p = bjson_new_object(), *c = bjson_new_object();
+    _cleanup_strv_ char **env = environment(o);
     bjson_set(p, "terminal", bjson_new_bool(o->tty));
-    bjson_set(user, "uid", bjson_new_u64(proc_uid(o)));
-    bjson_set(user, "gid", bjson_new_u64(proc_gid(o)));
-    bjson_set(p, "user", user);
+    bjson_set(p, "user", user(o));
     bjson_set(p, "args", strs(o->args));
     bjson_set(p, "env", strs(env));
     bjson_set(p, "cwd", bjson_new_string(o->cwd ? o->cwd : "/"));
@@ -219,18 +272,21 @@ static void home_mounts(const struct compose_opts *o, bjson *a)
     if (o->home != COMPOSE_HOME_PRIVATE) {
         mount(a, home, "bind", o->home_src, o->home == COMPOSE_HOME_HOST_RO ? bind_ro : bind_rw);
     } else if (!streq(home, "/root")) {
-        _cleanup_free_ char *ids = xasprintf("uid=%u", proc_uid(o)), *gids = xasprintf("gid=%u", proc_gid(o));
+        _cleanup_free_ char *ids = xasprintf("uid=%u", compose_uid(o)), *gids = xasprintf("gid=%u", compose_gid(o));
         const char *const own[] = {"nosuid", "nodev", "mode=700", ids, gids, NULL};
         mount(a, home, "tmpfs", "tmpfs", own);
     }
 }
 
-static bjson *mounts(const struct compose_opts *o)
+/* brick's own mounts, the covers a missing destination needs (dest.c; the
+ * mode is the covered directory's), then --tmpfs and -v in that order. */
+static int mounts(const struct compose_opts *o, bjson **ret, char ***ret_covers, struct brick_error *err)
 {
     static const char *const tmp[] = {"nosuid", "nodev", "mode=1777", NULL};
     static const char *const run[] = {"nosuid", "nodev", "mode=755", NULL};
     static const char *const bind_ro[] = {"rbind", "rprivate", "ro", NULL};
     static const char *const bind_rw[] = {"rbind", "rprivate", "rw", NULL};
+    static const char *const cover[] = {"nosuid", "nodev", NULL};
     bjson *a = bjson_new_array();
     system_mounts(o, a);
     if (!o->rootfs) {
@@ -239,11 +295,15 @@ static bjson *mounts(const struct compose_opts *o)
         mount(a, "/run", "tmpfs", "tmpfs", run);
     }
     home_mounts(o, a);
+    int r = compose_plan_covers(o, a, ret_covers, err);
+    for (char **c = *ret_covers; c && *c; c++)
+        mount(a, *c, "tmpfs", "tmpfs", cover);
     for (char **t = o->tmpfs; t && *t; t++)
         mount(a, *t, "tmpfs", "tmpfs", tmp);
     for (size_t i = 0; i < o->n_volumes; i++)
         mount(a, o->volumes[i].dst, "bind", o->volumes[i].src, o->volumes[i].ro ? bind_ro : bind_rw);
-    return a;
+    *ret = a;
+    return r;
 }
 
 static bjson *namespaces(const struct compose_opts *o)
@@ -318,7 +378,7 @@ static int id_mappings(const struct compose_opts *o, bool uid, bjson **ret, stru
         id_map(a, 0, 100000, 65536);
         return 0;
     }
-    uint32_t inside = uid ? proc_uid(o) : proc_gid(o), own = uid ? o->caller->uid : o->caller->gid;
+    uint32_t inside = uid ? compose_uid(o) : compose_gid(o), own = uid ? o->caller->uid : o->caller->gid;
     const struct compose_id_range *sub = uid ? &o->caller->subuid : &o->caller->subgid;
     bool range = sub->count >= 65536;
     if (!range && inside != own && inside != 0)
@@ -403,9 +463,33 @@ static int linux_section(const struct compose_opts *o, char **caps, bjson **ret,
     return 0;
 }
 
-static bjson *annotations(const struct compose_opts *o)
+/* run.brick.cover and run.brick.symlinks (rootfs/cover.c): JSON text. */
+static void ext_annotations(const struct compose_opts *o, char **covers, bjson *a)
+{
+    if (covers) {
+        bjson *c = strs(covers);
+        _cleanup_free_ char *text = bjson_to_string(c, false);
+        bjson_set(a, ROOTFS_ANN_COVER, bjson_new_string(text));
+        bjson_free(c);
+    }
+    if (!o->n_symlinks)
+        return;
+    bjson *l = bjson_new_array();
+    for (size_t i = 0; i < o->n_symlinks; i++) {
+        bjson *e = bjson_new_object();
+        bjson_set(e, "path", bjson_new_string(o->symlinks[i].dst));
+        bjson_set(e, "target", bjson_new_string(o->symlinks[i].target));
+        bjson_append(l, e);
+    }
+    _cleanup_free_ char *text = bjson_to_string(l, false);
+    bjson_set(a, ROOTFS_ANN_SYMLINKS, bjson_new_string(text));
+    bjson_free(l);
+}
+
+static bjson *annotations(const struct compose_opts *o, char **covers)
 {
     bjson *a = bjson_new_object();
+    ext_annotations(o, covers, a);
     if (ns_mode(o, OCI_NS_NETWORK) == NS_MODE_NEW)
         bjson_set(a, COMPOSE_ANN_LOOPBACK, bjson_new_string("up"));
     if (o->pod)
@@ -439,11 +523,18 @@ int compose_build(const struct compose_opts *o, char **ret_json, struct brick_er
 int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci_spec **ret_spec,
                        struct brick_error *err)
 {
-    _cleanup_strv_ char **caps = capabilities(o);
-    bjson *l = NULL;
+    if (o->user_spec && !o->has_user)
+        return brick_err(err, EINVAL, "-u %s: the name was not looked up", o->user_spec);
+    _cleanup_strv_ char **caps = capabilities(o), **covers = NULL;
+    bjson *l = NULL, *m = NULL;
     int r = linux_section(o, caps, &l, err);
     if (r < 0)
         return r;
+    if ((r = mounts(o, &m, &covers, err)) < 0) {
+        bjson_free(l);
+        bjson_free(m);
+        return r;
+    }
     bjson *s = bjson_new_object(), *root = bjson_new_object();
     bjson_set(s, "ociVersion", bjson_new_string(BRICK_SPEC_VERSION));
     bjson_set(s, "process", process(o, caps));
@@ -452,9 +543,9 @@ int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci
     bjson_set(s, "root", root);
     if (ns_mode(o, OCI_NS_UTS) == NS_MODE_NEW)
         bjson_set(s, "hostname", bjson_new_string(hostname(o)));
-    bjson_set(s, "mounts", mounts(o));
+    bjson_set(s, "mounts", m);
     bjson_set(s, "linux", l);
-    bjson_set(s, "annotations", annotations(o));
+    bjson_set(s, "annotations", annotations(o, covers));
     r = desktop_apply(o, s, err); /* --x11, --gpu, ...: mounts, devices, env (desktop.c) */
     if (r < 0) {
         bjson_free(s);

@@ -46,6 +46,22 @@ struct compose_ns {
 struct compose_volume {
     char *src, *dst;
     bool ro;
+    bool try_;  /* --bind-try, --ro-bind-try: left out when src is missing (as bwrap) */
+    char *flag; /* as the user wrote it, for errors: "-v /srv/www:/srv/www:ro" */
+};
+
+struct compose_symlink {
+    char *target, *dst; /* --symlink TARGET DST */
+};
+
+/* The host's tree, as `do` sees it (lstat, readlink), for destinations that
+ * must be made on the read-only host root (dest.c). */
+enum compose_kind { COMPOSE_MISSING, COMPOSE_DIR, COMPOSE_FILE, COMPOSE_LINK };
+struct compose_probe {
+    /* The kind of path, its last component not followed; a link's target in
+     * *ret_target (heap). -errno for anything but a missing path. */
+    int (*lookup)(void *data, const char *path, char **ret_target);
+    void *data;
 };
 
 /* The sandbox's home (brick do on the host's root): a private, empty one by
@@ -64,10 +80,18 @@ struct compose_opts {
     struct compose_volume *volumes;
     size_t n_volumes;
     char **tmpfs;         /* destinations */
-    char **env;           /* KEY=VALUE */
+    char **env;           /* in order: KEY=VALUE sets (-e), KEY alone removes (--unsetenv) */
+    char **caller_env;    /* the caller's TERM, LANG, LANGUAGE, LC_* (compose_env_from_caller) */
     char *cwd;
-    bool has_user;
+    bool has_user;        /* uid, gid set: -u, numeric or resolved (compose_user_resolve) */
     uint32_t uid, gid;
+    char *user_spec;      /* -u with a name in it ("nobody", "www:adm"), until resolved */
+    char *user_name;      /* the process user's name in the container's /etc/passwd: USER, LOGNAME */
+    uint32_t *groups;     /* supplementary groups of a named user (/etc/group) */
+    size_t n_groups;
+    struct compose_symlink *symlinks;
+    size_t n_symlinks;
+    const struct compose_probe *probe; /* NULL: no destination is looked at (no cover) */
     char *hostname;
     char **cap_add, **cap_drop; /* "CAP_X" or "ALL", normalized */
     bool seccomp_unconfined;
@@ -112,12 +136,33 @@ void compose_caller_detect(struct compose_opts *o);
  * (the first one of at least 65536 ids); pure, for the unit tests. */
 struct compose_id_range compose_subid_parse(const char *text, const char *name, uint32_t uid);
 
+/* The process's ids: -u, else the caller's own when unprivileged, else 0. */
+uint32_t compose_uid(const struct compose_opts *o);
+uint32_t compose_gid(const struct compose_opts *o);
+
+/* -u against the container's /etc/passwd and /etc/group texts (either may be
+ * NULL; `where` names them in errors): fills uid, gid, groups for a name, as
+ * runc's user lookup (a GROUP given: no supplementary groups), and
+ * user_name (also for a numeric or default user, when passwd names it).
+ * Numeric ids are never looked up (CVE-2016-3697). Pure. */
+int compose_user_resolve(struct compose_opts *o, const char *passwd, const char *group, const char *where,
+                         struct brick_error *err);
+/* Read the container's /etc/passwd and /etc/group (the rootfs's, resolved in
+ * it, or the host's) and compose_user_resolve() (host.c). */
+int compose_user_lookup(struct compose_opts *o, struct brick_error *err);
+/* The caller's TERM, LANG, LANGUAGE and LC_* from envp into o->caller_env. */
+void compose_env_from_caller(struct compose_opts *o, char *const *envp);
+/* lstat/readlink of the host (host.c). */
+extern const struct compose_probe compose_host_probe;
+
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
 void compose_opts_done(struct compose_opts *o);
-/* getopt_long over do's flags (for a look before compose_parse: profiles). */
-int compose_next_opt(int argc, char **argv);
+/* getopt_long over do's flags (for a look before compose_parse: profiles).
+ * A flag of two arguments (--symlink TARGET DST) takes the second from argv
+ * (optind moves past it) into *ret_arg2, NULL when missing. */
+int compose_next_opt(int argc, char **argv, const char **ret_arg2);
 /* The help text of `brick do`. */
 #define COMPOSE_DO_USAGE \
     "do [options] [--] CMD [ARGS...]\n\n" \
@@ -138,11 +183,19 @@ int compose_next_opt(int argc, char **argv);
     "      --rm                   remove the container when it exits (also with -d)\n" \
     "      --keep                 keep the stopped container after a foreground run\n" \
     "      --rootfs DIR           use DIR as the root instead of the host's\n" \
-    "  -v, --volume SRC:DST[:ro]  bind mount SRC at DST\n" \
+    "  -v, --volume SRC:DST[:ro]  bind mount SRC at DST. A DST missing on the host's root is\n" \
+    "                             made on a read-only tmpfs over its parent that shows the\n" \
+    "                             parent's entries (never written on the host)\n" \
+    "      --bind-try SRC DST, --ro-bind-try SRC DST   the same (read-only), left out when\n" \
+    "                             SRC is missing\n" \
     "      --tmpfs DST            mount a tmpfs at DST\n" \
-    "  -e, --env KEY[=VALUE]      set an environment variable\n" \
+    "      --symlink TARGET DST   make DST a symlink to TARGET\n" \
+    "  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the caller's value)\n" \
+    "      --unsetenv KEY         remove one; the default environment is PATH, HOME, USER,\n" \
+    "                             LOGNAME and the caller's TERM, LANG, LANGUAGE and LC_*\n" \
     "  -w, --workdir DIR          working directory (default /)\n" \
-    "  -u UID[:GID]               run as this numeric user\n" \
+    "  -u USER[:GROUP]            run as this user: names from the container's /etc/passwd\n" \
+    "                             and /etc/group, numbers as they are (default: root, or you)\n" \
     "      --hostname NAME        hostname (default: the container name)\n" \
     "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
     "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \

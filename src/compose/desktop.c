@@ -224,10 +224,15 @@ static void apply_groups(const struct compose_desktop *d, bjson *process)
 {
     if (!d->n_group_add)
         return;
-    bjson *user = bjson_get(process, "user"), *a = bjson_new_array();
+    /* added to a named user's own groups (-u NAME), as Docker's --group-add */
+    bjson *user = bjson_get(process, "user"), *a = bjson_get(user, "additionalGids");
+    bool fresh = !a;
+    if (fresh)
+        a = bjson_new_array();
     for (size_t i = 0; i < d->n_group_add; i++)
         bjson_append(a, bjson_new_u64(d->group_add[i]));
-    bjson_set(user, "additionalGids", a);
+    if (fresh)
+        bjson_set(user, "additionalGids", a);
 }
 
 static void apply_mounts(const struct compose_desktop *d, bjson *mounts)

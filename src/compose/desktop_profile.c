@@ -148,7 +148,8 @@ int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick
     optind = 0;
     opterr = 0;
     int c, prev = 1;
-    while ((c = compose_next_opt(argc, argv)) != -1) {
+    const char *arg2;
+    while ((c = compose_next_opt(argc, argv, &arg2)) != -1) {
         if (c == DESKTOP_OPT_PROFILE) {
             if (streq(optarg, "help") || streq(optarg, "list"))
                 return print_list();

@@ -105,6 +105,43 @@ static int normalize_cap(const char *s, char **ret)
     return 0;
 }
 
+enum {
+    OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
+    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS, OPT_NO_INIT,
+    OPT_BIND_TRY, OPT_RO_BIND_TRY, OPT_SYMLINK, OPT_UNSETENV,
+    OPT_NS_BASE = 512, /* + enum oci_ns_type */
+};
+
+/* A destination in the container: absolute, no ".." (where it lands would
+ * depend on the symlinks before it). */
+static int check_dest(const char *flag, const char *dst, struct brick_error *err)
+{
+    if (dst[0] != '/')
+        return brick_err(err, EINVAL, "%s: %s: expected an absolute destination", flag, dst);
+    for (const char *p = dst; (p = strstr(p, "..")); p += 2)
+        if (p[-1] == '/' && (p[2] == '/' || !p[2]))
+            return brick_err(err, EINVAL, "%s: %s: \"..\" is not allowed in a destination", flag, dst);
+    return 0;
+}
+
+static int add_volume(struct compose_opts *o, char *flag, const char *src, const char *dst, bool ro, bool try_,
+                      struct brick_error *err)
+{
+    if (src[0] != '/') {
+        int r = brick_err(err, EINVAL, "%s: %s: expected an absolute source", flag, src);
+        free(flag);
+        return r;
+    }
+    int r = check_dest(flag, dst, err);
+    if (r < 0) {
+        free(flag);
+        return r;
+    }
+    o->volumes = xrealloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+    o->volumes[o->n_volumes++] = (struct compose_volume){xstrdup(src), xstrdup(dst), ro, try_, flag};
+    return 0;
+}
+
 static int parse_volume(const char *s, struct compose_opts *o, struct brick_error *err)
 {
     _cleanup_free_ char *copy = xstrdup(s);
@@ -120,22 +157,30 @@ static int parse_volume(const char *s, struct compose_opts *o, struct brick_erro
             return brick_err(err, EINVAL, "-v %s: mode must be ro or rw, got \"%s\"", s, mode);
         ro = streq(mode, "ro");
     }
-    o->volumes = xrealloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
-    o->volumes[o->n_volumes++] = (struct compose_volume){xstrdup(copy), xstrdup(dst), ro};
-    return 0;
+    return add_volume(o, xasprintf("-v %s", s), copy, dst, ro, false, err);
 }
 
-/* -u UID[:GID], numeric: the container's /etc/passwd is not ours to read. */
+/* -u USER[:GROUP]: numeric ids are taken as they are; a name waits for the
+ * container's /etc/passwd and /etc/group (compose_user_resolve). */
 static int parse_user(const char *s, struct compose_opts *o, struct brick_error *err)
 {
     _cleanup_free_ char *copy = xstrdup(s);
     char *g = strchr(copy, ':');
     if (g)
         *g++ = '\0';
+    if (!*copy || (g && !*g))
+        return brick_err(err, EINVAL, "-u: expected USER[:GROUP] (names or numbers), got \"%s\"", s);
     uint64_t uid, gid;
-    if (parse_u64(copy, &uid) < 0 || uid > INT32_MAX || (g && (parse_u64(g, &gid) < 0 || gid > INT32_MAX)))
-        return brick_err(err, EINVAL, "-u: expected numeric UID[:GID], got \"%s\"", s);
-    o->has_user = true;
+    bool num_u = parse_u64(copy, &uid) == 0, num_g = !g || parse_u64(g, &gid) == 0;
+    if ((num_u && uid > INT32_MAX) || (g && num_g && gid > INT32_MAX))
+        return brick_err(err, EINVAL, "-u %s: ids are at most %d", s, INT32_MAX);
+    free(o->user_spec);
+    o->user_spec = NULL;
+    o->has_user = num_u && num_g;
+    if (!o->has_user) {
+        o->user_spec = xstrdup(s);
+        return 0;
+    }
     o->uid = (uint32_t)uid;
     o->gid = g ? (uint32_t)gid : (uint32_t)uid;
     return 0;
@@ -153,6 +198,44 @@ static int parse_env(const char *s, struct compose_opts *o, struct brick_error *
             strv_push_take(&o->env, xasprintf("%s=%s", s, v));
     }
     return 0;
+}
+
+static int parse_unsetenv(const char *s, struct compose_opts *o, struct brick_error *err)
+{
+    if (!*s || strchr(s, '='))
+        return brick_err(err, EINVAL, "--unsetenv: expected a variable name, got \"%s\"", s);
+    strv_push(&o->env, s); /* no '=': removed, in order with -e */
+    return 0;
+}
+
+/* --bind-try SRC DST, --ro-bind-try SRC DST, --symlink TARGET DST. */
+static int parse_pair(int c, const char *a, const char *b, struct compose_opts *o, struct brick_error *err)
+{
+    const char *flag = c == OPT_SYMLINK ? "--symlink" : c == OPT_BIND_TRY ? "--bind-try" : "--ro-bind-try";
+    if (!b)
+        return brick_err(err, EINVAL, "%s: expected two arguments (%s DST)", flag,
+                         c == OPT_SYMLINK ? "TARGET" : "SRC");
+    if (c != OPT_SYMLINK)
+        return add_volume(o, xasprintf("%s %s %s", flag, a, b), a, b, c == OPT_RO_BIND_TRY, true, err);
+    int r = check_dest(flag, b, err);
+    if (r < 0)
+        return r;
+    const char *base = strrchr(b, '/');
+    if (!*a || !base[1] || streq(base + 1, "."))
+        return brick_err(err, EINVAL, "--symlink %s %s: expected a TARGET and a DST naming the link", a, b);
+    o->symlinks = xrealloc(o->symlinks, (o->n_symlinks + 1) * sizeof(*o->symlinks));
+    o->symlinks[o->n_symlinks++] = (struct compose_symlink){xstrdup(a), xstrdup(b)};
+    return 0;
+}
+
+/* What a program needs to draw text and speak the user's language. */
+void compose_env_from_caller(struct compose_opts *o, char *const *envp)
+{
+    static const char *const keys[] = {"TERM=", "LANG=", "LANGUAGE=", "LC_"};
+    for (; envp && *envp; envp++)
+        for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+            if (startswith(*envp, keys[i]) && strchr(*envp, '='))
+                strv_push(&o->caller_env, *envp);
 }
 
 static int parse_security_opt(const char *s, struct compose_opts *o, struct brick_error *err)
@@ -197,11 +280,6 @@ static int parse_home(const char *arg, struct compose_opts *o, struct brick_erro
     return 0;
 }
 
-enum {
-    OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
-    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS, OPT_NO_INIT,
-    OPT_NS_BASE = 512, /* + enum oci_ns_type */
-};
 
 static const struct option long_opts[] = {
     {"name", required_argument, NULL, OPT_NAME},
@@ -228,6 +306,10 @@ static const struct option long_opts[] = {
     {"home", required_argument, NULL, OPT_HOME},
     {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS},
     {"no-init", no_argument, NULL, OPT_NO_INIT},
+    {"bind-try", required_argument, NULL, OPT_BIND_TRY},
+    {"ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY},
+    {"symlink", required_argument, NULL, OPT_SYMLINK},
+    {"unsetenv", required_argument, NULL, OPT_UNSETENV},
     {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"network", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
     {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID},
@@ -245,9 +327,13 @@ static const struct option long_opts[] = {
 
 #define SHORT_OPTS "+dtiv:e:w:u:m:h"
 
-int compose_next_opt(int argc, char **argv)
+int compose_next_opt(int argc, char **argv, const char **ret_arg2)
 {
-    return getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
+    int c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
+    *ret_arg2 = NULL;
+    if ((c == OPT_BIND_TRY || c == OPT_RO_BIND_TRY || c == OPT_SYMLINK) && optind < argc)
+        *ret_arg2 = argv[optind++];
+    return c;
 }
 
 static int parse_cap(const char *arg, char ***list, const char *flag, struct brick_error *err)
@@ -300,9 +386,11 @@ static void set_str(char **dst, const char *s)
     *dst = xstrdup(s);
 }
 
-static int parse_one(int c, const char *arg, struct compose_opts *o, struct brick_error *err)
+static int parse_one(int c, const char *arg, const char *arg2, struct compose_opts *o, struct brick_error *err)
 {
     switch (c) {
+    case OPT_BIND_TRY: case OPT_RO_BIND_TRY: case OPT_SYMLINK: return parse_pair(c, arg, arg2, o, err);
+    case OPT_UNSETENV: return parse_unsetenv(arg, o, err);
     case OPT_NAME: set_str(&o->name, arg); return 0;
     case 'd': o->detach = true; return 0;
     case 't': o->tty = true; return 0;
@@ -312,8 +400,8 @@ static int parse_one(int c, const char *arg, struct compose_opts *o, struct bric
     case OPT_ROOTFS: set_str(&o->rootfs, arg); return 0;
     case 'v': return parse_volume(arg, o, err);
     case OPT_TMPFS:
-        if (arg[0] != '/')
-            return brick_err(err, EINVAL, "--tmpfs: expected an absolute path, got \"%s\"", arg);
+        if (check_dest("--tmpfs", arg, err) < 0)
+            return -EINVAL;
         strv_push(&o->tmpfs, arg);
         return 0;
     case 'e': return parse_env(arg, o, err);
@@ -388,7 +476,8 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
     optind = 0; /* full reset: the caller may have parsed other flags */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
+    const char *arg2;
+    while ((c = compose_next_opt(argc, argv, &arg2)) != -1) {
         if (c == 'h')
             return 1;
         if (c == '?') {
@@ -398,7 +487,7 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
             return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
                              argv[optind - 1]);
         }
-        int r = parse_one(c, optarg, o, err);
+        int r = parse_one(c, optarg, arg2, o, err);
         if (r < 0)
             return r;
     }
@@ -440,10 +529,20 @@ void compose_opts_done(struct compose_opts *o)
     for (size_t i = 0; i < o->n_volumes; i++) {
         free(o->volumes[i].src);
         free(o->volumes[i].dst);
+        free(o->volumes[i].flag);
     }
     free(o->volumes);
+    for (size_t i = 0; i < o->n_symlinks; i++) {
+        free(o->symlinks[i].target);
+        free(o->symlinks[i].dst);
+    }
+    free(o->symlinks);
     strv_free(o->tmpfs);
     strv_free(o->env);
+    strv_free(o->caller_env);
+    free(o->user_spec);
+    free(o->user_name);
+    free(o->groups);
     free(o->cwd);
     free(o->hostname);
     strv_free(o->cap_add);

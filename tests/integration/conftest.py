@@ -392,9 +392,29 @@ def tracker():
     return Tracker()
 
 
+# A module that sets ROOTLESS_LANE = True runs its tests marked @rootless_too
+# twice: with root's brick and, in the rootless lane, with brick run by a
+# normal user (the ubrick fixture); its other tests with root's ("[root]").
+rootless_too = pytest.mark.rootless_too
+
+
+def pytest_generate_tests(metafunc):
+    if "brick" in metafunc.fixturenames and getattr(metafunc.module, "ROOTLESS_LANE", False):
+        both = metafunc.definition.get_closest_marker("rootless_too") is not None
+        metafunc.parametrize("lane", ["root", "rootless"] if both else ["root"], indirect=True)
+
+
 @pytest.fixture
-def brick(workdir, tracker):
-    return Brick(workdir / "state", tracker)
+def lane(request):
+    """"root", or "rootless" for the second run of a @rootless_too test."""
+    return getattr(request, "param", "root")
+
+
+@pytest.fixture
+def brick(request, lane, workdir, tracker):
+    if lane == "root":
+        return Brick(workdir / "state", tracker)
+    return request.getfixturevalue("ubrick")
 
 
 # ---------------------------------------------------------------- debris check

@@ -97,7 +97,8 @@ def test_do_errors(brick):
     cp = brick("do", "--net", "container:ghost", "true")
     assert cp.returncode == 1 and 'container "ghost" does not exist' in cp.stderr
     cp = brick("do", "--tmpfs", "/no/such/dir", "true")
-    assert cp.returncode == 1 and "must exist on the host" in cp.stderr
+    assert cp.returncode == 1 and "--tmpfs /no/such/dir: /no/such/dir does not exist, and a new name in the " \
+        "host's / cannot be made" in cp.stderr
     cid = new_id()
     brick.ok("do", "-d", "--name", cid, "sleep", "60")
     cp = brick("do", "--name", cid, "true")

@@ -16,32 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, Brick, brick_only, new_id, run_cmd, wait_for
+from conftest import BRICK, REPO, brick_only, new_id, rootless_too, run_cmd, wait_for
 
 pytestmark = brick_only
 
 # The attacks marked @rootless_too run twice: against root's brick and, in
 # the rootless lane, against brick run by a normal user on a `spec --rootless`
 # config (a user namespace mapping only that user, no cgroup).
-rootless_too = pytest.mark.rootless_too
-
-
-def pytest_generate_tests(metafunc):
-    if "brick" in metafunc.fixturenames:
-        both = metafunc.definition.get_closest_marker("rootless_too") is not None
-        metafunc.parametrize("mode", ["root", "rootless"] if both else ["root"], indirect=True)
-
-
-@pytest.fixture
-def mode(request):
-    return request.param
-
-
-@pytest.fixture
-def brick(request, mode, workdir, tracker):
-    if mode == "root":
-        return Brick(workdir / "state", tracker)
-    return request.getfixturevalue("ubrick")
+ROOTLESS_LANE = True
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +55,10 @@ def default_rootless_config(session_cache):
 
 
 @pytest.fixture
-def ebundle(bundle, escape_bin, default_config, default_rootless_config, mode, brick):
+def ebundle(bundle, escape_bin, default_config, default_rootless_config, lane, brick):
     def make(*args):
         b = bundle()
-        if mode == "root":
+        if lane == "root":
             b.config = json.loads(json.dumps(default_config))
         else:  # the user's own spec --rootless: its uid and gid as the container's root
             b.config = json.loads(json.dumps(default_rootless_config))
@@ -84,7 +66,7 @@ def ebundle(bundle, escape_bin, default_config, default_rootless_config, mode, b
                 b.config["linux"][key] = [{"containerID": 0, "hostID": own, "size": 1}]
         b.config["process"]["args"] = list(args) or ["/bin/true"]
         shutil.copy(escape_bin, b.rootfs / "bin" / "brick-escape")
-        if mode != "root":
+        if lane != "root":
             subprocess.run(["chown", "-R", f"{brick.user['uid']}:{brick.user['gid']}", str(b.path)], check=True)
         return b
     return make

@@ -64,6 +64,22 @@ static int copy_file(int src, int dst, const char *name, const struct stat *st)
     return copy_meta(out, st);
 }
 
+int rootfs_copy_symlink(int src_dir, int dst_dir, const char *name, const struct stat *st, bool best_effort)
+{
+    char target[PATH_MAX];
+    struct timespec t[2] = {st->st_atim, st->st_mtim};
+    ssize_t n = readlinkat(src_dir, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return -errno;
+    target[n] = '\0';
+    if (symlinkat(target, dst_dir, name) < 0)
+        return -errno;
+    if ((fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+         utimensat(dst_dir, name, t, AT_SYMLINK_NOFOLLOW) < 0) && !best_effort)
+        return -errno;
+    return 0;
+}
+
 static int copy_entry(const char *name, void *data)
 {
     struct copy_walk *w = data;
@@ -88,18 +104,9 @@ static int copy_entry(const char *name, void *data)
         r = copy_meta(d, &st);
         break;
     }
-    case S_IFLNK: {
-        char target[PATH_MAX];
-        ssize_t n = readlinkat(w->src, name, target, sizeof(target) - 1);
-        if (n < 0)
-            return brick_err_errno(w->err, errno, "tmpcopyup: readlink %s", name);
-        target[n] = '\0';
-        if (symlinkat(target, w->dst, name) < 0 ||
-            fchownat(w->dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-            utimensat(w->dst, name, t, AT_SYMLINK_NOFOLLOW) < 0)
-            r = -errno;
+    case S_IFLNK:
+        r = rootfs_copy_symlink(w->src, w->dst, name, &st, false);
         break;
-    }
     case S_IFCHR:
     case S_IFBLK:
     case S_IFIFO:

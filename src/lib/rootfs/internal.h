@@ -44,6 +44,18 @@ int rootfs_setup_dev(struct rootfs_ctx *ctx, struct brick_error *err);
 /* tmpcopyup: copy the content of the directory src_dir (of the image) into
  * the detached, still writable mount mnt_fd (copyup.c). */
 int rootfs_copy_up(int src_dir, int mnt_fd, struct brick_error *err);
+/* The symlink src_dir/name made again as dst_dir/name with st's owner and
+ * times (best_effort: a link whose owner cannot be set, unmapped in a user
+ * namespace, is kept as ours). 0 or -errno. */
+struct stat;
+int rootfs_copy_symlink(int src_dir, int dst_dir, const char *name, const struct stat *st, bool best_effort);
+
+/* cover.c: the tmpfs mnt (detached) over the existing directory dst: fill
+ * it with the directory's entries, attach it, bind them; 0 or -errno. */
+bool rootfs_is_cover(const struct rootfs_ctx *ctx, const char *dst);
+int rootfs_cover_attach(struct rootfs_ctx *ctx, int dst, int mnt, struct brick_error *err);
+/* After the mounts: run.brick.symlinks, then every cover read-only. */
+int rootfs_ext_finish(struct rootfs_ctx *ctx, struct brick_error *err);
 
 /* paths.c: after pivot. */
 int rootfs_readonly_paths(struct rootfs_ctx *ctx, struct brick_error *err);

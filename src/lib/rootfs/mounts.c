@@ -159,17 +159,22 @@ static int do_fs(struct rootfs_ctx *ctx, const struct oci_mount *m, const struct
     uint64_t attr = (o->attr_set | o->rec_attr_set) & MOUNT_ATTR_FSMOUNT_MASK;
     if (tmpfs)
         attr &= ~(uint64_t)MOUNT_ATTR_RDONLY; /* tmpfs_over_dir() writes first */
+    bool cover = tmpfs && rootfs_is_cover(ctx, m->destination);
+    if (cover && !existed)
+        return brick_err(err, ENOENT, "cover: the directory does not exist");
     _cleanup_close_ int mnt =
         mnt_fs_new(m->type, m->source, o->data, o->sb_set, o->sb_clr, attr, err);
     if (mnt == -ENOSYS) {
-        if (o->tmpcopyup)
-            return brick_err(err, ENOSYS, "tmpcopyup needs the new mount API (Linux 5.2)");
+        if (o->tmpcopyup || cover)
+            return brick_err(err, ENOSYS, "%s needs the new mount API (Linux 5.2)", cover ? "cover" : "tmpcopyup");
         return legacy_fs(ctx->root_fd, m->type, m->source, dst, m->destination, o, err);
     }
     if (mnt < 0)
         return mnt;
     if (tmpfs && (r = tmpfs_over_dir(dst, mnt, o, existed, err)) < 0)
         return r;
+    if (cover)
+        return rootfs_cover_attach(ctx, dst, mnt, err);
     if ((r = mnt_attach(mnt, dst)) < 0)
         return brick_err_errno(err, -r, "move_mount");
     return mount_apply_propagation(mnt, o, err);

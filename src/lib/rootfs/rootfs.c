@@ -162,7 +162,8 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
     /* A recursive slave/private/unbindable change left no mount shared:
      * only then is the mountinfo scan for the rootfs' parent unneeded. */
     bool none_shared = (prop & MS_REC) && !(prop & MS_SHARED);
-    if ((!none_shared && (r = parent_mount_private(rootfs, err)) < 0) ||
+    if ((r = rootfs_ext_parse(s, &ctx->ext, err)) < 0 ||
+        (!none_shared && (r = parent_mount_private(rootfs, err)) < 0) ||
         (r = bind_rootfs(ctx, rootfs, err)) < 0)
         return r;
     for (size_t i = 0; i < s->n_mounts; i++) {
@@ -172,9 +173,9 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
             return r;
     }
     /* device nodes are made where the devices cgroup already applies */
-    if ((r = await_cgroup(ctx, err)) < 0)
+    if ((r = await_cgroup(ctx, err)) < 0 || (r = rootfs_setup_dev(ctx, err)) < 0)
         return r;
-    return rootfs_setup_dev(ctx, err);
+    return rootfs_ext_finish(ctx, err);
 }
 
 static int move_root(struct rootfs_ctx *ctx, struct brick_error *err)
@@ -258,4 +259,11 @@ void rootfs_ctx_done(struct rootfs_ctx *ctx)
     ctx->root_fd_set = false;
     free(ctx->rootfs_buf);
     ctx->rootfs_buf = NULL;
+    rootfs_ext_done(&ctx->ext);
+    for (size_t i = 0; i < ctx->n_cover_fds; i++)
+        if (ctx->cover_fds[i] >= 0)
+            close(ctx->cover_fds[i]);
+    free(ctx->cover_fds);
+    ctx->cover_fds = NULL;
+    ctx->n_cover_fds = 0;
 }

@@ -24,6 +24,26 @@ struct oci_spec;
 /* "recursive": the whole bound root tree read-only and private (brick do on
  * the host's root), not only its top mount as root.readonly asks. */
 #define ROOTFS_ANN_RECURSIVE_RO "run.brick.root.readonly"
+/* JSON ["/srv", ...]: tmpfs mounts that cover a directory, its entries bound
+ * in, read-only once the mounts are made (cover.c). */
+#define ROOTFS_ANN_COVER "run.brick.cover"
+/* JSON [{"path": "/srv/cur", "target": "www"}, ...]: symlinks made after the
+ * mounts (cover.c). */
+#define ROOTFS_ANN_SYMLINKS "run.brick.symlinks"
+
+/* The two annotations, parsed (rootfs_ext_parse). */
+struct rootfs_symlink {
+    char *path, *target;
+};
+struct rootfs_ext {
+    char **cover;                    /* destinations of covering tmpfs mounts */
+    struct rootfs_symlink *symlinks;
+    size_t n_symlinks;
+};
+/* Pure: errors name the JSON path (annotations["run.brick.cover"][0]: ...);
+ * a cover must be the destination of a tmpfs mount of s. */
+int rootfs_ext_parse(const struct oci_spec *s, struct rootfs_ext *ret, struct brick_error *err);
+void rootfs_ext_done(struct rootfs_ext *e);
 
 /* Zero-initialise (designated initialisers are fine), fill the inputs. */
 /* One v1 hierarchy's container cgroup directory: <mount_fd>/<rel> (mount_fd
@@ -61,6 +81,9 @@ struct rootfs_ctx {
     bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
     bool awaited;     /* await_cgroup was called */
     char *rootfs_buf; /* owned rootfs path when computed from bundle + root.path */
+    struct rootfs_ext ext; /* run.brick.cover, run.brick.symlinks */
+    int *cover_fds;        /* the covering tmpfs mounts, made read-only at the end */
+    size_t n_cover_fds;
 };
 
 /* The id-mapping mount i asks for: its uidMappings/gidMappings, or with

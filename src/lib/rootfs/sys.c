@@ -36,6 +36,12 @@ int mnt_clone(int dfd, const char *path, bool recursive)
     return neg(syscall(SYS_open_tree, dfd, path, flags));
 }
 
+int mnt_clone_nofollow(int dfd, const char *name)
+{
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW;
+    return neg(syscall(SYS_open_tree, dfd, name, flags));
+}
+
 int mnt_attach(int mnt_fd, int target_fd)
 {
     return neg(syscall(SYS_move_mount, mnt_fd, "", target_fd, "",

@@ -24,6 +24,9 @@ int sys_pivot_root(const char *new_root, const char *put_old);
 /* Clone the mount (tree, if recursive) at dfd/path (path "" = dfd itself)
  * as a detached mount. */
 int mnt_clone(int dfd, const char *path, bool recursive);
+/* The same, recursive, for the entry `name` of the directory dfd itself:
+ * a symlink there is an error (-ELOOP or -EINVAL), never followed. */
+int mnt_clone_nofollow(int dfd, const char *name);
 /* Move a detached (or attached) mount onto the object target_fd refers to. */
 int mnt_attach(int mnt_fd, int target_fd);
 /* mount_setattr on the mount mnt_fd is the root of. propagation is MS_* or 0;

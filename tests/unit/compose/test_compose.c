@@ -20,6 +20,8 @@ static int parse(struct compose_opts *o, struct brick_error *err, const char *co
     return compose_parse(argc, argv, o, err);
 }
 
+static const struct compose_probe *test_probe; /* set by the destination tests */
+
 /* Parse flags, build (as caller: NULL for root), parse the JSON back; NULL
  * on failure (err set). */
 static bjson *build_for(const char *const *args, struct compose_caller *caller, struct brick_error *err)
@@ -28,6 +30,7 @@ static bjson *build_for(const char *const *args, struct compose_caller *caller, 
     char *json = NULL;
     int r = parse(&o, err, args);
     o.caller = caller; /* freed with o */
+    o.probe = test_probe;
     if (r == 0)
         r = compose_build(&o, &json, err);
     compose_opts_done(&o);
@@ -281,6 +284,196 @@ static void test_rootless(void)
     ok(r.count == 0, "short or malformed ranges ignored");
 }
 
+/* A host tree for the destination walk: what lstat and readlink would say. */
+static const struct { const char *path; int kind; const char *target; } fake_tree[] = {
+    {"/srv", COMPOSE_DIR, NULL},         {"/etc", COMPOSE_DIR, NULL},
+    {"/etc/passwd", COMPOSE_FILE, NULL}, {"/var", COMPOSE_DIR, NULL},
+    {"/var/run", COMPOSE_LINK, "/run"},  {"/lnk", COMPOSE_LINK, "srv"},
+    {"/var/up", COMPOSE_LINK, "../../../../srv/deep"}, {"/srv/deep", COMPOSE_DIR, NULL},
+    {"/data", COMPOSE_DIR, NULL},        {"/data/vol", COMPOSE_DIR, NULL},
+    {"/srv/cur", COMPOSE_LINK, "www"},   {"/loop", COMPOSE_LINK, "/loop"},
+};
+
+static int fake_lookup(void *data, const char *path, char **ret_target)
+{
+    (void)data;
+    *ret_target = NULL;
+    for (size_t i = 0; i < sizeof(fake_tree) / sizeof(*fake_tree); i++) {
+        if (!streq(fake_tree[i].path, path))
+            continue;
+        if (fake_tree[i].target)
+            *ret_target = strdup(fake_tree[i].target);
+        return fake_tree[i].kind;
+    }
+    return COMPOSE_MISSING;
+}
+
+static const struct compose_probe fake_probe = {.lookup = fake_lookup};
+
+/* The covers of a build with the fake host (a JSON text), or the error. */
+static const char *covers_of(const char *const *args, char *buf, size_t len)
+{
+    struct brick_error err;
+    test_probe = &fake_probe;
+    bjson *s = build(args, &err);
+    test_probe = NULL;
+    const char *c = s ? bjson_string(path(s, "annotations", "run.brick.cover")) : err.msg;
+    snprintf(buf, len, "%s", c ? c : "none");
+    bjson_free(s);
+    return buf;
+}
+
+static void test_destinations(void)
+{
+    char b[1024];
+    static const char *const readme[] = {"-v", "/data/vol:/srv/www:ro", "true", NULL};
+    is_str(covers_of(readme, b, sizeof(b)), "[\"/srv\"]", "the README's -v: /srv covered");
+    static const char *const deep[] = {"-v", "/data/vol:/srv/a/b/c", "--tmpfs", "/etc/x/y", "true", NULL};
+    is_str(covers_of(deep, b, sizeof(b)), "[\"/etc\",\"/srv\"]", "deep under a missing parent");
+    static const char *const mine[] = {"-v", "/data/vol:/tmp/x/y", "-v", "/data/vol:/var/run/z",
+                                       "-v", "/data/vol:/srv/deep", "--home=/data", "true", NULL};
+    is_str(covers_of(mine, b, sizeof(b)), "none", "under /tmp, /run (through a symlink), existing: nothing");
+    static const char *const tmpfs_parent[] = {"--tmpfs", "/srv/t", "-v", "/data/vol:/srv/t/y", "true", NULL};
+    is_str(covers_of(tmpfs_parent, b, sizeof(b)), "[\"/srv\"]", "--tmpfs made first, -v inside it");
+    static const char *const links[] = {"-v", "/data/vol:/lnk/n", "-v", "/data/vol:/var/up/m", "true", NULL};
+    is_str(covers_of(links, b, sizeof(b)), "[\"/srv\",\"/srv/deep\"]",
+           "symlinks followed as in the root (.. stops at /)");
+    static const char *const in_vol[] = {"-v", "/data:/srv/d", "-v", "/data/vol:/srv/d/new", "true", NULL};
+    is_str(covers_of(in_vol, b, sizeof(b)), "[\"/srv\"]", "inside a read-write -v: made there");
+    static const char *const ro_vol[] = {"-v", "/data:/srv/d:ro", "-v", "/data/vol:/srv/d/new", "true", NULL};
+    ok(strstr(covers_of(ro_vol, b, sizeof(b)), "-v /data/vol:/srv/d/new: /srv/d/new does not exist in the "
+              "read-only bind at /srv/d"), "inside a read-only -v: an error naming the flag");
+    static const char *const top[] = {"--tmpfs", "/newtop", "true", NULL};
+    ok(strstr(covers_of(top, b, sizeof(b)), "--tmpfs /newtop: /newtop does not exist"), "never a cover of /");
+    static const char *const file[] = {"-v", "/data:/etc/passwd/x", "true", NULL};
+    ok(strstr(covers_of(file, b, sizeof(b)), "Not a directory"), "below a file");
+    static const char *const tmpfs_file[] = {"--tmpfs", "/etc/passwd", "true", NULL};
+    ok(strstr(covers_of(tmpfs_file, b, sizeof(b)), "--tmpfs /etc/passwd: /etc/passwd is not a directory"),
+       "--tmpfs on a file");
+    static const char *const loop[] = {"-v", "/data:/loop/x", "true", NULL};
+    ok(strstr(covers_of(loop, b, sizeof(b)), "symbolic links"), "a symlink loop");
+    static const char *const rootfs[] = {"--rootfs", "/r", "-v", "/data:/srv/x", "true", NULL};
+    is_str(covers_of(rootfs, b, sizeof(b)), "none", "--rootfs: the runtime makes it in the rootfs");
+}
+
+static void test_symlinks_and_try(void)
+{
+    char b[1024];
+    struct brick_error err;
+    static const char *const ln[] = {"--symlink", "/data", "/srv/current", "--symlink", "www", "/srv/cur",
+                                     "--symlink", "x", "/tmp/l", "true", NULL};
+    is_str(covers_of(ln, b, sizeof(b)), "[\"/srv\"]", "--symlink in an existing host directory: covered");
+    test_probe = &fake_probe;
+    bjson *s = build(ln, &err);
+    test_probe = NULL;
+    is_str(bjson_string(path(s, "annotations", "run.brick.symlinks")),
+           "[{\"path\":\"/srv/current\",\"target\":\"/data\"},{\"path\":\"/srv/cur\",\"target\":\"www\"},"
+           "{\"path\":\"/tmp/l\",\"target\":\"x\"}]", "symlinks annotation");
+    bjson_free(s);
+    static const char *const taken[] = {"--symlink", "other", "/srv/cur", "true", NULL};
+    ok(strstr(covers_of(taken, b, sizeof(b)), "--symlink other /srv/cur: /srv/cur exists"), "a taken name");
+    struct compose_opts o;
+    static const char *const two[] = {"--bind-try", "/a", "/b", "--ro-bind-try", "/c", "/d", "true", NULL};
+    ok(parse(&o, &err, two) == 0 && o.n_volumes == 2 && o.volumes[1].ro && o.volumes[0].try_ &&
+           streq(o.volumes[1].flag, "--ro-bind-try /c /d") && o.args && streq(o.args[0], "true"),
+       "--bind-try SRC DST, --ro-bind-try SRC DST");
+    compose_opts_done(&o);
+    static const char *const half[] = {"--symlink", "x", NULL};
+    ok(parse(&o, &err, half) < 0 && strstr(err.msg, "--symlink: expected two arguments"), "one argument short");
+    compose_opts_done(&o);
+    static const char *const dots[] = {"-v", "/a:/srv/../etc", "true", NULL};
+    ok(parse(&o, &err, dots) < 0 && strstr(err.msg, "\"..\" is not allowed"), ".. refused in a destination");
+    compose_opts_done(&o);
+}
+
+static void test_environment(void)
+{
+    struct brick_error err;
+    struct compose_opts o;
+    static const char *const a[] = {"-e", "LANG=fr_FR.UTF-8", "--unsetenv", "LC_TIME", "-e", "A=1",
+                                    "--unsetenv", "A", "-e", "B=2", "true", NULL};
+    char *caller[] = {"LANG=C.UTF-8", "LC_TIME=en_GB.UTF-8", "LC_PAPER=a4", "TERM=foot", "SECRET=x", NULL};
+    parse(&o, &err, a);
+    compose_env_from_caller(&o, caller);
+    o.user_name = strdup("nobody");
+    o.has_user = true;
+    o.uid = o.gid = 65534;
+    char *json = NULL;
+    bjson *s = NULL;
+    ok(compose_build(&o, &json, &err) == 0 && bjson_parse(json, strlen(json), &s, &err) == 0, "builds");
+    bjson *env = path(s, "process", "env");
+    ok(has_str(env, "HOME=/home/user") && has_str(env, "USER=nobody") && has_str(env, "LOGNAME=nobody"),
+       "HOME, USER, LOGNAME");
+    ok(has_str(env, "TERM=foot") && has_str(env, "LC_PAPER=a4") && !has_str(env, "SECRET=x"),
+       "the caller's terminal and locale, nothing else");
+    ok(has_str(env, "LANG=fr_FR.UTF-8") && !has_str(env, "LANG=C.UTF-8"), "-e overrides");
+    ok(!has_str(env, "LC_TIME=en_GB.UTF-8") && !has_str(env, "A=1") && has_str(env, "B=2"), "--unsetenv");
+    bjson_free(s);
+    free(json);
+    compose_opts_done(&o);
+}
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n1000:x:0:0:trap:/:/bin/sh\n"
+                             "www:x:33:33:www:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534::/:/sbin/nologin\n";
+static const char group[] = "root:x:0:\nadm:x:4:www\nwww:x:33:\naudio:x:29:www,alice\nnogroup:x:65534:\n";
+
+static int resolve(const char *u, struct compose_opts *o, struct brick_error *err)
+{
+    const char *a[] = {"-u", u, "true", NULL};
+    int r = parse(o, err, a);
+    return r < 0 ? r : compose_user_resolve(o, passwd, group, "", err);
+}
+
+static void test_users(void)
+{
+    struct brick_error err;
+    struct compose_opts o;
+    ok(resolve("www", &o, &err) == 0 && o.uid == 33 && o.gid == 33 && o.n_groups == 2 && o.groups[0] == 4 &&
+           o.groups[1] == 29 && streq(o.user_name, "www"), "a name: ids, supplementary groups, USER");
+    compose_opts_done(&o);
+    ok(resolve("www:audio", &o, &err) == 0 && o.uid == 33 && o.gid == 29 && o.n_groups == 0,
+       "NAME:GROUP: that group only");
+    compose_opts_done(&o);
+    ok(resolve("1000", &o, &err) == 0 && o.uid == 1000 && o.gid == 1000 && !o.user_name,
+       "a number is an id, never a name (CVE-2016-3697)");
+    compose_opts_done(&o);
+    ok(resolve("65534:adm", &o, &err) == 0 && o.uid == 65534 && o.gid == 4 && streq(o.user_name, "nobody"),
+       "UID:GROUPNAME");
+    compose_opts_done(&o);
+    ok(resolve("ghost", &o, &err) < 0 && streq(err.msg, "-u ghost: no user \"ghost\" in /etc/passwd"),
+       "an unknown user");
+    compose_opts_done(&o);
+    ok(resolve("www:ghosts", &o, &err) < 0 && strstr(err.msg, "no group \"ghosts\" in /etc/group"),
+       "an unknown group");
+    compose_opts_done(&o);
+    /* unprivileged: only the groups the user namespace maps */
+    struct compose_caller *c = calloc(1, sizeof(*c));
+    *c = (struct compose_caller){.uid = 1000, .gid = 1000, .subuid = {200000, 65536}, .subgid = {200000, 65536}};
+    resolve("www", &o, &err);
+    o.groups = realloc(o.groups, 3 * sizeof(*o.groups));
+    o.groups[o.n_groups++] = 70000;
+    o.caller = c;
+    char *json = NULL;
+    bjson *s = NULL;
+    ok(compose_build(&o, &json, &err) == 0 && bjson_parse(json, strlen(json), &s, &err) == 0, "builds as a user");
+    bjson *gids = path(path(s, "process", "user"), "additionalGids", NULL);
+    ok(bjson_array_len(gids) == 2, "with a range: the groups below 65536");
+    bjson_free(s);
+    free(json);
+    json = NULL;
+    s = NULL;
+    c->subgid.count = 0;
+    o.uid = o.gid = 1000; /* the caller's own: all it can be without a range */
+    ok(compose_build(&o, &json, &err) == 0 && bjson_parse(json, strlen(json), &s, &err) == 0 &&
+           !path(path(s, "process", "user"), "additionalGids", NULL),
+       "without one: none (the caller's gid alone is mapped)");
+    bjson_free(s);
+    free(json);
+    compose_opts_done(&o);
+    static const char *const unresolved[] = {"-u", "www", "true", NULL};
+    ok(!build(unresolved, &err) && strstr(err.msg, "not looked up"), "a name is never built unresolved");
+}
+
 int main(void)
 {
     test_rootless();
@@ -290,5 +483,9 @@ int main(void)
     test_apparmor();
     test_errors();
     test_units();
+    test_destinations();
+    test_symlinks_and_try();
+    test_environment();
+    test_users();
     return tap_done();
 }
