@@ -90,14 +90,21 @@ class VmRun:
 
 # the systemd lane (run-vm.sh --systemd): a Debian 12 userspace with systemd as pid 1 runs the
 # same suite as a service, plus the scenarios of tests/vm/systemd-lane/*.sh (their LANE_TESTS lines)
-SYSTEMD_SCENARIOS = [name for f in sorted((REPO / "tests" / "vm" / "systemd-lane").glob("*.sh"))
-                     for m in re.finditer(r'^LANE_TESTS="\$LANE_TESTS ([^"]*)"', f.read_text(), re.M)
-                     for name in m.group(1).split()]
-LANES = {"initramfs": [], "systemd": ["--systemd"]}
+def lane_file_scenarios(lane_dir):
+    return [name for f in sorted((REPO / "tests" / "vm" / lane_dir).glob("*.sh"))
+            for m in re.finditer(r'^LANE_TESTS="\$LANE_TESTS ([^"]*)"', f.read_text(), re.M)
+            for name in m.group(1).split()]
+
+
+SYSTEMD_SCENARIOS = lane_file_scenarios("systemd-lane")
+# the SELinux lane (run-vm.sh --selinux): the same userspace with SELinux as the major LSM, only the
+# scenarios of tests/vm/selinux-lane/*.sh
+SELINUX_SCENARIOS = lane_file_scenarios("selinux-lane")
+LANES = {"initramfs": [], "systemd": ["--systemd"], "selinux": ["--selinux"]}
 
 
 def lane_scenarios(lane):
-    return (SYSTEMD_SCENARIOS if lane == "systemd" else []) + SCENARIOS
+    return {"initramfs": SCENARIOS, "systemd": SYSTEMD_SCENARIOS + SCENARIOS, "selinux": SELINUX_SCENARIOS}[lane]
 
 
 _vms = {}
@@ -109,14 +116,20 @@ def booted(lane):
     return _vms[lane]
 
 
-@pytest.fixture(scope="module", params=list(LANES))
+@pytest.fixture(scope="module", params=["initramfs", "systemd"])
 def vm(request):
+    """The lanes that run the cgroup v2 suite."""
     return booted(request.param)
 
 
 @pytest.fixture(scope="module")
 def systemd_vm():
     return booted("systemd")
+
+
+@pytest.fixture(scope="module")
+def selinux_vm():
+    return booted("selinux")
 
 
 def boot(lane):
@@ -141,7 +154,9 @@ def boot(lane):
     return run
 
 
-def test_vm_result_block_complete(vm):
+@pytest.mark.parametrize("lane", list(LANES))
+def test_vm_result_block_complete(lane):
+    vm = booted(lane)
     assert vm.complete, vm.why_incomplete()
     assert sorted(vm.order) == sorted(lane_scenarios(vm.lane)), \
         f"suite scenarios {vm.order} differ from this file's list {lane_scenarios(vm.lane)}"
@@ -151,6 +166,12 @@ def test_vm_result_block_complete(vm):
 def test_systemd_host(systemd_vm, name):
     """The systemd lane's own scenarios (tests/vm/systemd-lane/*.sh)."""
     test_cgroup_v2(systemd_vm, name)
+
+
+@pytest.mark.parametrize("name", SELINUX_SCENARIOS)
+def test_selinux_host(selinux_vm, name):
+    """The SELinux lane's scenarios (tests/vm/selinux-lane/*.sh)."""
+    test_cgroup_v2(selinux_vm, name)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -29,6 +29,7 @@ LANE_TESTS=
 if [ "${SYSTEMD_LANE:-0}" = 1 ]; then
 	for f in /suite/lane/*.sh; do . "$f"; done
 	TESTS="$LANE_TESTS $TESTS"
+	[ "${LANE_ONLY:-0}" = 1 ] && TESTS=$LANE_TESTS
 fi
 # run-vm.sh's BRICK_VM_ONLY: just these (to debug one scenario)
 [ -n "${ONLY:-}" ] && TESTS=$ONLY

@@ -2,7 +2,7 @@
 # run-vm.sh — run tests/vm/cgroup2-suite.sh against an OCI runtime inside a throw-away
 # Debian 6.1 kernel booted under qemu (TCG: no KVM needed) with a pure cgroup v2 hierarchy.
 #
-#   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep] [--systemd]
+#   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep] [--systemd|--selinux]
 #
 #   --runtime PATH  runtime under test (default: $RUNTIME, else <repo>/build/brick);
 #                   e.g. /usr/bin/crun or /usr/sbin/runc to validate the suite itself
@@ -13,6 +13,8 @@
 #   --systemd       boot a Debian 12 userspace with systemd as pid 1 (an image mmdebstrap builds
 #                   from the configured apt mirror, cached by its recipe) and run the suite as a
 #                   systemd service: brick on the hosts people run (SYSTEMD_LANE=1 in the suite)
+#   --selinux       the same userspace with SELinux as the kernel's major LSM (Debian's reference
+#                   policy, permissive at boot) running only the scenarios of tests/vm/selinux-lane/
 #
 # Environment: BRICK_VM_CACHE (kernel cache, default ${XDG_CACHE_HOME:-/var/cache}/brick-vm),
 # BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox),
@@ -34,6 +36,7 @@ TAP=
 TIMEOUT=600
 KEEP=0
 SYSTEMD=0
+SELINUX=0
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 CACHE=${BRICK_VM_CACHE:-${XDG_CACHE_HOME:-/var/cache}/brick-vm}
 BEGIN_MARK='=== BRICK-VM TAP BEGIN ==='
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
 		--timeout) TIMEOUT=$2; shift 2 ;;
 		--keep) KEEP=1; shift ;;
 		--systemd) SYSTEMD=1; shift ;;
+		--selinux) SYSTEMD=1; SELINUX=1; shift ;;
 		-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "unknown argument '$1'" ;;
 	esac
@@ -124,6 +128,8 @@ fi
 # The packages and kernel modules are what the scenario files of tests/vm/systemd-lane/ ask for
 # on their "# packages:" and "# modules:" lines.
 LANE_DIR=$HERE/systemd-lane
+IMAGE_NAME=systemd
+[ "$SELINUX" = 1 ] && LANE_DIR=$HERE/selinux-lane IMAGE_NAME=selinux
 lane_field() {
 	sed -n "s/^# $1: *//p" "$LANE_DIR"/*.sh | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '
 }
@@ -134,7 +140,7 @@ systemd_image() {
 	command -v mmdebstrap >/dev/null || { log "installing mmdebstrap"; apt_install mmdebstrap; }
 	suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 	hash=$(printf '%s|%s|%s' "$suite" "$SD_PACKAGES" "$(uname -m)" | sha256sum | cut -c1-16)
-	tar=$CACHE/systemd-$suite-$hash.tar
+	tar=$CACHE/$IMAGE_NAME-$suite-$hash.tar
 	if [ ! -s "$tar" ]; then
 		mkdir -p "$CACHE"
 		log "building the systemd image ($suite: $SD_PACKAGES) with mmdebstrap into $tar"
@@ -143,7 +149,7 @@ systemd_image() {
 			die "mmdebstrap failed"
 		mv "$tmp" "$tar"
 		# older recipes' images of this suite go
-		find "$CACHE" -maxdepth 1 -name "systemd-$suite-*.tar" ! -name "$(basename "$tar")" -delete
+		find "$CACHE" -maxdepth 1 -name "$IMAGE_NAME-$suite-*.tar" ! -name "$(basename "$tar")" -delete
 	fi
 	SD_TAR=$tar
 }
@@ -272,6 +278,11 @@ sync
 systemctl poweroff --force --force
 ENTRY
 	chmod 0755 "$IRD/suite/systemd-entry.sh"
+	if [ "$SELINUX" = 1 ]; then
+		# systemd loads the policy named here before anything else runs
+		mkdir -p "$IRD/etc/selinux"
+		printf 'SELINUX=permissive\nSELINUXTYPE=default\n' > "$IRD/etc/selinux/config"
+	fi
 else
 cat > "$IRD/init" <<'INIT'
 #!/bin/sh
@@ -312,6 +323,7 @@ chmod 0755 "$IRD/init"
 {
 	printf 'RT_NAME=%s\nBEGIN_MARK=%s\nEND_MARK=%s\n' "$RT_NAME" "'$BEGIN_MARK'" "'$END_MARK'"
 	printf 'export ONLY=%q\n' "${BRICK_VM_ONLY:-}"
+	[ "$SELINUX" = 1 ] && printf 'export LANE_ONLY=1\n'   # the cgroup suite ran in the systemd lane
 	# sanitizer builds: keep the host's settings inside the VM
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
@@ -328,6 +340,8 @@ APPEND_EXTRA=
 if [ "$SYSTEMD" = 1 ]; then
 	MEM_DEFAULT=2048   # the image lives in RAM twice while /init copies it to a tmpfs
 	APPEND_EXTRA=" systemd.show_status=0 systemd.log_level=warning"
+	# SELinux instead of AppArmor as the major LSM (Debian's CONFIG_LSM lists both; the first wins)
+	[ "$SELINUX" = 1 ] && APPEND_EXTRA="$APPEND_EXTRA lsm=landlock,lockdown,yama,integrity,selinux,bpf selinux=1 enforcing=0"
 fi
 CONSOLE=$WORK/console.log
 log "booting $KERNEL (accel ${BRICK_VM_ACCEL:-tcg}, timeout ${TIMEOUT}s)"
