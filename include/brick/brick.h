@@ -57,6 +57,15 @@ int brick_send_pidfd(const char *path, int pidfd, struct brick_error *err);
  * /tmp/brick-UID (docs/ROOTLESS.md). Heap string. */
 char *brick_default_root(void);
 
+/* The container as create leaves it for brick_create_opts.on_created: made,
+ * its process not started yet. The fds are valid during the call only. */
+struct brick_created {
+    pid_t pid;   /* the init, in the caller's pid namespace */
+    int pidfd;   /* of the init */
+    int net_fd;  /* its network namespace */
+    int user_fd; /* its user namespace (the runtime's own when it has none of its own) */
+};
+
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
     const char *root;           /* state root, e.g. /run/brick */
@@ -87,6 +96,11 @@ struct brick_create_opts {
      * is. With no .bundle either, that directory is the container's bundle
      * (root.path and bind sources must then be absolute). */
     const char *spec_json;
+    /* NULL: none. Else called by create and run once the container exists
+     * and before its process starts (`brick do --net user` attaches its
+     * network helper there); a failure fails the create, which rolls back. */
+    int (*on_created)(const struct brick_created *c, void *data, struct brick_error *err);
+    void *on_created_data;
 };
 
 /* create: the container waits just before execve of process.args. */

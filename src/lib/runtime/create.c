@@ -559,7 +559,34 @@ static int step_serve_init(struct create_ctx *ctx, struct brick_error *err)
             return r;
         sync_send(ctx->sync_parent, SYNC_HOOKS_DONE, 0);
     }
-    return sync_expect(ctx->sync_parent, SYNC_CREATED, NULL, err);
+    int32_t n = 0;
+    r = sync_expect(ctx->sync_parent, SYNC_CREATED, &n, err);
+    if (r < 0)
+        return r;
+    if (n != (ctx->opts->on_created ? CREATED_NS__MAX : 0))
+        return brick_err(err, EPROTO, "protocol error: %d namespaces with CREATED", (int)n);
+    for (int i = 0; i < n; i++)
+        if (recv_fd(ctx->sync_parent, &ctx->created_ns[i]) < 0)
+            return brick_err(err, EPROTO, "protocol error: the init's namespaces");
+    return 0;
+}
+
+/* opts->on_created: the caller's turn, the container made and its process
+ * not started (brick do --net user attaches its network helper). */
+static int step_on_created(struct create_ctx *ctx, struct brick_error *err)
+{
+    if (!ctx->opts->on_created)
+        return 0;
+    struct brick_created c = {
+        .pid = ctx->init_pid, .pidfd = ctx->init_pidfd,
+        .net_fd = ctx->created_ns[CREATED_NS_NET], .user_fd = ctx->created_ns[CREATED_NS_USER],
+    };
+    int r = ctx->opts->on_created(&c, ctx->opts->on_created_data, err);
+    for (int i = 0; i < CREATED_NS__MAX; i++) {
+        close(ctx->created_ns[i]);
+        ctx->created_ns[i] = -1;
+    }
+    return r;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct brick_error *err)
@@ -704,7 +731,7 @@ void create_ctx_done(struct create_ctx *ctx)
     ctx->state_dirfd = -1; /* owned by the caller */
     int *fds[] = {&ctx->stage1_pidfd, &ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
                   &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd, &ctx->log_stdin,
-                  &ctx->log_stdout, &ctx->logger_pidfd};
+                  &ctx->log_stdout, &ctx->logger_pidfd, &ctx->created_ns[0], &ctx->created_ns[1]};
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -877,6 +904,7 @@ static const struct create_step {
     [STEP_CGROUP_CREATE] = {"make the rest of the cgroup", step_cgroup_create, true},
     [STEP_PLACE_INIT] = {"place the init in its cgroup", step_place_init, true},
     [STEP_SERVE_INIT] = {"drive the init until CREATED", step_serve_init, true},
+    [STEP_ON_CREATED] = {"hand the created container to the caller", step_on_created, false},
     [STEP_RECORD_STATE] = {"record the state", step_record_state, false},
 };
 

@@ -596,6 +596,35 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
     }
 }
 
+/* opts->on_created (brick do --net user): our network and user namespaces
+ * go to the runtime with CREATED. An unprivileged runtime cannot open them
+ * through /proc/PID/ns of a non-dumpable process; we can open our own. Born
+ * in them, we open them through the verified host procfs before anything of
+ * the container is mounted. */
+static int open_own_namespaces(struct create_ctx *ctx, struct brick_error *err)
+{
+    static const char *const names[CREATED_NS__MAX] = {"self/ns/net", "self/ns/user"};
+    if (!ctx->opts->on_created)
+        return 0;
+    for (int i = 0; i < CREATED_NS__MAX; i++) {
+        ctx->created_ns[i] = openat(ctx->host_procfd, names[i], O_RDONLY | O_CLOEXEC);
+        if (ctx->created_ns[i] < 0)
+            return brick_err_errno(err, errno, "open /proc/%s", names[i]);
+    }
+    return 0;
+}
+
+static void report_created(struct create_ctx *ctx)
+{
+    int n = ctx->created_ns[0] >= 0 ? CREATED_NS__MAX : 0;
+    sync_send(ctx->sync_child, SYNC_CREATED, n);
+    for (int i = 0; i < n; i++) {
+        (void)send_fd(ctx->sync_child, ctx->created_ns[i]);
+        close(ctx->created_ns[i]);
+        ctx->created_ns[i] = -1;
+    }
+}
+
 _Noreturn void container_init(struct create_ctx *ctx)
 {
     struct brick_error err = {0};
@@ -614,6 +643,8 @@ _Noreturn void container_init(struct create_ctx *ctx)
         brick_err(&err, EIO, "cannot list the inherited fds (host procfs)");
         fail(ctx->sync_child, &err);
     }
+    if (open_own_namespaces(ctx, &err) < 0)
+        fail(ctx->sync_child, &err);
     /* one stage with a new user namespace: cloned into it, the maps come now */
     if (!ctx->two_stage && (ctx->ns.new_flags & CLONE_NEWUSER)) {
         if (await_id_maps(ctx, ctx->rootless, &err) < 0)
@@ -631,7 +662,7 @@ _Noreturn void container_init(struct create_ctx *ctx)
         fail(ctx->sync_child, &err);
     /* From here on the container outlives the `create` process. */
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    sync_send(ctx->sync_child, SYNC_CREATED, 0);
+    report_created(ctx);
     int ctl = wait_for_start(ctx, &err);
     if (ctl < 0)
         _exit(1);

@@ -28,6 +28,7 @@ enum create_step_id {
     STEP_CGROUP_CREATE,
     STEP_PLACE_INIT,
     STEP_SERVE_INIT,
+    STEP_ON_CREATED,
     STEP_RECORD_STATE,
     STEP__MAX
 };
@@ -84,7 +85,10 @@ struct create_ctx {
     int log_stdout;       /* ... the write end of the logger's pipe, its stdout and stderr */
     pid_t logger_pid;     /* the logger (logger.c), our child; 0: none */
     int logger_pidfd;
+    int created_ns[2];    /* opts->on_created: the init's net and user namespaces, opened by the
+                             init and sent with CREATED (CREATED_NS_NET, _USER); -1: none */
 };
+enum { CREATED_NS_NET, CREATED_NS_USER, CREATED_NS__MAX };
 /* Close and free ctx->idmap_fds (the init, once its mounts are done). */
 void create_idmap_fds_close(struct create_ctx *ctx);
 

@@ -15,7 +15,7 @@ struct create_ctx;
         .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,     \
         .console_parent = -1, .exec_listen_fd = -1, .state_dirfd = -1, .preserve_fds = (o)->preserve_fds,             \
         .init_pidfd = -1, .stage1_pidfd = -1, .log_stdin = -1, .log_stdout = -1, .logger_pidfd = -1,     \
-        .spec = (o)->spec, /* taken over: create_ctx_done frees it */            \
+        .created_ns = {-1, -1}, .spec = (o)->spec, /* taken over: create_ctx_done frees it */            \
     }
 
 /* Parent side of create: on success the init waits before execve and

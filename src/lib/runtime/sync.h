@@ -13,7 +13,9 @@
  *   (only with prestart/createRuntime hooks)
  *                           <----------------------------------  MOUNTS_READY
  *   run hooks               ---------------------------------->  HOOKS_DONE
- *                           <----------------------------------  CREATED
+ *                           <----------------------------------  CREATED(n)
+ *   (n = 2 only with opts->on_created: the init's net and user namespace
+ *    fds follow, one packet each)
  *   START (run, or `start` through exec.sock) ---------------->  exec; EOF = success
  *   any stage may send ERROR instead and exit. */
 #ifndef BRICK_RUNTIME_SYNC_H
