@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -269,6 +270,26 @@ int cmdline_wipe(int procfd, const char *name)
     if (name)
         memcpy(start, name, strnlen(name, (size_t)(end - start) - 1));
     return 0;
+}
+
+int fork_detached(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && nul >= 0; fd++)
+            dup2(nul, fd);
+        return 0;
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return 1;
 }
 
 int pidfd_open_pid(pid_t pid)

@@ -53,6 +53,12 @@ int environ_scrub(int procfd);
  * name. Pointers into argv read empty strings afterwards: copy them first.
  * procfd < 0: /proc of the caller's mount namespace. */
 int cmdline_wipe(int procfd, const char *name);
+/* A process of its own, not the caller's child (nothing to reap): fork
+ * twice, the grandchild in a session of its own (no terminal's signal
+ * reaches it) with stdio on /dev/null (it never holds the caller's pipes
+ * open). Returns 0 in it, 1 in the caller once the middle process is reaped,
+ * -errno when the fork fails. */
+int fork_detached(void);
 int pidfd_open_pid(pid_t pid);
 int pidfd_signal(int pidfd, int sig);
 
