@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "compose/compose.h"
 #include "compose/desktop.h"
+#include "compose/net.h"
 #include "compose/share.h"
 #include "core/missing.h"
 #include "core/cleanup.h"
@@ -106,19 +107,12 @@ static void monitor_child(const char *root, const char *id)
 
 static void spawn_monitor(const char *root, const char *id)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        setsid();
-        if (fork() != 0)
-            _exit(0);
-        stdio_to_null();
+    if (fork_detached() == 0)
         monitor_child(root, id);
-    }
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
 }
 
-static int launch(struct cli_globals *g, struct compose_opts *o, int *ret_status, struct brick_error *err)
+static int launch(struct cli_globals *g, struct compose_opts *o, struct net_session *net, int *ret_status,
+                  struct brick_error *err)
 {
     struct compose_shared sh;
     int r = compose_share(g->root, o, &sh, err);
@@ -140,6 +134,10 @@ static int launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
                                        .output_log = o->detach,
                                        .spec = TAKE_PTR(spec), .spec_json = json,
                                        .systemd_cgroup = g->systemd_cgroup || (o->caller && o->caller->user_manager)};
+        if (net->sock >= 0) { /* --net user: the helper attaches before the command starts */
+            co.on_created = net_session_attach;
+            co.on_created_data = net;
+        }
         r = brick_run(&co, ret_status, err);
     }
     oci_spec_free(spec);
@@ -172,8 +170,12 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     struct desktop_session ds = {.pipe_w = -1}; /* --x11 and friends: files + guard */
     if (r >= 0)
         r = desktop_session_start(g->root, o, &ds, &err);
+    struct net_session net = {.sock = -1}; /* --net user: slirp4netns's supervisor */
     if (r >= 0)
-        r = launch(g, o, ret_status, &err);
+        r = net_session_start(o, &net, &err);
+    if (r >= 0)
+        r = launch(g, o, &net, ret_status, &err);
+    net_session_end(&net, r < 0 || !o->detach); /* the foreground's container is gone: so is its helper */
     desktop_session_end(&ds);
     if (r < 0)
         return cli_fail(&err);
@@ -212,6 +214,6 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_do = {
     .name = "do",
     .summary = "run a command in a container built from flags (no bundle)",
-    .usage = COMPOSE_DO_USAGE DESKTOP_USAGE,
+    .usage = COMPOSE_DO_USAGE NET_USAGE DESKTOP_USAGE,
     .run = do_main,
 };

@@ -9,6 +9,7 @@
 #include "compose/compose.h"
 #include "compose/desktop.h"
 #include "compose/dest.h"
+#include "compose/net.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
@@ -302,6 +303,11 @@ static int mounts(const struct compose_opts *o, bjson **ret, char ***ret_covers,
         mount(a, *t, "tmpfs", "tmpfs", tmp);
     for (size_t i = 0; i < o->n_volumes; i++)
         mount(a, o->volumes[i].dst, "bind", o->volumes[i].src, o->volumes[i].ro ? bind_ro : bind_rw);
+    /* --net user: the helper's DNS forwarder. Last, so that a resolv.conf
+     * that is a symlink into /run lands on the private /run. */
+    static const char *const resolv[] = {"bind", "ro", "nosuid", "nodev", "noexec", NULL};
+    if (o->net_user && o->net_resolv)
+        mount(a, NET_RESOLV_IN, "bind", o->net_resolv, resolv);
     *ret = a;
     return r;
 }
@@ -486,6 +492,22 @@ static void ext_annotations(const struct compose_opts *o, char **covers, bjson *
     bjson_free(l);
 }
 
+/* --net user: what `brick state` and `inspect` show of it. */
+static void net_annotations(const struct compose_opts *o, bjson *a)
+{
+    bjson_set(a, COMPOSE_ANN_NET, bjson_new_string(o->net_host_loopback ? "user:allow_host_loopback=true" : "user"));
+    _cleanup_free_ char *list = NULL;
+    for (size_t i = 0; i < o->n_ports; i++) {
+        const struct compose_port *p = &o->ports[i];
+        char *l = xasprintf("%s%s%s:%u:%u/%s", list ? list : "", list ? "," : "", p->host_ip, p->host_port,
+                            p->port, p->udp ? "udp" : "tcp");
+        free(list);
+        list = l;
+    }
+    if (list)
+        bjson_set(a, COMPOSE_ANN_PORTS, bjson_new_string(list));
+}
+
 static bjson *annotations(const struct compose_opts *o, char **covers)
 {
     bjson *a = bjson_new_object();
@@ -494,6 +516,8 @@ static bjson *annotations(const struct compose_opts *o, char **covers)
         bjson_set(a, COMPOSE_ANN_LOOPBACK, bjson_new_string("up"));
     if (o->pod)
         bjson_set(a, COMPOSE_ANN_POD, bjson_new_string(o->pod));
+    if (o->net_user)
+        net_annotations(o, a);
     /* pid 1 is brick's own init, the command its child (runtime/init.c) */
     if (!o->no_init)
         bjson_set(a, COMPOSE_ANN_INIT, bjson_new_string("brick"));

@@ -28,6 +28,8 @@ struct compose_desktop; /* compose/desktop.h */
 #define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
 #define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
 #define COMPOSE_ANN_POD_SHARES "run.brick.pod.shares" /* "net,ipc,uts[,pid]" */
+#define COMPOSE_ANN_NET "run.brick.net"           /* "user[:allow_host_loopback=true]" (compose/net.h) */
+#define COMPOSE_ANN_PORTS "run.brick.net.ports"   /* "127.0.0.1:8080:80/tcp,..." published with -p */
 
 enum compose_ns_mode {
     NS_MODE_DEFAULT,   /* not given: the builder's default for the type */
@@ -115,6 +117,11 @@ struct compose_opts {
     bool no_init;         /* --no-init: CMD itself is pid 1 */
     char **secrets;       /* host secret paths to mask (compose_find_secrets) */
     struct compose_caller *caller; /* who runs brick (compose_caller_detect); NULL: root */
+    bool net_user;        /* --net user (compose/net.h): a network of its own through slirp4netns */
+    bool net_host_loopback; /* --net user:allow_host_loopback=true: 10.0.2.2 is the host's 127.0.0.1 */
+    struct compose_port *ports; /* -p, published through it */
+    size_t n_ports;
+    char *net_resolv;     /* host file bound at /etc/resolv.conf with --net user (net_session_start) */
 };
 
 /* An unprivileged caller (docs/ROOTLESS.md): the container gets a user
@@ -212,7 +219,7 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "      --cpus N               CPU quota (0.5, 2)\n" \
     "      --pids-limit N         maximum number of processes\n" \
     "      --net|--pid|--ipc|--uts|--user|--cgroup|--time MODE\n" \
-    "                             new, host, container:NAME or ns:/PATH\n" \
+    "                             new, host, container:NAME or ns:/PATH (--net: also user)\n" \
     "                             (defaults: new; user and time: host)\n" \
     "      --pod NAME             join pod NAME (its net, ipc, uts and maybe pid)\n" \
     "      --print-spec           print the config.json and exit\n"

@@ -2,6 +2,7 @@
  * beyond getenv for `-e KEY`, which copies the caller's value as Docker does). */
 #include "compose/compose.h"
 #include "compose/desktop.h"
+#include "compose/net.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/strv.h"
@@ -320,12 +321,13 @@ static const struct option long_opts[] = {
     {"cgroup", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
     {"cgroupns", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
     {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME},
+    {"publish", required_argument, NULL, NET_OPT_PUBLISH},
     {"help", no_argument, NULL, 'h'},
     DESKTOP_LONG_OPTIONS,
     {0},
 };
 
-#define SHORT_OPTS "+dtiv:e:w:u:m:h"
+#define SHORT_OPTS "+dtiv:e:w:u:m:p:h"
 
 int compose_next_opt(int argc, char **argv, const char **ret_arg2)
 {
@@ -348,6 +350,13 @@ static int parse_cap(const char *arg, char ***list, const char *flag, struct bri
 static int parse_namespace_flag(int t, const char *arg, struct compose_opts *o, struct brick_error *err)
 {
     struct compose_ns ns;
+    if (t == OCI_NS_NETWORK) {
+        int r = net_parse_mode(arg, o, err); /* compose/net.h: 1 for user */
+        if (r < 0)
+            return r;
+        if (r > 0)
+            arg = "new";
+    }
     if (compose_parse_ns(arg, &ns, err) < 0) {
         if (t == OCI_NS_USER && isdigit((unsigned char)arg[0]))
             return brick_err(err, EINVAL, "--user takes a namespace (new, host, container:NAME, "
@@ -423,6 +432,8 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
     case OPT_NO_INIT: o->no_init = true; return 0;
     }
+    if (c == 'p' || c == NET_OPT_PUBLISH)
+        return net_parse_publish(arg, o, err);
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
     if (c >= DESKTOP_OPT_BASE && c < DESKTOP_OPT__END)
@@ -467,7 +478,8 @@ static int check(struct compose_opts *o, struct brick_error *err)
         return brick_err(err, EINVAL, "--home and --host-secrets: --host-secrets shows the host's homes as they are");
     if (o->seccomp_unconfined && o->seccomp_file)
         return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
-    return desktop_check(o, err);
+    int r = net_check(o, err);
+    return r < 0 ? r : desktop_check(o, err);
 }
 
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err)
@@ -561,5 +573,7 @@ void compose_opts_done(struct compose_opts *o)
     free(o->home_src);
     strv_free(o->secrets);
     free(o->caller);
+    net_ports_free(o);
+    free(o->net_resolv);
     *o = (struct compose_opts){0};
 }

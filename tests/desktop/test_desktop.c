@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "spec/json.h"
 #include "../unit/tap.h"
+#include "../unit/compose/parse.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,17 +17,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-static int parse(struct compose_opts *o, struct brick_error *err, const char *const *args)
-{
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = (char *)"do";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc] = NULL;
-    return compose_parse(argc, argv, o, err);
-}
 
 TEST(flags)
 {

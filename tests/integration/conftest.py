@@ -715,6 +715,19 @@ def rootless_user():
         _subid_lines_without(name)
 
 
+@pytest.fixture
+def no_subids(rootless_user):
+    """The lane's user without its subordinate range for one test: only its
+    own id can be mapped (newuidmap would refuse anything else)."""
+    start, count = ROOTLESS_SUBIDS
+    rng = f"{start}-{start + count - 1}"
+    subprocess.run(["usermod", "--del-subuids", rng, "--del-subgids", rng, rootless_user["name"]],
+                   check=True, timeout=30)
+    yield
+    subprocess.run(["usermod", "--add-subuids", rng, "--add-subgids", rng, rootless_user["name"]],
+                   check=True, timeout=30)
+
+
 class RootlessBrick(Brick):
     """The binary run as the rootless lane's user: no --root (the default,
     $XDG_RUNTIME_DIR/brick, is what is tested), a per-test XDG_RUNTIME_DIR

@@ -34,19 +34,6 @@ def maps(text):
     return [tuple(int(x) for x in line.split()) for line in text.strip().splitlines()]
 
 
-@pytest.fixture
-def no_subids(rootless_user):
-    """The lane's user without its subordinate range for one test: only its
-    own id can be mapped (newuidmap would refuse anything else)."""
-    start, count = 300000, 65536
-    rng = f"{start}-{start + count - 1}"
-    subprocess.run(["usermod", "--del-subuids", rng, "--del-subgids", rng, rootless_user["name"]],
-                   check=True, timeout=30)
-    yield
-    subprocess.run(["usermod", "--add-subuids", rng, "--add-subgids", rng, rootless_user["name"]],
-                   check=True, timeout=30)
-
-
 def user_bundle(ubrick, base_rootfs, args):
     """A `spec --rootless` bundle written by the user, with a copy of the test
     rootfs it owns."""

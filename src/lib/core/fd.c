@@ -282,9 +282,7 @@ int fork_detached(void)
         setsid();
         if (fork() != 0)
             _exit(0);
-        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int fd = 0; fd < 3 && nul >= 0; fd++)
-            dup2(nul, fd);
+        stdio_to_null();
         return 0;
     }
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -5,20 +5,10 @@
 #include "core/util.h"
 #include "spec/json.h"
 #include "../tap.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int parse(struct compose_opts *o, struct brick_error *err, const char *const *args)
-{
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = (char *)"do";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc] = NULL;
-    return compose_parse(argc, argv, o, err);
-}
 
 static const struct compose_probe *test_probe; /* set by the destination tests */
 
