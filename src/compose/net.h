@@ -81,8 +81,8 @@ int net_hostfwd_reply(const struct compose_port *p, const char *reply, struct br
 bool net_uid_map_has_root(const char *uid_map);
 
 /* Step 3 (net_helper.c). Before the container exists: start the helper's
- * supervisor and write the resolv.conf that the spec binds (o->net_resolv).
- * No-op without --net user. */
+ * supervisor, which makes its directory with the resolv.conf that the spec
+ * binds (o->net_resolv). No-op without --net user. */
 struct net_session {
     int sock;  /* to the supervisor; -1: none */
     char *dir; /* NET_HOST_DIR_TEMPLATE, the supervisor removes it */

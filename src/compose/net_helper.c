@@ -3,9 +3,9 @@
  * A supervisor, started by `brick do` before the container exists (in a
  * session of its own, double-forked: no caller's Ctrl-C reaches it), owns the
  * helper from first to last:
- *   1. its directory (NET_HOST_DIR_TEMPLATE): the resolv.conf that the spec
- *      binds, needed until the container's mounts are made, and the API
- *      socket, in a 0700 subdirectory;
+ *   1. it makes its directory (NET_HOST_DIR_TEMPLATE) and tells `brick do`:
+ *      the resolv.conf that the spec binds, needed until the container's
+ *      mounts are made, and the API socket, in a 0700 subdirectory;
  *   2. at the runtime's on_created (net_session_attach) it receives the
  *      init's pidfd and namespaces, starts slirp4netns on them, waits for its
  *      --ready-fd, publishes the -p ports through the API socket, removes the
@@ -380,18 +380,50 @@ static void stop_slirp(struct helper *h)
     kill_wait(&h->slirp, 0);
 }
 
-_Noreturn static void supervisor_main(const struct compose_opts *o, const char *dir, int sock)
+/* The supervisor's first word: the directory it made, or why it has none. */
+struct hello {
+    struct brick_error err; /* code 0: dir is set */
+    char dir[sizeof(NET_HOST_DIR_TEMPLATE)];
+};
+
+/* 0711: the runtime opens the resolv.conf from the container's user
+ * namespace (--user new as root: the host's root is not mapped there); the
+ * API socket has a 0700 directory of its own. */
+static int make_dir(char *tmpl, struct brick_error *err)
 {
-    struct helper h = {.o = o, .dir = dir, .sock = sock, .init_pidfd = -1, .ns = {-1, -1}, .slirp_pidfd = -1,
-                       .exit_w = -1, .ready_r = -1, .out = -1};
+    if (!mkdtemp(tmpl))
+        return brick_err_errno(err, errno, "--net user: create %s", NET_HOST_DIR_TEMPLATE);
+    _cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", tmpl), *api = xasprintf("%s/api", tmpl);
+    _cleanup_close_ int fd = open(resolv, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (chmod(tmpl, 0711) < 0 || fd < 0 || write_all(fd, NET_RESOLV_TEXT, strlen(NET_RESOLV_TEXT)) < 0 ||
+        fchmod(fd, 0644) < 0 || mkdir(api, 0700) < 0) {
+        int e = errno;
+        remove_dir(tmpl);
+        return brick_err_errno(err, e, "--net user: write %s", resolv);
+    }
+    return 0;
+}
+
+/* The directory is the supervisor's from its first instant: `brick do`
+ * killed at any point, it is the socket's EOF that removes it. */
+_Noreturn static void supervisor_main(const struct compose_opts *o, int sock)
+{
     prctl(PR_SET_NAME, "brick-net", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN); /* brick do may be gone when we answer */
-    struct brick_error err = {0};
-    int r = recv_attach(&h);
-    if (r < 0) { /* the create failed or brick do died before the attach */
+    char dir[] = NET_HOST_DIR_TEMPLATE;
+    struct hello hi = {0};
+    int r = make_dir(dir, &hi.err);
+    if (r >= 0)
+        memcpy(hi.dir, dir, sizeof(dir));
+    if (send(sock, &hi, sizeof(hi), MSG_NOSIGNAL) != (ssize_t)sizeof(hi) || r < 0)
+        r = -EPIPE;
+    struct helper h = {.o = o, .dir = dir, .sock = sock, .init_pidfd = -1, .ns = {-1, -1}, .slirp_pidfd = -1,
+                       .exit_w = -1, .ready_r = -1, .out = -1};
+    if (r < 0 || recv_attach(&h) < 0) { /* the create failed, or brick do died, before the attach */
         remove_dir(dir);
         _exit(0);
     }
+    struct brick_error err = {0};
     r = h.init_pidfd < 0 ? brick_err(&err, ENOSYS, "--net user: no pidfd of the init") : setup(&h, &err);
     remove_dir(dir); /* the container's mounts are made; the API is done with */
     if (r < 0)
@@ -408,31 +440,9 @@ _Noreturn static void supervisor_main(const struct compose_opts *o, const char *
 
 /* --- brick do's side --------------------------------------------------- */
 
-static int make_dir(struct compose_opts *o, char **ret, struct brick_error *err)
-{
-    char tmpl[] = NET_HOST_DIR_TEMPLATE;
-    if (!mkdtemp(tmpl))
-        return brick_err_errno(err, errno, "--net user: create %s", NET_HOST_DIR_TEMPLATE);
-    *ret = xstrdup(tmpl);
-    /* 0711: the runtime opens the resolv.conf from the container's user
-     * namespace (--user new as root: the host's root is not mapped there);
-     * the API socket has a 0700 directory of its own. */
-    _cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", tmpl), *api = xasprintf("%s/api", tmpl);
-    _cleanup_close_ int fd = open(resolv, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (chmod(tmpl, 0711) < 0 || fd < 0 || write_all(fd, NET_RESOLV_TEXT, strlen(NET_RESOLV_TEXT)) < 0 ||
-        fchmod(fd, 0644) < 0 || mkdir(api, 0700) < 0) {
-        int e = errno;
-        remove_dir(tmpl);
-        return brick_err_errno(err, e, "--net user: write %s", resolv);
-    }
-    free(o->net_resolv);
-    o->net_resolv = TAKE_PTR(resolv);
-    return 0;
-}
-
 /* Not our child (nothing to reap, no SIGCHLD in the foreground wait), no
  * terminal's signals, and only the socket stays open. */
-static int spawn_supervisor(const struct compose_opts *o, const char *dir, int sock, struct brick_error *err)
+static int spawn_supervisor(const struct compose_opts *o, int sock, struct brick_error *err)
 {
     int r = fork_detached();
     if (r < 0)
@@ -444,9 +454,30 @@ static int spawn_supervisor(const struct compose_opts *o, const char *dir, int s
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        supervisor_main(o, dir, 3);
+        supervisor_main(o, 3);
     }
     return 0;
+}
+
+/* One packet from the supervisor, which starts with a struct brick_error:
+ * its code, when not 0, is the error. */
+static int recv_packet(int sock, void *buf, size_t size, int timeout_ms, struct brick_error *err)
+{
+    struct pollfd p = {.fd = sock, .events = POLLIN};
+    int n;
+    while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+        ;
+    if (n == 0)
+        return brick_err(err, ETIMEDOUT, "--net user: no answer from the network helper within %d s",
+                         timeout_ms / 1000);
+    if (recv(sock, buf, size, 0) != (ssize_t)size)
+        return brick_err(err, EPIPE, "--net user: the network helper's supervisor died");
+    struct brick_error *answer = buf;
+    if (answer->code == 0)
+        return 0;
+    answer->msg[sizeof(answer->msg) - 1] = '\0';
+    *err = *answer;
+    return -answer->code;
 }
 
 int net_session_start(struct compose_opts *o, struct net_session *s, struct brick_error *err)
@@ -454,43 +485,25 @@ int net_session_start(struct compose_opts *o, struct net_session *s, struct bric
     *s = (struct net_session){.sock = -1};
     if (!o->net_user)
         return 0;
-    int r = make_dir(o, &s->dir, err);
-    if (r < 0)
-        return r;
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        r = brick_err_errno(err, errno, "--net user: socketpair");
-        remove_dir(s->dir);
-        return r;
-    }
-    r = spawn_supervisor(o, s->dir, sv[1], err);
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return brick_err_errno(err, errno, "--net user: socketpair");
+    int r = spawn_supervisor(o, sv[1], err);
     close(sv[1]);
     if (r < 0) {
         close(sv[0]);
-        remove_dir(s->dir);
         return r;
     }
     s->sock = sv[0];
+    struct hello hi;
+    r = recv_packet(s->sock, &hi, sizeof(hi), READY_TIMEOUT_MS, err);
+    if (r < 0)
+        return r;
+    hi.dir[sizeof(hi.dir) - 1] = '\0';
+    s->dir = xstrdup(hi.dir);
+    free(o->net_resolv);
+    o->net_resolv = xasprintf("%s/resolv.conf", s->dir);
     return 0;
-}
-
-static int recv_answer(int sock, struct brick_error *err)
-{
-    struct pollfd p = {.fd = sock, .events = POLLIN};
-    struct brick_error answer;
-    int n;
-    while ((n = poll(&p, 1, ATTACH_TIMEOUT_MS)) < 0 && errno == EINTR)
-        ;
-    if (n == 0)
-        return brick_err(err, ETIMEDOUT, "--net user: no answer from the network helper within %d s",
-                         ATTACH_TIMEOUT_MS / 1000);
-    if (recv(sock, &answer, sizeof(answer), 0) != (ssize_t)sizeof(answer))
-        return brick_err(err, EPIPE, "--net user: the network helper's supervisor died");
-    if (answer.code == 0)
-        return 0;
-    answer.msg[sizeof(answer.msg) - 1] = '\0';
-    *err = answer;
-    return -answer.code;
 }
 
 int net_session_attach(const struct brick_created *c, void *data, struct brick_error *err)
@@ -502,7 +515,8 @@ int net_session_attach(const struct brick_created *c, void *data, struct brick_e
     if (send(s->sock, &pid, sizeof(pid), MSG_NOSIGNAL) != (ssize_t)sizeof(pid) || send_fd(s->sock, c->pidfd) < 0 ||
         send_fd(s->sock, c->net_fd) < 0 || send_fd(s->sock, c->user_fd) < 0)
         return brick_err_errno(err, errno, "--net user: hand the container to the network helper");
-    return recv_answer(s->sock, err);
+    struct brick_error answer;
+    return recv_packet(s->sock, &answer, sizeof(answer), ATTACH_TIMEOUT_MS, err);
 }
 
 void net_session_end(struct net_session *s, bool wait)

@@ -276,6 +276,7 @@ def test_kill9_of_brick_do_leaves_no_helper(brick, testnet):
     """kill -9 at random instants of `brick do --net user` (before, during
     and after the helper's start), then `delete -f` of what it made."""
     in_net(brick, testnet)
+    dirs = set(Path("/tmp").glob("brick-net-*"))  # the supervisor's, with the resolv.conf
     rnd = random.Random(19)
     for i in range(12):
         cid = new_id()
@@ -287,6 +288,7 @@ def test_kill9_of_brick_do_leaves_no_helper(brick, testnet):
             brick("delete", "-f", cid)
         assert no_helpers_left(), (i, helpers())
     assert not [p for p in brick.root.iterdir() if not p.name.startswith(".")]
+    assert wait_for(lambda: not set(Path("/tmp").glob("brick-net-*")) - dirs, 5)
 
 
 def test_errors_name_the_flag(brick, testnet):
