@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "core/fd.h"
 #include "core/util.h"
 
 static struct cli_globals globals;
@@ -283,6 +284,10 @@ static bool exec_elevated(void)
 
 int main(int argc, char **argv)
 {
+    /* Before any fd is opened: a container's stdio is the caller's, and a
+     * number the caller left closed must not be taken by one of brick's own
+     * (a host directory, the runtime binary, a sync socket). */
+    stdio_fill();
     if (exec_elevated())
         return cli_failf("refusing to run with privileges the caller does not hold (setuid, setgid or file "
                          "capabilities: uid %u/%u, gid %u/%u real/effective); install brick without them",
