@@ -738,11 +738,12 @@ def test_cve_2026_88264_dev_console_symlink_with_a_terminal(brick, ebundle, outs
     assert cp.returncode == 0 and "/dev/pts/" in cp.stdout, cp.stdout + cp.stderr
 
 
-def _without_stdin(brick):
-    """A runner for _enter: brick started with its fd 0 closed."""
+def _closing(brick, redirections):
+    """A runner for _enter: brick started with some of its stdio closed
+    ("<&-", "<&- >&- 2>&-")."""
     def run(*args, **kw):
         argv, env = _argv(brick, args)
-        return run_cmd(["/bin/sh", "-c", 'exec "$@" <&-', "sh", *argv], env=env, **kw)
+        return run_cmd(["/bin/sh", "-c", f'exec "$@" {redirections}', "sh", *argv], env=env, **kw)
     return run
 
 
@@ -777,13 +778,13 @@ def test_cve_2026_88265_dev_null_symlink_never_becomes_stdio(brick, ebundle, out
             link = b.rootfs / "dev" / "null.new"
             os.symlink(str(victim), link)
             os.rename(link, b.rootfs / "dev" / "null")
-            cp = _without_stdin(brick)("exec", *opts, cid, "/bin/sh", "-c", script)
+            cp = _closing(brick, "<&-")("exec", *opts, cid, "/bin/sh", "-c", script)
         finally:
             brick.ok("delete", "-f", cid)
     else:
         (b.rootfs / "dev" / "null").unlink(missing_ok=True)
         os.symlink(str(victim), b.rootfs / "dev" / "null")
-        cp = _enter(brick, b, how, ["/bin/sh", "-c", script], opts=opts, runner=_without_stdin(brick))
+        cp = _enter(brick, b, how, ["/bin/sh", "-c", script], opts=opts, runner=_closing(brick, "<&-"))
     assert _tree(outside) == before
     if lane == "root" and how == "run":
         assert cp.returncode != 0 and "/dev/null" in cp.stderr, cp.stdout + cp.stderr
@@ -792,6 +793,29 @@ def test_cve_2026_88265_dev_null_symlink_never_becomes_stdio(brick, ebundle, out
     fds = dict(line.split("=", 1) for line in cp.stdout.splitlines() if line.startswith("fd"))
     assert len(fds) == 3 and str(victim.stat().st_ino) not in fds.values(), cp.stdout
     assert "host file" not in cp.stdout
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2026_88265_closed_stdio_is_the_null_device(brick, ebundle, workdir, how):
+    """The stdio a caller closed, from the other side: its stdin, stdout and
+    stderr all closed. crun reopened the container's /dev/null for them;
+    brick filled nothing, so its own first fds took those numbers and the
+    container inherited them: stdin was the exe guard's handle on the runtime
+    binary (the container ran `brick --version` through /proc/self/fd/0),
+    stdout an internal pipe. The CLI now puts the host's /dev/null there
+    before it opens anything (cli/entry.c, cli/main.c): fds 0-2 of the
+    container's process are the null device."""
+    out = workdir / "out"
+    out.mkdir()
+    os.chmod(out, 0o777)
+    b = ebundle()
+    b.config["mounts"].append({"destination": "/out", "type": "bind", "source": str(out), "options": ["rbind", "rw"]})
+    script = """exec 9>/out/fds; for fd in 0 1 2; do echo "$fd $(stat -L -c '%F %t:%T' /proc/$$/fd/$fd)" >&9; done"""
+    cp = _enter(brick, b, how, ["/bin/sh", "-c", script], opts=["-v", f"{out}:/out"] if how == "do" else [],
+                runner=_closing(brick, "<&- >&- 2>&-"))
+    assert cp.returncode == 0, cp.stderr
+    assert (out / "fds").read_text().splitlines() == [f"{fd} character special file 1:3" for fd in range(3)]
 
 
 # ------------------------------------------------ the caller's terminal

@@ -3,8 +3,9 @@ name in a table that no test carries (a typo, a renamed or deleted test) is
 a claim without its proof: every CVE or advisory row must name at least one
 test, and every test a row names must exist: a test function of
 tests/integration (`test_x`, `file.py::test_x`, `test_x[...]`, `test_x_*`),
-a test file, or a scenario of the VM lane (`VM scenario name`: the name in a
-LANE_TESTS line of tests/vm/systemd-lane/*.sh). Conversely every test named
+a test file, or a scenario of the VM lane (`VM scenario name`, or
+`test_systemd_host[name]`: the name in a LANE_TESTS line of
+tests/vm/systemd-lane/*.sh). Conversely every test named
 after a CVE (test_cve_YYYY_N...) has that CVE in a row. Reads files only."""
 import re
 
@@ -13,6 +14,7 @@ from conftest import REPO
 DOC = REPO / "docs" / "SECURITY.md"
 TESTS = REPO / "tests" / "integration"
 LANE = REPO / "tests" / "vm" / "systemd-lane"
+VM_LANE_TEST = "test_systemd_host"  # test_cgroup_v2_vm.py: one parameter per scenario of the lane
 ADVISORY = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3})\b")
 
 
@@ -42,11 +44,13 @@ def named_tests(cell):
     name`, else ("py", file or None, function or None, is_prefix)."""
     refs = [("vm", m.group(1)) for m in re.finditer(r"VM scenario `([\w-]+)`", cell)]
     vm = {r[1] for r in refs}
-    for m in re.finditer(r"`((?:test_\w+\.py)?(?:::)?(?:test_\w+)?)(\*)?(?:\[[^\]`]*\])?`", cell):
-        ref, star = m.group(1), bool(m.group(2))
+    for m in re.finditer(r"`((?:test_\w+\.py)?(?:::)?(?:test_\w+)?)(\*)?(?:\[([^\]`]*)\])?`", cell):
+        ref, star, param = m.group(1), bool(m.group(2)), m.group(3)
         if not ref.startswith("test_") or ref in vm:
             continue
         file, _, func = ref.rpartition("::") if "::" in ref else (ref if ref.endswith(".py") else "", "", ref)
+        if func == VM_LANE_TEST and param and param != "*":
+            refs.append(("vm", param))  # test_systemd_host[scenario]: a scenario of the lane
         refs.append(("py", file or None, None if func.endswith(".py") else func or None, star))
     return refs
 
@@ -93,8 +97,9 @@ def test_the_checker_sees_a_missing_test():
     """The parser itself: a row naming a test that does not exist, a VM
     scenario, a prefix and a parametrised name."""
     functions = {"test_a.py": {"test_cve_2020_1_x", "test_y"}}
+    functions["test_vm.py"] = {"test_systemd_host"}
     cell = ("`test_a.py::test_y[*]`, `test_cve_2020_1_*`, `test_gone`, `test_a.py`, `test_b.py::test_y`, "
-            "VM scenario `lane_one`, VM scenario `lane_two`")
+            "VM scenario `lane_one`, VM scenario `lane_two`, `test_vm.py::test_systemd_host[lane_three]`")
     what = [resolve(r, functions, {"lane_one"}) for r in named_tests(cell)]
     assert what == [None, "VM scenario lane_two (not in any LANE_TESTS)", None, None, "test test_gone", None,
-                    "file test_b.py"], what
+                    "file test_b.py", "VM scenario lane_three (not in any LANE_TESTS)", None], what
