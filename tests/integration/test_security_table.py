@@ -3,9 +3,9 @@ name in a table that no test carries (a typo, a renamed or deleted test) is
 a claim without its proof: every CVE or advisory row must name at least one
 test, and every test a row names must exist: a test function of
 tests/integration (`test_x`, `file.py::test_x`, `test_x[...]`, `test_x_*`),
-a test file, or a scenario of the VM lane (`VM scenario name`, or
-`test_systemd_host[name]`: the name in a LANE_TESTS line of
-tests/vm/systemd-lane/*.sh). Conversely every test named
+a test file, or a scenario of a VM lane (`VM scenario name`, or
+`test_systemd_host[name]` and `test_selinux_host[name]`: the name in a
+LANE_TESTS line of tests/vm/<lane>-lane/*.sh). Conversely every test named
 after a CVE (test_cve_YYYY_N...) has that CVE in a row. Reads files only."""
 import re
 
@@ -13,8 +13,9 @@ from conftest import REPO
 
 DOC = REPO / "docs" / "SECURITY.md"
 TESTS = REPO / "tests" / "integration"
-LANE = REPO / "tests" / "vm" / "systemd-lane"
-VM_LANE_TEST = "test_systemd_host"  # test_cgroup_v2_vm.py: one parameter per scenario of the lane
+VM = REPO / "tests" / "vm"
+# test_cgroup_v2_vm.py's tests with one parameter per scenario of their lane
+LANE_OF_TEST = {"test_systemd_host": "systemd-lane", "test_selinux_host": "selinux-lane"}
 ADVISORY = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3})\b")
 
 
@@ -32,25 +33,26 @@ def integration_functions():
 
 
 def lane_scenarios():
-    names = set()
-    for f in LANE.glob("*.sh"):
+    """{lane directory: the scenario names of its LANE_TESTS lines}."""
+    lanes = {}
+    for f in VM.glob("*-lane/*.sh"):
         for m in re.finditer(r'^LANE_TESTS="\$LANE_TESTS ([^"]*)"', f.read_text(), re.M):
-            names.update(m.group(1).split())
-    return names
+            lanes.setdefault(f.parent.name, set()).update(m.group(1).split())
+    return lanes
 
 
 def named_tests(cell):
-    """The references of a row's test cell: ("vm", name) for `VM scenario
-    name`, else ("py", file or None, function or None, is_prefix)."""
-    refs = [("vm", m.group(1)) for m in re.finditer(r"VM scenario `([\w-]+)`", cell)]
-    vm = {r[1] for r in refs}
+    """The references of a row's test cell: ("vm", lane or None, name) for
+    a scenario, ("py", file or None, function or None, is_prefix) else."""
+    refs = [("vm", None, m.group(1)) for m in re.finditer(r"VM scenario `([\w-]+)`", cell)]
+    vm = {r[2] for r in refs}
     for m in re.finditer(r"`((?:test_\w+\.py)?(?:::)?(?:test_\w+)?)(\*)?(?:\[([^\]`]*)\])?`", cell):
         ref, star, param = m.group(1), bool(m.group(2)), m.group(3)
         if not ref.startswith("test_") or ref in vm:
             continue
         file, _, func = ref.rpartition("::") if "::" in ref else (ref if ref.endswith(".py") else "", "", ref)
-        if func == VM_LANE_TEST and param and param != "*":
-            refs.append(("vm", param))  # test_systemd_host[scenario]: a scenario of the lane
+        if func in LANE_OF_TEST and param and param != "*":
+            refs.append(("vm", LANE_OF_TEST[func], param))
         refs.append(("py", file or None, None if func.endswith(".py") else func or None, star))
     return refs
 
@@ -58,7 +60,9 @@ def named_tests(cell):
 def resolve(ref, functions, scenarios):
     """None when ref exists, else what is missing."""
     if ref[0] == "vm":
-        return None if ref[1] in scenarios else f"VM scenario {ref[1]} (not in any LANE_TESTS)"
+        _, lane, name = ref
+        known = scenarios.get(lane, set()) if lane else set().union(*scenarios.values())
+        return None if name in known else f"VM scenario {name} (not in the LANE_TESTS of {lane or 'any lane'})"
     _, file, func, prefix = ref
     if file and file not in functions:
         return f"file {file}"
@@ -99,7 +103,9 @@ def test_the_checker_sees_a_missing_test():
     functions = {"test_a.py": {"test_cve_2020_1_x", "test_y"}}
     functions["test_vm.py"] = {"test_systemd_host"}
     cell = ("`test_a.py::test_y[*]`, `test_cve_2020_1_*`, `test_gone`, `test_a.py`, `test_b.py::test_y`, "
-            "VM scenario `lane_one`, VM scenario `lane_two`, `test_vm.py::test_systemd_host[lane_three]`")
-    what = [resolve(r, functions, {"lane_one"}) for r in named_tests(cell)]
-    assert what == [None, "VM scenario lane_two (not in any LANE_TESTS)", None, None, "test test_gone", None,
-                    "file test_b.py", "VM scenario lane_three (not in any LANE_TESTS)", None], what
+            "VM scenario `one`, VM scenario `two`, `test_vm.py::test_systemd_host[three]`, `test_systemd_host[one]`")
+    lanes = {"systemd-lane": {"one"}, "selinux-lane": {"three"}}
+    what = [resolve(r, functions, lanes) for r in named_tests(cell)]
+    assert what == [None, "VM scenario two (not in the LANE_TESTS of any lane)", None, None, "test test_gone", None,
+                    "file test_b.py", "VM scenario three (not in the LANE_TESTS of systemd-lane)", None, None,
+                    None], what
