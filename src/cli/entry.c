@@ -20,6 +20,7 @@
  * which also covers the memfd fallback and library users. */
 #include "cli/guarded.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <stddef.h>
@@ -156,6 +157,18 @@ void brick_early_guard(long *sp)
     for (; envp[n]; n++)
         if (starts_with(envp[n], BRICK_EXE_TREE_ENV "="))
             return; /* the second image (or a caller's stray variable): main() */
+    /* Executed with privileges the caller lacks (AT_SECURE: setuid, setgid,
+     * file capabilities): no mount call on its behalf; main() refuses. */
+    for (const long *aux = (const long *)(envp + n + 1); aux[0] != AT_NULL; aux += 2)
+        if (aux[0] == AT_SECURE && aux[1] != 0)
+            return;
+    /* A caller that closed stdin (or stdout, stderr) would otherwise have
+     * the tree fd below take its number, and the container inherit it as
+     * its stdio: a handle on the runtime binary it could execute. main()
+     * fills them too, for every other path. */
+    for (int fd = 0; fd < 3; fd++)
+        if (SYS(SYS_fcntl, fd, F_GETFD, 0, 0, 0) < 0)
+            SYS(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR, 0, 0);
     if (already_guarded())
         return;
     int tree = (int)SYS(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE, 0, 0);

@@ -11,8 +11,12 @@
 #include <string.h>
 #include <time.h>
 #include <seccomp.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
+#include "core/fd.h"
 #include "core/util.h"
 
 static struct cli_globals globals;
@@ -256,8 +260,38 @@ static int parse_globals(int argc, char **argv)
     return 0;
 }
 
+/* CVE-2020-5291 (bubblewrap): a sandbox tool installed setuid lends every
+ * local user root's power to build mount trees (`--log FILE` alone would
+ * append to any file as root). brick is never installed so: with a set-user
+ * or set-group-ID bit (the real and effective ids differ) or with file
+ * capabilities (AT_SECURE for a non-root user who gained some), it refuses
+ * before it reads an argument (the static entry point, entry.c, does not
+ * re-execute such an image either). */
+static bool exec_elevated(void)
+{
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+        return true;
+    if (ru != eu || ru != su || rg != eg || rg != sg)
+        return true;
+    if (eu == 0 || !getauxval(AT_SECURE))
+        return false;
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct d[2] = {{0}};
+    return syscall(SYS_capget, &h, d) < 0 || d[0].permitted || d[1].permitted;
+}
+
 int main(int argc, char **argv)
 {
+    /* Before any fd is opened: a container's stdio is the caller's, and a
+     * number the caller left closed must not be taken by one of brick's own
+     * (a host directory, the runtime binary, a sync socket). */
+    stdio_fill();
+    if (exec_elevated())
+        return cli_failf("refusing to run with privileges the caller does not hold (setuid, setgid or file "
+                         "capabilities: uid %u/%u, gid %u/%u real/effective); install brick without them",
+                         getuid(), geteuid(), getgid(), getegid());
     if (parse_globals(argc, argv) != 0)
         return 1;
     if (!globals.root)

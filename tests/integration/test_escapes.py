@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, brick_only, new_id, rootless_too, run_cmd, wait_for
+from conftest import (BRICK, CURRENT_TAG, REPO, RootlessBrick, brick_only, hierarchies, new_id, rootless_too,
+                      run_cmd, wait_for)
 
 pytestmark = brick_only
 
@@ -329,17 +330,6 @@ def test_cve_2025_52565_dev_console_and_ptmx_symlinks(brick, ebundle, outside):
     assert victim.read_text() == "untouched\n"
 
 
-@rootless_too
-def test_dev_symlink_not_followed_before_pivot(brick, ebundle, outside):
-    """rootfs/dev is a symlink to a host directory: the /dev tmpfs and the
-    device nodes must stay inside the rootfs."""
-    b = ebundle()
-    shutil.rmtree(b.rootfs / "dev")
-    os.symlink(str(outside), b.rootfs / "dev")
-    brick.run(b)
-    assert list(outside.iterdir()) == []
-
-
 def test_cve_2025_52881_sysctl_not_redirected_by_container_mounts(brick, ebundle):
     """The config binds a rootfs directory over /proc/sys/kernel; the sysctl
     write must still reach the kernel (through brick's own procfs)."""
@@ -480,28 +470,6 @@ def test_ptrace_outside_processes(brick, ebundle):
         victim.wait()
     assert r["ptrace"] in (errno.ESRCH, errno.EPERM)
     assert r["visible"] != 0
-
-
-def test_tiocsti_into_callers_terminal(brick, ebundle):
-    """brick calls setsid(): the caller's terminal is not the container's
-    controlling terminal, so TIOCSTI on the inherited fd fails."""
-    import pty
-    master, slave = pty.openpty()
-    try:
-        b = ebundle("/bin/brick-escape", "tiocsti", "0", "id\n")
-        b.write()
-        cp = run_cmd([BRICK, "--root", str(brick.root), "run", "--bundle", str(b.path), new_id()],
-                     stdin=slave)
-    finally:
-        os.close(slave)
-        os.set_blocking(master, False)
-        try:
-            injected = os.read(master, 100)
-        except OSError:
-            injected = b""
-        os.close(master)
-    assert verdict(cp) != 0, cp.stdout
-    assert b"id" not in injected
 
 
 @rootless_too
@@ -654,3 +622,517 @@ def test_cve_2019_19921_proc_as_a_symlink(brick, ebundle, outside, how):
     assert not any(l.split()[4] == str(outside) for l in open("/proc/self/mountinfo"))
     if cp.returncode == 0:
         assert cp.stdout.strip() == "0", cp.stdout
+
+
+# ------------------------------------------------ entry points, host snapshots
+
+def _argv(brick, args):
+    """brick's whole command line and environment for args (as the rootless
+    lane's user in that mode), for callers that start it themselves."""
+    args = [str(a) for a in args]
+    if isinstance(brick, RootlessBrick):
+        return brick.argv(args), brick.env()
+    return [brick.binary, "--root", str(brick.root), *args], dict(os.environ, BRICK_TEST_TAG=CURRENT_TAG[0])
+
+
+def _enter(brick, b, how, argv, opts=(), runner=None, **kw):
+    """Run argv in a container of bundle b through one entry point: "run"
+    (b's config), "exec" (into b's container, started detached first) or
+    "do" (`brick do --rootfs` on b's rootfs: brick do's own config). opts
+    are exec's or do's flags; runner(*args, **kw) runs brick (default: the
+    fixture)."""
+    runner = runner or brick
+    if how == "run":
+        b.args(*argv).write()
+        return runner("run", "--bundle", b.path, new_id(), **kw)
+    if how == "do":
+        return runner("do", *opts, "--rootfs", b.rootfs, "--", *argv, **kw)
+    assert how == "exec", how
+    b.args("/bin/sleep", "60").write()
+    cid = new_id()
+    brick.ok("run", "-d", "--bundle", b.path, cid)
+    try:
+        return runner("exec", *opts, cid, *argv, **kw)
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+def _tree(d):
+    """All an attack could change in host directory d: each entry's type,
+    mode, owner, size, mtime and content (a symlink's target)."""
+    out = {}
+    for top, dirs, files in os.walk(d):
+        for name in [""] + dirs + files:
+            p = os.path.join(top, name) if name else top
+            st = os.lstat(p)
+            what = os.readlink(p) if os.path.islink(p) else (Path(p).read_bytes() if os.path.isfile(p) else None)
+            out[p] = (st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime_ns, what)
+    return out
+
+
+def _host_victim(outside):
+    """A world-writable host directory holding a world-writable file: only
+    the runtime stands between the container and them."""
+    os.chmod(outside, 0o777)
+    victim = outside / "victim"
+    victim.write_text("host file\n")
+    victim.chmod(0o666)
+    return victim
+
+
+def _without_dev_mount(b):
+    b.config["mounts"] = [m for m in b.config["mounts"] if m["destination"] != "/dev"]
+
+
+# ------------------------------------------------ /dev of the image (2026)
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "run-no-dev-mount", "run-no-dev-mount-terminal", "do"])
+def test_cve_2026_41579_dev_symlink_to_a_host_directory(brick, ebundle, outside, how):
+    """runc's CVE-2026-41579 (crun's GHSA-7vwr-4279-7gq5): the image's /dev is
+    a symlink to an existing host directory. runc joined paths under it and
+    so deleted a `ptmx` there and made its /dev symlinks (fd, stdin, stdout,
+    stderr, ptmx) in it; runc 1.1.5 on this machine does both. Here the
+    directory holds a `ptmx` and a `null` and must come out as it went in:
+    brick resolves /dev inside the root before it mounts, creates or removes
+    anything (rootfs/dev.c works on a directory fd), with the default /dev
+    tmpfs, without it (an engine's bind-less config) and with a terminal."""
+    _host_victim(outside)
+    for name in ("ptmx", "null"):
+        (outside / name).write_text("host file\n")
+    before = _tree(outside)
+    b = ebundle()
+    if "no-dev-mount" in how:
+        _without_dev_mount(b)
+    b.process["terminal"] = how.endswith("terminal")
+    shutil.rmtree(b.rootfs / "dev")
+    os.symlink(str(outside), b.rootfs / "dev")
+    cp = _enter(brick, b, how.split("-")[0], ["/bin/sh", "-c", "test -c /dev/null && test -L /dev/ptmx && echo dev-ok"],
+                input="")
+    assert _tree(outside) == before
+    assert cp.returncode == 0 and "dev-ok" in cp.stdout, cp.stdout + cp.stderr
+
+
+@rootless_too
+@pytest.mark.parametrize("target", ["missing", "existing"])
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2026_88264_dev_console_symlink_with_a_terminal(brick, ebundle, outside, how, target):
+    """crun's CVE-2026-88264: no /dev mount of its own, a terminal and a
+    read-only rootfs; crun made /dev/console through the image's symlink (a
+    root-owned file outside the rootfs) or, read-only, bind-mounted the pty
+    onto its target. brick makes no /dev/console and mounts nothing by path
+    for a terminal: the pty peer comes from TIOCGPTPEER and becomes stdio
+    (process/exec.c). The symlink names a missing host file or an existing
+    one; neither is created, mounted over or chowned."""
+    victim = _host_victim(outside)
+    before = _tree(outside)
+    b = ebundle()
+    _without_dev_mount(b)
+    b.config["root"]["readonly"] = True
+    b.process["terminal"] = how == "run"
+    (b.rootfs / "dev" / "pts").mkdir(parents=True, exist_ok=True)
+    os.symlink(str(victim if target == "existing" else outside / "console"), b.rootfs / "dev" / "console")
+    opts = {"run": [], "exec": ["-t"], "do": ["-t", "--read-only"]}[how]
+    cp = _enter(brick, b, how, ["/bin/sh", "-c", "tty"], opts=opts, input="")
+    assert _tree(outside) == before
+    assert cp.returncode == 0 and "/dev/pts/" in cp.stdout, cp.stdout + cp.stderr
+
+
+def _closing(brick, redirections):
+    """A runner for _enter: brick started with some of its stdio closed
+    ("<&-", "<&- >&- 2>&-")."""
+    def run(*args, **kw):
+        argv, env = _argv(brick, args)
+        return run_cmd(["/bin/sh", "-c", f'exec "$@" {redirections}', "sh", *argv], env=env, **kw)
+    return run
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2026_88265_dev_null_symlink_never_becomes_stdio(brick, ebundle, outside, lane, how):
+    """crun's CVE-2026-88265: crun reopened the container's /dev/null for the
+    stdio its caller had closed, after pivot_root; a /dev/null symlink to a
+    host file put that file on the process's stdin and stdout and chowned it
+    to the process's user. Here the caller closes stdin and /dev/null names
+    a host file (made so by the image for run and do, by the running
+    container for exec). brick fills missing stdio from the host's /dev/null
+    before any container path is reachable (cli/create.c) and never opens
+    the container's: the host file is none of the process's fds, and
+    unchanged. (As root, run refuses a /dev/null that is not char 1:3.)"""
+    victim = _host_victim(outside)
+    before = _tree(outside)
+    b = ebundle()
+    _without_dev_mount(b)
+    opts = []
+    if lane == "root":  # a user of the container, as crun's chown would give it the file
+        b.process["user"] = {"uid": 1000, "gid": 1000}
+        opts = ["-u", "1000:1000"]
+    script = "for fd in 0 1 2; do echo fd$fd=$(stat -L -c %i /proc/self/fd/$fd); done; head -c 64 <&0; true"
+    if how == "exec":
+        # the container, running, swaps its /dev/null for a symlink (an absolute path: a host path
+        # to whoever resolves it outside the container)
+        b.args("/bin/sleep", "60").write()
+        cid = new_id()
+        brick.ok("run", "-d", "--bundle", b.path, cid)
+        try:
+            link = b.rootfs / "dev" / "null.new"
+            os.symlink(str(victim), link)
+            os.rename(link, b.rootfs / "dev" / "null")
+            cp = _closing(brick, "<&-")("exec", *opts, cid, "/bin/sh", "-c", script)
+        finally:
+            brick.ok("delete", "-f", cid)
+    else:
+        (b.rootfs / "dev" / "null").unlink(missing_ok=True)
+        os.symlink(str(victim), b.rootfs / "dev" / "null")
+        cp = _enter(brick, b, how, ["/bin/sh", "-c", script], opts=opts, runner=_closing(brick, "<&-"))
+    assert _tree(outside) == before
+    if lane == "root" and how == "run":
+        assert cp.returncode != 0 and "/dev/null" in cp.stderr, cp.stdout + cp.stderr
+        return
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    fds = dict(line.split("=", 1) for line in cp.stdout.splitlines() if line.startswith("fd"))
+    assert len(fds) == 3 and str(victim.stat().st_ino) not in fds.values(), cp.stdout
+    assert "host file" not in cp.stdout
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2026_88265_closed_stdio_is_the_null_device(brick, ebundle, workdir, how):
+    """The stdio a caller closed, from the other side: its stdin, stdout and
+    stderr all closed. crun reopened the container's /dev/null for them;
+    brick filled nothing, so its own first fds took those numbers and the
+    container inherited them: stdin was the exe guard's handle on the runtime
+    binary (the container ran `brick --version` through /proc/self/fd/0),
+    stdout an internal pipe. The CLI now puts the host's /dev/null there
+    before it opens anything (cli/entry.c, cli/main.c): fds 0-2 of the
+    container's process are the null device."""
+    out = workdir / "out"
+    out.mkdir()
+    os.chmod(out, 0o777)
+    b = ebundle()
+    b.config["mounts"].append({"destination": "/out", "type": "bind", "source": str(out), "options": ["rbind", "rw"]})
+    script = """exec 9>/out/fds; for fd in 0 1 2; do echo "$fd $(stat -L -c '%F %t:%T' /proc/$$/fd/$fd)" >&9; done"""
+    cp = _enter(brick, b, how, ["/bin/sh", "-c", script], opts=["-v", f"{out}:/out"] if how == "do" else [],
+                runner=_closing(brick, "<&- >&- 2>&-"))
+    assert cp.returncode == 0, cp.stderr
+    assert (out / "fds").read_text().splitlines() == [f"{fd} character special file 1:3" for fd in range(3)]
+
+
+# ------------------------------------------------ the caller's terminal
+
+def _in_a_terminal(brick, args, timeout=30):
+    """Run brick with a fresh pty as the caller's controlling terminal and as
+    all three stdio fds, as from an interactive shell. Returns (status,
+    what was written to the terminal, what its input queue holds after
+    brick exits: what the caller's shell would read next)."""
+    import fcntl
+    import pty
+    import select
+    import termios
+    master, slave = pty.openpty()
+
+    def controlling_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    argv, env = _argv(brick, args)
+    try:
+        p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                             preexec_fn=controlling_terminal)
+        out = b""
+        deadline = time.monotonic() + timeout
+        while p.poll() is None and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.05)[0]:
+                out += os.read(master, 65536)
+        if p.poll() is None:
+            os.killpg(p.pid, 9)
+            p.wait()
+            raise AssertionError(f"timeout: {argv}: {out!r}")
+        while select.select([master], [], [], 0.2)[0]:
+            out += os.read(master, 65536)
+        attrs = termios.tcgetattr(slave)
+        attrs[3] &= ~termios.ICANON  # lflag: hand over a line not yet ended too
+        attrs[6][termios.VMIN], attrs[6][termios.VTIME] = 0, 0
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        pending = os.read(slave, 65536)
+    finally:
+        os.close(master)
+        os.close(slave)
+    return p.returncode, out.decode(errors="replace").replace("\r", ""), pending
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "run-terminal", "exec", "exec-t", "do", "do-t"])
+def test_cve_2017_5226_tiocsti_into_the_callers_terminal(brick, ebundle, how):
+    """bubblewrap's CVE-2017-5226: the sandboxed program kept its caller's
+    terminal as controlling terminal and pushed a command into its input
+    with ioctl(TIOCSTI); the shell ran it once the sandbox ended. brick
+    calls setsid() in the container's init and in exec's process: the
+    caller's terminal is no container process's controlling terminal
+    (TIOCGSID: ENOTTY), so TIOCSTI on it is refused (EPERM, without
+    CAP_SYS_ADMIN) whatever dev.tty.legacy_tiocsti says; with a terminal of
+    its own (-t, process.terminal) the container holds no fd of the caller's.
+    Either way nothing reaches the caller's input queue."""
+    script = ("echo ctty: $(/bin/brick-escape ctty 0); "
+              "for fd in 0 1 2; do echo sti$fd: $(/bin/brick-escape tiocsti $fd \"echo INJECTED$fd\n\"); done")
+    argv = ["/bin/sh", "-c", script]
+    entry, tty = how.split("-")[0], "-" in how
+    b = ebundle()
+    if entry == "run":
+        b.process["terminal"] = tty
+        b.args(*argv).write()
+        args = ["run", "--bundle", b.path, new_id()]
+    elif entry == "do":
+        args = ["do", *(["-t"] if tty else []), "--rootfs", b.rootfs, "--", *argv]
+    else:
+        b.args("/bin/sleep", "60").write()
+        cid = new_id()
+        brick.ok("run", "-d", "--bundle", b.path, cid)
+        args = ["exec", *(["-t"] if tty else []), cid, *argv]
+    try:
+        status, out, pending = _in_a_terminal(brick, args)
+    finally:
+        if entry == "exec":
+            brick.ok("delete", "-f", cid)
+    assert b"INJECTED" not in pending, (pending, out)
+    assert status == 0, out
+    verdicts = {k: v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+    assert set(verdicts) >= {"ctty", "sti0", "sti1", "sti2"}, out
+    if not tty:  # the caller's terminal on every fd
+        assert verdicts["ctty"].startswith(f"ERR {errno.ENOTTY} "), out
+        assert all(verdicts[f"sti{fd}"].startswith("ERR ") for fd in range(3)), out
+    else:  # its own terminal (what it pushes there, it reads itself)
+        assert verdicts["ctty"].startswith("OK"), out
+
+
+# ------------------------------------------------ cgroups, configs, users
+
+def _delegated_cgroups(uid, gid):
+    """A cgroup in every hierarchy given to uid (as systemd delegates one to
+    a user's session: the directory and its files); yields their paths."""
+    name = "bk-deleg-" + new_id()
+    made = []
+    for h in hierarchies():
+        d = h / name
+        try:
+            d.mkdir()
+        except OSError:
+            continue
+        made.append(d)
+        if (h / "cpuset.cpus").exists():  # v1 cpuset: no task joins an empty set
+            for f in ("cpuset.cpus", "cpuset.mems"):
+                (d / f).write_text((h / f).read_text())
+        for p in [d, *d.iterdir()]:
+            os.chown(p, uid, gid)
+    return made
+
+
+def _remove_cgroups(dirs):
+    """rmdir each, after whatever cgroups a successful attack made in it."""
+    for d in dirs:
+        for sub in sorted((top for top, _, _ in os.walk(d)), key=len, reverse=True):
+            wait_for(lambda: _rmdir(sub), 10)
+
+
+def _rmdir(d):
+    try:
+        os.rmdir(d)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "run-host-network", "run-no-cgroup-mount", "do", "do-host-network"])
+def test_cve_2023_25809_host_cgroups_read_only(brick, ebundle, lane, how):
+    """runc's CVE-2023-25809: a rootless container without a cgroup namespace
+    got the host's /sys/fs/cgroup writable through the bind of the host's
+    /sys ("rbind", "ro": read-only on the top mount only), so under
+    systemd's delegation it could write the user's own cgroups: a session's
+    limits, a new child cgroup. Here the caller runs in a cgroup delegated to
+    the container's user in every hierarchy (root's, in root mode); the
+    config is `spec --rootless`'s (its /sys a bind of the host's), without a
+    network namespace, or without the cgroup mount that covers the bound
+    hierarchies. Inside, every mount at or below /sys/fs/cgroup is read-only
+    and no child cgroup can be made. Without the cgroup mount the rootless
+    container made them (runc 1.1.5 here too); brick now makes "ro" on a
+    recursive bind of sysfs recursive (rootfs/mounts.c)."""
+    uid, gid = (brick.user["uid"], brick.user["gid"]) if lane == "rootless" else (0, 0)
+    dirs = _delegated_cgroups(uid, gid)
+    assert dirs, "no cgroup hierarchy to delegate"
+    script = ("cat /proc/self/mountinfo; for d in /sys/fs/cgroup /sys/fs/cgroup/* /sys/fs/cgroup/*/bk-deleg*; do"
+              ' [ -L "$d" ] || echo "mkdir $d: $(/bin/brick-escape mkdir "$d/escape-25809")"; done')
+    entry, host_net = how.split("-")[0], how.endswith("host-network")
+    b = ebundle()
+    if entry == "run":
+        if host_net:
+            b.linux["namespaces"] = [n for n in b.linux["namespaces"] if n["type"] != "network"]
+        if how.endswith("no-cgroup-mount"):
+            b.config["mounts"] = [m for m in b.config["mounts"] if m["destination"] != "/sys/fs/cgroup"]
+        b.args("/bin/sh", "-c", script).write()
+        args = ["run", "--bundle", b.path, new_id()]
+    else:
+        args = ["do", *(["--net", "host"] if host_net else []), "--rootfs", b.rootfs, "--", "/bin/sh", "-c", script]
+    argv, env = _argv(brick, args)
+    procs = " ".join(str(d / "cgroup.procs") for d in dirs)
+    try:
+        cp = run_cmd(["/bin/sh", "-c", f'for f in {procs}; do echo $$ > $f; done; exec "$@"', "sh", *argv], env=env)
+        escaped = [str(d) for d in dirs if (d / "escape-25809").exists()]
+    finally:
+        _remove_cgroups(dirs)
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    assert not escaped, escaped
+    mounts = [line.split() for line in cp.stdout.splitlines() if line[:1].isdigit()]
+    cg = [(m[4], m[5]) for m in mounts if m[4] == "/sys/fs/cgroup" or m[4].startswith("/sys/fs/cgroup/")]
+    assert all("ro" in opts.split(",") for _, opts in cg), cp.stdout
+    made = [line for line in cp.stdout.splitlines() if line.startswith("mkdir ")]
+    assert made and all(": ERR " in line for line in made), made
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2021_43784_config_strings_longer_than_64k(brick, ebundle, how):
+    """runc's CVE-2021-43784: runc handed the config to its C bootstrap
+    (nsexec) as netlink attributes with a 16-bit length; a string over 65535
+    bytes (a bind mount's source) overflowed it and its tail was read as
+    further attributes: namespace paths, clone flags, id maps of the
+    attacker's choosing. brick has no such message: the container's
+    processes are forks of the one that parsed the config and exchange only
+    fixed-size typed records with it (runtime/sync.h). Here an environment
+    value, an argument and an annotation of 70000 bytes whose tail spells a
+    namespace path arrive whole, the process is in the pid and mount
+    namespaces its config makes, and a 70000-byte mount source is refused
+    with a message."""
+    tail = "/proc/1/ns/mnt" * 4
+    big = "A" * (70000 - len(tail)) + tail
+    script = ('echo "env=${#BIG} arg=${#1} tail=$(printf %s "$BIG" | tail -c 14)";'
+              " echo pid=$(readlink /proc/self/ns/pid) mnt=$(readlink /proc/self/ns/mnt)")
+    b = ebundle()
+    if how == "run":
+        b.process["env"].append("BIG=" + big)
+        b.config.setdefault("annotations", {})["test.big"] = big
+    cp = _enter(brick, b, how, ["/bin/sh", "-c", script, "sh", big], opts=["-e", "BIG=" + big])
+    assert cp.returncode == 0, cp.stderr
+    assert "env=70000 arg=70000 tail=/proc/1/ns/mnt" in cp.stdout, cp.stdout
+    for ns in ("pid", "mnt"):
+        assert f"{ns}={os.readlink('/proc/self/ns/' + ns)}" not in cp.stdout, cp.stdout
+    if how == "run":
+        b = ebundle("/bin/true")
+        b.config["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/" + "./" * 35000 + "tmp",
+                                   "options": ["rbind", "ro"]})
+        cp = brick.run(b)
+        assert cp.returncode != 0 and "/mnt" in cp.stderr, cp.stderr
+
+
+@rootless_too
+@pytest.mark.parametrize("user", ["4294967296", "-1", "2147483648", "4294967295"])
+@pytest.mark.parametrize("how", ["config", "exec", "do"])
+def test_cve_2026_46680_out_of_range_user_never_becomes_root(brick, ebundle, how, user):
+    """containerd's CVE-2026-46680 (the class of its CVE-2024-40635): a numeric
+    user out of uid_t's range was not refused but taken for a user *name*
+    and looked up in the image's /etc/passwd, where the image names a user
+    "4294967296" with uid 0 (or it truncated to 0, or read as (uid_t)-1,
+    setresuid's "unchanged"). brick takes users as numbers only, never looks
+    one up, and refuses ids above 2^31-1 (runc's bound) in the config, in
+    `exec -u` and in `do -u`."""
+    b = ebundle()
+    with open(b.rootfs / "etc" / "passwd", "a") as f:
+        f.write(f"{user}:x:0:0:trap:/:/bin/sh\n")
+    argv = ["/bin/sh", "-c", "id -u"]
+    if how == "config":
+        b.process["user"] = {"uid": int(user), "gid": 0}
+        cp = _enter(brick, b, "run", argv)
+        assert cp.returncode != 0 and "process.user.uid" in cp.stderr, cp.stdout + cp.stderr
+        b.process["user"] = {"uid": 0, "gid": int(user)}
+        cp = _enter(brick, b, "run", argv)
+        assert cp.returncode != 0 and "process.user.gid" in cp.stderr, cp.stdout + cp.stderr
+        return
+    for u in (user, f"{user}:0", f"1000:{user}"):
+        cp = _enter(brick, b, how, argv, opts=["-u", u])
+        assert cp.returncode != 0 and cp.stdout.strip() == "", (u, cp.stdout, cp.stderr)
+        assert "-u" in cp.stderr or "user" in cp.stderr, (u, cp.stderr)
+
+
+@rootless_too
+@pytest.mark.parametrize("how", ["run", "exec", "do"])
+def test_cve_2026_47262_image_group_and_passwd_cannot_stall_the_runtime(brick, ebundle, how):
+    """containerd's CVE-2026-47262: parsing the image's /etc/group without a
+    bound let an image stall the runtime. brick reads no /etc/group of the
+    image (ids are numbers) and of its /etc/passwd only the HOME of the
+    process's uid when the config sets none, as runc does: from a regular
+    file (opened without blocking) of at most 1 MiB (core/missing.h). Here
+    /etc/group is a FIFO nobody writes (an open for reading would hang) and
+    /etc/passwd a 4 GiB sparse file: the process starts at once, HOME=/."""
+    b = ebundle()
+    group, passwd = b.rootfs / "etc" / "group", b.rootfs / "etc" / "passwd"
+    group.unlink(missing_ok=True)
+    os.mkfifo(group)
+    with open(passwd, "r+b") as f:
+        f.truncate(4 << 30)
+    started = time.monotonic()
+    cp = _enter(brick, b, how, ["/bin/sh", "-c", "echo HOME=$HOME"], timeout=20)
+    took = time.monotonic() - started
+    assert cp.returncode == 0, cp.stderr
+    assert took < 10, took
+    if how != "do":  # brick do gives a home of its own
+        assert cp.stdout.split() == ["HOME=/"], cp.stdout
+
+
+@rootless_too
+def test_cve_2025_24965_handler_annotation_writes_nothing_into_the_image(brick, ebundle, outside):
+    """crun's CVE-2025-24965: with the krun handler (annotation
+    run.oci.handler=krun) crun wrote its .krun_config.json into the rootfs
+    through a symlink the image put there, i.e. onto a host file. brick has
+    no handlers and writes no file into the rootfs; the annotation is only
+    an annotation, and the symlinks' targets (an existing host file, a
+    missing one) are neither changed nor created."""
+    victim = _host_victim(outside)
+    before = _tree(outside)
+    b = ebundle("/bin/true")
+    b.config.setdefault("annotations", {})["run.oci.handler"] = "krun"
+    os.symlink(str(victim), b.rootfs / ".krun_config.json")
+    os.symlink(str(outside / "created"), b.rootfs / ".krun_vm.json")
+    cp = brick.run(b)
+    assert _tree(outside) == before
+    assert cp.returncode == 0, cp.stderr
+
+
+# ------------------------------------------------ how brick is installed
+
+@pytest.mark.parametrize("bits", ["setuid", "setgid", "file-capabilities"])
+def test_cve_2020_5291_refuses_privileges_the_caller_lacks(rootless_user, workdir, bits):
+    """bubblewrap's CVE-2020-5291: bwrap installed setuid let its users gain
+    privileges. brick is never installed so; a copy that is (setuid or
+    setgid root, or with file capabilities) refuses to run for a user who
+    lacks those privileges, before it reads an argument: `--log FILE` alone
+    would append to any file as root. Before the fix a setuid-root brick ran
+    `brick do -- id -u` as 0 for any user. Root itself still runs it."""
+    top = rootless_user["top"]
+    if os.statvfs(top).f_flag & os.ST_NOSUID:
+        pytest.skip(f"{top} is mounted nosuid")
+    exe = top / f"brick-{bits}"
+    shutil.copy2(BRICK, exe)
+    if bits == "file-capabilities":
+        if not shutil.which("setcap"):
+            pytest.skip("needs setcap")
+        os.chmod(exe, 0o755)
+        subprocess.run(["setcap", "cap_sys_admin,cap_dac_override+ep", str(exe)], check=True)
+    else:
+        os.chmod(exe, 0o4755 if bits == "setuid" else 0o2755)
+    log = workdir / "root-only.log"
+    log.write_text("root's\n")
+    log.chmod(0o600)
+    u = rootless_user
+    as_user = ["setpriv", f"--reuid={u['uid']}", f"--regid={u['gid']}", "--clear-groups", "--inh-caps=-all", "--"]
+    env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(workdir), "XDG_RUNTIME_DIR": str(workdir)}
+    try:
+        for args in (["do", "--", "id", "-u"], ["--log", str(log), "--version"], ["--version"]):
+            cp = run_cmd([*as_user, str(exe), *args], env=env)
+            assert cp.returncode != 0 and "refusing to run" in cp.stderr, (args, cp.stdout, cp.stderr)
+            assert cp.stdout == "", (args, cp.stdout)
+        assert log.read_text() == "root's\n"
+        assert run_cmd([str(exe), "--version"]).returncode == 0
+    finally:
+        exe.unlink()

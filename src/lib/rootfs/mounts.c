@@ -6,8 +6,10 @@
  * Other filesystems: fsopen/fsconfig/fsmount, then the same move_mount. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -191,15 +193,32 @@ static int do_remount(struct rootfs_ctx *ctx, const char *dest, const struct mou
     return r < 0 ? r : mount_apply_propagation(dst, o, err);
 }
 
+/* CVE-2023-25809: the host's /sys carries its cgroup hierarchies under
+ * /sys/fs/cgroup, read-write, with the cgroups systemd delegates to a user
+ * writable by that user. "ro" on a recursive bind of it would cover the top
+ * mount only (runc's meaning of "ro"), and a rootless container (`spec
+ * --rootless`, an engine's config without a network namespace) could write
+ * its caller's cgroups: there "ro" is made recursive. */
+static void sysfs_readonly_throughout(struct mount_opts *o)
+{
+    if (o->attr_set & MOUNT_ATTR_RDONLY)
+        o->rec_attr_set |= MOUNT_ATTR_RDONLY;
+}
+
+static bool source_is_sysfs(const char *source)
+{
+    struct statfs sf;
+    return source && source[0] == '/' && statfs(source, &sf) == 0 && sf.f_type == SYSFS_MAGIC;
+}
+
 /* sysfs belongs to a network namespace: a fresh sysfs would show the host's
  * network devices, and is refused by the kernel in a user namespace that
- * does not own the netns. Like runc, bind the host's /sys instead; "ro" is
- * made recursive so /sys/fs/cgroup and friends under it are read-only too. */
+ * does not own the netns. Like runc, bind the host's /sys instead, "ro"
+ * throughout as for a bind of it the config asks for. */
 static void sysfs_as_bind(struct mount_opts *o)
 {
     o->is_bind = o->recursive = true;
-    if (o->attr_set & MOUNT_ATTR_RDONLY)
-        o->rec_attr_set |= MOUNT_ATTR_RDONLY;
+    sysfs_readonly_throughout(o);
     free(o->data);
     o->data = NULL;
 }
@@ -213,6 +232,8 @@ static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, str
         sysfs_as_bind(o);
         return do_bind(ctx, "/sys", m->destination, o, -1, err);
     }
+    if (o->is_bind && o->recursive && source_is_sysfs(m->source))
+        sysfs_readonly_throughout(o);
     if (o->is_bind)
         return do_bind(ctx, m->source, m->destination, o, idmapped, err);
     if (!m->type || !*m->type)

@@ -81,6 +81,18 @@ static int cmd_tiocsti(int fd, const char *text)
     return res(0);
 }
 
+/* Is fd our controlling terminal? TIOCGSID answers only for the caller's
+ * own controlling terminal (ENOTTY otherwise): the precondition of a
+ * TIOCSTI injection, whatever dev.tty.legacy_tiocsti says. */
+static int cmd_ctty(int fd)
+{
+    pid_t sid;
+    if (ioctl(fd, TIOCGSID, &sid) < 0)
+        return res(-1);
+    printf("OK sid=%d\n", (int)sid);
+    return 0;
+}
+
 /* Look a "user" key up by description in our session keyring. */
 static int cmd_key_search(const char *desc)
 {
@@ -342,6 +354,10 @@ int main(int argc, char **argv)
         return res(kill(atoi(argv[2]), atoi(argv[3])));
     if (!strcmp(c, "tiocsti") && argc == 4)
         return cmd_tiocsti(atoi(argv[2]), argv[3]);
+    if (!strcmp(c, "ctty") && argc == 3)
+        return cmd_ctty(atoi(argv[2]));
+    if (!strcmp(c, "mkdir") && argc == 3)
+        return res(mkdir(argv[2], 0755));
     if (!strcmp(c, "key-search") && argc == 3)
         return cmd_key_search(argv[2]);
     if (!strcmp(c, "mknod-open") && argc == 5)
