@@ -7,9 +7,10 @@
  * the wire protocol (D-Bus specification, "Message Protocol") for exactly
  * what those calls need: little-endian messages, the types y b u t s o g a
  * ( ) v, EXTERNAL authentication. It talks to the system bus (Hello first,
- * destination org.freedesktop.systemd1), as runc and crun do, or, where no
- * bus daemon runs, to systemd's private socket (/run/systemd/private, peer
- * to peer). Replies are matched by serial; signals and
+ * destination org.freedesktop.systemd1), or the user's bus rootless, as runc
+ * and crun do (systemd's private socket is not used: neither runtime does,
+ * and calls on it went unanswered in the VM). Replies are matched by serial;
+ * signals and
  * anything else are skipped. Every length read from the socket is checked
  * against what was received. */
 #include "cgroup/sdbus.h"
@@ -112,8 +113,8 @@ static void field(struct sdbus_buf *b, uint8_t code, const char *sig, const char
 
 /* A whole METHOD_CALL message: header fields, then the body as given (its
  * offsets were computed from 0, the body starts 8-aligned). */
-static void method_call(struct sdbus_buf *m, uint32_t serial, bool with_dest, const char *iface,
-                        const char *member, const char *sig, const struct sdbus_buf *body)
+static void method_call(struct sdbus_buf *m, uint32_t serial, const char *iface, const char *member,
+                        const char *sig, const struct sdbus_buf *body)
 {
     bool hello = streq(member, "Hello");
     sdbus_byte(m, 'l');
@@ -126,8 +127,7 @@ static void method_call(struct sdbus_buf *m, uint32_t serial, bool with_dest, co
     field(m, 1, "o", hello ? "/org/freedesktop/DBus" : SD_PATH);
     field(m, 2, "s", hello ? "org.freedesktop.DBus" : iface);
     field(m, 3, "s", member);
-    if (with_dest)
-        field(m, 6, "s", hello ? "org.freedesktop.DBus" : SD_DEST);
+    field(m, 6, "s", hello ? "org.freedesktop.DBus" : SD_DEST);
     if (sig && *sig)
         field(m, 8, "g", sig);
     sdbus_array_end(m, at, start);
@@ -180,7 +180,11 @@ static int sock_connect(const char *path)
     if (fd < 0)
         return -errno;
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    if (strlen(path) >= sizeof(a.sun_path)) {
+        close(fd);
+        return -ENAMETOOLONG;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
         int e = errno;
         close(fd);
@@ -321,7 +325,7 @@ static int call(struct sdbus *c, const char *iface, const char *member, const ch
 {
     struct sdbus_buf m = {0};
     uint32_t serial = ++c->serial;
-    method_call(&m, serial, c->via_bus, iface, member, sig, body);
+    method_call(&m, serial, iface, member, sig, body);
     int r = write_all_or(c->fd, m.p, m.len);
     free(m.p);
     if (r < 0)
@@ -351,38 +355,27 @@ int sdbus_manager_string(struct sdbus *c, const char *property, char **ret, stru
 int sdbus_open(struct sdbus *c, bool user, struct brick_error *err)
 {
     *c = (struct sdbus){.fd = -1};
-    char priv[256], bus[256];
+    char bus[256];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     if (user && !xdg)
         return brick_err(err, ENOENT, "systemd: XDG_RUNTIME_DIR is not set: no user manager to talk to");
-    snprintf(priv, sizeof(priv), "%s/systemd/private", user ? xdg : "/run");
-    snprintf(bus, sizeof(bus), "%s", user ? "" : "/run/dbus/system_bus_socket");
-    if (user)
-        snprintf(bus, sizeof(bus), "%s/bus", xdg);
-    /* the bus first, as runc and crun (sd_bus_default_system); systemd's
-     * private socket where there is no bus daemon */
+    /* the bus only, as runc and crun (sd_bus_default_system/_user): rootless
+     * needs the user's bus (Debian: dbus-user-session) */
+    snprintf(bus, sizeof(bus), "%s%s", user ? xdg : "", user ? "/bus" : "/run/dbus/system_bus_socket");
     int fd = sock_connect(bus);
-    bool via_bus = true;
-    if (fd < 0) {
-        fd = sock_connect(priv);
-        via_bus = false;
-    }
     if (fd < 0)
-        return brick_err_errno(err, -fd, "systemd: cannot reach the %s manager (%s, %s)", user ? "user" : "system",
-                               priv, bus);
+        return brick_err_errno(err, -fd, "systemd: cannot reach the %s bus at %s%s", user ? "user's" : "system", bus,
+                               user ? " (a user session with dbus-user-session)" : "");
     c->fd = fd;
-    c->via_bus = via_bus;
     int r = authenticate(fd);
     if (r < 0) {
         sdbus_close(c);
         return brick_err_errno(err, -r, "systemd D-Bus: authentication");
     }
-    if (via_bus) {
-        struct sdbus_buf empty = {0};
-        r = sdbus_call(c, "Hello", "", &empty, NULL, err);
-        if (r < 0)
-            sdbus_close(c);
-    }
+    struct sdbus_buf empty = {0};
+    r = sdbus_call(c, "Hello", "", &empty, NULL, err);
+    if (r < 0)
+        sdbus_close(c);
     return r;
 }
 

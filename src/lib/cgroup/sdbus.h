@@ -31,7 +31,6 @@ void sdbus_array_end(struct sdbus_buf *b, size_t at, size_t start);
 struct sdbus {
     int fd;
     uint32_t serial;
-    bool via_bus; /* the system (or session) bus, not systemd's private socket */
 };
 
 /* The system manager (user false) or the caller's user manager. */

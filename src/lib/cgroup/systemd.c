@@ -50,8 +50,8 @@ bool cgroup_user_manager_present(void)
     if (!cgroup_systemd_booted() || !xdg || *xdg != '/' || statfs("/sys/fs/cgroup", &fs) < 0 ||
         fs.f_type != CGROUP2_SUPER_MAGIC)
         return false;
-    _cleanup_free_ char *bus = xasprintf("%s/bus", xdg), *priv = xasprintf("%s/systemd/private", xdg);
-    return (stat(bus, &st) == 0 && S_ISSOCK(st.st_mode)) || (stat(priv, &st) == 0 && S_ISSOCK(st.st_mode));
+    _cleanup_free_ char *bus = xasprintf("%s/bus", xdg);
+    return stat(bus, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 /* "SLICE:PREFIX:NAME" -> the slice and the unit name (systemd_path.c's rules). */

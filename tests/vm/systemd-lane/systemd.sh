@@ -4,9 +4,10 @@
 # packages: systemd systemd-sysv dbus iproute2 procps kmod busybox strace podman
 # modules:
 
-LANE_TESTS="$LANE_TESTS systemd_pid1 rootless_do systemd_scope podman_systemd"
+LANE_TESTS="$LANE_TESTS systemd_pid1 rootless_do systemd_scope systemd_no_bus podman_systemd"
 IDS_systemd_pid1=sd1
 IDS_systemd_scope="sdscope sdforce"
+IDS_systemd_no_bus=sdnobus
 
 t_systemd_pid1() {
 	[ "$(cat /proc/1/comm)" = systemd ] || fail "pid 1 is $(cat /proc/1/comm)" || return 1
@@ -100,3 +101,19 @@ t_podman_systemd() {
 	[ "$st" = inactive ] || [ "$st" = unknown ] || fail "$u is '$st' after podman rm"
 }
 
+
+# Without the bus daemon (its socket hidden in a mount namespace of the runtime's own), as runc:
+# --systemd-cgroup fails in one line naming the bus, and leaves no scope and no container behind.
+t_systemd_no_bus() {
+	mkbundle sdnobus "$SLEEPER" '{"memory": {"limit": 67108864}}'
+	sed -i 's|"cgroupsPath": "[^"]*"|"cgroupsPath": "system.slice:brick:sdnobus"|' "$WORK/sdnobus/config.json"
+	unshare -m sh -c 'mount -t tmpfs tmpfs /run/dbus && exec "$@"' sh timeout $T "$RUNTIME" --root "$STATE" \
+		--systemd-cgroup create --bundle "$WORK/sdnobus" sdnobus > "$WORK/sdnobus/log" 2>&1 < /dev/null &&
+		fail "create without a bus succeeded" && return 1
+	grep -q "cannot reach the system bus at /run/dbus/system_bus_socket" "$WORK/sdnobus/log" ||
+		fail "error: $(tr '\n' ' ' < "$WORK/sdnobus/log")" || return 1
+	st=$(systemctl is-active brick-sdnobus.scope 2>&1)
+	[ "$st" = inactive ] || [ "$st" = unknown ] || fail "brick-sdnobus.scope is '$st'" || return 1
+	[ ! -d /sys/fs/cgroup/system.slice/brick-sdnobus.scope ] || fail "its cgroup is left" || return 1
+	if out=$(rt state sdnobus 2>&1); then fail "a container is left: $out"; return 1; fi
+}
