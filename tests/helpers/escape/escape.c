@@ -231,6 +231,32 @@ static int mem_has(int pid, int mfd, const char *marker)
 
 /* One try at pid; 1 while it is still the runtime (try again), 0 once
  * done with it. */
+/* SIGSTOP pid while it is still the runtime. A stop that lands after its
+ * execve (the signal is acted on at the return to user space) stops the
+ * program instead, which `brick exec` rightly waits for: once the process is
+ * really stopped, a comm that no longer says "brick" means that happened,
+ * and the stop is undone. 1: the runtime was stopped. */
+static int stop_runtime(int pid)
+{
+    char path[64], buf[512];
+    if (kill(pid, SIGSTOP) < 0)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    for (int i = 0; i < 2000; i++) { /* up to ~2 s */
+        const char *rp = read_small(path, buf, sizeof(buf)) > 0 ? strrchr(buf, ')') : NULL;
+        if (!rp)
+            return 0; /* gone */
+        if (rp[1] == ' ' && (rp[2] == 'T' || rp[2] == 't'))
+            break;
+        usleep(1000);
+    }
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    if (read_small(path, buf, sizeof(buf)) > 0 && strncmp(buf, "brick", 5) == 0)
+        return 1;
+    kill(pid, SIGCONT);
+    return 0;
+}
+
 static int race_one(int pid, const char *marker, int stop, unsigned char *flags, unsigned long *c)
 {
     char path[64], comm[64], data[16384];
@@ -241,9 +267,9 @@ static int race_one(int pid, const char *marker, int stop, unsigned char *flags,
         *flags |= 1;
         c[1]++; /* runtime */
     }
-    if (stop && !(*flags & 2) && kill(pid, SIGSTOP) == 0) {
-        *flags |= 2;
-        c[4]++;
+    if (stop && !(*flags & 2)) {
+        *flags |= 2; /* tried once */
+        c[4] += (unsigned long)stop_runtime(pid);
     }
     snprintf(path, sizeof(path), "/proc/%d/mem", pid);
     int mfd = open(path, O_RDWR | O_CLOEXEC);
