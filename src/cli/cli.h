@@ -39,7 +39,7 @@ extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_st
     cmd_list, cmd_spec;
 extern const struct cli_command cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_features;
 extern const struct cli_command cmd_inspect; /* brick-only */
-extern const struct cli_command cmd_do, cmd_logs, cmd_pod, cmd_graph; /* brick-only: composition */
+extern const struct cli_command cmd_do, cmd_logs, cmd_pod, cmd_graph, cmd_profile; /* brick-only: composition */
 
 /* Build, share and run the container `brick do` describes (do.c); used by
  * `pod create` too. Returns the exit status to use; *ret_status is the

@@ -7,6 +7,7 @@
  * (runtime/logger.c, `brick logs`), and it runs until `brick delete`, or,
  * with --rm, a small monitor process deletes it when it exits. */
 #include "cli/cli.h"
+#include "cli/learn.h"
 #include "compose/compose.h"
 #include "compose/desktop.h"
 #include "compose/net.h"
@@ -70,11 +71,13 @@ static int resolve_paths(struct compose_opts *o, struct brick_error *err)
 
 static int read_seccomp(struct compose_opts *o, struct brick_error *err)
 {
-    if (!o->seccomp_file)
+    const char *file = o->profile_file ? o->profile_file : o->seccomp_file;
+    if (!file)
         return 0;
-    int r = read_file_at(AT_FDCWD, o->seccomp_file, BRICK_READ_CONFIG, &o->seccomp_json, NULL);
+    int r = read_file_at(AT_FDCWD, file, BRICK_READ_CONFIG, &o->seccomp_json, NULL);
     if (r < 0)
-        return brick_err_errno(err, -r, "--security-opt seccomp=%s", o->seccomp_file);
+        return brick_err_errno(err, -r, "%s%s", o->profile_file ? "--profile-file " : "--security-opt seccomp=",
+                               file);
     return 0;
 }
 
@@ -115,7 +118,12 @@ static int launch(struct cli_globals *g, struct compose_opts *o, struct net_sess
                   struct brick_error *err)
 {
     struct compose_shared sh;
-    int r = compose_share(g->root, o, &sh, err);
+    struct learn_sup ls; /* --learn, --profile-file: the seccomp supervisor (learn.c) */
+    int r = learn_prepare(o, &ls, err);
+    if (r >= 0)
+        r = compose_share(g->root, o, &sh, err);
+    else
+        compose_shared_init(&sh);
     _cleanup_free_ char *json = NULL;
     struct oci_spec *spec = NULL; /* handed to the runtime: parsed once */
     if (r >= 0)
@@ -138,8 +146,13 @@ static int launch(struct cli_globals *g, struct compose_opts *o, struct net_sess
             co.on_created = net_session_attach;
             co.on_created_data = net;
         }
-        r = brick_run(&co, ret_status, err);
+        r = learn_fork(o, &ls, json, err);
+        if (r >= 0)
+            r = brick_run(&co, ret_status, err);
     }
+    int rl = learn_finish(o, &ls, r < 0 ? NULL : err); /* the first error wins */
+    if (r >= 0)
+        r = rl;
     oci_spec_free(spec);
     compose_shared_done(&sh);
     return r;

@@ -25,7 +25,7 @@ static FILE *log_file;
 static const struct cli_command *const commands[] = {
     &cmd_create, &cmd_exec, &cmd_start, &cmd_run, &cmd_state, &cmd_kill, &cmd_delete, &cmd_list, &cmd_spec,
     &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps, &cmd_events, &cmd_features,
-    &cmd_inspect, &cmd_do, &cmd_logs, &cmd_pod, &cmd_graph,
+    &cmd_inspect, &cmd_do, &cmd_logs, &cmd_pod, &cmd_graph, &cmd_profile,
 };
 
 /* runc verbs that later work adds; refused clearly rather than misparsed. */

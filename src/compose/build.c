@@ -408,18 +408,20 @@ static int seccomp(const struct compose_opts *o, char **caps, bjson **ret, struc
     *ret = NULL;
     if (o->seccomp_unconfined)
         return 0;
+    const char *file = o->profile_file ? o->profile_file : o->seccomp_file;
     if (!o->seccomp_json) {
         *ret = sc_default_profile((const char *const *)caps);
         return 0;
     }
     int r = bjson_parse(o->seccomp_json, strlen(o->seccomp_json), ret, err);
     if (r < 0)
-        return brick_err_prefix(err, "--security-opt seccomp=%s", o->seccomp_file ? o->seccomp_file : "");
+        return brick_err_prefix(err, "%s%s", o->profile_file ? "--profile-file " : "--security-opt seccomp=",
+                                file ? file : "");
     if (bjson_type_of(*ret) != BJSON_OBJECT) {
         bjson_free(*ret);
         *ret = NULL;
-        return brick_err(err, EINVAL, "--security-opt seccomp=%s: expected a JSON object (linux.seccomp)",
-                         o->seccomp_file ? o->seccomp_file : "");
+        return brick_err(err, EINVAL, "%s%s: expected a JSON object (linux.seccomp)",
+                         o->profile_file ? "--profile-file " : "--security-opt seccomp=", file ? file : "");
     }
     return 0;
 }
@@ -571,6 +573,8 @@ int compose_build_spec(const struct compose_opts *o, char **ret_json, struct oci
     bjson_set(s, "linux", l);
     bjson_set(s, "annotations", annotations(o, covers));
     r = desktop_apply(o, s, err); /* --x11, --gpu, ...: mounts, devices, env (desktop.c) */
+    if (r >= 0)
+        r = compose_learn_apply(o, s, err); /* --learn, --profile-file (learn.c) */
     if (r < 0) {
         bjson_free(s);
         return r;

@@ -19,6 +19,7 @@
 
 struct brick_error;
 struct compose_desktop; /* compose/desktop.h */
+struct bjson;            /* spec/json.h */
 
 /* Annotations compose writes; the runtime and the other verbs read them. */
 #define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
@@ -99,6 +100,9 @@ struct compose_opts {
     bool seccomp_unconfined;
     char *seccomp_file;   /* --security-opt seccomp=FILE (read by the CLI) */
     char *seccomp_json;   /* its text, set by the CLI before compose_build() */
+    char *learn_file;     /* --learn FILE: record the syscalls of the run (docs/PROFILES.md) */
+    char *profile_file;   /* --profile-file FILE: a learned profile, refusals reported by name */
+    char *notify_path;    /* the supervisor's socket (set by the CLI with either flag) */
     char *apparmor;       /* --security-opt apparmor=PROFILE|unconfined; NULL: compose_apparmor_default() */
     bool no_new_privs;    /* default true */
     bool read_only;
@@ -123,6 +127,15 @@ struct compose_opts {
     size_t n_ports;
     char *net_resolv;     /* host file bound at /etc/resolv.conf with --net user (net_session_start) */
 };
+
+/* --learn / --profile-file (learn.c, pure): rewrite linux.seccomp so that
+ * the supervisor at o->notify_path sees what it must. --learn: every action
+ * ALLOW of the profile becomes NOTIFY (the supervisor records the call and
+ * lets it continue; what the profile denies stays denied). --profile-file:
+ * the default action ERRNO becomes NOTIFY (the supervisor names the call and
+ * answers with that errno). sendmsg stays ALLOW in both: the init hands the
+ * notify fd over with it. No-op without either flag. */
+int compose_learn_apply(const struct compose_opts *o, struct bjson *spec, struct brick_error *err);
 
 /* An unprivileged caller (docs/ROOTLESS.md): the container gets a user
  * namespace of its own mapping the caller's ids, and, where /etc/subuid and

@@ -109,7 +109,7 @@ static int normalize_cap(const char *s, char **ret)
 enum {
     OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
     OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS, OPT_NO_INIT,
-    OPT_BIND_TRY, OPT_RO_BIND_TRY, OPT_SYMLINK, OPT_UNSETENV,
+    OPT_BIND_TRY, OPT_RO_BIND_TRY, OPT_SYMLINK, OPT_UNSETENV, OPT_LEARN, OPT_PROFILE_FILE,
     OPT_NS_BASE = 512, /* + enum oci_ns_type */
 };
 
@@ -307,6 +307,8 @@ static const struct option long_opts[] = {
     {"home", required_argument, NULL, OPT_HOME},
     {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS},
     {"no-init", no_argument, NULL, OPT_NO_INIT},
+    {"learn", required_argument, NULL, OPT_LEARN},
+    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE},
     {"bind-try", required_argument, NULL, OPT_BIND_TRY},
     {"ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY},
     {"symlink", required_argument, NULL, OPT_SYMLINK},
@@ -431,6 +433,8 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     case OPT_HOME: return parse_home(arg, o, err);
     case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
     case OPT_NO_INIT: o->no_init = true; return 0;
+    case OPT_LEARN: set_str(&o->learn_file, arg); return 0;
+    case OPT_PROFILE_FILE: set_str(&o->profile_file, arg); return 0;
     }
     if (c == 'p' || c == NET_OPT_PUBLISH)
         return net_parse_publish(arg, o, err);
@@ -439,6 +443,23 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     if (c >= DESKTOP_OPT_BASE && c < DESKTOP_OPT__END)
         return desktop_parse_flag(c, arg, o, err);
     return brick_err(err, EINVAL, "internal: unhandled option %d", c);
+}
+
+/* --learn and --profile-file bring their own seccomp profile and a
+ * supervisor that lives as long as the foreground command. */
+static int check_learn(const struct compose_opts *o, struct brick_error *err)
+{
+    const char *flag = o->learn_file ? "--learn" : "--profile-file";
+    if (!o->learn_file && !o->profile_file)
+        return 0;
+    if (o->learn_file && o->profile_file)
+        return brick_err(err, EINVAL, "--learn and --profile-file: learn with the default profile, then apply");
+    if (o->seccomp_unconfined || o->seccomp_file)
+        return brick_err(err, EINVAL, "%s and --security-opt seccomp=...: the profile is %s's", flag, flag);
+    if (o->detach || o->print_spec)
+        return brick_err(err, EINVAL, "%s: needs a foreground run (the supervisor lives as long as it), "
+                         "not %s", flag, o->detach ? "-d" : "--print-spec");
+    return 0;
 }
 
 /* What no flag combination may produce; checked once all flags are read. */
@@ -478,6 +499,8 @@ static int check(struct compose_opts *o, struct brick_error *err)
         return brick_err(err, EINVAL, "--home and --host-secrets: --host-secrets shows the host's homes as they are");
     if (o->seccomp_unconfined && o->seccomp_file)
         return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
+    if (check_learn(o, err) < 0)
+        return -EINVAL;
     int r = net_check(o, err);
     return r < 0 ? r : desktop_check(o, err);
 }
@@ -561,6 +584,9 @@ void compose_opts_done(struct compose_opts *o)
     strv_free(o->cap_drop);
     free(o->seccomp_file);
     free(o->seccomp_json);
+    free(o->learn_file);
+    free(o->profile_file);
+    free(o->notify_path);
     free(o->apparmor);
     free(o->pod);
     for (int t = 0; t < OCI_NS__MAX; t++) {

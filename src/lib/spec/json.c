@@ -314,6 +314,7 @@ bjson *bjson_new_i64(int64_t v) { return B(json_object_new_int64(v)); }
 bjson *bjson_new_u64(uint64_t v) { return B(json_object_new_uint64(v)); }
 bjson *bjson_new_bool(bool b) { return B(json_object_new_boolean(b)); }
 void bjson_set(bjson *obj, const char *key, bjson *val) { json_object_object_add(J(obj), key, J(val)); }
+void bjson_del(bjson *obj, const char *key) { json_object_object_del(J(obj), key); }
 void bjson_append(bjson *arr, bjson *val) { json_object_array_add(J(arr), J(val)); }
 
 bjson *bjson_copy(const bjson *v)

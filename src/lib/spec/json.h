@@ -66,6 +66,7 @@ bjson *bjson_new_i64(int64_t v);
 bjson *bjson_new_u64(uint64_t v);
 bjson *bjson_new_bool(bool b);
 void bjson_set(bjson *obj, const char *key, bjson *val); /* takes val */
+void bjson_del(bjson *obj, const char *key);             /* no such key: nothing */
 /* A deep copy, owned by the caller (NULL for NULL). */
 bjson *bjson_copy(const bjson *v);
 void bjson_append(bjson *arr, bjson *val);               /* takes val */

@@ -1,0 +1,284 @@
+/* learn.c — the seccomp supervisor of --learn and --profile-file.
+ *
+ * The container's filter (compose/learn.c) sends the calls the supervisor
+ * must see to a notify fd; the init passes that fd over the socket made here
+ * (the OCI listenerPath hand-off, seccomp_load.c) and closes its copy, so the
+ * container never holds it. The supervisor is a forked child of the CLI on
+ * the host: it is not in the container's namespaces and runs no container
+ * code. It answers only with SECCOMP_USER_NOTIF_FLAG_CONTINUE (learning; the
+ * profile allowed the call, the kernel runs it unchanged) or an errno
+ * (applying), and reads only the numbers in the notification: no pointer of
+ * the container is ever followed, so there is nothing to race (TOCTOU). */
+#include "cli/learn.h"
+#include "compose/compose.h"
+#include "core/cleanup.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "spec/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/param.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_error *err)
+{
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
+    if (!o->learn_file && !o->profile_file)
+        return 0;
+    const char *tmp = getenv("TMPDIR");
+    s->dir = xasprintf("%s/brick-learn.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+    if (!mkdtemp(s->dir)) {
+        int e = errno;
+        free(s->dir);
+        s->dir = NULL;
+        return brick_err_errno(err, e, "supervisor: mkdtemp");
+    }
+    s->sock = xasprintf("%s/notify.sock", s->dir);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(s->sock) >= sizeof(sa.sun_path))
+        return brick_err(err, ENAMETOOLONG, "supervisor: socket path %s too long", s->sock);
+    strcpy(sa.sun_path, s->sock);
+    s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        listen(s->listen_fd, 1) < 0)
+        return brick_err_errno(err, errno, "supervisor: socket %s", s->sock);
+    o->notify_path = xstrdup(s->sock);
+    return 0;
+}
+
+/* The notify fd from the init's one sendmsg; -1 when the run ended first. */
+static int receive_notify_fd(int listen_fd, int pipe_r)
+{
+    struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = pipe_r, .events = POLLIN}};
+    while (poll(p, 2, -1) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (!(p[0].revents & POLLIN))
+        return -1;
+    _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0)
+        return -1;
+    static char buf[65536]; /* the containerProcessState JSON: not needed */
+    char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    if (recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) <= 0)
+        return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+    return fd;
+}
+
+/* Applying: the first refusal is named at once, on one line; the others,
+ * when the run is over (report_others). */
+static void report_refusal(const struct compose_opts *o, struct learn_record *seen, const struct seccomp_notif *n,
+                           int errno_ret)
+{
+    if (!learn_record_add(seen, n->data.arch, n->data.nr) || seen->n_calls > 1)
+        return;
+    _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(n->data.arch, n->data.nr);
+    const char *e = strerrorname_np(errno_ret);
+    if (name)
+        fprintf(stderr, "brick: --profile-file %s: refused %s (%s): not in the profile\n", o->profile_file, name,
+                e ? e : "error");
+    else
+        fprintf(stderr, "brick: --profile-file %s: refused syscall %d (%s): not in the profile\n", o->profile_file,
+                n->data.nr, e ? e : "error");
+}
+
+static void report_others(const struct learn_record *seen)
+{
+    if (seen->n_calls < 2)
+        return;
+    fprintf(stderr, "brick: also refused:");
+    for (size_t i = 1; i < seen->n_calls; i++) {
+        _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(seen->calls[i].arch, seen->calls[i].nr);
+        if (name)
+            fprintf(stderr, " %s", name);
+        else
+            fprintf(stderr, " %d", seen->calls[i].nr);
+    }
+    fprintf(stderr, "\n");
+}
+
+/* socket's number on arch (x86 has none: socketcall, denied). */
+static bool is_socket(uint32_t arch, int nr)
+{
+    static uint32_t cached_arch;
+    static int cached_nr = __NR_SCMP_ERROR;
+    if (arch != cached_arch) {
+        cached_arch = arch;
+        cached_nr = seccomp_syscall_resolve_name_arch(arch, "socket");
+    }
+    return nr == cached_nr;
+}
+
+static void answer(const struct compose_opts *o, struct learn_record *rec, const struct seccomp_notif *n,
+                   struct seccomp_notif_resp *resp, int errno_ret)
+{
+    resp->id = n->id;
+    resp->val = 0;
+    if (o->learn_file) {
+        learn_record_add(rec, n->data.arch, n->data.nr);
+        if (is_socket(n->data.arch, n->data.nr))
+            learn_record_family(rec, n->data.args[0]);
+        resp->error = 0;
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else {
+        report_refusal(o, rec, n, errno_ret);
+        resp->error = -errno_ret;
+        resp->flags = 0;
+    }
+}
+
+/* Until every task under the filter is gone (POLLHUP). */
+static void serve(const struct compose_opts *o, int nfd, struct learn_record *rec, int errno_ret)
+{
+    struct seccomp_notif_sizes sz = {0};
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
+        return;
+    _cleanup_free_ struct seccomp_notif *n = xcalloc(1, MAX(sz.seccomp_notif, sizeof(*n)));
+    _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, MAX(sz.seccomp_notif_resp, sizeof(*resp)));
+    struct pollfd p = {.fd = nfd, .events = POLLIN};
+    for (;;) {
+        if (poll(&p, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        if (!(p.revents & POLLIN))
+            return; /* POLLHUP: no task left */
+        memset(n, 0, MAX(sz.seccomp_notif, sizeof(*n)));
+        if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
+            continue; /* EINTR, or ENOENT: the task died meanwhile */
+        memset(resp, 0, MAX(sz.seccomp_notif_resp, sizeof(*resp)));
+        answer(o, rec, n, resp, errno_ret);
+        (void)ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, resp); /* ENOENT: the task died */
+    }
+}
+
+static int write_profile(const char *path, const struct learn_record *rec, const bjson *tmpl)
+{
+    bjson *prof = learn_profile_build(rec, tmpl);
+    _cleanup_free_ char *text = bjson_to_string_tabs(prof);
+    bjson_free(prof);
+    _cleanup_fclose_ FILE *f = fopen(path, "we");
+    if (!f) {
+        fprintf(stderr, "brick: --learn %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if (fprintf(f, "%s\n", text) < 0 || fflush(f) != 0) {
+        fprintf(stderr, "brick: --learn %s: write: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* The forked supervisor: exit status 0, or 1 when FILE could not be written. */
+static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, const bjson *tmpl, int errno_ret)
+{
+    /* ^C reaches the whole foreground group: the run ends, we write FILE. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    struct learn_record rec = {0};
+    int nfd = receive_notify_fd(listen_fd, pipe_r);
+    close(listen_fd);
+    if (nfd >= 0) {
+        serve(o, nfd, &rec, errno_ret);
+        close(nfd);
+    } else if (o->learn_file) {
+        fprintf(stderr, "brick: --learn %s: the container never started: nothing learned\n", o->learn_file);
+        return 1;
+    }
+    if (!o->learn_file) {
+        report_others(&rec);
+        return 0;
+    }
+    return write_profile(o->learn_file, &rec, tmpl);
+}
+
+/* --profile-file: the errno its default action asked for (EPERM unless set). */
+static int profile_errno(const bjson *sc)
+{
+    uint64_t v;
+    bjson *e = bjson_get(sc, "defaultErrnoRet");
+    if (e && bjson_u64(e, &v) == 0 && v > 0 && v < 4096)
+        return (int)v;
+    return EPERM;
+}
+
+int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json, struct brick_error *err)
+{
+    if (s->listen_fd < 0)
+        return 0;
+    bjson *spec = NULL, *file = NULL;
+    int r = bjson_parse(spec_json, strlen(spec_json), &spec, err);
+    if (r >= 0 && o->profile_file)
+        r = bjson_parse(o->seccomp_json, strlen(o->seccomp_json), &file, err);
+    if (r < 0)
+        return brick_err_prefix(err, "supervisor");
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        bjson_free(spec);
+        bjson_free(file);
+        return brick_err_errno(err, errno, "supervisor: pipe");
+    }
+    s->pid = fork();
+    if (s->pid == 0) {
+        close(p[1]);
+        _exit(supervise(o, s->listen_fd, p[0], bjson_get(bjson_get(spec, "linux"), "seccomp"),
+                        profile_errno(file)));
+    }
+    int e = errno;
+    bjson_free(spec);
+    bjson_free(file);
+    close(p[0]);
+    close(s->listen_fd);
+    s->listen_fd = -1;
+    s->pipe_w = p[1];
+    if (s->pid < 0)
+        return brick_err_errno(err, e, "supervisor: fork");
+    return 0;
+}
+
+int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick_error *err)
+{
+    int status = 0;
+    if (s->pipe_w >= 0)
+        close(s->pipe_w);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->pid > 0)
+        while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    if (s->sock)
+        unlink(s->sock);
+    if (s->dir)
+        rmdir(s->dir);
+    free(s->sock);
+    free(s->dir);
+    bool failed = s->pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
+    if (failed && err)
+        return brick_err(err, EIO, "--learn %s: no profile written", o->learn_file ? o->learn_file : "");
+    return 0;
+}

@@ -1,0 +1,160 @@
+/* learn_profile.c — what --learn saw, written as OCI linux.seccomp.
+ *
+ * The template is the run's own linux.seccomp (brick's default profile for
+ * the run's capabilities, rewritten by compose/learn.c: ALLOW -> NOTIFY).
+ * The learned profile keeps its default action (ERRNO, EPERM) and
+ * architectures, and allows:
+ * - each learned syscall the template allowed unconditionally;
+ * - a learned syscall the template allowed only with argument conditions
+ *   (clone without CLONE_NEW*, personality's few values) with the same
+ *   conditions: learning never widens them;
+ * - socket only for the address families the run created.
+ * The template's own refusals with another errno (clone3 -> ENOSYS, so libc
+ * falls back to clone) are kept, and sendmsg is always allowed: brick's init
+ * hands the notify fd over with it after the filter is in. */
+#include "cli/learn.h"
+#include "core/cleanup.h"
+#include "core/strv.h"
+#include "core/util.h"
+#include "spec/json.h"
+
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool learn_record_add(struct learn_record *rec, uint32_t arch, int nr)
+{
+    for (size_t i = 0; i < rec->n_calls; i++)
+        if (rec->calls[i].arch == arch && rec->calls[i].nr == nr)
+            return false;
+    rec->calls = xrealloc(rec->calls, (rec->n_calls + 1) * sizeof(*rec->calls));
+    rec->calls[rec->n_calls].arch = arch;
+    rec->calls[rec->n_calls].nr = nr;
+    rec->n_calls++;
+    return true;
+}
+
+void learn_record_family(struct learn_record *rec, uint64_t family)
+{
+    for (size_t i = 0; i < rec->n_families; i++)
+        if (rec->families[i] == family)
+            return;
+    rec->families = xrealloc(rec->families, (rec->n_families + 1) * sizeof(*rec->families));
+    rec->families[rec->n_families++] = family;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The learned names, sorted, unique; sendmsg always among them. */
+static char **learned_names(const struct learn_record *rec)
+{
+    char **v = xcalloc(rec->n_calls + 2, sizeof(*v));
+    size_t n = 0;
+    v[n++] = xstrdup("sendmsg");
+    for (size_t i = 0; i < rec->n_calls; i++) {
+        char *name = seccomp_syscall_resolve_num_arch(rec->calls[i].arch, rec->calls[i].nr);
+        if (name)
+            v[n++] = name;
+    }
+    qsort(v, n, sizeof(*v), cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && streq(v[k - 1], v[i]))
+            free(v[i]);
+        else
+            v[k++] = v[i];
+    }
+    v[k] = NULL;
+    return v;
+}
+
+static bool has(char **v, const char *s)
+{
+    for (; v && *v; v++)
+        if (streq(*v, s))
+            return true;
+    return false;
+}
+
+static bjson *allow_rule(bjson *names)
+{
+    bjson *r = bjson_new_object();
+    bjson_set(r, "names", names);
+    bjson_set(r, "action", bjson_new_string("SCMP_ACT_ALLOW"));
+    return r;
+}
+
+static bjson *socket_rule(uint64_t family)
+{
+    bjson *names = bjson_new_array(), *args = bjson_new_array(), *a = bjson_new_object();
+    bjson_append(names, bjson_new_string("socket"));
+    bjson *r = allow_rule(names);
+    bjson_set(a, "index", bjson_new_u64(0));
+    bjson_set(a, "value", bjson_new_u64(family));
+    bjson_set(a, "op", bjson_new_string("SCMP_CMP_EQ"));
+    bjson_append(args, a);
+    bjson_set(r, "args", args);
+    return r;
+}
+
+/* A conditional template rule, limited to the learned names; NULL: none learned. */
+static bjson *conditional_rule(const bjson *t, char **learned)
+{
+    bjson *names = bjson_new_array(), *tn = bjson_get(t, "names");
+    for (size_t i = 0; i < bjson_array_len(tn); i++) {
+        const char *n = bjson_string(bjson_array_get(tn, i));
+        if (has(learned, n) && !streq(n, "socket"))
+            bjson_append(names, bjson_new_string(n));
+    }
+    if (bjson_array_len(names) == 0) {
+        bjson_free(names);
+        return NULL;
+    }
+    bjson *r = bjson_copy(t);
+    bjson_set(r, "names", names);
+    bjson_set(r, "action", bjson_new_string("SCMP_ACT_ALLOW"));
+    return r;
+}
+
+/* Names the template allows only under argument conditions. */
+static void conditional_names(const bjson *calls, char ***ret)
+{
+    for (size_t i = 0; i < bjson_array_len(calls); i++) {
+        bjson *t = bjson_array_get(calls, i), *tn = bjson_get(t, "names");
+        if (!streq(bjson_string(bjson_get(t, "action")), "SCMP_ACT_NOTIFY") || !bjson_array_len(bjson_get(t, "args")))
+            continue;
+        for (size_t j = 0; j < bjson_array_len(tn); j++)
+            if (bjson_string(bjson_array_get(tn, j)))
+                strv_push(ret, bjson_string(bjson_array_get(tn, j)));
+    }
+}
+
+bjson *learn_profile_build(const struct learn_record *rec, const bjson *tmpl)
+{
+    _cleanup_strv_ char **learned = learned_names(rec), **cond = NULL;
+    bjson *calls = bjson_get(tmpl, "syscalls"), *out = bjson_new_array(), *plain = bjson_new_array();
+    conditional_names(calls, &cond);
+    for (char **n = learned; *n; n++)
+        if (!has(cond, *n) && !streq(*n, "socket"))
+            bjson_append(plain, bjson_new_string(*n));
+    bjson_append(out, allow_rule(plain));
+    for (size_t i = 0; i < rec->n_families && has(learned, "socket"); i++)
+        bjson_append(out, socket_rule(rec->families[i]));
+    for (size_t i = 0; i < bjson_array_len(calls); i++) {
+        bjson *t = bjson_array_get(calls, i), *r = NULL;
+        const char *action = bjson_string(bjson_get(t, "action"));
+        if (streq(action, "SCMP_ACT_NOTIFY") && bjson_array_len(bjson_get(t, "args")))
+            r = conditional_rule(t, learned);
+        else if (action && !streq(action, "SCMP_ACT_NOTIFY") && !streq(action, "SCMP_ACT_ALLOW"))
+            r = bjson_copy(t); /* the template's own refusals: clone3 -> ENOSYS */
+        if (r)
+            bjson_append(out, r);
+    }
+    bjson *p = bjson_new_object();
+    bjson_set(p, "defaultAction", bjson_new_string("SCMP_ACT_ERRNO"));
+    bjson_set(p, "defaultErrnoRet", bjson_new_u64(1));
+    if (bjson_get(tmpl, "architectures"))
+        bjson_set(p, "architectures", bjson_copy(bjson_get(tmpl, "architectures")));
+    bjson_set(p, "syscalls", out);
+    return p;
+}
