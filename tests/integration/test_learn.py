@@ -1,0 +1,128 @@
+"""brick do --learn FILE / --profile-file FILE, brick profile merge|diff (issue 21, docs/PROFILES.md)."""
+import json
+import re
+
+from conftest import brick_only, new_id
+
+pytestmark = brick_only
+
+HTTPD = ("busybox httpd -f -p 127.0.0.1:8080 -h /srv/www & sleep 0.5; "
+         "python3 -c \"import urllib.request; "
+         "print(urllib.request.urlopen('http://127.0.0.1:8080/index.html').read().decode())\"; kill $!")
+
+
+def names(profile):
+    return {n for e in profile["syscalls"] for n in e["names"] if e["action"] == "SCMP_ACT_ALLOW"}
+
+
+def learn(brick, path, *cmd, flags=()):
+    cp = brick("do", "--learn", path, *flags, "--", *cmd)
+    assert cp.returncode == 0, cp.stderr
+    return json.loads(path.read_text())
+
+
+def refused(stderr, profile, call):
+    """The first refusal is one line naming the call; later ones are listed after the run."""
+    first = re.search(r"brick: --profile-file (\S+): refused (\w+) \(EPERM\): not in the profile", stderr)
+    assert first and first.group(1) == str(profile), stderr
+    also = re.search(r"brick: also refused: (.*)", stderr)
+    assert call == first.group(2) or (also and call in also.group(1).split()), stderr
+
+
+def test_learn_httpd_then_apply(brick, workdir):
+    www = workdir / "www"
+    www.mkdir()
+    (www / "index.html").write_text("hello from httpd\n")
+    prof = workdir / "httpd.json"
+    vol = ("-v", f"{www}:/srv/www:ro")
+    p = learn(brick, prof, "sh", "-c", HTTPD, flags=vol)
+    assert p["defaultAction"] == "SCMP_ACT_ERRNO"
+    allowed = names(p)
+    assert {"bind", "listen", "accept", "execve", "sendmsg"} <= allowed or \
+        {"bind", "listen", "accept4", "execve", "sendmsg"} <= allowed
+    assert not {"mount", "unshare", "setns", "ptrace"} & allowed
+    # socket only for the families the run used (AF_INET), clone with the default's CLONE_NEW* mask
+    fams = [e["args"][0]["value"] for e in p["syscalls"] if e["names"] == ["socket"]]
+    assert fams == [2], p
+    clone = [e for e in p["syscalls"] if "clone" in e["names"]]
+    assert clone and clone[0]["args"][0]["op"] == "SCMP_CMP_MASKED_EQ"
+    # applied: it serves
+    cp = brick("do", "--profile-file", prof, *vol, "--", "sh", "-c", HTTPD)
+    assert cp.returncode == 0, cp.stderr
+    assert "hello from httpd" in cp.stdout
+    assert "refused" not in cp.stderr
+    # outside the learned set: EPERM, and the call is named
+    cp = brick("do", "--profile-file", prof, "--", "unshare", "-U", "true")
+    assert cp.returncode != 0
+    refused(cp.stderr, prof, "unshare")
+    cp = brick("do", "--profile-file", prof, "--", "busybox", "mount", "-t", "tmpfs", "x", "/mnt")
+    assert cp.returncode != 0
+    refused(cp.stderr, prof, "mount")
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c",
+               "import socket\ntry:\n socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)\n"
+               "except PermissionError: print('EPERM')")
+    assert "EPERM" in cp.stdout, cp.stderr
+    refused(cp.stderr, prof, "socket")
+
+
+def test_learn_stays_within_default_profile(brick, workdir):
+    """What the default profile denies is not learned: it failed during the run too."""
+    prof = workdir / "u.json"
+    cp = brick("do", "--learn", prof, "--", "sh", "-c", "unshare -U true; busybox mount -t tmpfs x /mnt; true")
+    assert cp.returncode == 0, cp.stderr
+    allowed = names(json.loads(prof.read_text()))
+    assert "unshare" not in allowed and "mount" not in allowed
+    assert "execve" in allowed
+
+
+def test_learn_notify_fd_not_in_container(brick, workdir):
+    cp = brick("do", "--learn", workdir / "fd.json", "--", "sh", "-c", "ls /proc/$$/fd")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["0", "1", "2"]
+
+
+def test_profile_merge_and_diff(brick, workdir):
+    t, ls, m = workdir / "true.json", workdir / "ls.json", workdir / "m.json"
+    learn(brick, t, "true")
+    learn(brick, ls, "ls", "/")
+    cp = brick("profile", "diff", t, ls)
+    assert cp.returncode == 1
+    assert "+ getdents64" in cp.stdout.splitlines()
+    cp = brick("do", "--profile-file", t, "--", "ls", "/")
+    assert cp.returncode != 0 and "refused" in cp.stderr
+    cp = brick.ok("profile", "merge", t, ls)
+    m.write_text(cp.stdout)
+    merged = json.loads(cp.stdout)
+    assert names(merged) == names(json.loads(t.read_text())) | names(json.loads(ls.read_text()))
+    for cmd in (["true"], ["ls", "/"]):
+        cp = brick("do", "--profile-file", m, "--", *cmd)
+        assert cp.returncode == 0 and "refused" not in cp.stderr, cp.stderr
+    assert brick("profile", "diff", m, m).returncode == 0
+
+
+def test_learned_profile_is_oci_seccomp(brick, workdir):
+    """The learned file is plain linux.seccomp: brick run loads it from a config.json."""
+    prof = workdir / "ls.json"
+    learn(brick, prof, "ls", "/")
+    cfg = json.loads(brick.ok("do", "--print-spec", "--", "ls", "/").stdout)
+    cfg["linux"]["seccomp"] = json.loads(prof.read_text())
+    b = workdir / "bundle"
+    b.mkdir()
+    (b / "config.json").write_text(json.dumps(cfg))
+    cp = brick("run", "--bundle", b, new_id())
+    assert cp.returncode == 0, cp.stderr
+    assert "usr" in cp.stdout.split()
+    cfg["process"]["args"] = ["unshare", "-U", "true"]
+    (b / "config.json").write_text(json.dumps(cfg))
+    cp = brick("run", "--bundle", b, new_id())
+    assert cp.returncode != 0 and "Operation not permitted" in cp.stderr
+
+
+def test_learn_flag_errors(brick, workdir):
+    cp = brick("do", "--learn", workdir / "x.json", "-d", "--", "true")
+    assert cp.returncode != 0 and "--learn: needs a foreground run" in cp.stderr
+    cp = brick("do", "--learn", workdir / "x.json", "--security-opt", "seccomp=unconfined", "--", "true")
+    assert cp.returncode != 0 and "--learn and --security-opt" in cp.stderr
+    (workdir / "bad.json").write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}')
+    cp = brick("do", "--profile-file", workdir / "bad.json", "--", "true")
+    assert cp.returncode != 0 and "defaultAction must be SCMP_ACT_ERRNO" in cp.stderr
