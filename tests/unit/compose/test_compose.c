@@ -464,8 +464,66 @@ static void test_users(void)
     ok(!build(unresolved, &err) && strstr(err.msg, "not looked up"), "a name is never built unresolved");
 }
 
+/* --learn: ALLOW -> NOTIFY, sendmsg kept ALLOW, the listener set; denials untouched. */
+static bjson *build_learn(const char *const *args, const char *seccomp_json, struct brick_error *err)
+{
+    struct compose_opts o;
+    char *json = NULL;
+    int r = parse(&o, err, args);
+    if (r == 0) {
+        o.notify_path = xstrdup("/tmp/brick-learn.x/notify.sock");
+        o.seccomp_json = seccomp_json ? xstrdup(seccomp_json) : NULL;
+        r = compose_build(&o, &json, err);
+    }
+    compose_opts_done(&o);
+    bjson *v = NULL;
+    if (r == 0)
+        bjson_parse(json, strlen(json), &v, err);
+    free(json);
+    return v;
+}
+
+static const char *rule_action(bjson *sc, const char *name)
+{
+    bjson *calls = bjson_get(sc, "syscalls");
+    for (size_t i = 0; i < bjson_array_len(calls); i++)
+        if (has_str(bjson_get(bjson_array_get(calls, i), "names"), name))
+            return bjson_string(bjson_get(bjson_array_get(calls, i), "action"));
+    return NULL;
+}
+
+static void test_learn(void)
+{
+    struct brick_error err;
+    static const char *const a[] = {"--learn", "p.json", "true", NULL};
+    bjson *s = build_learn(a, NULL, &err);
+    bjson *sc = path(s, "linux", "seccomp");
+    ok(s, "--learn builds and validates");
+    is_str(bjson_string(bjson_get(sc, "listenerPath")), "/tmp/brick-learn.x/notify.sock", "listener set");
+    is_str(rule_action(sc, "read"), "SCMP_ACT_NOTIFY", "an allowed call is notified");
+    is_str(rule_action(sc, "clone"), "SCMP_ACT_NOTIFY", "clone (conditional) is notified");
+    is_str(rule_action(sc, "sendmsg"), "SCMP_ACT_ALLOW", "sendmsg stays allowed (fd hand-off)");
+    is_str(rule_action(sc, "clone3"), "SCMP_ACT_ERRNO", "clone3 still ENOSYS");
+    is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_ERRNO", "default still denies");
+    bjson_free(s);
+    static const char *const b[] = {"--profile-file", "p.json", "true", NULL};
+    s = build_learn(b, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+                       "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", &err);
+    sc = path(s, "linux", "seccomp");
+    is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_NOTIFY", "--profile-file: refusals notified");
+    ok(!bjson_get(sc, "defaultErrnoRet"), "defaultErrnoRet dropped");
+    is_str(rule_action(sc, "read"), "SCMP_ACT_ALLOW", "the profile's allows stay");
+    bjson_free(s);
+    static const char *const c[] = {"--profile-file", "p.json", "true", NULL};
+    ok(!build_learn(c, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}", &err) &&
+           strstr(err.msg, "defaultAction must be SCMP_ACT_ERRNO"), "an allow-by-default profile is refused");
+    static const char *const d[] = {"--learn", "p.json", "-d", "true", NULL};
+    ok(!build_learn(d, NULL, &err) && strstr(err.msg, "needs a foreground run"), "--learn -d refused");
+}
+
 int main(void)
 {
+    test_learn();
     test_rootless();
     test_defaults();
     test_flags();
