@@ -219,6 +219,10 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "      --hostname NAME        hostname (default: the container name)\n" \
     "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
     "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
+    "      --learn FILE           run with the default profile and write the syscalls CMD\n" \
+    "                             used as a seccomp profile (OCI linux.seccomp) to FILE\n" \
+    "      --profile-file FILE    run under a learned profile; a refused syscall is named\n" \
+    "                             (brick profile merge|diff; docs/PROFILES.md)\n" \
     "      --security-opt apparmor=PROFILE|unconfined\n" \
     "                             AppArmor profile (default where AppArmor is enabled:\n" \
     "                             brick-default; a normal user's once root loaded it)\n" \
