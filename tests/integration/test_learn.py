@@ -1,10 +1,14 @@
 """brick do --learn FILE / --profile-file FILE, brick profile merge|diff (issue 21, docs/PROFILES.md)."""
 import json
+import os
 import re
+import signal
+import time
 
-from conftest import brick_only, new_id
+from conftest import brick_only, new_id, rootless_too, wait_for
 
 pytestmark = brick_only
+ROOTLESS_LANE = True
 
 HTTPD = ("busybox httpd -f -p 127.0.0.1:8080 -h /srv/www & sleep 0.5; "
          "python3 -c \"import urllib.request; "
@@ -126,3 +130,32 @@ def test_learn_flag_errors(brick, workdir):
     (workdir / "bad.json").write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}')
     cp = brick("do", "--profile-file", workdir / "bad.json", "--", "true")
     assert cp.returncode != 0 and "defaultAction must be SCMP_ACT_ERRNO" in cp.stderr
+
+
+@rootless_too
+def test_learn_and_apply_ls(brick, workdir):
+    """Also as a normal user: the supervisor needs no privilege."""
+    prof = getattr(brick, "home", workdir) / "ls.json"
+    p = learn(brick, prof, "ls", "/")
+    assert "getdents64" in names(p)
+    cp = brick("do", "--profile-file", prof, "--", "ls", "/")
+    assert cp.returncode == 0 and "usr" in cp.stdout.split(), cp.stderr
+    cp = brick("do", "--profile-file", prof, "--", "sh", "-c", "echo hi > /tmp/x")
+    assert cp.returncode != 0
+    assert "refused" in cp.stderr
+
+
+def test_learn_interrupted_still_writes(brick, workdir):
+    """^C reaches the whole foreground group: the command ends, the supervisor writes FILE."""
+    prof, cid = workdir / "int.json", new_id()
+    p = brick.popen("do", "--name", cid, "--learn", prof, "--", "sleep", "30")
+
+    def running():
+        cp = brick("state", cid)
+        return cp.returncode == 0 and json.loads(cp.stdout)["status"] == "running"
+    assert wait_for(running, timeout=10)
+    time.sleep(0.5)  # sleep(1) is past execve and in nanosleep
+    os.killpg(p.pid, signal.SIGINT)
+    p.wait(timeout=20)
+    allowed = names(json.loads(prof.read_text()))
+    assert "clock_nanosleep" in allowed or "nanosleep" in allowed
