@@ -43,8 +43,6 @@ void learn_record_family(struct learn_record *rec, uint64_t family)
     rec->families[rec->n_families++] = family;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* The learned names, sorted, unique; sendmsg always among them. */
 static char **learned_names(const struct learn_record *rec)
 {
@@ -56,15 +54,8 @@ static char **learned_names(const struct learn_record *rec)
         if (name)
             v[n++] = name;
     }
-    qsort(v, n, sizeof(*v), cmp_str);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && streq(v[k - 1], v[i]))
-            free(v[i]);
-        else
-            v[k++] = v[i];
-    }
-    v[k] = NULL;
+    v[n] = NULL;
+    strv_sort_unique(v);
     return v;
 }
 

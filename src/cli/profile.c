@@ -56,22 +56,6 @@ static void pairs(const bjson *prof, char ***ret)
     }
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static void sort_unique(char **v)
-{
-    size_t n = strv_length(v), k = 0;
-    qsort(v, n, sizeof(*v), cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && streq(v[k - 1], v[i]))
-            free(v[i]);
-        else
-            v[k++] = v[i];
-    }
-    if (v)
-        v[k] = NULL;
-}
-
 /* Sorted "name\trule" pairs back into entries, one per rule. */
 static bjson *entries(char **pv)
 {
@@ -79,7 +63,7 @@ static bjson *entries(char **pv)
     _cleanup_strv_ char **rules = NULL;
     for (char **p = pv; p && *p; p++)
         strv_push(&rules, strchr(*p, '\t') + 1);
-    sort_unique(rules);
+    strv_sort_unique(rules);
     for (char **r = rules; r && *r; r++) {
         bjson *e = NULL, *names = bjson_new_array();
         struct brick_error err;
@@ -101,11 +85,6 @@ static bjson *entries(char **pv)
         bjson_append(out, n);
     }
     return out;
-}
-
-static bool in_sorted(char **v, const char *s)
-{
-    return v && bsearch(&s, v, strv_length(v), sizeof(*v), cmp_str) != NULL;
 }
 
 static int profile_merge(int argc, char **argv)
@@ -133,7 +112,7 @@ static int profile_merge(int argc, char **argv)
         else
             bjson_free(p);
     }
-    sort_unique(pv);
+    strv_sort_unique(pv);
     bjson_set(first, "syscalls", entries(pv));
     _cleanup_free_ char *text = bjson_to_string_tabs(first);
     bjson_free(first);
@@ -165,16 +144,16 @@ static int profile_diff(char **argv)
     pairs(b, &pb);
     bjson_free(a);
     bjson_free(b);
-    sort_unique(pa);
-    sort_unique(pb);
+    strv_sort_unique(pa);
+    strv_sort_unique(pb);
     int differ = 0;
     for (char **p = pa; p && *p; p++)
-        if (!in_sorted(pb, *p)) {
+        if (!strv_sorted_contains(pb, *p)) {
             print_pair('-', *p);
             differ = 1;
         }
     for (char **p = pb; p && *p; p++)
-        if (!in_sorted(pa, *p)) {
+        if (!strv_sorted_contains(pa, *p)) {
             print_pair('+', *p);
             differ = 1;
         }

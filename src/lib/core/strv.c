@@ -49,3 +49,25 @@ const char *strv_env_get(char *const *env, const char *key)
             return env[i] + kl + 1;
     return NULL;
 }
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void strv_sort_unique(char **v)
+{
+    size_t n = strv_length(v), k = 0;
+    if (!v)
+        return;
+    qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
+            free(v[i]);
+        else
+            v[k++] = v[i];
+    }
+    v[k] = NULL;
+}
+
+bool strv_sorted_contains(char *const *v, const char *s)
+{
+    return v && bsearch(&s, v, strv_length(v), sizeof(*v), cmp_str) != NULL;
+}
