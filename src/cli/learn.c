@@ -34,11 +34,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* FILE can be written (checked before the run, written after it). */
+static int writable(const char *path)
+{
+    if (access(path, W_OK) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    _cleanup_free_ char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    return access(slash ? dir : ".", W_OK);
+}
+
 int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_error *err)
 {
     *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
     if (!o->learn_file && !o->profile_file)
         return 0;
+    if (o->learn_file && writable(o->learn_file) < 0)
+        return brick_err_errno(err, errno, "--learn %s", o->learn_file);
     const char *tmp = getenv("TMPDIR");
     s->dir = xasprintf("%s/brick-learn.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
     if (!mkdtemp(s->dir)) {
@@ -180,18 +196,14 @@ static int write_profile(const char *path, const struct learn_record *rec, const
     _cleanup_free_ char *text = bjson_to_string_tabs(prof);
     bjson_free(prof);
     _cleanup_fclose_ FILE *f = fopen(path, "we");
-    if (!f) {
-        fprintf(stderr, "brick: --learn %s: %s\n", path, strerror(errno));
+    if (!f || fprintf(f, "%s\n", text) < 0 || fflush(f) != 0)
         return 1;
-    }
-    if (fprintf(f, "%s\n", text) < 0 || fflush(f) != 0) {
-        fprintf(stderr, "brick: --learn %s: write: %s\n", path, strerror(errno));
-        return 1;
-    }
     return 0;
 }
 
-/* The forked supervisor: exit status 0, or 1 when FILE could not be written. */
+/* The forked supervisor: exit status 0; 1 when FILE could not be written;
+ * 2 when no fd came (the run failed before its filter). It prints nothing
+ * but refusals: learn_finish() says what went wrong. */
 static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, const bjson *tmpl, int errno_ret)
 {
     /* ^C reaches the whole foreground group: the run ends, we write FILE. */
@@ -206,8 +218,7 @@ static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, co
         serve(o, nfd, &rec, errno_ret);
         close(nfd);
     } else if (o->learn_file) {
-        fprintf(stderr, "brick: --learn %s: the container never started: nothing learned\n", o->learn_file);
-        return 1;
+        return 2; /* never started: the run's own error says why (learn_finish) */
     }
     if (!o->learn_file) {
         report_others(&rec);
@@ -276,9 +287,12 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
         rmdir(s->dir);
     free(s->sock);
     free(s->dir);
-    bool failed = s->pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    bool started = s->pid > 0;
     *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
-    if (failed && err)
-        return brick_err(err, EIO, "--learn %s: no profile written", o->learn_file ? o->learn_file : "");
-    return 0;
+    if (!started || !err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+        return brick_err(err, EIO, "--learn %s: the command never ran under the filter: nothing learned",
+                         o->learn_file);
+    return brick_err(err, EIO, "--learn %s: the profile could not be written", o->learn_file);
 }

@@ -127,6 +127,10 @@ def test_learn_flag_errors(brick, workdir):
     assert cp.returncode != 0 and "--learn: needs a foreground run" in cp.stderr
     cp = brick("do", "--learn", workdir / "x.json", "--security-opt", "seccomp=unconfined", "--", "true")
     assert cp.returncode != 0 and "--learn and --security-opt" in cp.stderr
+    cp = brick("do", "--learn", workdir / "nodir" / "x.json", "--", "true")
+    assert cp.returncode != 0 and cp.stderr.count("brick:") == 1 and "No such file or directory" in cp.stderr
+    cp = brick("do", "--learn", workdir / "x.json", "--", "/nonexistent")
+    assert cp.returncode != 0 and cp.stderr.count("brick:") == 1 and not (workdir / "x.json").exists()
     (workdir / "bad.json").write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}')
     cp = brick("do", "--profile-file", workdir / "bad.json", "--", "true")
     assert cp.returncode != 0 and "defaultAction must be SCMP_ACT_ERRNO" in cp.stderr
