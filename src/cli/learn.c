@@ -88,6 +88,11 @@ static int receive_notify_fd(int listen_fd, int pipe_r)
     _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (conn < 0)
         return -1;
+    /* brick do itself (our parent) connects, before its clone: nobody else. */
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid != getppid())
+        return -1;
     static char buf[65536]; /* the containerProcessState JSON: not needed */
     char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
     struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
