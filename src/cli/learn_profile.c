@@ -11,7 +11,14 @@
  * - socket only for the address families the run created.
  * The template's own refusals with another errno (clone3 -> ENOSYS, so libc
  * falls back to clone) are kept, and sendmsg is always allowed: brick's init
- * hands the notify fd over with it after the filter is in. */
+ * hands the notify fd over with it after the filter is in.
+ *
+ * The engine floor: what another engine's init does between loading the
+ * filter and execve must be allowed too, or the file is no linux.seccomp for
+ * it. runc 1.1.5 (a Go program: its runtime's threads keep running) was seen
+ * making fstatfs, epoll_ctl, getpid and rt_sigreturn there (default action
+ * SCMP_ACT_LOG, the kernel log, six runs); the rest are the Go runtime's
+ * scheduler and signal calls. All are allowed by the default profile. */
 #include "cli/learn.h"
 #include "core/cleanup.h"
 #include "core/strv.h"
@@ -43,12 +50,21 @@ void learn_record_family(struct learn_record *rec, uint64_t family)
     rec->families[rec->n_families++] = family;
 }
 
-/* The learned names, sorted, unique; sendmsg always among them. */
+static const char *const engine_floor[] = {
+    "sendmsg", /* brick: the notify fd hand-off */
+    "fstatfs", "epoll_ctl", "epoll_pwait", "getpid", "gettid", "tgkill", "rt_sigreturn", "rt_sigaction",
+    "rt_sigprocmask", "sigaltstack", "futex", "nanosleep", "sched_yield", "clock_gettime", "mmap", "munmap",
+    "madvise", "fcntl", "close", "read", "write", "exit", "exit_group", "execve",
+};
+#define N_FLOOR (sizeof(engine_floor) / sizeof(engine_floor[0]))
+
+/* The learned names and the engine floor, sorted, unique. */
 static char **learned_names(const struct learn_record *rec)
 {
-    char **v = xcalloc(rec->n_calls + 2, sizeof(*v));
+    char **v = xcalloc(rec->n_calls + N_FLOOR + 1, sizeof(*v));
     size_t n = 0;
-    v[n++] = xstrdup("sendmsg");
+    for (size_t i = 0; i < N_FLOOR; i++)
+        v[n++] = xstrdup(engine_floor[i]);
     for (size_t i = 0; i < rec->n_calls; i++) {
         char *name = seccomp_syscall_resolve_num_arch(rec->calls[i].arch, rec->calls[i].nr);
         if (name)

@@ -2,10 +2,13 @@
 import json
 import os
 import re
+import shutil
 import signal
 import time
 
-from conftest import brick_only, new_id, rootless_too, wait_for
+import pytest
+
+from conftest import brick_only, new_id, rootless_too, run_cmd, wait_for
 
 pytestmark = brick_only
 ROOTLESS_LANE = True
@@ -120,6 +123,22 @@ def test_learned_profile_is_oci_seccomp(brick, workdir):
     (b / "config.json").write_text(json.dumps(cfg))
     cp = brick("run", "--bundle", b, new_id())
     assert cp.returncode != 0 and "Operation not permitted" in cp.stderr
+
+
+@pytest.mark.skipif(not shutil.which("runc"), reason="runc not installed")
+def test_learned_profile_under_runc(brick, workdir, bundle):
+    """Another engine: runc's init makes calls of its own after loading the filter (the engine floor)."""
+    b = bundle(["/bin/ls", "/"])
+    prof = workdir / "rl.json"
+    learn(brick, prof, "/bin/ls", "/", flags=("--rootfs", b.rootfs))
+    b.config["linux"]["seccomp"] = json.loads(prof.read_text())
+    b.config["process"]["noNewPrivileges"] = True
+    b.write()
+    state = workdir / "runc-state"
+    for _ in range(3):  # the Go runtime's calls vary from run to run
+        cp = run_cmd(["runc", "--root", str(state), "run", "--bundle", str(b.path), new_id()])
+        assert cp.returncode == 0, cp.stderr
+        assert "bin" in cp.stdout.split()
 
 
 def test_learn_flag_errors(brick, workdir):
