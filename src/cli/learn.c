@@ -294,6 +294,9 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
     free(s->dir);
     bool started = s->pid > 0;
     *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
+    if (started && o->learn_file && err && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        fprintf(stderr, "brick: --learn %s: seccomp profile written; capabilities and Landlock paths/ports are not "
+                "learned (docs/PROFILES.md)\n", o->learn_file);
     if (!started || !err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
