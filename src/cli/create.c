@@ -1,5 +1,7 @@
 /* create.c and run: `brick create` and `brick run` share runc's flags. */
 #include "cli/cli.h"
+#include "cli/learn.h"
+#include "compose/compose.h"
 #include "core/util.h"
 
 #include <fcntl.h>
@@ -9,7 +11,7 @@
 #include <unistd.h>
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP,
-       OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET };
+       OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET, OPT_LEARN, OPT_PROFILE_FILE };
 
 static const struct option create_opts[] = {
     {"bundle", required_argument, NULL, 'b'},
@@ -22,6 +24,8 @@ static const struct option create_opts[] = {
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, OPT_KEEP},
     {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {"learn", required_argument, NULL, OPT_LEARN},
+    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -41,6 +45,9 @@ static void reserve_preserved_fds(int n)
         }
     }
 }
+
+/* run --learn FILE, --profile-file FILE (learn.h); NULL for create. */
+static struct compose_opts *learn_opts;
 
 static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_command *cmd,
                  struct brick_create_opts *o)
@@ -73,6 +80,13 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
             break;
         case OPT_PIDFD_SOCKET:
             o->pidfd_socket = optarg;
+            break;
+        case OPT_LEARN:
+        case OPT_PROFILE_FILE:
+            if (!is_run)
+                return cli_failf("%s: unknown option '%s'", cmd->name, argv[optind - 1]);
+            free(c == OPT_LEARN ? learn_opts->learn_file : learn_opts->profile_file);
+            *(c == OPT_LEARN ? &learn_opts->learn_file : &learn_opts->profile_file) = xstrdup(optarg);
             break;
         case 'd':
         case OPT_KEEP:
@@ -117,11 +131,21 @@ static int create_main(struct cli_globals *g, int argc, char **argv)
 static int run_main(struct cli_globals *g, int argc, char **argv)
 {
     struct brick_create_opts o;
+    struct compose_opts lo = {0};
+    learn_opts = &lo;
     int r = parse(g, argc, argv, &cmd_run, &o);
-    if (r)
-        return r == 2 ? 0 : 1;
-    struct brick_error err;
+    learn_opts = NULL;
     int status = 0;
+    if (!r && (lo.learn_file || lo.profile_file)) /* the seccomp supervisor (run_learn.c) */
+        r = lo.learn_file && lo.profile_file
+                ? cli_failf("run: --learn and --profile-file: learn within the bundle's profile, then apply")
+                : cli_run_learn(&lo, &o, &status);
+    else if (!r)
+        r = -1; /* a plain run, below */
+    compose_opts_done(&lo);
+    if (r >= 0)
+        return r == 2 ? 0 : r ? r : status;
+    struct brick_error err;
     if (brick_run(&o, &status, &err) < 0)
         return cli_fail(&err);
     return status;
@@ -152,6 +176,9 @@ const struct cli_command cmd_run = {
              "signal N).\n\nOptions:\n" COMMON_FLAGS
              "  -d, --detach             do not wait for the container\n"
              "      --keep               do not delete the container after it exits\n"
-             "      --no-subreaper       accepted for runc compatibility (brick uses none)\n",
+             "      --no-subreaper       accepted for runc compatibility (brick uses none)\n"
+             "      --learn FILE         write the syscalls the run made within the bundle's\n"
+             "                           linux.seccomp to FILE (docs/PROFILES.md)\n"
+             "      --profile-file FILE  run with FILE as linux.seccomp; a refused syscall is named\n",
     .run = run_main,
 };

@@ -16,6 +16,7 @@
 struct brick_error;
 struct bjson;
 struct compose_opts;
+struct brick_create_opts;
 
 /* What learning saw: distinct (arch, nr), socket families. */
 struct learn_record {
@@ -39,6 +40,10 @@ int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_erro
 int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json, struct brick_error *err);
 /* After the run: wait for the supervisor (which writes FILE), clean up. */
 int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick_error *err);
+
+/* run_learn.c: `brick run --learn|--profile-file` of co's bundle; returns the
+ * exit status of brick (the error printed) and the container's in *ret_status. */
+int cli_run_learn(struct compose_opts *lo, struct brick_create_opts *co, int *ret_status);
 
 /* learn_profile.c: the learned profile as OCI linux.seccomp (pure but for
  * libseccomp's name lookup). tmpl: the run's rewritten linux.seccomp. */

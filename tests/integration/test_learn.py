@@ -143,6 +143,29 @@ def test_learned_profile_under_runc(brick, workdir, bundle):
         assert "bin" in cp.stdout.split()
 
 
+def test_run_learn_bundle(brick, workdir, bundle):
+    """brick run --learn / --profile-file: the same for a bundle, within its own linux.seccomp."""
+    b = bundle(["/bin/sh", "-c", "ls /; id -u"])  # busybox mount wants euid 0 first
+    b.config["process"]["noNewPrivileges"] = True
+    cp = brick("run", "--learn", workdir / "x.json", "--bundle", b.path, new_id())
+    assert cp.returncode != 0 and "has no linux.seccomp to learn within" in cp.stderr
+    default = json.loads(brick.ok("do", "--print-spec", "--", "true").stdout)["linux"]["seccomp"]
+    b.config["linux"]["seccomp"] = default
+    b.write()
+    prof = workdir / "b.json"
+    cp = brick("run", "--learn", prof, "--bundle", b.path, new_id())
+    assert cp.returncode == 0 and "bin" in cp.stdout.split(), cp.stderr
+    assert "getdents64" in names(json.loads(prof.read_text()))
+    cp = brick("run", "--profile-file", prof, "--bundle", b.path, new_id())
+    assert cp.returncode == 0 and "bin" in cp.stdout.split(), cp.stderr
+    b.args("/bin/busybox", "mount", "-t", "tmpfs", "x", "/tmp")
+    b.write()
+    cp = brick("run", "--profile-file", prof, "--bundle", b.path, new_id())
+    assert cp.returncode != 0
+    refused(cp.stderr, prof, "mount")
+    assert json.loads((b.path / "config.json").read_text())["linux"]["seccomp"] == default  # bundle untouched
+
+
 def test_learn_flag_errors(brick, workdir):
     cp = brick("do", "--learn", workdir / "x.json", "-d", "--", "true")
     assert cp.returncode != 0 and "--learn: needs a foreground run" in cp.stderr
