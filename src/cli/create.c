@@ -49,6 +49,20 @@ static void reserve_preserved_fds(int n)
 /* run --learn FILE, --profile-file FILE (learn.h); NULL for create. */
 static struct compose_opts *learn_opts;
 
+/* The flags only run has. */
+static void parse_run_flag(int c, const char *arg, struct brick_create_opts *o)
+{
+    if (c == 'd')
+        o->detach = true;
+    else if (c == OPT_KEEP)
+        o->keep = true;
+    else if (c == OPT_LEARN || c == OPT_PROFILE_FILE) {
+        char **dst = c == OPT_LEARN ? &learn_opts->learn_file : &learn_opts->profile_file;
+        free(*dst);
+        *dst = xstrdup(arg);
+    } /* OPT_NO_SUBREAPER: brick never relies on a subreaper */
+}
+
 static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_command *cmd,
                  struct brick_create_opts *o)
 {
@@ -81,22 +95,14 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
         case OPT_PIDFD_SOCKET:
             o->pidfd_socket = optarg;
             break;
+        case 'd':
+        case OPT_KEEP:
+        case OPT_NO_SUBREAPER:
         case OPT_LEARN:
         case OPT_PROFILE_FILE:
             if (!is_run)
                 return cli_failf("%s: unknown option '%s'", cmd->name, argv[optind - 1]);
-            free(c == OPT_LEARN ? learn_opts->learn_file : learn_opts->profile_file);
-            *(c == OPT_LEARN ? &learn_opts->learn_file : &learn_opts->profile_file) = xstrdup(optarg);
-            break;
-        case 'd':
-        case OPT_KEEP:
-        case OPT_NO_SUBREAPER: /* brick never relies on a subreaper */
-            if (!is_run)
-                return cli_failf("%s: unknown option '%s'", cmd->name, argv[optind - 1]);
-            if (c == 'd')
-                o->detach = true;
-            if (c == OPT_KEEP)
-                o->keep = true;
+            parse_run_flag(c, optarg, o);
             break;
         case 'h':
             cli_help(cmd);
