@@ -3,12 +3,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import signal
 import time
 
 import pytest
 
 from conftest import brick_only, new_id, rootless_too, run_cmd, wait_for
+from test_desktop import need, xvfb  # noqa: F401 (a fixture)
 
 pytestmark = brick_only
 ROOTLESS_LANE = True
@@ -207,3 +209,28 @@ def test_learn_interrupted_still_writes(brick, workdir):
     p.wait(timeout=20)
     allowed = names(json.loads(prof.read_text()))
     assert "clock_nanosleep" in allowed or "nanosleep" in allowed
+
+
+def test_learn_xclock_then_screenshot(brick, workdir, xvfb):
+    """A GUI app learned under Xvfb runs again from its profile: the screenshot shows its window."""
+    need("xclock", "xwd", "xwininfo")
+    convert = shutil.which("convert") or pytest.skip("imagemagick missing")
+    x = xvfb()
+    prof = workdir / "xclock.json"
+    clock = ["xclock", "-update", "1", "-geometry", "300x300+90+30", "-bg", "white", "-fg", "navy"]
+    cp = brick("do", "--learn", prof, "--x11", "--", "timeout", "-s", "INT", "3", *clock, env=x.env())
+    assert cp.returncode in (0, 124), cp.stderr
+    p = brick.popen("do", "--profile-file", prof, "--x11", "--", "timeout", "-s", "INT", "6", *clock, env=x.env())
+    try:
+        assert wait_for(lambda: "xclock" in subprocess.run(["xwininfo", "-root", "-tree"], env=x.env(),
+                                                           capture_output=True, text=True).stdout, 10)
+        time.sleep(1.5)  # a few updates: timers, redraws
+        shot = workdir / "shot.png"
+        xwd = subprocess.run(["xwd", "-root", "-silent"], env=x.env(), capture_output=True, check=True).stdout
+        subprocess.run([convert, "xwd:-", f"png:{shot}"], input=xwd, check=True)
+        mean = subprocess.run([convert, str(shot), "-crop", "300x300+90+30", "-format", "%[fx:mean]", "info:"],
+                              capture_output=True, text=True, check=True).stdout
+        assert float(mean) > 0.5, mean
+    finally:
+        _, err = p.communicate(timeout=20)
+    assert "refused" not in err, err
