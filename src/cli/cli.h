@@ -34,6 +34,9 @@ int cli_want_args(int argc, char **argv, int min, int max, const struct cli_comm
 /* A runc flag brick knows about but does not implement yet. */
 int cli_unsupported_flag(const char *flag, const struct cli_command *cmd);
 int cli_help(const struct cli_command *cmd);
+/* "; did you mean '--NAME'?" when an unknown "--arg" is close to one of
+ * longopts, else "" (a static buffer: use before the next call). */
+const char *did_you_mean(const char *arg, const struct option *longopts);
 
 extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec;

@@ -126,6 +126,17 @@ int cli_help(const struct cli_command *cmd)
     return 0;
 }
 
+/* "; did you mean '--net'?" for an unknown "--nett", or "" (static buffer). */
+const char *did_you_mean(const char *arg, const struct option *longopts)
+{
+    static char hint[96];
+    const char *name = closest_long_option(arg, longopts);
+    if (!name)
+        return "";
+    snprintf(hint, sizeof(hint), "; did you mean '--%s'?", name);
+    return hint;
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const struct cli_command *cmd)
 {
@@ -137,8 +148,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
             cli_failf("%s: unknown or incomplete option '-%c' (see 'brick %s --help')", cmd->name,
                       optopt, cmd->name);
         else
-            cli_failf("%s: unknown or incomplete option '%s' (see 'brick %s --help')", cmd->name, bad,
-                      cmd->name);
+            cli_failf("%s: unknown or incomplete option '%s'%s (see 'brick %s --help')", cmd->name, bad,
+                      did_you_mean(bad, longopts), cmd->name);
     }
     return c;
 }
@@ -253,8 +264,8 @@ static int parse_globals(int argc, char **argv)
             usage(stdout);
             exit(0);
         default:
-            return cli_failf("unknown or incomplete global option '%s' (see 'brick --help')",
-                             argv[optind - 1]);
+            return cli_failf("unknown or incomplete global option '%s'%s (see 'brick --help')",
+                             argv[optind - 1], did_you_mean(argv[optind - 1], opts));
         }
     }
     return 0;
@@ -314,6 +325,14 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
             if (strcmp(name, not_yet[i]) == 0)
                 return cli_failf("command \"%s\" is not supported by brick yet", name);
+        const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
+        size_t n = 0;
+        for (; n < sizeof(commands) / sizeof(commands[0]); n++)
+            names[n] = commands[n]->name;
+        names[n++] = "help";
+        const char *close = closest_name(name, names, n);
+        if (close)
+            return cli_failf("unknown command \"%s\"; did you mean '%s'? (see 'brick --help')", name, close);
         return cli_failf("unknown command \"%s\" (see 'brick --help')", name);
     }
     /* Commands that start container processes never let them reach this

@@ -160,6 +160,10 @@ static int pod_main(struct cli_globals *g, int argc, char **argv)
         return pod_rm(g, argc, argv);
     if (streq(sub, "ls") || streq(sub, "list"))
         return pod_ls(g, argc, argv);
+    static const char *const subs[] = {"create", "rm", "ls", "list"};
+    const char *close = closest_name(sub, subs, sizeof(subs) / sizeof(subs[0]));
+    if (close)
+        return cli_failf("pod: unknown subcommand \"%s\"; did you mean '%s'? (create, rm, ls)", sub, close);
     return cli_failf("pod: unknown subcommand \"%s\" (create, rm, ls)", sub);
 }
 

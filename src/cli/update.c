@@ -141,8 +141,8 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
         if (c == 'h')
             return cli_help(&cmd_update);
         if (c == '?' || c == ':')
-            return cli_failf("update: unknown or incomplete option '%s' (see 'brick update --help')",
-                             argv[optind - 1]);
+            return cli_failf("update: unknown or incomplete option '%s'%s (see 'brick update --help')",
+                             argv[optind - 1], did_you_mean(argv[optind - 1], opts));
         if (c == 'r') {
             file = optarg;
         } else if (c == U_L3 || c == U_MEMBW) {

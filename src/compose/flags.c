@@ -519,6 +519,10 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
             if (optopt && optopt < 256)
                 return brick_err(err, EINVAL, "do: unknown or incomplete option '-%c' (see 'brick do --help')",
                                  optopt);
+            const char *close = closest_long_option(argv[optind - 1], long_opts);
+            if (close)
+                return brick_err(err, EINVAL, "do: unknown or incomplete option '%s'; did you mean '--%s'? "
+                                 "(see 'brick do --help')", argv[optind - 1], close);
             return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
                              argv[optind - 1]);
         }

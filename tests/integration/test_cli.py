@@ -225,3 +225,29 @@ def test_log_json_same_message_as_stderr(brick, workdir, bundle):
 def test_log_format_invalid(brick, workdir):
     cp = brick("list", global_args=["--log", str(workdir / "l"), "--log-format", "xml"])
     assert cp.returncode != 0
+
+
+@brick_only
+@pytest.mark.parametrize("argv,hint", [
+    (["strat", "x"], "unknown command \"strat\"; did you mean 'start'?"),
+    (["lsit"], "did you mean 'list'?"),
+    (["list", "--formt", "json"], "option '--formt'; did you mean '--format'?"),
+    (["--roott", "/tmp", "list"], "option '--roott'; did you mean '--root'?"),
+    (["do", "--nett", "host", "true"], "option '--nett'; did you mean '--net'?"),
+    (["update", "--memroy=1", "x"], "did you mean '--memory'?"),
+    (["pod", "creat", "x"], "did you mean 'create'?"),
+])
+def test_did_you_mean(brick, argv, hint):
+    """A near miss of a command or a long option names the one meant; the
+    exit status stays runc's (1), the line stays one line."""
+    cp = brick(*argv)
+    assert cp.returncode == 1, cp.stderr
+    assert hint in cp.stderr, cp.stderr
+    assert cp.stderr.count("\n") == 1 and cp.stderr.startswith("brick: ")
+
+
+@brick_only
+def test_no_hint_when_nothing_is_close(brick):
+    for argv in (["xyzzy"], ["list", "--bogus-flag"]):
+        cp = brick(*argv)
+        assert cp.returncode == 1 and "did you mean" not in cp.stderr, cp.stderr

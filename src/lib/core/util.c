@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,4 +168,64 @@ bool running_in_userns(void)
 bool running_unprivileged(void)
 {
     return geteuid() != 0 || running_in_userns();
+}
+
+unsigned edit_distance(const char *a, const char *b, unsigned cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    unsigned d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb] > cap ? cap + 1 : d[la][lb];
+}
+
+const char *closest_name(const char *word, const char *const *names, size_t n)
+{
+    unsigned cap = strlen(word) <= 3 ? 1 : 2, best = cap + 1;
+    const char *found = NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned dist = edit_distance(word, names[i], cap);
+        if (dist > 0 && dist < best) {
+            best = dist;
+            found = names[i];
+        }
+    }
+    return found;
+}
+
+const char *closest_long_option(const char *arg, const struct option *opts)
+{
+    if (!arg || arg[0] != '-' || arg[1] != '-' || !arg[2])
+        return NULL;
+    char word[65];
+    size_t len = strcspn(arg + 2, "=");
+    if (len >= sizeof(word))
+        return NULL;
+    memcpy(word, arg + 2, len);
+    word[len] = '\0';
+    const char *names[256];
+    size_t n = 0;
+    for (; opts[n].name && n < sizeof(names) / sizeof(names[0]); n++)
+        if (strcmp(opts[n].name, word) == 0)
+            return NULL; /* known: incomplete, not misspelt */
+        else
+            names[n] = opts[n].name;
+    return closest_name(word, names, n);
 }

@@ -22,6 +22,18 @@ int parse_int(const char *s, int *ret);
 static inline bool streq(const char *a, const char *b) { return a && b && __builtin_strcmp(a, b) == 0; }
 bool startswith(const char *s, const char *prefix);
 
+/* Edit distance (Levenshtein, an adjacent swap counting one) between a and b,
+ * capped: anything above cap is returned as cap + 1. */
+unsigned edit_distance(const char *a, const char *b, unsigned cap);
+/* The entry of names[0..n) closest to word and different from it: within 2
+ * edits (1 for a word of 3 letters or less), the first of equals; NULL when
+ * none is that close. For "did you mean" hints. */
+const char *closest_name(const char *word, const char *const *names, size_t n);
+/* The same over getopt_long's table, for an unknown "--name[=value]":
+ * returns the option's name (without "--"), or NULL. */
+struct option;
+const char *closest_long_option(const char *arg, const struct option *opts);
+
 /* RFC 3339 UTC time with nanoseconds, as runc writes "created": buf >= 40. */
 void format_rfc3339_now(char *buf, size_t len);
 /* Field `field` (0 name .. 6 shell) of uid's entry in the text of a passwd
