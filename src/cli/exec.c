@@ -113,6 +113,8 @@ static int exec_main(struct cli_globals *g, int argc, char **argv)
     if (r == 0) {
         o.id = argv[optind];
         o.args = argv + optind + 1;
+        if (streq(o.args[0], "--")) /* `exec ID -- CMD` (runc 1.1 runs "--") */
+            o.args++;
         if (!o.process_file && !o.args[0])
             r = cli_failf("exec: a command is required unless --process is given");
     }
@@ -136,7 +138,7 @@ out:
 const struct cli_command cmd_exec = {
     .name = "exec",
     .summary = "run a process in a running container",
-    .usage = "exec [options] ID COMMAND [ARG...]\n       brick exec [options] -p process.json ID\n\n"
+    .usage = "exec [options] ID [--] COMMAND [ARG...]\n       brick exec [options] -p process.json ID\n\n"
              "Run a process in every namespace of the running container ID, with its\n"
              "capabilities, rlimits and no_new_privs (or those of process.json).\n\nOptions:\n"
              "  -p, --process FILE       the process as an OCI process JSON object\n"

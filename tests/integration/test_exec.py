@@ -43,6 +43,16 @@ def test_exec_exit_status_and_args(brick, running):
     assert cp.stdout.strip() == "[a b]"
 
 
+@brick_only
+def test_exec_double_dash_before_the_command(brick, running):
+    """`exec ID -- CMD ARGS`: the "--" ends our flags, it is not the command
+    (runc 1.1 tries to execute "--"); the command's own "--" stays."""
+    cid, _ = running
+    cp = brick("exec", cid, "--", "/bin/sh", "-c", 'echo "$@"; exit 5', "sh", "--", "-x")
+    assert cp.returncode == 5, cp.stderr
+    assert cp.stdout.strip() == "-- -x"
+
+
 def test_exec_user_env_cwd_caps(brick, running):
     cid, _ = running
     cp = brick.ok("exec", "-u", "1000:1000", "-g", "5", "-e", "FOO=bar", "--cwd", "/tmp", "-c", "CAP_NET_RAW",
