@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int pod_create(struct cli_globals *g, int argc, char **argv)
 {
@@ -38,6 +39,13 @@ static int pod_create(struct cli_globals *g, int argc, char **argv)
     if (!container_id_valid(o.name)) {
         compose_opts_done(&o);
         return cli_failf("pod create: invalid pod name \"%s\"", name);
+    }
+    _cleanup_free_ char *dir = xasprintf("%s/%s", g->root, o.name);
+    if (access(dir, F_OK) == 0) {
+        int r = cli_failf("pod create: pod \"%s\" already exists (its infra container \"%s\"; "
+                          "'brick pod rm %s' first)", name, o.name, name);
+        compose_opts_done(&o);
+        return r;
     }
     o.hostname = xstrdup(name);
     strv_push(&o.args, "/bin/sleep");

@@ -31,3 +31,14 @@ def test_pod_errors(brick):
     assert cp.returncode == 1 and 'pod "nopod" does not exist' in cp.stderr
     cp = brick("pod", "rm", "nopod")
     assert cp.returncode == 1 and "does not exist" in cp.stderr
+
+
+def test_pod_create_of_an_existing_pod_names_it(brick):
+    pod = pod_name()
+    brick.ok("pod", "create", pod)
+    cp = brick("pod", "create", pod)
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == (f'brick: pod create: pod "{pod}" already exists (its infra container '
+                                 f'"pod-{pod}"; \'brick pod rm {pod}\' first)')
+    assert brick.state("pod-" + pod)["status"] == "running"  # the first is untouched
+    brick.ok("pod", "rm", pod)
