@@ -27,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 /* --bind-try, --ro-bind-try: a missing source leaves the bind out (bwrap). */
@@ -66,6 +69,32 @@ static int resolve_paths(struct compose_opts *o, struct brick_error *err)
     }
     if (!o->rootfs)
         o->probe = &compose_host_probe;
+    return 0;
+}
+
+/* --net ns:PATH and friends: checked here, naming the flag the user wrote;
+ * the runtime would only name linux.namespaces[N] of a config.json the user
+ * never saw. The runtime opens and checks the path again. */
+static int check_ns_paths(const struct compose_opts *o, struct brick_error *err)
+{
+    static const struct { const char *flag; int clone; } kinds[OCI_NS__MAX] = {
+        [OCI_NS_PID] = {"--pid", CLONE_NEWPID},   [OCI_NS_NETWORK] = {"--net", CLONE_NEWNET},
+        [OCI_NS_MOUNT] = {"--mount", CLONE_NEWNS}, [OCI_NS_IPC] = {"--ipc", CLONE_NEWIPC},
+        [OCI_NS_UTS] = {"--uts", CLONE_NEWUTS},   [OCI_NS_USER] = {"--userns", CLONE_NEWUSER},
+        [OCI_NS_CGROUP] = {"--cgroupns", CLONE_NEWCGROUP}, [OCI_NS_TIME] = {"--time", CLONE_NEWTIME},
+    };
+    for (int t = 0; t < OCI_NS__MAX; t++) {
+        const struct compose_ns *n = &o->ns[t];
+        if (n->mode != NS_MODE_PATH || !kinds[t].flag)
+            continue;
+        _cleanup_close_ int fd = open(n->target, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return brick_err_errno(err, errno, "%s ns:%s", kinds[t].flag, n->target);
+        int type = ioctl(fd, NS_GET_NSTYPE);
+        if (type != kinds[t].clone)
+            return brick_err(err, EINVAL, "%s ns:%s: not a %s namespace file", kinds[t].flag, n->target,
+                             kinds[t].flag + 2);
+    }
     return 0;
 }
 
@@ -173,6 +202,8 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
     int r = read_seccomp(o, &err);
     if (r >= 0)
         r = resolve_paths(o, &err);
+    if (r >= 0)
+        r = check_ns_paths(o, &err);
     if (r >= 0) /* -u NAME, and USER: the container's /etc/passwd */
         r = compose_user_lookup(o, &err);
     compose_env_from_caller(o, environ);

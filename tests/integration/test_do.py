@@ -107,6 +107,23 @@ def test_do_errors(brick):
     assert not list(p for p in brick.root.iterdir() if not p.name.startswith("."))
 
 
+def test_do_ns_path_errors_name_the_flag(brick):
+    """The user wrote flags, not a config.json: an ns:PATH that cannot be
+    joined is reported against the flag."""
+    for argv, want in ((["--net", "ns:/nonexistent"], "brick: --net ns:/nonexistent: No such file or directory"),
+                       (["--net", "ns:/etc/passwd"], "brick: --net ns:/etc/passwd: not a net namespace file"),
+                       (["--uts", f"ns:/proc/{os.getpid()}/ns/net"],
+                        f"brick: --uts ns:/proc/{os.getpid()}/ns/net: not a uts namespace file")):
+        cp = brick("do", *argv, "true")
+        assert cp.returncode == 1, cp.stderr
+        assert cp.stderr.strip() == want
+        assert "config.json" not in cp.stderr
+    cp = brick("do", "--net", f"ns:/proc/{os.getpid()}/ns/net", "--", "readlink", "/proc/self/ns/net")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == os.readlink(f"/proc/{os.getpid()}/ns/net")
+    assert not list(p for p in brick.root.iterdir() if not p.name.startswith("."))
+
+
 def test_print_spec_runs_under_runc(brick, bundle, workdir):
     runc = "/usr/sbin/runc"
     if not os.path.exists(runc):
