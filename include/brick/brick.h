@@ -66,6 +66,13 @@ struct brick_created {
     int user_fd; /* its user namespace (the runtime's own when it has none of its own) */
 };
 
+/* What a container's cgroup saw by the time it exited (brick_run in the
+ * foreground): for messages such as "killed: out of memory". */
+struct brick_exit_info {
+    long long oom_kills;    /* times the kernel's OOM killer acted in its cgroup; -1 unknown */
+    long long memory_limit; /* linux.resources.memory.limit in bytes; 0 none */
+};
+
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
     const char *root;           /* state root, e.g. /run/brick */
@@ -101,6 +108,9 @@ struct brick_create_opts {
      * network helper there); a failure fails the create, which rolls back. */
     int (*on_created)(const struct brick_created *c, void *data, struct brick_error *err);
     void *on_created_data;
+    /* run in the foreground: NULL, or filled once the container has exited,
+     * before it is deleted (oom_kills -1 when it had no cgroup to read). */
+    struct brick_exit_info *exit_info;
 };
 
 /* create: the container waits just before execve of process.args. */

@@ -34,6 +34,9 @@ int cli_want_args(int argc, char **argv, int min, int max, const struct cli_comm
 /* A runc flag brick knows about but does not implement yet. */
 int cli_unsupported_flag(const char *flag, const struct cli_command *cmd);
 int cli_help(const struct cli_command *cmd);
+/* After a foreground run: one line when the OOM killer acted in the
+ * container's cgroup ("killed: out of memory (limit 32 MiB)"). */
+void cli_report_exit(const struct brick_exit_info *info, int status);
 /* "; did you mean '--NAME'?" when an unknown "--arg" is close to one of
  * longopts, else "" (a static buffer: use before the next call). */
 const char *did_you_mean(const char *arg, const struct option *longopts);

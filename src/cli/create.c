@@ -152,8 +152,12 @@ static int run_main(struct cli_globals *g, int argc, char **argv)
     if (r >= 0)
         return r == 2 ? 0 : r ? r : status;
     struct brick_error err;
+    struct brick_exit_info info = {.oom_kills = -1};
+    if (!o.detach)
+        o.exit_info = &info;
     if (brick_run(&o, &status, &err) < 0)
         return cli_fail(&err);
+    cli_report_exit(&info, status);
     return status;
 }
 

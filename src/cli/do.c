@@ -175,9 +175,14 @@ static int launch(struct cli_globals *g, struct compose_opts *o, struct net_sess
             co.on_created = net_session_attach;
             co.on_created_data = net;
         }
+        struct brick_exit_info info = {.oom_kills = -1};
+        if (!o->detach)
+            co.exit_info = &info;
         r = learn_fork(o, &ls, json, err);
         if (r >= 0)
             r = brick_run(&co, ret_status, err);
+        if (r >= 0)
+            cli_report_exit(&info, *ret_status);
     }
     int rl = learn_finish(o, &ls, r < 0 ? NULL : err); /* the first error wins */
     if (r >= 0)

@@ -120,6 +120,40 @@ int cli_failf(const char *fmt, ...)
     return cli_fail(&err);
 }
 
+static void format_bytes(char *buf, size_t len, long long n)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    double v = (double)n;
+    while (u + 1 < sizeof(units) / sizeof(units[0]) && v >= 1024) {
+        v /= 1024;
+        u++;
+    }
+    if (v == (double)(long long)v)
+        snprintf(buf, len, "%lld %s", (long long)v, units[u]);
+    else
+        snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+void cli_report_exit(const struct brick_exit_info *info, int status)
+{
+    if (info->oom_kills <= 0)
+        return;
+    char limit[48] = "", msg[160];
+    if (info->memory_limit > 0) {
+        char b[32];
+        format_bytes(b, sizeof(b), info->memory_limit);
+        snprintf(limit, sizeof(limit), " (limit %s)", b);
+    }
+    if (status == 128 + 9) /* SIGKILL */
+        snprintf(msg, sizeof(msg), "killed: out of memory%s", limit);
+    else /* a process of the container killed, not (or not only) its init */
+        snprintf(msg, sizeof(msg), "out of memory%s: the kernel killed %lld process%s in the container",
+                 limit, info->oom_kills, info->oom_kills == 1 ? "" : "es");
+    print_line("brick: ", msg);
+    log_record("warning", msg);
+}
+
 int cli_help(const struct cli_command *cmd)
 {
     printf("Usage: brick %s\n", cmd->usage);

@@ -151,6 +151,19 @@ def test_memory_limit_oom_kill_and_events(brick, bundle, cgparent):
     brick.delete(cid)
 
 
+@brick_only
+def test_run_reports_an_oom_kill(brick, bundle, cgparent):
+    """`brick run` in the foreground says why its container died, not only
+    137 (the limit is the container's cgroup's; the growth stops at 64 MiB)."""
+    b = bundle(["/bin/sh", "-c", "x=a; while [ ${#x} -lt 67108864 ]; do x=$x$x; done; echo no-oom"])
+    cid = new_id()
+    with_cgroup(b, cgparent, cid, {"memory": {"limit": 32 << 20, "swap": 32 << 20}})
+    cp = brick.run(b, cid)
+    assert "no-oom" not in cp.stdout, "the memory limit was not applied"
+    assert cp.returncode == 137, cp.stderr
+    assert cp.stderr.strip() == "brick: killed: out of memory (limit 32 MiB)"
+
+
 def test_pids_limit_stops_fork_bomb(brick, bundle, cgparent):
     script = "for i in $(seq 1 40); do sleep 100 & done 2>/dev/null; sleep 100"
     b = bundle(["/bin/sh", "-c", script])

@@ -124,6 +124,27 @@ def test_do_ns_path_errors_name_the_flag(brick):
     assert not list(p for p in brick.root.iterdir() if not p.name.startswith("."))
 
 
+# Doubles a string until it holds 64 MiB: past the 32 MiB limit of the
+# container's cgroup, so the OOM killer acts there; bounded, should the limit
+# ever not be applied, so the host never lends it more than a few hundred MiB.
+GROW = 'x=a; while [ ${#x} -lt 67108864 ]; do x=$x$x; done; echo no-oom'
+
+
+def test_do_reports_an_oom_kill(brick):
+    cp = brick("do", "-m", "32m", "--", "sh", "-c", GROW)
+    assert "no-oom" not in cp.stdout, "the memory limit was not applied"
+    assert cp.returncode == 137, cp.stderr
+    assert cp.stderr.strip() == "brick: killed: out of memory (limit 32 MiB)"
+    # a child killed, the command itself living on: said too, its status kept
+    cp = brick("do", "-m", "32m", "--", "sh", "-c", f"({GROW}) 2>/dev/null; echo survived")
+    assert cp.returncode == 0 and cp.stdout.strip() == "survived", cp.stderr
+    assert cp.stderr.strip().endswith(
+        "brick: out of memory (limit 32 MiB): the kernel killed 1 process in the container")
+    # no OOM, no line
+    cp = brick("do", "-m", "32m", "--", "sh", "-c", "exit 9")
+    assert cp.returncode == 9 and cp.stderr == ""
+
+
 def test_print_spec_runs_under_runc(brick, bundle, workdir):
     runc = "/usr/sbin/runc"
     if not os.path.exists(runc):

@@ -34,6 +34,22 @@ static int release(struct create_ctx *ctx, struct brick_error *err)
     return brick_err(err, EPROTO, "unexpected answer from the container init");
 }
 
+/* Read before the cgroup goes: did the OOM killer act there? */
+static void exit_info_fill(const struct create_ctx *ctx, const struct container_state *st)
+{
+    struct brick_exit_info *info = ctx->opts->exit_info;
+    struct cgroup cg = {0};
+    *info = (struct brick_exit_info){.oom_kills = -1};
+    if (state_cgroup(st, &cg)) {
+        int64_t n = cgroup_oom_kills(&cg);
+        info->oom_kills = n < 0 ? -1 : n;
+    }
+    cgroup_done(&cg);
+    const struct oci_memory *m = ctx->spec ? &ctx->spec->linux_.resources.memory : NULL;
+    if (m && m->has_limit && m->limit > 0)
+        info->memory_limit = m->limit;
+}
+
 static int finish(struct create_ctx *ctx, int dirfd, bool keep, struct brick_error *err)
 {
     _cleanup_close_ int rootfd = -EBADF;
@@ -47,6 +63,8 @@ static int finish(struct create_ctx *ctx, int dirfd, bool keep, struct brick_err
         container_state_done(&st);
         return 0;
     }
+    if (ctx->opts->exit_info)
+        exit_info_fill(ctx, &st);
     if (!keep && state_root_open(ctx->opts->root, false, &rootfd, err) == 0)
         r = container_destroy(rootfd, dirfd, &st, ctx->spec, err);
     container_state_done(&st);
