@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,6 +182,23 @@ static bool abstract_x_socket(unsigned num)
     return strstr(text, want) != NULL;
 }
 
+/* Does a server accept connections on the socket file? A connection
+ * closed before the X handshake is a client that gave up, nothing more. */
+static bool x_server_answers(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return true; /* let the bind fail with its own words */
+    strcpy(sa.sun_path, path);
+    _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true;
+    int r;
+    while ((r = connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0 && errno == EINTR)
+        ;
+    return r == 0 || (errno != ECONNREFUSED && errno != ENOENT);
+}
+
 static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const struct who *w,
                     struct brick_error *err)
 {
@@ -192,12 +211,18 @@ static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const stru
         return brick_err(err, EINVAL, "--x11: DISPLAY=%s: only a local display (:N) can be shared", display);
     _cleanup_free_ char *sock = xasprintf("/tmp/.X11-unix/X%u", num);
     bool host_net = o->ns[OCI_NS_NETWORK].mode == NS_MODE_HOST;
-    if (access(sock, F_OK) < 0 && !host_net)
+    bool has_file = access(sock, F_OK) == 0;
+    if (!has_file && !abstract_x_socket(num))
+        return brick_err(err, ENOENT, "--x11: no X server on :%u (no socket %s, abstract or not)", num, sock);
+    if (!has_file && !host_net)
         return brick_err(err, ENOENT, "--x11: display :%u has no socket file %s; its abstract socket "
                          "@%s cannot be reached from the container's own network namespace (start the "
                          "server with '-listen unix', or accept every display with --net host)",
                          num, sock, sock);
     int r = check_socket(sock, "--x11", err);
+    if (r >= 0 && !x_server_answers(sock))
+        r = brick_err(err, ECONNREFUSED, "--x11: no X server on :%u (%s refuses connections: left by a "
+                      "server that is gone?)", num, sock);
     if (r < 0)
         return r;
     static const char *const x_dir[] = {"nosuid", "nodev", "noexec", "mode=1777", "size=64k", NULL};

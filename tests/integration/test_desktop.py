@@ -107,6 +107,27 @@ def test_x11_xdpyinfo(brick, xvfb):
     assert "abstract socket" in cp.stderr
 
 
+def test_x11_without_a_server(brick):
+    num = _free_display(150)
+    cp = brick("do", "--x11", "true", env=dict(os.environ, DISPLAY=f":{num}"))
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == f"brick: --x11: no X server on :{num} (no socket /tmp/.X11-unix/X{num}, abstract or not)"
+    # a socket file left by a server that is gone: refused, named
+    sock = f"/tmp/.X11-unix/X{num}"
+    os.makedirs("/tmp/.X11-unix", mode=0o1777, exist_ok=True)
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(sock)
+        s.close()
+        cp = brick("do", "--x11", "true", env=dict(os.environ, DISPLAY=f":{num}"))
+        assert cp.returncode == 1
+        assert cp.stderr.strip() == (f"brick: --x11: no X server on :{num} ({sock} refuses connections: left by a "
+                                     "server that is gone?)")
+    finally:
+        s.close()
+        os.unlink(sock)
+
+
 def test_x11_only_this_display(brick, xvfb):
     """Container for :A sees one socket, one cookie; :B is out of reach, by path and abstract socket."""
     a, b = xvfb(), xvfb()
