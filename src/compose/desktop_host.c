@@ -10,6 +10,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/log.h"
 #include "core/strv.h"
 #include "core/util.h"
 
@@ -148,14 +149,29 @@ static int x11_cookie(struct compose_desktop *d, int dfd, const char *dir, const
         (void)unlinkat(dfd, "untrusted.xauth-c", 0);
         (void)unlinkat(dfd, "untrusted.xauth-l", 0);
     }
+    /* $XAUTHORITY named by the user and wrong: said, once; without a cookie
+     * the app still reaches a server that does not check them. The default
+     * ~/.Xauthority may well be missing (a display without access control). */
+    const char *named = getenv("XAUTHORITY");
+    bool user_named = !untrusted && named && *named;
+    if (user_named && r < 0) {
+        log_warn("--x11: XAUTHORITY=%s: %s; the container gets no cookie for :%u", named, strerror(-r), num);
+        return 0;
+    }
     if (r == -ENOENT && !untrusted)
         return 0; /* a display without access control needs no cookie */
     if (r < 0)
         return brick_err_errno(err, -r, "--x11: read %s", src);
     struct xauth_entry *all = NULL, *mine = NULL;
     size_t n = 0;
-    if (xauth_parse((const uint8_t *)buf, len, &all, &n) < 0)
+    if (xauth_parse((const uint8_t *)buf, len, &all, &n) < 0) {
+        if (user_named) {
+            log_warn("--x11: XAUTHORITY=%s is not an Xauthority file; the container gets no cookie for :%u",
+                     named, num);
+            return 0;
+        }
         return brick_err(err, EINVAL, "--x11: %s is not an Xauthority file", src);
+    }
     size_t k = xauth_filter_display(all, n, num, &mine);
     xauth_free(all, n);
     if (k == 0) {

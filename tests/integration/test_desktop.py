@@ -128,6 +128,24 @@ def test_x11_without_a_server(brick):
         os.unlink(sock)
 
 
+def test_x11_wrong_xauthority_warns(brick, xvfb, workdir):
+    """XAUTHORITY naming a missing file, or one that is no Xauthority file:
+    one warning line, and the app runs without a cookie."""
+    x = xvfb()
+    junk = workdir / "junk"
+    junk.write_bytes(b"\xff" * 7)
+    for path, why in (("/nonexistent/xauth", "No such file or directory"),
+                      (str(junk), "is not an Xauthority file")):
+        cp = brick("do", "--x11", "--", "sh", "-c", 'echo "[$XAUTHORITY]"; xdpyinfo >/dev/null 2>&1 || echo refused',
+                   env=x.env(XAUTHORITY=path))
+        assert cp.returncode == 0, cp.stderr
+        warnings = [l for l in cp.stderr.splitlines() if "XAUTHORITY" in l]
+        assert len(warnings) == 1, cp.stderr
+        assert warnings[0].startswith(f"brick: warning: --x11: XAUTHORITY={path}") and why in warnings[0]
+        assert warnings[0].endswith(f"the container gets no cookie for :{x.num}")
+        assert cp.stdout.split() == ["[]", "refused"]  # the server checks cookies: no way in
+
+
 def test_x11_only_this_display(brick, xvfb):
     """Container for :A sees one socket, one cookie; :B is out of reach, by path and abstract socket."""
     a, b = xvfb(), xvfb()
