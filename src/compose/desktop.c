@@ -173,6 +173,7 @@ void desktop_free(struct compose_desktop *d)
     strv_free(d->env);
     strv_free(d->masked);
     strv_free(d->notes);
+    free(d->note_once);
     free(d);
 }
 

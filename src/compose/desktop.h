@@ -72,6 +72,7 @@ struct compose_desktop {
     char **env;           /* KEY=VALUE; -e given by the user wins */
     char **masked;        /* host files hidden (linux.maskedPaths): the full Xauthority */
     char **notes;         /* what the CLI tells the user (e.g. about abstract sockets) */
+    char *note_once;      /* told once per state root (DESKTOP_NOTED_STAMP): the X abstract socket */
 };
 
 /* Long options, appended to `brick do`'s table; codes DESKTOP_OPT_BASE + n. */
@@ -183,5 +184,8 @@ int desktop_session_start(const char *root, struct compose_opts *o, struct deskt
 /* The container is running (-d) or gone (foreground): clean up and stop the
  * guard. */
 void desktop_session_end(struct desktop_session *s);
+
+/* In the state root: the note_once was shown to this user. */
+#define DESKTOP_NOTED_STAMP ".noted-x11-abstract"
 
 #endif

@@ -107,6 +107,20 @@ static int start_guard(const char *root, const char *id, bool kill_container, st
     return 0;
 }
 
+/* A note that explains, not warns: once per user (per state root), the
+ * stamp made when it is shown. */
+static void note_once(const char *root, const char *note)
+{
+    _cleanup_free_ char *stamp = xasprintf("%s/" DESKTOP_NOTED_STAMP, root);
+    if (access(stamp, F_OK) == 0)
+        return;
+    fprintf(stderr, "brick: note: %s\n", note);
+    (void)mkdir(root, 0700); /* as the runtime makes it, a moment later */
+    int fd = open(stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
 int desktop_session_start(const char *root, struct compose_opts *o, struct desktop_session *s,
                           struct brick_error *err)
 {
@@ -124,6 +138,8 @@ int desktop_session_start(const char *root, struct compose_opts *o, struct deskt
     r = desktop_resolve(o, s->dir, err);
     for (char **n = o->desktop->notes; r >= 0 && n && *n; n++)
         fprintf(stderr, "brick: note: %s\n", *n);
+    if (r >= 0 && o->desktop->note_once)
+        note_once(root, o->desktop->note_once);
     return r;
 }
 

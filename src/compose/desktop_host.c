@@ -270,9 +270,9 @@ static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const stru
         strv_push_take(&d->notes, xasprintf("--x11 with --net host: the container can reach every X "
                        "server's abstract socket (@/tmp/.X11-unix/X*); only their cookies protect them"));
     else if (abstract_x_socket(num))
-        strv_push_take(&d->notes, xasprintf("--x11: display :%u also listens on the abstract socket "
-                       "@%s; the container's own network namespace keeps it, and every other display's, "
-                       "out of reach", num, sock));
+        d->note_once = xasprintf("--x11: display :%u also listens on the abstract socket @%s; the container's "
+                                 "own network namespace keeps it, and every other display's, out of reach (said "
+                                 "once)", num, sock);
     return 0;
 }
 

@@ -107,6 +107,18 @@ def test_x11_xdpyinfo(brick, xvfb):
     assert "abstract socket" in cp.stderr
 
 
+def test_x11_abstract_note_once(brick, xvfb):
+    """The note about the abstract socket explains; said on every run it is
+    noise: once per user (a stamp in the state root)."""
+    x = xvfb()
+    first = brick("do", "--x11", "true", env=x.env())
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("abstract socket") == 1, first.stderr
+    assert (brick.root / ".noted-x11-abstract").exists()
+    again = brick("do", "--x11", "true", env=x.env())
+    assert again.returncode == 0 and again.stderr == "", again.stderr
+
+
 def test_x11_without_a_server(brick):
     num = _free_display(150)
     cp = brick("do", "--x11", "true", env=dict(os.environ, DISPLAY=f":{num}"))
