@@ -202,7 +202,9 @@ const char *closest_name(const char *word, const char *const *names, size_t n)
     const char *found = NULL;
     for (size_t i = 0; i < n; i++) {
         unsigned dist = edit_distance(word, names[i], cap);
-        if (dist > 0 && dist < best) {
+        if (dist == 0)
+            return NULL; /* a known word: nothing to suggest */
+        if (dist < best) {
             best = dist;
             found = names[i];
         }
@@ -223,9 +225,6 @@ const char *closest_long_option(const char *arg, const struct option *opts)
     const char *names[256];
     size_t n = 0;
     for (; opts[n].name && n < sizeof(names) / sizeof(names[0]); n++)
-        if (strcmp(opts[n].name, word) == 0)
-            return NULL; /* known: incomplete, not misspelt */
-        else
-            names[n] = opts[n].name;
-    return closest_name(word, names, n);
+        names[n] = opts[n].name;
+    return closest_name(word, names, n); /* NULL for a known one: incomplete, not misspelt */
 }

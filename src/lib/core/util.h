@@ -25,9 +25,9 @@ bool startswith(const char *s, const char *prefix);
 /* Edit distance (Levenshtein, an adjacent swap counting one) between a and b,
  * capped: anything above cap is returned as cap + 1. */
 unsigned edit_distance(const char *a, const char *b, unsigned cap);
-/* The entry of names[0..n) closest to word and different from it: within 2
- * edits (1 for a word of 3 letters or less), the first of equals; NULL when
- * none is that close. For "did you mean" hints. */
+/* The entry of names[0..n) closest to word: within 2 edits (1 for a word of
+ * 3 letters or less), the first of equals; NULL when none is that close or
+ * word is one of names. For "did you mean" hints. */
 const char *closest_name(const char *word, const char *const *names, size_t n);
 /* The same over getopt_long's table, for an unknown "--name[=value]":
  * returns the option's name (without "--"), or NULL. */
