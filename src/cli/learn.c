@@ -13,6 +13,7 @@
 #include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/fd.h"
 #include "core/util.h"
 #include "spec/json.h"
 
@@ -29,32 +30,46 @@
 #include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* FILE can be written (checked before the run, written after it). */
-static int writable(const char *path)
+/* FILE is opened before the container exists and written through that fd
+ * after the run: its directory may be one the container can write (`-v
+ * $PWD:$PWD --learn ./p.json`), where the name could meanwhile become a
+ * symlink to a host file or a FIFO. No symlink followed, a regular file
+ * only, nothing truncated until the profile is written. */
+static int open_output(const char *path, struct learn_sup *s)
 {
-    if (access(path, W_OK) == 0)
-        return 0;
-    if (errno != ENOENT)
-        return -1;
-    _cleanup_free_ char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[slash == dir ? 1 : 0] = '\0';
-    return access(slash ? dir : ".", W_OK);
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        s->created = fd >= 0;
+    }
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    (void)fcntl(fd, F_SETFL, 0);
+    s->out_fd = fd;
+    return 0;
 }
 
 int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_error *err)
 {
-    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1};
     if (!o->learn_file && !o->profile_file)
         return 0;
-    if (o->learn_file && writable(o->learn_file) < 0)
-        return brick_err_errno(err, errno, "--learn %s", o->learn_file);
+    int r = o->learn_file ? open_output(o->learn_file, s) : 0;
+    if (r == -EINVAL)
+        return brick_err(err, EINVAL, "--learn %s: not a regular file", o->learn_file);
+    if (r < 0)
+        return brick_err_errno(err, -r, "--learn %s", o->learn_file);
     const char *tmp = getenv("TMPDIR");
     s->dir = xasprintf("%s/brick-learn.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
     if (!mkdtemp(s->dir)) {
@@ -195,13 +210,12 @@ static void serve(const struct compose_opts *o, int nfd, struct learn_record *re
     }
 }
 
-static int write_profile(const char *path, const struct learn_record *rec, const bjson *tmpl)
+static int write_profile(int fd, const struct learn_record *rec, const bjson *tmpl)
 {
     bjson *prof = learn_profile_build(rec, tmpl);
     _cleanup_free_ char *text = bjson_to_string_tabs(prof);
     bjson_free(prof);
-    _cleanup_fclose_ FILE *f = fopen(path, "we");
-    if (!f || fprintf(f, "%s\n", text) < 0 || fflush(f) != 0)
+    if (ftruncate(fd, 0) < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0)
         return 1;
     return 0;
 }
@@ -209,7 +223,8 @@ static int write_profile(const char *path, const struct learn_record *rec, const
 /* The forked supervisor: exit status 0; 1 when FILE could not be written;
  * 2 when no fd came (the run failed before its filter). It prints nothing
  * but refusals: learn_finish() says what went wrong. */
-static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, const bjson *tmpl, int errno_ret)
+static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, int out_fd, const bjson *tmpl,
+                     int errno_ret)
 {
     /* ^C reaches the whole foreground group: the run ends, we write FILE. */
     signal(SIGINT, SIG_IGN);
@@ -229,7 +244,7 @@ static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, co
         report_others(&rec);
         return 0;
     }
-    return write_profile(o->learn_file, &rec, tmpl);
+    return write_profile(out_fd, &rec, tmpl);
 }
 
 /* --profile-file: the errno its default action asked for (EPERM unless set). */
@@ -261,7 +276,7 @@ int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *sp
     s->pid = fork();
     if (s->pid == 0) {
         close(p[1]);
-        _exit(supervise(o, s->listen_fd, p[0], bjson_get(bjson_get(spec, "linux"), "seccomp"),
+        _exit(supervise(o, s->listen_fd, p[0], s->out_fd, bjson_get(bjson_get(spec, "linux"), "seccomp"),
                         profile_errno(file)));
     }
     int e = errno;
@@ -292,8 +307,12 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
         rmdir(s->dir);
     free(s->sock);
     free(s->dir);
-    bool started = s->pid > 0;
-    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1};
+    bool started = s->pid > 0, ok = started && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (s->out_fd >= 0)
+        close(s->out_fd);
+    if (s->created && !ok && o->learn_file)
+        (void)unlink(o->learn_file); /* the empty file we made: nothing was learned */
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1};
     if (started && o->learn_file && err && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         fprintf(stderr, "brick: --learn %s: seccomp profile written; capabilities and Landlock paths/ports are not "
                 "learned (docs/PROFILES.md)\n", o->learn_file);

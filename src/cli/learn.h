@@ -31,6 +31,8 @@ struct learn_sup {
     int listen_fd;     /* until forked */
     int pipe_w;        /* closed when the run is over: the supervisor stops waiting for the fd */
     char *dir, *sock;  /* private directory (0700) and the socket in it */
+    int out_fd;        /* --learn FILE, opened before the run (no symlink, a regular file) */
+    bool created;      /* ... by us: removed when nothing was learned */
 };
 
 /* Socket made and bound; o->notify_path set. No-op without --learn/--profile-file. */

@@ -234,3 +234,29 @@ def test_learn_xclock_then_screenshot(brick, workdir, xvfb):
     finally:
         _, err = p.communicate(timeout=20)
     assert "refused" not in err, err
+
+
+def test_learn_file_swapped_by_the_container(brick, workdir):
+    """An attack: --learn FILE in a directory the container can write (`-v`).
+    The container replaces FILE with a symlink to a host file (or a FIFO)
+    before it exits; the profile must still go into the file opened before
+    the run, never through the symlink (root would overwrite any host file)
+    and never block on the FIFO."""
+    out = workdir / "out"
+    out.mkdir()
+    victim = workdir / "victim"
+    victim.write_text("SECRET\n")
+    victim.chmod(0o600)
+    prof = out / "profile.json"
+    cp = brick("do", "--learn", prof, "-v", f"{out}:/mnt", "--", "sh", "-c",
+               f"rm -f /mnt/profile.json; ln -s {victim} /mnt/profile.json")
+    assert cp.returncode == 0, cp.stderr
+    assert victim.read_text() == "SECRET\n"
+    assert prof.is_symlink()  # the container's link is left as it made it; the profile went to the original file
+    cp = brick("do", "--learn", prof.with_name("p2.json"), "-v", f"{out}:/mnt", "--", "sh", "-c",
+               "rm -f /mnt/p2.json; mkfifo /mnt/p2.json", timeout=30)
+    assert cp.returncode == 0, cp.stderr
+    # an existing FILE that is not a regular file, or a symlink, is refused before the run
+    cp = brick("do", "--learn", prof, "--", "true")
+    assert cp.returncode != 0 and f"--learn {prof}" in cp.stderr, cp.stderr
+    assert victim.read_text() == "SECRET\n"
