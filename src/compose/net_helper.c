@@ -39,6 +39,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -139,6 +140,10 @@ static bool drain(struct helper *h)
 _Noreturn static void holder_main(const struct helper *h, int report)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* slirp4netns opens our /proc/PID/ns/ files, which needs us dumpable
+     * (the supervisor is not); we live only until it holds them, before
+     * any process of the container runs */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     int e = 0;
     /* EINVAL: the container has no user namespace of its own (ours) */
     if (setns(h->ns[1], CLONE_NEWUSER) < 0 && errno != EINVAL)
@@ -185,6 +190,43 @@ static bool sandbox_possible(const struct helper *h)
 
 /* --- slirp4netns ------------------------------------------------------- */
 
+/* Run by root, slirp4netns's sandbox keeps the host's /run (read-only) in
+ * its root, which a --pid host container could read through
+ * /proc/<slirp>/root: every state directory under /run/brick, engines'
+ * sockets. An empty tmpfs over it, with only the resolvers' directories
+ * (/etc/resolv.conf may point there) bound back. */
+static int make_parents(const char *path)
+{
+    _cleanup_free_ char *p = xstrdup(path);
+    for (char *slash = strchr(p + 1, '/'); ; slash = strchr(slash + 1, '/')) {
+        if (slash)
+            *slash = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            return -1;
+        if (!slash)
+            return 0;
+        *slash = '/';
+    }
+}
+
+static int hide_run(void)
+{
+    static const char *const keep[] = {"/run/systemd/resolve", "/run/resolvconf", "/run/NetworkManager"};
+    int held[ARRAY_SIZE(keep)];
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+        held[i] = (int)syscall(SYS_open_tree, AT_FDCWD, keep[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    int r = mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+        if (held[i] < 0)
+            continue;
+        if (r == 0 && (make_parents(keep[i]) < 0 ||
+                       syscall(SYS_move_mount, held[i], "", AT_FDCWD, keep[i], MOVE_MOUNT_F_EMPTY_PATH) < 0))
+            r = -1;
+        close(held[i]);
+    }
+    return r;
+}
+
 /* In the child: fds 3 (--ready-fd) and 4 (--exit-fd), stdout and stderr to
  * the supervisor, signals as a fresh process has them. */
 _Noreturn static void slirp_exec(const struct helper *h, int ready_w, int exit_r, int out_w, bool sandbox)
@@ -202,7 +244,8 @@ _Noreturn static void slirp_exec(const struct helper *h, int ready_w, int exit_r
      * host too. A mount namespace of its own, all private, keeps it in.
      * Unprivileged, its sandbox's namespace belongs to the container's user
      * namespace, where the kernel has made every shared mount a slave. */
-    if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)) {
+    if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                           hide_run() < 0)) {
         fprintf(stderr, "a mount namespace of its own: %s\n", strerror(errno));
         _exit(127);
     }
@@ -216,7 +259,13 @@ _Noreturn static void slirp_exec(const struct helper *h, int ready_w, int exit_r
     sigprocmask(SIG_SETMASK, &none, NULL);
     _cleanup_free_ char *api = api_path(h->dir);
     _cleanup_strv_ char **argv = net_helper_argv(h->holder, api, 3, 4, sandbox, h->o->net_host_loopback);
-    execve(NET_HELPER_PATH, argv, environ);
+    /* Run by root, nothing of the caller's environment: a --pid host
+     * container with root's default capabilities may read this process's
+     * /proc/PID/environ (slirp4netns runs as uid 0 with fewer capabilities
+     * than it). Rootless it runs as the user, whom the container's
+     * subordinate ids cannot read. */
+    char *env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+    execve(NET_HELPER_PATH, argv, geteuid() == 0 ? env : environ);
     fprintf(stderr, "%s: %s\n", NET_HELPER_PATH, strerror(errno));
     _exit(127);
 }
@@ -408,7 +457,11 @@ static int make_dir(char *tmpl, struct brick_error *err)
  * killed at any point, it is the socket's EOF that removes it. */
 _Noreturn static void supervisor_main(const struct compose_opts *o, int sock)
 {
+    /* brick do's command line (-e KEY=secret) is readable by anyone while we
+     * live, and our memory holds its options: neither is left to see */
     prctl(PR_SET_NAME, "brick-net", 0, 0, 0);
+    (void)cmdline_wipe(-1, "brick-net");
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN); /* brick do may be gone when we answer */
     char dir[] = NET_HOST_DIR_TEMPLATE;
     struct hello hi = {0};

@@ -133,16 +133,24 @@ def serve_hostname(port):
     return ["sh", "-c", f"hostname > /tmp/hostname && exec {PY} -m http.server -d /tmp {port}"]
 
 
+def _comm_ppid(pid):
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None, None
+    return stat[stat.index("(") + 1:stat.rindex(")")], int(stat[stat.rindex(")") + 2:].split()[1])
+
+
 def helpers():
-    """This test's slirp4netns and its supervisor (brick-net), by the test tag."""
-    out = []
-    for pid in tagged_procs_alive():
-        try:
-            comm = Path(f"/proc/{pid}/comm").read_text().strip()
-        except OSError:
-            continue
-        if comm in ("slirp4netns", "brick-net"):
-            out.append((pid, comm))
+    """This test's supervisors (brick-net, by the test tag) and their
+    slirp4netns (a child of one: it gets no environment of the caller's)."""
+    sups = [pid for pid in tagged_procs_alive() if _comm_ppid(pid)[0] == "brick-net"]
+    out = [(pid, "brick-net") for pid in sups]
+    for e in os.listdir("/proc"):
+        if e.isdigit():
+            comm, ppid = _comm_ppid(int(e))
+            if comm == "slirp4netns" and ppid in sups:
+                out.append((int(e), comm))
     return out
 
 
@@ -362,4 +370,36 @@ def test_rootless_net_user_without_a_subordinate_range(ubrick, no_subids, testne
     slirp = [p for p, c in helpers() if c == "slirp4netns"]
     assert slirp and "--enable-sandbox" not in Path(f"/proc/{slirp[0]}/cmdline").read_text()
     ubrick.ok("delete", "-f", cid)
+    assert no_helpers_left(), helpers()
+
+
+def test_helpers_hold_nothing_of_the_callers(brick, testnet):
+    """An attack from a --pid host container with root's default
+    capabilities: slirp4netns runs as uid 0 with fewer capabilities, so the
+    container may read its /proc/PID/environ and walk /proc/PID/root. Neither
+    may hold the caller's secrets: its environment is a fixed PATH, and its
+    root has an empty /run (no /run/brick/*/config.json with another
+    container's -e values). brick-net's command line is wiped (it was
+    `brick do ... -e KEY=secret`) and it is not dumpable."""
+    in_net(brick, testnet)
+    secret = "S3CRET" + new_id()
+    cid = new_id()
+    brick.ok("do", "-d", "--name", cid, "--net", "user", "-e", f"API_TOKEN={secret}", "--", "sleep", "60",
+             env={"CALLER_SECRET": secret})
+    try:
+        procs = dict((c, p) for p, c in helpers())
+        assert set(procs) == {"slirp4netns", "brick-net"}, helpers()
+        cmdline = Path(f"/proc/{procs['brick-net']}/cmdline").read_bytes()
+        assert secret.encode() not in cmdline, cmdline
+        status = Path(f"/proc/{procs['brick-net']}/status").read_text()
+        # the container's view, as a --pid host root would read them
+        probe = brick("do", "--pid", "host", "--", "sh", "-c",
+                      f"tr '\\0' '\\n' < /proc/{procs['slirp4netns']}/environ; echo ---; "
+                      f"ls /proc/{procs['slirp4netns']}/root/run/; echo ---; "
+                      f"cat /proc/{procs['slirp4netns']}/root{brick.root}/{cid}/config.json; echo ---; "
+                      f"tr '\\0' ' ' < /proc/{procs['brick-net']}/cmdline")
+        assert secret not in probe.stdout + probe.stderr, probe.stdout
+        assert "PATH=" in probe.stdout.split("---")[0] and "CALLER_SECRET" not in probe.stdout, probe.stdout
+    finally:
+        brick.ok("delete", "-f", cid)
     assert no_helpers_left(), helpers()
