@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,72 @@ def _kill_group(proc):
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def pty_run(argv, *, env=None, send=None, winsize=None, ctty=False, pending=False, timeout=30):
+    """Run argv with a new pty as its stdin, stdout and stderr, in a session of its own, and
+    return (exit status, what it wrote to the terminal) — the output as text, \r\n left in.
+
+    send: written to the terminal once "READY" appears in the output. winsize: (rows, cols) set
+    on the pty first. ctty: the pty is also the session's controlling terminal, as from an
+    interactive shell. pending: keep the pty open here and return a third item, the bytes left
+    in its input queue after the program ended (what the caller's shell would read next).
+    Reads until the terminal hangs up (every holder closed it) or the program ended with
+    nothing more to read; fails the test after timeout seconds (the session is killed)."""
+    import fcntl
+    import pty
+    import select
+    import termios
+    master, slave = pty.openpty()
+    if winsize:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", winsize[0], winsize[1], 0, 0))
+
+    def controlling_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    p = None
+    try:
+        p = subprocess.Popen([str(a) for a in argv], stdin=slave, stdout=slave, stderr=slave, env=env,
+                             start_new_session=not ctty, preexec_fn=controlling_terminal if ctty else None)
+        if not pending:
+            os.close(slave)
+            slave = -1
+        out = b""
+        sent = False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the last holder of the terminal closed it
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if send and not sent and b"READY" in out:
+                os.write(master, send.encode())
+                sent = True
+            if not r and p.poll() is not None:
+                break
+        else:
+            raise AssertionError(f"pty {argv} timed out; output: {out!r}")
+        status = p.wait(timeout=10)
+        if not pending:
+            return status, out.decode(errors="replace")
+        attrs = termios.tcgetattr(slave)
+        attrs[3] &= ~termios.ICANON  # lflag: hand over a line not yet ended too
+        attrs[6][termios.VMIN], attrs[6][termios.VTIME] = 0, 0
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        return status, out.decode(errors="replace"), os.read(slave, 65536)
+    finally:
+        if p is not None and p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
 
 
 def run_cmd(argv, timeout=DEFAULT_TIMEOUT, input=None, env=None, pass_fds=(), stdin=None):

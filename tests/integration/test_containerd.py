@@ -15,19 +15,15 @@ Skipped when containerd or ctr is not installed (apt-get install containerd).
 """
 import json
 import os
-import pty
-import select
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
+from conftest import BRICK, REPO, heavy, pty_run, run_cmd, wait_for, _umount_under
 from test_podman import _remove_cgroup_tree
 
 ENGINES = REPO / "tests" / "engines"
@@ -65,33 +61,7 @@ class Containerd:
         return run_cmd([str(self.brick), "--root", str(self.brick_root / self.ns), *map(str, args)], input=input)
 
     def pty_ctr(self, *args, timeout=30):
-        master, slave = pty.openpty()
-        p = subprocess.Popen(self.ctr_argv(*args), stdin=slave, stdout=slave, stderr=slave,
-                             start_new_session=True)
-        os.close(slave)
-        out = b""
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                r, _, _ = select.select([master], [], [], 0.2)
-                if r:
-                    try:
-                        chunk = os.read(master, 4096)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    out += chunk
-                elif p.poll() is not None:
-                    break
-            else:
-                raise AssertionError(f"pty ctr {args} timed out; output: {out!r}")
-            return p.wait(timeout=10), out.decode(errors="replace")
-        finally:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-            os.close(master)
+        return pty_run(self.ctr_argv(*args), timeout=timeout)
 
     def cleanup_container(self, cid):
         self.ctr("task", "kill", "-s", "SIGKILL", "--all", cid, check=False)

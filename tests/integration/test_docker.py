@@ -6,8 +6,6 @@ lowered for this host) with `--add-runtime brick=...`. Every test runs with
 pass what runc passes (docs/ENGINES.md, "Docker")."""
 import json
 import os
-import pty
-import select
 import shutil
 import signal
 import subprocess
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, heavy, run_cmd, wait_for, _umount_under
+from conftest import BRICK, heavy, pty_run, run_cmd, wait_for, _umount_under
 from test_podman import _remove_cgroup_tree
 
 DOCKER = "/usr/bin/docker"
@@ -44,31 +42,7 @@ class Docker:
         return self("inspect", "--format", fmt, name).stdout.strip()
 
     def pty_run(self, *args, timeout=30):
-        master, slave = pty.openpty()
-        p = subprocess.Popen([DOCKER, *map(str, args)], stdin=slave, stdout=slave, stderr=slave, env=self.env,
-                             start_new_session=True)
-        os.close(slave)
-        out = b""
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                r, _, _ = select.select([master], [], [], 0.2)
-                if r:
-                    try:
-                        chunk = os.read(master, 4096)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    out += chunk
-                elif p.poll() is not None:
-                    break
-            return p.wait(timeout=10), out.decode(errors="replace")
-        finally:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-            os.close(master)
+        return pty_run([DOCKER, *args], env=self.env, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (BRICK, CURRENT_TAG, REPO, RootlessBrick, brick_only, hierarchies, new_id, rootless_too,
-                      run_cmd, wait_for)
+                      pty_run, run_cmd, wait_for)
 
 pytestmark = brick_only
 
@@ -825,40 +825,9 @@ def _in_a_terminal(brick, args, timeout=30):
     all three stdio fds, as from an interactive shell. Returns (status,
     what was written to the terminal, what its input queue holds after
     brick exits: what the caller's shell would read next)."""
-    import fcntl
-    import pty
-    import select
-    import termios
-    master, slave = pty.openpty()
-
-    def controlling_terminal():
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
     argv, env = _argv(brick, args)
-    try:
-        p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                             preexec_fn=controlling_terminal)
-        out = b""
-        deadline = time.monotonic() + timeout
-        while p.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.05)[0]:
-                out += os.read(master, 65536)
-        if p.poll() is None:
-            os.killpg(p.pid, 9)
-            p.wait()
-            raise AssertionError(f"timeout: {argv}: {out!r}")
-        while select.select([master], [], [], 0.2)[0]:
-            out += os.read(master, 65536)
-        attrs = termios.tcgetattr(slave)
-        attrs[3] &= ~termios.ICANON  # lflag: hand over a line not yet ended too
-        attrs[6][termios.VMIN], attrs[6][termios.VTIME] = 0, 0
-        termios.tcsetattr(slave, termios.TCSANOW, attrs)
-        pending = os.read(slave, 65536)
-    finally:
-        os.close(master)
-        os.close(slave)
-    return p.returncode, out.decode(errors="replace").replace("\r", ""), pending
+    status, out, pending = pty_run(argv, env=env, ctty=True, pending=True, timeout=timeout)
+    return status, out.replace("\r", ""), pending
 
 
 @rootless_too

@@ -12,22 +12,17 @@ Skipped when podman or conmon is not installed (apt-get install podman).
 """
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import tempfile
-import termios
 import time
-import struct
-import fcntl
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
+from conftest import BRICK, REPO, heavy, pty_run, run_cmd, wait_for, _umount_under
 
 ENGINES = REPO / "tests" / "engines"
 IMAGE = "localhost/busybox:latest"
@@ -73,40 +68,9 @@ class Podman:
 
     def pty_run(self, *args, send=None, winsize=(40, 100), timeout=30):
         """Run podman with stdio on a new pty; return (exit status, output)."""
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", winsize[0], winsize[1], 0, 0))
         env = dict(self.env)
         env.setdefault("BRICK_TEST_TAG", os.environ.get("BRICK_TEST_TAG", ""))
-        p = subprocess.Popen(self.argv(*args), stdin=slave, stdout=slave, stderr=slave, env=env,
-                             start_new_session=True)
-        os.close(slave)
-        out = b""
-        sent = False
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                r, _, _ = select.select([master], [], [], 0.2)
-                if r:
-                    try:
-                        chunk = os.read(master, 4096)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    out += chunk
-                if send and not sent and b"READY" in out:
-                    os.write(master, send.encode())
-                    sent = True
-                if p.poll() is not None and not r:
-                    break
-            else:
-                raise AssertionError(f"pty podman {args} timed out; output: {out!r}")
-            return p.wait(timeout=10), out.decode(errors="replace")
-        finally:
-            if p.poll() is None:
-                os.killpg(p.pid, 9)
-                p.wait()
-            os.close(master)
+        return pty_run(self.argv(*args), env=env, send=send, winsize=winsize, timeout=timeout)
 
 
 def _remove_cgroup_tree(name):

@@ -3,8 +3,10 @@
 # Debian 6.1 kernel booted under qemu (TCG: no KVM needed) with a pure cgroup v2 hierarchy.
 #
 #   tests/vm/run-vm.sh [--runtime PATH] [--log FILE] [--tap FILE] [--timeout SECS] [--keep] [--systemd|--selinux]
+#                      [--arch x86_64|aarch64]
 #
-#   --runtime PATH  runtime under test (default: $RUNTIME, else <repo>/build/brick);
+#   --runtime PATH  runtime under test (default: $RUNTIME, else <repo>/build/brick, or
+#                   <repo>/build-aarch64/brick with --arch aarch64);
 #                   e.g. /usr/bin/crun or /usr/sbin/runc to validate the suite itself
 #   --log FILE      keep the whole serial console output in FILE
 #   --tap FILE      the TAP result block, markers stripped
@@ -15,9 +17,14 @@
 #                   systemd service: brick on the hosts people run (SYSTEMD_LANE=1 in the suite)
 #   --selinux       the same userspace with SELinux as the kernel's major LSM (Debian's reference
 #                   policy, permissive at boot) running only the scenarios of tests/vm/selinux-lane/
+#   --arch aarch64  an arm64 guest: Debian's linux-image-arm64 under qemu-system-aarch64 -M virt
+#                   -cpu max,pauth-impdef=on (TCG), console ttyAMA0, busybox-static:arm64 fetched
+#                   like the kernel; the initramfs lane only. The runtime must be an arm64 build
+#                   (./dev cross builds build-aarch64/brick and installs what this lane needs)
 #
 # Environment: BRICK_VM_CACHE (kernel cache, default ${XDG_CACHE_HOME:-/var/cache}/brick-vm),
-# BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox),
+# BRICK_VM_KERNEL (use this vmlinuz instead of Debian's), BUSYBOX (default /bin/busybox; with
+# --arch aarch64 the cached busybox-static:arm64),
 # BRICK_VM_ACCEL (default tcg), BRICK_VM_SMP (2), BRICK_VM_MEM (1024), BRICK_VM_ONLY (run only these
 # scenarios, e.g. "user_manager_do podman_rootless_systemd": to debug one).
 #
@@ -30,14 +37,15 @@ trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed" >&2; exit 3' ERR
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-RUNTIME=${RUNTIME:-$REPO/build/brick}
+RUNTIME=${RUNTIME:-}
+ARCH=$(uname -m)
 LOG=
 TAP=
 TIMEOUT=600
 KEEP=0
 SYSTEMD=0
 SELINUX=0
-BUSYBOX=${BUSYBOX:-/bin/busybox}
+BUSYBOX=${BUSYBOX:-}
 CACHE=${BRICK_VM_CACHE:-${XDG_CACHE_HOME:-/var/cache}/brick-vm}
 BEGIN_MARK='=== BRICK-VM TAP BEGIN ==='
 END_MARK='=== BRICK-VM TAP END ==='
@@ -54,15 +62,41 @@ while [ $# -gt 0 ]; do
 		--keep) KEEP=1; shift ;;
 		--systemd) SYSTEMD=1; shift ;;
 		--selinux) SYSTEMD=1; SELINUX=1; shift ;;
-		-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--arch) ARCH=$2; shift 2 ;;
+		-h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "unknown argument '$1'" ;;
 	esac
 done
 
+# the guest: Debian's architecture name (kernel and busybox packages), qemu, machine, console
+case $ARCH in
+	x86_64|amd64)
+		ARCH=x86_64 DEB_ARCH=amd64 QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86
+		QEMU_MACHINE=() TTY=ttyS0 ELF_MACHINE='X86-64'
+		RUNTIME=${RUNTIME:-$REPO/build/brick} ;;
+	aarch64|arm64)
+		ARCH=aarch64 DEB_ARCH=arm64 QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm
+		# pauth-impdef: the architected QARMA pointer-authentication cipher is slow under TCG
+		QEMU_MACHINE=(-M virt -cpu max,pauth-impdef=on) TTY=ttyAMA0 ELF_MACHINE='AArch64'
+		RUNTIME=${RUNTIME:-$REPO/build-aarch64/brick} ;;
+	*) die "unknown --arch '$ARCH' (x86_64 or aarch64)" ;;
+esac
+HOST_DEB_ARCH=$(dpkg --print-architecture)
+[ "$SYSTEMD" = 0 ] || [ "$ARCH" = x86_64 ] || die "--systemd/--selinux: x86_64 only (--arch $ARCH runs the initramfs lane)"
+
 [ "$(id -u)" = 0 ] || die "must run as root (apt, mknod)"
 RUNTIME=$(readlink -f "$RUNTIME") || die "runtime not found"
-[ -x "$RUNTIME" ] || die "runtime $RUNTIME is not executable (build it: ./dev build)"
-[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
+[ -x "$RUNTIME" ] || die "runtime $RUNTIME is not executable (build it: ./dev build, or ./dev cross for aarch64)"
+# a runtime of another architecture would only fail inside the VM, as 'exec format error'
+LC_ALL=C readelf -h "$RUNTIME" 2>/dev/null | grep -q "Machine:.*$ELF_MACHINE" ||
+	die "runtime $RUNTIME is not an $ARCH binary ($(LC_ALL=C readelf -h "$RUNTIME" 2>/dev/null | sed -n 's/^ *Machine: *//p'))"
+if [ "$DEB_ARCH" != "$HOST_DEB_ARCH" ]; then
+	dpkg --print-foreign-architectures | grep -qx "$DEB_ARCH" ||
+		die "--arch $ARCH needs the $DEB_ARCH packages: dpkg --add-architecture $DEB_ARCH && apt-get update (./dev cross does it)"
+else
+	BUSYBOX=${BUSYBOX:-/bin/busybox}
+	[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
+fi
 
 apt_install() {
 	export DEBIAN_FRONTEND=noninteractive
@@ -71,14 +105,14 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------- qemu + kernel
-command -v qemu-system-x86_64 >/dev/null || { log "installing qemu-system-x86"; apt_install qemu-system-x86; }
+command -v "$QEMU" >/dev/null || { log "installing $QEMU_PKG"; apt_install "$QEMU_PKG"; }
 command -v cpio >/dev/null || { log "installing cpio"; apt_install cpio; }
 [ "$SYSTEMD" = 0 ] || command -v depmod >/dev/null || { log "installing kmod"; apt_install kmod; }
 
 kernel_pkg() {
-	# linux-image-amd64 depends on exactly one linux-image-<abi>-amd64
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
+	# linux-image-amd64 depends on exactly one linux-image-<abi>-amd64 (arm64 alike)
+	apt-cache depends "linux-image-$DEB_ARCH:$DEB_ARCH" 2>/dev/null |
+		sed -n "s/^ *Depends: \\(linux-image-[0-9][^ :]*-$DEB_ARCH\\)\\(:$DEB_ARCH\\)\\{0,1\\}\$/\\1/p" | head -n1
 }
 
 fetch_kernel() {
@@ -90,8 +124,8 @@ fetch_kernel() {
 	fi
 	if [ -z "$pkg" ]; then
 		# offline: fall back to whatever was cached before
-		KERNEL=$(ls -1 "$CACHE"/linux-image-*/vmlinuz 2>/dev/null | sort -V | tail -n1)
-		[ -n "$KERNEL" ] || die "cannot resolve linux-image-amd64 and no cached kernel in $CACHE"
+		KERNEL=$(ls -1 "$CACHE"/linux-image-*-"$DEB_ARCH"/vmlinuz 2>/dev/null | sort -V | tail -n1)
+		[ -n "$KERNEL" ] || die "cannot resolve linux-image-$DEB_ARCH and no cached kernel in $CACHE"
 		MODULES=$(dirname "$KERNEL")/modules
 		return
 	fi
@@ -103,7 +137,7 @@ fetch_kernel() {
 	mkdir -p "$CACHE"
 	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
 	# _apt cannot write into a root-owned mktemp dir; download unsandboxed there
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$DEB_ARCH" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
 	dpkg-deb -x "$tmp"/*.deb "$tmp/x"
 	mkdir -p "$dir"
 	cp "$tmp"/x/boot/vmlinuz-* "$dir/vmlinuz.part"
@@ -121,6 +155,31 @@ else
 	fetch_kernel
 fi
 [ -s "$KERNEL" ] || die "kernel $KERNEL missing"
+
+# another architecture's busybox: Debian's busybox-static:<arch>, unpacked into the cache like the kernel
+fetch_busybox() {
+	local ver dir tmp
+	ver=$(apt-cache show --no-all-versions "busybox-static:$DEB_ARCH" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+	if [ -z "$ver" ]; then
+		BUSYBOX=$(ls -1 "$CACHE"/busybox-static-"$DEB_ARCH"-*/busybox 2>/dev/null | sort -V | tail -n1)
+		[ -n "$BUSYBOX" ] || die "cannot resolve busybox-static:$DEB_ARCH and none cached in $CACHE"
+		return
+	fi
+	dir=$CACHE/busybox-static-$DEB_ARCH-${ver//:/_}
+	BUSYBOX=$dir/busybox
+	[ -s "$BUSYBOX" ] && return
+	log "fetching busybox-static:$DEB_ARCH $ver into $dir (not installed)"
+	mkdir -p "$CACHE"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "busybox-static:$DEB_ARCH=$ver" >&2) ||
+		{ rm -rf "$tmp"; die "apt-get download busybox-static:$DEB_ARCH failed"; }
+	dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+	mkdir -p "$dir"
+	install -m 0755 "$tmp/x/bin/busybox" "$BUSYBOX.part"
+	mv "$BUSYBOX.part" "$BUSYBOX"
+	rm -rf "$tmp"
+}
+[ -n "$BUSYBOX" ] || fetch_busybox
 
 # ---------------------------------------------------------------- systemd image (--systemd)
 # A Debian 12 userspace with systemd, built once per recipe: the suite, the packages and the
@@ -168,6 +227,16 @@ T0=$(date +%s.%N)
 # (the same tree is also the test rootfs the containers get, copied per bundle by the suite)
 "$REPO/tests/helpers/mkrootfs.sh" "$WORK/rootfs" >/dev/null
 rm -f "$WORK/rootfs/.brick-rootfs-stamp"
+if [ "$DEB_ARCH" != "$HOST_DEB_ARCH" ]; then
+	# mkrootfs.sh asks the busybox it copies for its applets, which a foreign one cannot answer
+	# here: lay the tree out with the host's (the same Debian source, the same applets), then swap
+	# in the guest's binary
+	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static): it lists the applets"
+	BUSYBOX=/bin/busybox "$REPO/tests/helpers/mkrootfs.sh" "$WORK/rootfs.host" >/dev/null
+	rm -rf "$WORK/rootfs" && mv "$WORK/rootfs.host" "$WORK/rootfs"
+	install -m 0755 "$BUSYBOX" "$WORK/rootfs/bin/busybox"
+	rm -f "$WORK/rootfs/.brick-rootfs-stamp"
+fi
 if [ "$SYSTEMD" = 1 ]; then
 	mkdir -p "$IRD"
 	tar -C "$IRD" -xf "$SD_TAR"
@@ -180,10 +249,33 @@ rm -f "$IRD/dev/console" "$IRD/dev/null"
 mknod -m 600 "$IRD/dev/console" c 5 1
 mknod -m 666 "$IRD/dev/null" c 1 3
 
+# copy_foreign_libs BIN: for a binary of the guest's architecture, which the host's ldd cannot
+# load: its interpreter and its DT_NEEDED libraries (recursively) from the multiarch directories
+copy_foreign_libs() {
+	local bin=$1 interp lib d found
+	interp=$(LC_ALL=C readelf -l "$bin" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	[ -n "$interp" ] || return 0   # static (the release build is a static PIE)
+	[ -e "$IRD$interp" ] || install -D -m 0755 "$(readlink -f "$interp")" "$IRD$interp"
+	for lib in $(LC_ALL=C readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		found=
+		for d in /lib/$ARCH-linux-gnu /usr/lib/$ARCH-linux-gnu; do
+			[ -e "$d/$lib" ] && { found=$d/$lib; break; }
+		done
+		[ -n "$found" ] || die "$bin needs $lib: not in /usr/lib/$ARCH-linux-gnu (apt-get install the :$DEB_ARCH package)"
+		[ -e "$IRD$found" ] && continue
+		install -D -m 0755 "$(readlink -f "$found")" "$IRD$found"
+		copy_foreign_libs "$found"
+	done
+}
+
 # copy_with_libs BIN DEST: the binary plus every shared library ldd names, at the same paths
 copy_with_libs() {
 	local bin=$1 dest=$2 lib out
 	install -D -m 0755 "$bin" "$IRD$dest"
+	if [ "$DEB_ARCH" != "$HOST_DEB_ARCH" ]; then
+		copy_foreign_libs "$bin"
+		return 0
+	fi
 	if ! out=$(ldd "$bin" 2>&1); then
 		case $out in *"not a dynamic executable"*) return 0 ;; esac
 		die "ldd $bin: $out"
@@ -344,7 +436,7 @@ if [ "$SYSTEMD" = 1 ]; then
 	[ "$SELINUX" = 1 ] && APPEND_EXTRA="$APPEND_EXTRA lsm=landlock,lockdown,yama,integrity,selinux,bpf selinux=1 enforcing=0"
 fi
 CONSOLE=$WORK/console.log
-log "booting $KERNEL (accel ${BRICK_VM_ACCEL:-tcg}, timeout ${TIMEOUT}s)"
+log "booting $KERNEL ($ARCH, accel ${BRICK_VM_ACCEL:-tcg}, timeout ${TIMEOUT}s)"
 # progress: echo the suite's lines, and time the boot (qemu start to the suite's first line)
 progress() {
 	local line
@@ -356,11 +448,11 @@ progress() {
 	done
 }
 rc=0
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+timeout -k 10 "$TIMEOUT" "$QEMU" "${QEMU_MACHINE[@]}" \
 	-accel "${BRICK_VM_ACCEL:-tcg}" -m "${BRICK_VM_MEM:-$MEM_DEFAULT}" -smp "${BRICK_VM_SMP:-2}" \
 	-nographic -no-reboot -nic none \
 	-kernel "$KERNEL" -initrd "$WORK/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all$APPEND_EXTRA" \
+	-append "console=$TTY panic=-1 quiet loglevel=1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all$APPEND_EXTRA" \
 	</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[a-z]//g' | tee "$CONSOLE" | progress >&2 || rc=$?
 T2=$(date +%s.%N)
 log "qemu finished after $(echo "$T2 $T1" | awk '{printf "%.1f", $1-$2}')s (status $rc)"
