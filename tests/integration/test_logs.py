@@ -133,6 +133,26 @@ def test_delete_removes_the_log_and_its_logger(brick):
     assert cp.returncode == 1 and f'container "{cid}" does not exist' in cp.stderr
 
 
+def test_a_logger_record_naming_another_process_kills_nothing(brick):
+    """The logger record is input (state.json's rules): one naming another
+    process, with that process's true start time, must not make delete
+    kill it. Only a process whose command line is brick-logger's is one."""
+    cid = new_id()
+    detach(brick, "--name", cid, "--", "sleep", "30")
+    real = logger_of(brick, cid)
+    victim = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        start = open(f"/proc/{victim.pid}/stat").read().rsplit(")", 1)[1].split()[19]
+        (brick.root / cid / "logger").write_text(f"{victim.pid} {start}\n")
+        brick.ok("delete", "-f", cid)
+        assert victim.poll() is None, "delete killed the process a forged logger record named"
+    finally:
+        victim.kill()
+        victim.wait()
+        if pid_alive(real):
+            os.kill(real, signal.SIGKILL)  # our record was replaced: the real logger is ours to end
+
+
 def test_a_failed_detached_do_leaves_no_logger(brick):
     """The logger starts before the container: a create that fails after it
     (here the command cannot be executed) kills it and removes the log."""

@@ -33,6 +33,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
+#include "core/missing.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "runtime/internal.h"
@@ -186,7 +187,21 @@ static int logger_open(int dirfd, int *ret_pidfd)
     if (parse_int(text, &pid) < 0 || pid <= 0 || parse_u64(sp + 1, &start) < 0)
         return -EUCLEAN;
     struct container_state st = {.pid = pid, .pid_start = start};
-    return state_pid_alive(&st, ret_pidfd) ? 1 : 0;
+    if (!state_pid_alive(&st, ret_pidfd))
+        return 0;
+    /* and it is a logger (the record could name any process of the same
+     * start time): its command line, read while the pidfd pins it */
+    char path[48];
+    _cleanup_free_ char *cmd = NULL;
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+    struct pollfd p = {.fd = *ret_pidfd, .events = POLLIN};
+    if (read_file_at(AT_FDCWD, path, BRICK_READ_SMALL, &cmd, NULL) < 0 || strcmp(cmd, "brick-logger") != 0 ||
+        poll(&p, 1, 0) != 0) {
+        close(*ret_pidfd);
+        *ret_pidfd = -1;
+        return 0;
+    }
+    return 1;
 }
 
 void logger_stop(int dirfd)
