@@ -45,6 +45,13 @@ def _sanitizer_build():
 
 
 SANITIZER_BUILD = _sanitizer_build()
+
+# Host directories the tests make outside their work dir carry this
+# session's pid (/var/tmp/bk-<pid>-*, /tmp/outside-<pid>-*): the debris check
+# owns only its own suite's, whatever else runs on the machine.
+VAR_TMP_PREFIX = f"bk-{os.getpid()}-"
+OUTSIDE_PREFIX = f"outside-{os.getpid()}-"
+
 # The heavy suites (the VM, the engines, kill -9 campaigns) run once, against
 # the release build; `./dev test --quick` (BRICK_QUICK=1) leaves them out.
 heavy = pytest.mark.skipif(SANITIZER_BUILD or os.environ.get("BRICK_QUICK") == "1",
@@ -650,12 +657,12 @@ def debris_check(request, workdir, brick, tracker):
                         time.sleep(0.05)
 
     # 4. new mounts of this test: under its work dir and the host directories
-    # the attack tests make (/tmp/outside-*, /var/tmp/bk-*). Mounts elsewhere
+    # the attack tests make (/tmp/outside-<pid>-*, /var/tmp/bk-<pid>-*). Mounts elsewhere
     # belong to whatever else runs on the machine (an engine's containers,
     # another suite) and never fail this test.
     def ours(mp):
-        return (mp == str(workdir) or mp.startswith(str(workdir) + "/") or mp.startswith("/tmp/outside-")
-                or mp.startswith("/var/tmp/bk-"))
+        return (mp == str(workdir) or mp.startswith(str(workdir) + "/") or mp.startswith("/tmp/" + OUTSIDE_PREFIX)
+                or mp.startswith("/var/tmp/" + VAR_TMP_PREFIX))
     new = {}
     for _ in range(3):
         now = _mountinfo()
@@ -666,7 +673,7 @@ def debris_check(request, workdir, brick, tracker):
     if new:
         problems.append(f"mounts left behind: {sorted(new.values())}")
         for mp in sorted(new.values(), key=len, reverse=True):
-            if mp.startswith(str(workdir)) or mp.startswith("/tmp/outside-"):
+            if mp.startswith(str(workdir)) or mp.startswith("/tmp/" + OUTSIDE_PREFIX):
                 subprocess.run(["umount", "-l", mp], capture_output=True, timeout=10)
 
     if problems and not test_failed:

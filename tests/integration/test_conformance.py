@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import brick_only, new_id, wait_for
+from conftest import VAR_TMP_PREFIX, brick_only, new_id, wait_for
 
 
 def _env_of(b, brick, cid=None):
@@ -212,7 +212,7 @@ def test_bind_keeps_the_source_mount_flags(brick, bundle):
     the kernel reports, not against Debian's runc 1.1.5)."""
     import subprocess
     import tempfile
-    src = tempfile.mkdtemp(prefix="bk-flags-", dir="/var/tmp")
+    src = tempfile.mkdtemp(prefix=VAR_TMP_PREFIX + "flags-", dir="/var/tmp")
     subprocess.run(["mount", "-t", "tmpfs", "-o", "nosuid,nodev,noexec,ro", "bk-flags", src], check=True)
     try:
         b = bundle(["/bin/sh", "-c", "awk '$5 == \"/mnt/src\" {print $6}' /proc/self/mountinfo"])

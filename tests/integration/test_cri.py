@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
+from conftest import VAR_TMP_PREFIX, BRICK, REPO, heavy, run_cmd, wait_for, _umount_under
 from test_podman import _remove_cgroup_tree
 
 ENGINES = REPO / "tests" / "engines"
@@ -289,7 +289,7 @@ def test_streaming_exec_attach_port_forward(cri, pod):
 def test_bidirectional_mount_propagation(cri, pod):
     """Kubernetes mountPropagation: Bidirectional (CSI drivers): a mount made
     in a privileged container under the volume appears on the node."""
-    vol = Path(tempfile.mkdtemp(prefix="bk-cri-prop-", dir="/var/tmp"))
+    vol = Path(tempfile.mkdtemp(prefix=VAR_TMP_PREFIX + "cri-prop-", dir="/var/tmp"))
     subprocess.run(["mount", "-t", "tmpfs", "bk-cri-prop", str(vol)], check=True)
     subprocess.run(["mount", "--make-shared", str(vol)], check=True)
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Brick, brick_only, new_id, rootless_too, wait_for
+from conftest import VAR_TMP_PREFIX, OUTSIDE_PREFIX, Brick, brick_only, new_id, rootless_too, wait_for
 
 pytestmark = brick_only
 ROOTLESS_LANE = True
@@ -29,7 +29,7 @@ def _umount_below(d):
 def hostdir():
     """A directory of the host's tree that brick do shows as it is (not
     under /tmp, which is the sandbox's own): the place destinations go."""
-    d = Path(tempfile.mkdtemp(prefix="bk-", dir="/var/tmp"))
+    d = Path(tempfile.mkdtemp(prefix=VAR_TMP_PREFIX, dir="/var/tmp"))
     os.chmod(d, 0o755)
     yield d
     _umount_below(d)
@@ -194,7 +194,7 @@ def test_destination_attacks(brick, bundle, src, hostdir, workdir):
     assert cp.returncode == 1 and '".." is not allowed in a destination' in cp.stderr
     assert not os.path.lexists(f"{hostdir.parent}/x")
     # --rootfs: symlinks of the image lead out of it (absolute, and by ..)
-    outside = Path(tempfile.mkdtemp(prefix="outside-", dir="/tmp"))
+    outside = Path(tempfile.mkdtemp(prefix=OUTSIDE_PREFIX, dir="/tmp"))
     try:
         b = bundle()
         os.symlink(str(outside), b.rootfs / "abs")

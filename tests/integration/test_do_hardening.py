@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import brick_only, new_id, wait_for
+from conftest import VAR_TMP_PREFIX, brick_only, new_id, wait_for
 
 pytestmark = brick_only
 
@@ -19,7 +19,7 @@ pytestmark = brick_only
 @pytest.fixture
 def hostdir():
     """A host directory outside /tmp (which `brick do` replaces by a tmpfs)."""
-    d = Path(tempfile.mkdtemp(prefix="bk-do-", dir="/var/tmp"))
+    d = Path(tempfile.mkdtemp(prefix=VAR_TMP_PREFIX + "do-", dir="/var/tmp"))
     mounted = []
     yield d, mounted
     for m in reversed(mounted):

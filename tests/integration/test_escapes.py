@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BRICK, CURRENT_TAG, REPO, RootlessBrick, brick_only, hierarchies, new_id, rootless_too,
+from conftest import (OUTSIDE_PREFIX, BRICK, CURRENT_TAG, REPO, RootlessBrick, brick_only, hierarchies, new_id, rootless_too,
                       pty_run, run_cmd, wait_for)
 
 pytestmark = brick_only
@@ -76,7 +76,7 @@ def ebundle(bundle, escape_bin, default_config, default_rootless_config, lane, b
 @pytest.fixture
 def outside():
     """A host directory outside every rootfs (the attacks' target)."""
-    d = Path(tempfile.mkdtemp(prefix="outside-", dir="/tmp"))
+    d = Path(tempfile.mkdtemp(prefix=OUTSIDE_PREFIX, dir="/tmp"))
     yield d
     shutil.rmtree(d, ignore_errors=True)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import wait_for
+from conftest import VAR_TMP_PREFIX, wait_for
 
 
 @pytest.fixture
 def shared_dir():
-    d = Path(tempfile.mkdtemp(prefix="bk-prop-", dir="/var/tmp"))
+    d = Path(tempfile.mkdtemp(prefix=VAR_TMP_PREFIX + "prop-", dir="/var/tmp"))
     subprocess.run(["mount", "-t", "tmpfs", "bk-prop", str(d)], check=True)
     subprocess.run(["mount", "--make-shared", str(d)], check=True)
     yield d

@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 
-from conftest import brick_only, new_id, probe_line, wait_for
+from conftest import OUTSIDE_PREFIX, brick_only, new_id, probe_line, wait_for
 
 
 def run_ok(brick, b, extra=()):
@@ -192,7 +192,7 @@ def test_domainname(brick, bundle):
 
 
 def test_symlink_mount_destination_stays_in_rootfs(brick, bundle):
-    outside = tempfile.mkdtemp(prefix="outside-", dir="/tmp")
+    outside = tempfile.mkdtemp(prefix=OUTSIDE_PREFIX, dir="/tmp")
     try:
         b = bundle(["/bin/sh", "-c", "ls /evil/ 2>&1; grep ' /tmp/outside' /proc/self/mountinfo; true"])
         os.symlink(outside, b.rootfs / "evil")
@@ -209,7 +209,7 @@ def test_symlink_mount_destination_stays_in_rootfs(brick, bundle):
 
 
 def test_symlink_bind_destination_escape(brick, bundle, workdir):
-    outside = tempfile.mkdtemp(prefix="outside-", dir="/tmp")
+    outside = tempfile.mkdtemp(prefix=OUTSIDE_PREFIX, dir="/tmp")
     src = workdir / "bsrc"
     src.mkdir()
     (src / "payload").write_text("p")

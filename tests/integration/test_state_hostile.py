@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CGROOT, brick_only, hierarchies, new_id, pid_alive, run_cmd, wait_for
+from conftest import VAR_TMP_PREFIX, CGROOT, brick_only, hierarchies, new_id, pid_alive, run_cmd, wait_for
 
 pytestmark = brick_only
 
@@ -56,7 +56,7 @@ def victim():
     cg.mkdir()
     p = subprocess.Popen(["sleep", "60"])
     (cg / "cgroup.procs").write_text(str(p.pid))
-    plain = Path(tempfile.mkdtemp(prefix="bk-plain-", dir="/var/tmp"))
+    plain = Path(tempfile.mkdtemp(prefix=VAR_TMP_PREFIX + "plain-", dir="/var/tmp"))
     (plain / "dir").mkdir()
     yield {"pid": p.pid, "cg": cg, "name": name, "plain": plain}
     p.kill()
