@@ -396,3 +396,36 @@ def test_engine_zero_values_are_unset(brick, bundle):
     }
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
+
+
+def _freeze(d, on):
+    if layout() == "v2":
+        (d / "cgroup.freeze").write_text("1" if on else "0")
+    else:
+        (d / "freezer.state").write_text("FROZEN" if on else "THAWED")
+
+
+@pytest.mark.parametrize("frozen", ["itself", pytest.param("parent", marks=brick_only)])
+def test_prefrozen_cgroup_is_refused(brick, bundle, cgparent, frozen):
+    """A cgroup frozen before the container comes (or its parent frozen):
+    `run -d` fails at once, as runc ("container's cgroup unexpectedly
+    frozen"); brick waited for ever. Under a frozen parent runc 1.1.5 still
+    hangs (it reads the cgroup's own freezer state only)."""
+    cid = new_id()
+    b = bundle(["/bin/sleep", "60"])
+    inner = with_cgroup(b, cgparent, cid)
+    d = ctrl_dir("freezer", inner if frozen == "itself" else cgparent)
+    d.mkdir(parents=True)
+    _freeze(d, True)
+    b.write()
+    try:
+        cp = brick("run", "-d", "--bundle", b.path, cid, timeout=20)
+        assert cp.returncode != 0 and "unexpectedly frozen" in cp.stderr, cp
+    finally:
+        _freeze(d, False)
+        brick("delete", "-f", cid)
+        for h in hierarchies():
+            for p in (h / inner.lstrip("/"), h / cgparent.lstrip("/")):
+                if p.exists():
+                    wait_for(lambda: not (p / "cgroup.procs").read_text().strip(), 5)
+                    p.rmdir()

@@ -881,6 +881,11 @@ static int step_cgroup_create(struct create_ctx *ctx, struct brick_error *err)
     ctx->cgroup.pid = ctx->init_pid; /* for a manager that places it (systemd) */
     int r = cgroup_driver_of(&ctx->cgroup)->create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
     give_back_cpus(ctx);
+    /* A cgroup frozen before we came (by hand, or under a frozen parent)
+     * would stop the init in its tracks and the create would wait for ever:
+     * refused as runc refuses it. */
+    if (r >= 0 && cgroup_is_frozen(&ctx->cgroup) == 1)
+        r = brick_err(err, EBUSY, "cgroup %s: container's cgroup unexpectedly frozen", ctx->cgroup.path);
     return r;
 }
 
