@@ -244,3 +244,28 @@ def test_device_fields_parsed_as_runc(brick, bundle):
             assert any(r in ("c 10:229 rw", "c 10:229 rwm") for r in rules), rules
     finally:
         brick.ok("delete", "-f", cid)
+
+
+def _mount_flags(out):
+    return {l.split()[0]: set(l.split()[1].split(",")) for l in out.splitlines() if len(l.split()) == 2}
+
+
+@pytest.mark.parametrize("parent", ["/dev", pytest.param("/mnt/ro", marks=brick_only)])
+def test_read_only_parent_with_mounts_beneath(brick, bundle, parent):
+    """A read-only /dev (or any read-only parent) with mounts beneath it:
+    their mount points and /dev's nodes are made first, the parent is made
+    read-only after (runc does so for /dev; brick failed "create /dev/pts:
+    Read-only file system")."""
+    b = bundle(["/bin/sh", "-c", "awk '{print $5, $6}' /proc/self/mountinfo; test -c /dev/null && echo null-ok"])
+    if parent == "/dev":
+        next(m for m in b.config["mounts"] if m["destination"] == "/dev")["options"].append("ro")
+    else:
+        b.add_mount("/mnt/ro", "tmpfs", "tmpfs", ["ro", "nosuid"])
+        b.add_mount("/mnt/ro/sub/tmp", "tmpfs", "tmpfs", ["nosuid"])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    flags = _mount_flags(cp.stdout)
+    assert "ro" in flags[parent], flags
+    child = "/dev/pts" if parent == "/dev" else "/mnt/ro/sub/tmp"
+    assert "rw" in flags[child], flags
+    assert "null-ok" in cp.stdout

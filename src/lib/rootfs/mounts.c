@@ -241,6 +241,58 @@ static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, str
     return do_fs(ctx, m, o, err);
 }
 
+/* Whether a later mount of the config lands beneath mounts[idx]. */
+static bool mounts_below_later(const struct oci_spec *s, size_t idx)
+{
+    const char *d = s->mounts[idx].destination;
+    size_t n = strlen(d);
+    while (n > 0 && d[n - 1] == '/')
+        n--;
+    for (size_t j = idx + 1; j < s->n_mounts; j++) {
+        const char *e = s->mounts[j].destination;
+        if (e && strncmp(e, d, n) == 0 && e[n] == '/' && e[n + strspn(e + n, "/")])
+            return true;
+    }
+    return false;
+}
+
+/* A read-only mount with later mounts beneath it (a read-only /dev with
+ * /dev/pts and /dev/shm in it): its top is mounted writable, so their mount
+ * points and the device nodes can be made, and made read-only once they
+ * are (rootfs_readonly_later), as runc does for /dev. */
+static bool defer_readonly(const struct rootfs_ctx *ctx, size_t idx, struct mount_opts *o)
+{
+    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) ||
+        !mounts_below_later(ctx->spec, idx))
+        return false;
+    o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    o->attr_clr |= MOUNT_ATTR_RDONLY; /* the top only: a bind's submounts keep "rro" */
+    if (!o->is_bind) /* a new filesystem has no submounts */
+        o->rec_attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    return true;
+}
+
+/* Remember the mount now at dest, to be made read-only later. */
+static int remember_readonly(struct rootfs_ctx *ctx, const char *dest, struct brick_error *err)
+{
+    int fd = resolve_in_root(ctx->root_fd, dest, RESOLVE_EXISTING, err);
+    if (fd < 0)
+        return fd;
+    ctx->ro_later = xrealloc(ctx->ro_later, (ctx->n_ro_later + 1) * sizeof(*ctx->ro_later));
+    ctx->ro_later[ctx->n_ro_later++] = fd;
+    return 0;
+}
+
+int rootfs_readonly_later(struct rootfs_ctx *ctx, struct brick_error *err)
+{
+    for (size_t i = 0; i < ctx->n_ro_later; i++) {
+        int r = mnt_setattr(ctx->ro_later[i], MOUNT_ATTR_RDONLY, 0, 0, false);
+        if (r < 0)
+            return brick_err_errno(err, -r, "make a mount read-only after the mounts beneath it");
+    }
+    return 0;
+}
+
 int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err)
 {
     const struct oci_mount *m = &ctx->spec->mounts[idx];
@@ -250,8 +302,12 @@ int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err
     if (r >= 0) {
         if (!m->destination || !*m->destination)
             r = brick_err(err, EINVAL, "no destination");
-        else
+        else {
+            bool later = defer_readonly(ctx, idx, &o);
             r = mount_dispatch(ctx, m, &o, ctx->idmap_fds ? ctx->idmap_fds[idx] : -1, err);
+            if (r >= 0 && later)
+                r = remember_readonly(ctx, m->destination, err);
+        }
     }
     if (r < 0) {
         const char *d = m->destination ? m->destination : "?";

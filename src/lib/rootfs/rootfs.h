@@ -84,6 +84,9 @@ struct rootfs_ctx {
     struct rootfs_ext ext; /* run.brick.cover, run.brick.symlinks */
     int *cover_fds;        /* the covering tmpfs mounts, made read-only at the end */
     size_t n_cover_fds;
+    int *ro_later;    /* read-only mounts with mounts of the config beneath them,
+                         made read-only by rootfs_finalize() (mounts.c) */
+    size_t n_ro_later;
 };
 
 /* The id-mapping mount i asks for: its uidMappings/gidMappings, or with
