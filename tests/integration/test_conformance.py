@@ -269,3 +269,16 @@ def test_read_only_parent_with_mounts_beneath(brick, bundle, parent):
     child = "/dev/pts" if parent == "/dev" else "/mnt/ro/sub/tmp"
     assert "rw" in flags[child], flags
     assert "null-ok" in cp.stdout
+
+
+@pytest.mark.parametrize("fs", ["proc", "sys"])
+def test_kernel_fs_on_a_symlink_is_refused(brick, bundle, fs):
+    """/proc or /sys a symlink in the image: refused, as runc ("must be
+    mounted on ordinary directory"); brick followed the link and mounted
+    procfs wherever it pointed."""
+    b = bundle(["/bin/true"])
+    os.rmdir(b.rootfs / fs)
+    os.symlink("/tmp", b.rootfs / fs)
+    cp = brick.run(b)
+    assert cp.returncode != 0
+    assert "must be mounted on" in cp.stderr and "ordinary directory" in cp.stderr, cp.stderr

@@ -223,11 +223,39 @@ static void sysfs_as_bind(struct mount_opts *o)
     o->data = NULL;
 }
 
+/* proc and sysfs go on an ordinary directory, never through a symlink the
+ * image placed there (runc: "must be mounted on ordinary directory"): a
+ * /proc -> /somewhere link would move procfs and leave /proc to the image,
+ * where masking and the runtime's own /proc reads would miss it. The
+ * last component is looked at unfollowed, in its parent resolved in the root. */
+static int check_ordinary_dir(const struct rootfs_ctx *ctx, const struct oci_mount *m, struct brick_error *err)
+{
+    _cleanup_free_ char *dir = xstrdup(m->destination);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        dir[--n] = '\0';
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : dir;
+    if (slash)
+        *slash = '\0';
+    struct brick_error ignored;
+    _cleanup_close_ int parent = resolve_in_root(ctx->root_fd, slash && *dir ? dir : "/", RESOLVE_EXISTING, &ignored);
+    struct stat st;
+    if (parent < 0 || !*base || fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
+        return 0; /* missing: made as a directory */
+    return brick_err(err, ENOTDIR, "filesystem \"%s\" must be mounted on an ordinary directory", m->type);
+}
+
 static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, struct mount_opts *o,
                           int idmapped, struct brick_error *err)
 {
     if (o->remount)
         return do_remount(ctx, m->destination, o, err);
+    if (!o->is_bind && m->type && (streq(m->type, "proc") || streq(m->type, "sysfs"))) {
+        int r = check_ordinary_dir(ctx, m, err);
+        if (r < 0)
+            return r;
+    }
     if (streq(m->type, "sysfs") && !o->is_bind && !spec_has_ns(ctx->spec, OCI_NS_NETWORK)) {
         sysfs_as_bind(o);
         return do_bind(ctx, "/sys", m->destination, o, -1, err);
