@@ -282,3 +282,15 @@ def test_kernel_fs_on_a_symlink_is_refused(brick, bundle, fs):
     cp = brick.run(b)
     assert cp.returncode != 0
     assert "must be mounted on" in cp.stderr and "ordinary directory" in cp.stderr, cp.stderr
+
+
+def test_debug_records_go_to_the_log(brick, bundle, workdir):
+    """--debug --log FILE: level=debug records in the log, as runc writes
+    them, and none on stderr (engines read stderr as the error)."""
+    log = workdir / "debug.log"
+    b = bundle(["/bin/true"])
+    b.write()
+    cp = brick("--debug", "--log", log, "run", "--bundle", b.path, new_id())
+    assert cp.returncode == 0, cp.stderr
+    assert any('level=debug msg="' in l for l in log.read_text().splitlines()), log.read_text()
+    assert "debug" not in cp.stderr, cp.stderr
