@@ -429,3 +429,41 @@ def test_prefrozen_cgroup_is_refused(brick, bundle, cgparent, frozen):
                 if p.exists():
                     wait_for(lambda: not (p / "cgroup.procs").read_text().strip(), 5)
                     p.rmdir()
+
+
+@pytest.mark.parametrize("where", ["default", pytest.param("nested", marks=brick_only)])
+def test_realtime_budget_under_a_parent(brick, bundle, cgparent, where):
+    """cpu.realtimeRuntime for a container whose cgroup has parents with no
+    realtime budget (brick's default /brick/<id>, or a cgroupsPath under a
+    new parent): the parents get the budget, top down (brick failed with
+    "write cpu.rt_runtime_us: Invalid argument"; runc's default path has no
+    parent, and runc 1.1.5 fails the nested case as brick did)."""
+    if layout() == "v2" or not (ctrl_dir("cpu", "/") / "cpu.rt_runtime_us").exists():
+        pytest.skip("no v1 realtime group scheduling")
+    cid = new_id()
+    b = bundle(["/bin/sleep", "60"])
+    res = {"cpu": {"realtimeRuntime": 1000, "realtimePeriod": 1000000}}
+    if where == "nested":
+        inner = with_cgroup(b, cgparent, cid, res)
+    else:
+        b.linux["resources"] = res
+    start(brick, b, cid)
+    try:
+        if where == "default":
+            pid = brick.state(cid)["pid"]
+            inner = next(l.split(":", 2)[2] for l in open(f"/proc/{pid}/cgroup").read().splitlines()
+                         if "cpu" in l.split(":")[1].split(","))
+        assert read("cpu", inner, "cpu.rt_runtime_us") == "1000"
+        if where == "nested":  # a second container fits in the parent too
+            c2 = new_id()
+            b2 = bundle(["/bin/sleep", "60"])
+            with_cgroup(b2, cgparent, c2, res)
+            start(brick, b2, c2)
+            brick.ok("delete", "-f", c2)
+    finally:
+        brick.ok("delete", "-f", cid)
+        if where == "nested":
+            for h in hierarchies():
+                p = h / cgparent.lstrip("/")
+                if p.exists():
+                    p.rmdir()
