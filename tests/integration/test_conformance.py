@@ -294,3 +294,27 @@ def test_debug_records_go_to_the_log(brick, bundle, workdir):
     assert cp.returncode == 0, cp.stderr
     assert any('level=debug msg="' in l for l in log.read_text().splitlines()), log.read_text()
     assert "debug" not in cp.stderr, cp.stderr
+
+
+@pytest.mark.parametrize("opt", ["bind", "rbind"])
+def test_bind_source_the_mapped_root_cannot_reach(brick, bundle, workdir, opt):
+    """A bind source under a 0700 directory of the host's root, in a
+    container with a user namespace: opened with the runtime's credentials
+    (in the container's mount namespace, as runc), not the mapped root's
+    (brick failed "Permission denied"). What it holds stays as readable as
+    its own modes make it."""
+    import subprocess
+    os.chmod(workdir, 0o755)
+    secret = workdir / "secret"
+    (secret / "pub").mkdir(parents=True)
+    os.chmod(secret, 0o700)
+    (secret / "pub" / "f").write_text("reached\n")
+    os.chmod(secret / "pub" / "f", 0o644)
+    b = bundle(["/bin/cat", "/mnt/s/f"])
+    b.linux["uidMappings"] = b.linux["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    b.linux["namespaces"].append({"type": "user"})
+    subprocess.run(["chown", "-R", "200000:200000", str(b.rootfs)], check=True)
+    b.add_mount("/mnt/s", "bind", secret / "pub", [opt])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "reached\n"
