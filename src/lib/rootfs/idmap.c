@@ -76,7 +76,7 @@ int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, i
     mount_opts_done(&o);
     if (!m->source)
         return brick_err(err, EINVAL, "mounts[%zu]: bind mount without a source", i);
-    _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+    _cleanup_free_ char *src = rootfs_bind_source(bundle, m->source);
     int tree = mnt_clone(AT_FDCWD, src, recursive);
     if (tree == -EINVAL && !recursive)
         return brick_err(err, EINVAL, "mounts[%zu] %s: source %s has submounts the kernel keeps locked in a user "
@@ -94,6 +94,13 @@ int rootfs_idmap_apply(int tree, int userns_fd, bool recursive, struct brick_err
         return brick_err_errno(err, -r, "id-map the mount (MOUNT_ATTR_IDMAP%s)",
                                -r == EINVAL ? ": the file system or kernel cannot" : "");
     return 0;
+}
+
+char *rootfs_bind_source(const char *bundle, const char *source)
+{
+    if (!source)
+        return NULL;
+    return source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", bundle, source);
 }
 
 int rootfs_mount_plain_bind(const struct oci_spec *s, size_t i, bool *recursive)
@@ -126,7 +133,7 @@ int rootfs_source_open_in(const struct oci_spec *s, const char *bundle, size_t i
                           struct brick_error *err)
 {
     const struct oci_mount *m = &s->mounts[i];
-    _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+    _cleanup_free_ char *src = rootfs_bind_source(bundle, m->source);
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return brick_err_errno(err, errno, "socketpair");

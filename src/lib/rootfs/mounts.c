@@ -71,7 +71,7 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
 
     if (!source)
         return brick_err(err, EINVAL, "bind mount without a source");
-    src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", ctx->bundle, source);
+    src = rootfs_bind_source(ctx->bundle, source);
     /* stat() first: it names a missing source plainly, and tells whether to
      * create a directory or an empty file as the mount point. An id-mapped
      * tree (idmap.c) is its own answer: cloned already. */

@@ -111,6 +111,9 @@ int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, i
  * rootfs_mount_plain_bind: 1 when mounts[i] is a bind that is not id-mapped
  * (*recursive: rbind), 0 when not, -errno for bad options. */
 int rootfs_mount_plain_bind(const struct oci_spec *s, size_t i, bool *recursive);
+/* A bind source as a path: absolute as given, else under the bundle (heap
+ * string; NULL without a source). */
+char *rootfs_bind_source(const char *bundle, const char *source);
 /* In the runtime: open mount i's source (O_PATH) in the mount namespace of
  * the process behind pidfd, with the runtime's credentials. */
 int rootfs_source_open_in(const struct oci_spec *s, const char *bundle, size_t i, int pidfd, int *ret_fd,

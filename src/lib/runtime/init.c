@@ -279,8 +279,7 @@ static int request_source(struct create_ctx *ctx, size_t i, struct brick_error *
     bool recursive;
     if (!oci_spec_namespace(ctx->spec, OCI_NS_USER) || rootfs_mount_plain_bind(ctx->spec, i, &recursive) <= 0)
         return 0;
-    _cleanup_free_ char *src = !m->source ? NULL : m->source[0] == '/' ? xstrdup(m->source)
-                                                                      : xasprintf("%s/%s", ctx->bundle, m->source);
+    _cleanup_free_ char *src = rootfs_bind_source(ctx->bundle, m->source);
     struct stat st;
     bool need = src && stat(src, &st) < 0 && (errno == EACCES || errno == EPERM);
     if (sync_send(ctx->sync_child, SYNC_SOURCE, need) < 0)
