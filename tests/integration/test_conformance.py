@@ -318,3 +318,29 @@ def test_bind_source_the_mapped_root_cannot_reach(brick, bundle, workdir, opt):
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout == "reached\n"
+
+
+@brick_only  # runc 1.1.5 fails: "mount sysfs:/sys ...: operation not permitted"
+def test_join_a_network_namespace_another_user_namespace_owns(brick, bundle, workdir):
+    """A container with a user namespace of its own joins a network
+    namespace that another container's user namespace owns: the kernel
+    refuses it a fresh sysfs, so /sys is the host's, bound (crun)."""
+    import subprocess
+    os.chmod(workdir, 0o755)
+    a = bundle(["/bin/sleep", "60"])
+    a.linux["uidMappings"] = a.linux["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    a.linux["namespaces"].append({"type": "user"})
+    subprocess.run(["chown", "-R", "200000:200000", str(a.rootfs)], check=True)
+    ca = brick.create(a)
+    try:
+        pid = brick.state(ca)["pid"]
+        b = bundle(["/bin/sh", "-c", "readlink /proc/self/ns/net; ls /sys/class/net"])
+        b.linux["uidMappings"] = b.linux["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+        b.linux["namespaces"] = [n for n in b.linux["namespaces"] if n["type"] != "network"] + [
+            {"type": "user"}, {"type": "network", "path": f"/proc/{pid}/ns/net"}]
+        subprocess.run(["chown", "-R", "300000:300000", str(b.rootfs)], check=True)
+        cp = brick.run(b)
+        assert cp.returncode == 0, cp.stderr
+        assert cp.stdout.split()[0] == os.readlink(f"/proc/{pid}/ns/net"), cp.stdout
+    finally:
+        brick.ok("delete", "-f", ca)

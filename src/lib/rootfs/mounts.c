@@ -266,7 +266,14 @@ static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, str
         return do_bind(ctx, m->source, m->destination, o, idmapped, err);
     if (!m->type || !*m->type)
         return brick_err(err, EINVAL, "no filesystem type");
-    return do_fs(ctx, m, o, err);
+    int r = do_fs(ctx, m, o, err);
+    /* a network namespace joined by path that another user namespace owns
+     * refuses a fresh sysfs to ours: the host's /sys, as without one (crun) */
+    if (r == -EPERM && ctx->in_userns && streq(m->type, "sysfs")) {
+        sysfs_as_bind(o);
+        r = do_bind(ctx, "/sys", m->destination, o, -1, err);
+    }
+    return r;
 }
 
 /* Whether a later mount of the config lands beneath mounts[idx]. */
