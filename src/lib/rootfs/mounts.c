@@ -297,8 +297,13 @@ static bool mounts_below_later(const struct oci_spec *s, size_t idx)
  * are (rootfs_readonly_later), as runc does for /dev. */
 static bool defer_readonly(const struct rootfs_ctx *ctx, size_t idx, struct mount_opts *o)
 {
-    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) ||
-        !mounts_below_later(ctx->spec, idx))
+    /* Never sysfs, fresh or bound: its mount points (/sys/fs/cgroup) exist
+     * already, and a /sys bound from the host must be read-only throughout,
+     * submounts and all, from the start (sysfs_readonly_throughout,
+     * CVE-2023-25809). */
+    const struct oci_mount *m = &ctx->spec->mounts[idx];
+    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) || (m->type && streq(m->type, "sysfs")) ||
+        (o->is_bind && source_is_sysfs(m->source)) || !mounts_below_later(ctx->spec, idx))
         return false;
     o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
     o->attr_clr |= MOUNT_ATTR_RDONLY; /* the top only: a bind's submounts keep "rro" */
