@@ -96,7 +96,9 @@ static void on_library_log(enum brick_log_level level, const char *msg, void *us
     static const char *const names[] = {"error", "warning", "info", "debug"};
     (void)userdata;
     log_record(names[level], msg);
-    if (level <= BRICK_LOG_WARN || globals.debug) {
+    /* --debug records go to --log when given, as runc's: an engine that
+     * reads the runtime's stderr as its error message gets no debug lines */
+    if (level <= BRICK_LOG_WARN || (globals.debug && !log_file)) {
         char prefix[32];
         snprintf(prefix, sizeof(prefix), "brick: %s: ", names[level]);
         print_line(prefix, msg);

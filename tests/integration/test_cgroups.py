@@ -396,3 +396,74 @@ def test_engine_zero_values_are_unset(brick, bundle):
     }
     cp = brick.run(b)
     assert cp.returncode == 0, cp.stderr
+
+
+def _freeze(d, on):
+    if layout() == "v2":
+        (d / "cgroup.freeze").write_text("1" if on else "0")
+    else:
+        (d / "freezer.state").write_text("FROZEN" if on else "THAWED")
+
+
+@pytest.mark.parametrize("frozen", ["itself", pytest.param("parent", marks=brick_only)])
+def test_prefrozen_cgroup_is_refused(brick, bundle, cgparent, frozen):
+    """A cgroup frozen before the container comes (or its parent frozen):
+    `run -d` fails at once, as runc ("container's cgroup unexpectedly
+    frozen"); brick waited for ever. Under a frozen parent runc 1.1.5 still
+    hangs (it reads the cgroup's own freezer state only)."""
+    cid = new_id()
+    b = bundle(["/bin/sleep", "60"])
+    inner = with_cgroup(b, cgparent, cid)
+    d = ctrl_dir("freezer", inner if frozen == "itself" else cgparent)
+    d.mkdir(parents=True)
+    _freeze(d, True)
+    b.write()
+    try:
+        cp = brick("run", "-d", "--bundle", b.path, cid, timeout=20)
+        assert cp.returncode != 0 and "unexpectedly frozen" in cp.stderr, cp
+    finally:
+        _freeze(d, False)
+        brick("delete", "-f", cid)
+        for h in hierarchies():
+            for p in (h / inner.lstrip("/"), h / cgparent.lstrip("/")):
+                if p.exists():
+                    wait_for(lambda: not (p / "cgroup.procs").read_text().strip(), 5)
+                    p.rmdir()
+
+
+@pytest.mark.parametrize("where", ["default", pytest.param("nested", marks=brick_only)])
+def test_realtime_budget_under_a_parent(brick, bundle, cgparent, where):
+    """cpu.realtimeRuntime for a container whose cgroup has parents with no
+    realtime budget (brick's default /brick/<id>, or a cgroupsPath under a
+    new parent): the parents get the budget, top down (brick failed with
+    "write cpu.rt_runtime_us: Invalid argument"; runc's default path has no
+    parent, and runc 1.1.5 fails the nested case as brick did)."""
+    if layout() == "v2" or not (ctrl_dir("cpu", "/") / "cpu.rt_runtime_us").exists():
+        pytest.skip("no v1 realtime group scheduling")
+    cid = new_id()
+    b = bundle(["/bin/sleep", "60"])
+    res = {"cpu": {"realtimeRuntime": 1000, "realtimePeriod": 1000000}}
+    if where == "nested":
+        inner = with_cgroup(b, cgparent, cid, res)
+    else:
+        b.linux["resources"] = res
+    start(brick, b, cid)
+    try:
+        if where == "default":
+            pid = brick.state(cid)["pid"]
+            inner = next(l.split(":", 2)[2] for l in open(f"/proc/{pid}/cgroup").read().splitlines()
+                         if "cpu" in l.split(":")[1].split(","))
+        assert read("cpu", inner, "cpu.rt_runtime_us") == "1000"
+        if where == "nested":  # a second container fits in the parent too
+            c2 = new_id()
+            b2 = bundle(["/bin/sleep", "60"])
+            with_cgroup(b2, cgparent, c2, res)
+            start(brick, b2, c2)
+            brick.ok("delete", "-f", c2)
+    finally:
+        brick.ok("delete", "-f", cid)
+        if where == "nested":
+            for h in hierarchies():
+                p = h / cgparent.lstrip("/")
+                if p.exists():
+                    p.rmdir()

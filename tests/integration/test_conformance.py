@@ -224,3 +224,123 @@ def test_bind_keeps_the_source_mount_flags(brick, bundle):
     finally:
         subprocess.run(["umount", src], check=False)
         os.rmdir(src)
+
+
+def test_device_fields_parsed_as_runc(brick, bundle):
+    """runc's parsing: a device path with a trailing slash names the device,
+    access letters outside "rwm" are ignored ("rwa" is "rw"); brick refused
+    both."""
+    b = bundle(["/bin/sleep", "60"])
+    b.linux["devices"] = [{"path": "/dev/fuse/", "type": "c", "major": 10, "minor": 229, "fileMode": 0o666}]
+    b.linux["resources"] = {"devices": [{"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rwa"}]}
+    cid = brick.create(b)
+    try:
+        pid = brick.state(cid)["pid"]
+        assert os.path.exists(f"/proc/{pid}/root/dev/fuse")
+        rel = [l.split(":", 2)[2] for l in open(f"/proc/{pid}/cgroup").read().splitlines()
+               if l.split(":")[1] == "devices"]
+        if rel:  # a v1 devices hierarchy: the rule reads back as runc writes it
+            rules = open(f"/sys/fs/cgroup/devices{rel[0]}/devices.list").read().splitlines()
+            assert any(r in ("c 10:229 rw", "c 10:229 rwm") for r in rules), rules
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+def _mount_flags(out):
+    return {l.split()[0]: set(l.split()[1].split(",")) for l in out.splitlines() if len(l.split()) == 2}
+
+
+@pytest.mark.parametrize("parent", ["/dev", pytest.param("/mnt/ro", marks=brick_only)])
+def test_read_only_parent_with_mounts_beneath(brick, bundle, parent):
+    """A read-only /dev (or any read-only parent) with mounts beneath it:
+    their mount points and /dev's nodes are made first, the parent is made
+    read-only after (runc does so for /dev; brick failed "create /dev/pts:
+    Read-only file system")."""
+    b = bundle(["/bin/sh", "-c", "awk '{print $5, $6}' /proc/self/mountinfo; test -c /dev/null && echo null-ok"])
+    if parent == "/dev":
+        next(m for m in b.config["mounts"] if m["destination"] == "/dev")["options"].append("ro")
+    else:
+        b.add_mount("/mnt/ro", "tmpfs", "tmpfs", ["ro", "nosuid"])
+        b.add_mount("/mnt/ro/sub/tmp", "tmpfs", "tmpfs", ["nosuid"])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    flags = _mount_flags(cp.stdout)
+    assert "ro" in flags[parent], flags
+    child = "/dev/pts" if parent == "/dev" else "/mnt/ro/sub/tmp"
+    assert "rw" in flags[child], flags
+    assert "null-ok" in cp.stdout
+
+
+@pytest.mark.parametrize("fs", ["proc", "sys"])
+def test_kernel_fs_on_a_symlink_is_refused(brick, bundle, fs):
+    """/proc or /sys a symlink in the image: refused, as runc ("must be
+    mounted on ordinary directory"); brick followed the link and mounted
+    procfs wherever it pointed."""
+    b = bundle(["/bin/true"])
+    os.rmdir(b.rootfs / fs)
+    os.symlink("/tmp", b.rootfs / fs)
+    cp = brick.run(b)
+    assert cp.returncode != 0
+    assert "must be mounted on" in cp.stderr and "ordinary directory" in cp.stderr, cp.stderr
+
+
+def test_debug_records_go_to_the_log(brick, bundle, workdir):
+    """--debug --log FILE: level=debug records in the log, as runc writes
+    them, and none on stderr (engines read stderr as the error)."""
+    log = workdir / "debug.log"
+    b = bundle(["/bin/true"])
+    b.write()
+    cp = brick("--debug", "--log", log, "run", "--bundle", b.path, new_id())
+    assert cp.returncode == 0, cp.stderr
+    assert any('level=debug msg="' in l for l in log.read_text().splitlines()), log.read_text()
+    assert "debug" not in cp.stderr, cp.stderr
+
+
+@pytest.mark.parametrize("opt", ["bind", "rbind"])
+def test_bind_source_the_mapped_root_cannot_reach(brick, bundle, workdir, opt):
+    """A bind source under a 0700 directory of the host's root, in a
+    container with a user namespace: opened with the runtime's credentials
+    (in the container's mount namespace, as runc), not the mapped root's
+    (brick failed "Permission denied"). What it holds stays as readable as
+    its own modes make it."""
+    import subprocess
+    os.chmod(workdir, 0o755)
+    secret = workdir / "secret"
+    (secret / "pub").mkdir(parents=True)
+    os.chmod(secret, 0o700)
+    (secret / "pub" / "f").write_text("reached\n")
+    os.chmod(secret / "pub" / "f", 0o644)
+    b = bundle(["/bin/cat", "/mnt/s/f"])
+    b.linux["uidMappings"] = b.linux["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    b.linux["namespaces"].append({"type": "user"})
+    subprocess.run(["chown", "-R", "200000:200000", str(b.rootfs)], check=True)
+    b.add_mount("/mnt/s", "bind", secret / "pub", [opt])
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "reached\n"
+
+
+@brick_only  # runc 1.1.5 fails: "mount sysfs:/sys ...: operation not permitted"
+def test_join_a_network_namespace_another_user_namespace_owns(brick, bundle, workdir):
+    """A container with a user namespace of its own joins a network
+    namespace that another container's user namespace owns: the kernel
+    refuses it a fresh sysfs, so /sys is the host's, bound (crun)."""
+    import subprocess
+    os.chmod(workdir, 0o755)
+    a = bundle(["/bin/sleep", "60"])
+    a.linux["uidMappings"] = a.linux["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    a.linux["namespaces"].append({"type": "user"})
+    subprocess.run(["chown", "-R", "200000:200000", str(a.rootfs)], check=True)
+    ca = brick.create(a)
+    try:
+        pid = brick.state(ca)["pid"]
+        b = bundle(["/bin/sh", "-c", "readlink /proc/self/ns/net; ls /sys/class/net"])
+        b.linux["uidMappings"] = b.linux["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+        b.linux["namespaces"] = [n for n in b.linux["namespaces"] if n["type"] != "network"] + [
+            {"type": "user"}, {"type": "network", "path": f"/proc/{pid}/ns/net"}]
+        subprocess.run(["chown", "-R", "300000:300000", str(b.rootfs)], check=True)
+        cp = brick.run(b)
+        assert cp.returncode == 0, cp.stderr
+        assert cp.stdout.split()[0] == os.readlink(f"/proc/{pid}/ns/net"), cp.stdout
+    finally:
+        brick.ok("delete", "-f", ca)

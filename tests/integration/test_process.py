@@ -340,6 +340,10 @@ def test_terminal_relay_passes_stdin_eof(brick, bundle):
     cp = brick.run(b, input="hello\n", timeout=15)
     assert cp.returncode == 0, cp.stderr
     assert "hello" in cp.stdout
+    # an unfinished last line: the first ^D only hands "tail" to cat (it hung)
+    cp = brick.run(b, input="hello\ntail", timeout=15)
+    assert cp.returncode == 0, cp.stderr
+    assert "tail" in cp.stdout
 
 
 def test_relative_executable_resolves_in_cwd(brick, bundle):

@@ -48,9 +48,9 @@ static int convert(const struct oci_device_cgroup *d, size_t i, struct cgroup_de
     if (d->has_minor)
         out->minor = d->minor;
     const char *acc = d->access && *d->access ? d->access : "rwm";
-    if (strlen(acc) > 3 || strspn(acc, "rwm") != strlen(acc))
+    if (!acc[strcspn(acc, "rwm")])
         return brick_err(err, EINVAL, "linux.resources.devices[%zu].access: invalid \"%s\"", i, acc);
-    /* canonical order, no duplicates */
+    /* canonical order, no duplicates; other letters ignored, as runc */
     size_t k = 0;
     for (const char *c = "rwm"; *c; c++)
         if (strchr(acc, *c))

@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "spec/model.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -103,6 +104,62 @@ static int check_usage(const char *dir, const struct cgroup_write *w, bool v2, s
     return 0;
 }
 
+/* A v1 directory's realtime budget (cpu.rt_runtime_us; 0 when unknown). */
+static int64_t rt_of(const char *dir)
+{
+    _cleanup_free_ char *s = NULL;
+    int64_t v = 0;
+    if (cgroup_read(dir, "cpu.rt_runtime_us", &s) < 0 || parse_i64(s, &v) < 0 || v < 0)
+        return 0;
+    return v;
+}
+
+/* What dir's children but skip hold of its realtime budget. */
+static int64_t rt_children_but(const char *dir, const char *skip)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    int64_t sum = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.' || streq(e->d_name, skip))
+            continue;
+        _cleanup_free_ char *sub = xasprintf("%s/%s", dir, e->d_name);
+        sum += rt_of(sub);
+    }
+    return sum;
+}
+
+/* cpu.rt_runtime_us: a v1 cgroup's realtime budget must fit in its
+ * parent's, and a new directory has none, so a container under /brick (or
+ * any parent of its cgroupsPath) could get none. Each directory between the
+ * hierarchy's root (the host's budget, left alone) and the container's is
+ * raised, top down, to what its children then hold: its other children's
+ * budgets and what the one on the way down needs. Never lowered; a later
+ * container reuses what a deleted one held. */
+static int rt_budget_parents(const struct cgroup_hier *h, int64_t want)
+{
+    size_t top = strlen(h->mount);
+    _cleanup_free_ char *p = xstrdup(h->dir);
+    char *parents[32];
+    int64_t need[32], child = want;
+    size_t n = 0;
+    for (char *s; n < ARRAY_SIZE(parents) && (s = strrchr(p, '/')) && (size_t)(s - p) > top; n++) {
+        *s = '\0';
+        need[n] = rt_children_but(p, s + 1) + child;
+        parents[n] = xstrdup(p);
+        int64_t cur = rt_of(p);
+        child = cur > need[n] ? cur : need[n];
+    }
+    int r = 0;
+    while (n-- > 0) {
+        char v[24];
+        snprintf(v, sizeof(v), "%" PRId64, need[n]);
+        if (r >= 0 && rt_of(parents[n]) < need[n])
+            r = cgroup_write(parents[n], "cpu.rt_runtime_us", v);
+        free(parents[n]);
+    }
+    return r;
+}
+
 static int write_one(const struct cgroup *cg, const struct cgroup_write *w, struct brick_error *err)
 {
     const struct cgroup_hier *h = cgroup_hier_of(cg, w->v2 ? "" : w->ctrl);
@@ -113,6 +170,10 @@ static int write_one(const struct cgroup *cg, const struct cgroup_write *w, stru
         return -EBUSY;
     const char *file = w->file, *value = w->value;
     int r = cgroup_write(h->dir, file, value);
+    int64_t rt;
+    if (r == -EINVAL && streq(file, "cpu.rt_runtime_us") && parse_i64(value, &rt) == 0 && rt > 0 &&
+        rt_budget_parents(h, rt) == 0)
+        r = cgroup_write(h->dir, file, value);
     if (r == -ENOENT && w->alt_file) {
         file = w->alt_file;
         value = w->alt_value;

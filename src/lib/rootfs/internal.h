@@ -23,6 +23,9 @@ bool spec_has_ns(const struct oci_spec *s, enum oci_ns_type t);
 
 /* mounts.c: spec.mounts[idx]. */
 int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err);
+/* Make the mounts rootfs_mount_one() left writable read-only (top mount
+ * only: what was below them when mounted is read-only already). */
+int rootfs_readonly_later(struct rootfs_ctx *ctx, struct brick_error *err);
 /* Apply o's attributes and propagation to a mount fd (attached or not). */
 int mount_apply_attrs(int mnt_fd, const struct mount_opts *o, struct brick_error *err);
 int mount_apply_propagation(int mnt_fd, const struct mount_opts *o, struct brick_error *err);

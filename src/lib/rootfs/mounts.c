@@ -71,7 +71,7 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
 
     if (!source)
         return brick_err(err, EINVAL, "bind mount without a source");
-    src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", ctx->bundle, source);
+    src = rootfs_bind_source(ctx->bundle, source);
     /* stat() first: it names a missing source plainly, and tells whether to
      * create a directory or an empty file as the mount point. An id-mapped
      * tree (idmap.c) is its own answer: cloned already. */
@@ -223,11 +223,39 @@ static void sysfs_as_bind(struct mount_opts *o)
     o->data = NULL;
 }
 
+/* proc and sysfs go on an ordinary directory, never through a symlink the
+ * image placed there (runc: "must be mounted on ordinary directory"): a
+ * /proc -> /somewhere link would move procfs and leave /proc to the image,
+ * where masking and the runtime's own /proc reads would miss it. The
+ * last component is looked at unfollowed, in its parent resolved in the root. */
+static int check_ordinary_dir(const struct rootfs_ctx *ctx, const struct oci_mount *m, struct brick_error *err)
+{
+    _cleanup_free_ char *dir = xstrdup(m->destination);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        dir[--n] = '\0';
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : dir;
+    if (slash)
+        *slash = '\0';
+    struct brick_error ignored;
+    _cleanup_close_ int parent = resolve_in_root(ctx->root_fd, slash && *dir ? dir : "/", RESOLVE_EXISTING, &ignored);
+    struct stat st;
+    if (parent < 0 || !*base || fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
+        return 0; /* missing: made as a directory */
+    return brick_err(err, ENOTDIR, "filesystem \"%s\" must be mounted on an ordinary directory", m->type);
+}
+
 static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, struct mount_opts *o,
                           int idmapped, struct brick_error *err)
 {
     if (o->remount)
         return do_remount(ctx, m->destination, o, err);
+    if (!o->is_bind && m->type && (streq(m->type, "proc") || streq(m->type, "sysfs"))) {
+        int r = check_ordinary_dir(ctx, m, err);
+        if (r < 0)
+            return r;
+    }
     if (streq(m->type, "sysfs") && !o->is_bind && !spec_has_ns(ctx->spec, OCI_NS_NETWORK)) {
         sysfs_as_bind(o);
         return do_bind(ctx, "/sys", m->destination, o, -1, err);
@@ -238,7 +266,71 @@ static int mount_dispatch(struct rootfs_ctx *ctx, const struct oci_mount *m, str
         return do_bind(ctx, m->source, m->destination, o, idmapped, err);
     if (!m->type || !*m->type)
         return brick_err(err, EINVAL, "no filesystem type");
-    return do_fs(ctx, m, o, err);
+    int r = do_fs(ctx, m, o, err);
+    /* a network namespace joined by path that another user namespace owns
+     * refuses a fresh sysfs to ours: the host's /sys, as without one (crun) */
+    if (r == -EPERM && ctx->in_userns && streq(m->type, "sysfs")) {
+        sysfs_as_bind(o);
+        r = do_bind(ctx, "/sys", m->destination, o, -1, err);
+    }
+    return r;
+}
+
+/* Whether a later mount of the config lands beneath mounts[idx]. */
+static bool mounts_below_later(const struct oci_spec *s, size_t idx)
+{
+    const char *d = s->mounts[idx].destination;
+    size_t n = strlen(d);
+    while (n > 0 && d[n - 1] == '/')
+        n--;
+    for (size_t j = idx + 1; j < s->n_mounts; j++) {
+        const char *e = s->mounts[j].destination;
+        if (e && strncmp(e, d, n) == 0 && e[n] == '/' && e[n + strspn(e + n, "/")])
+            return true;
+    }
+    return false;
+}
+
+/* A read-only mount with later mounts beneath it (a read-only /dev with
+ * /dev/pts and /dev/shm in it): its top is mounted writable, so their mount
+ * points and the device nodes can be made, and made read-only once they
+ * are (rootfs_readonly_later), as runc does for /dev. */
+static bool defer_readonly(const struct rootfs_ctx *ctx, size_t idx, struct mount_opts *o)
+{
+    /* Never sysfs, fresh or bound: its mount points (/sys/fs/cgroup) exist
+     * already, and a /sys bound from the host must be read-only throughout,
+     * submounts and all, from the start (sysfs_readonly_throughout,
+     * CVE-2023-25809). */
+    const struct oci_mount *m = &ctx->spec->mounts[idx];
+    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) || (m->type && streq(m->type, "sysfs")) ||
+        (o->is_bind && source_is_sysfs(m->source)) || !mounts_below_later(ctx->spec, idx))
+        return false;
+    o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    o->attr_clr |= MOUNT_ATTR_RDONLY; /* the top only: a bind's submounts keep "rro" */
+    if (!o->is_bind) /* a new filesystem has no submounts */
+        o->rec_attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    return true;
+}
+
+/* Remember the mount now at dest, to be made read-only later. */
+static int remember_readonly(struct rootfs_ctx *ctx, const char *dest, struct brick_error *err)
+{
+    int fd = resolve_in_root(ctx->root_fd, dest, RESOLVE_EXISTING, err);
+    if (fd < 0)
+        return fd;
+    ctx->ro_later = xrealloc(ctx->ro_later, (ctx->n_ro_later + 1) * sizeof(*ctx->ro_later));
+    ctx->ro_later[ctx->n_ro_later++] = fd;
+    return 0;
+}
+
+int rootfs_readonly_later(struct rootfs_ctx *ctx, struct brick_error *err)
+{
+    for (size_t i = 0; i < ctx->n_ro_later; i++) {
+        int r = mnt_setattr(ctx->ro_later[i], MOUNT_ATTR_RDONLY, 0, 0, false);
+        if (r < 0)
+            return brick_err_errno(err, -r, "make a mount read-only after the mounts beneath it");
+    }
+    return 0;
 }
 
 int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err)
@@ -250,8 +342,12 @@ int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err
     if (r >= 0) {
         if (!m->destination || !*m->destination)
             r = brick_err(err, EINVAL, "no destination");
-        else
+        else {
+            bool later = defer_readonly(ctx, idx, &o);
             r = mount_dispatch(ctx, m, &o, ctx->idmap_fds ? ctx->idmap_fds[idx] : -1, err);
+            if (r >= 0 && later)
+                r = remember_readonly(ctx, m->destination, err);
+        }
     }
     if (r < 0) {
         const char *d = m->destination ? m->destination : "?";

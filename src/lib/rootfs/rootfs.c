@@ -233,7 +233,8 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct brick_error *err)
     const struct oci_spec *s = ctx->spec;
     int r;
 
-    if ((r = rootfs_readonly_paths(ctx, err)) < 0 || (r = rootfs_masked_paths(ctx, err)) < 0)
+    if ((r = rootfs_readonly_later(ctx, err)) < 0 || (r = rootfs_readonly_paths(ctx, err)) < 0 ||
+        (r = rootfs_masked_paths(ctx, err)) < 0)
         return r;
     /* Top mount only, like runc: binds below keep their own flags. */
     if (s->root.readonly && (r = mnt_setattr(ctx->root_fd, MOUNT_ATTR_RDONLY, 0, 0, false)) < 0)
@@ -266,4 +267,9 @@ void rootfs_ctx_done(struct rootfs_ctx *ctx)
     free(ctx->cover_fds);
     ctx->cover_fds = NULL;
     ctx->n_cover_fds = 0;
+    for (size_t i = 0; i < ctx->n_ro_later; i++)
+        close(ctx->ro_later[i]);
+    free(ctx->ro_later);
+    ctx->ro_later = NULL;
+    ctx->n_ro_later = 0;
 }

@@ -84,6 +84,9 @@ struct rootfs_ctx {
     struct rootfs_ext ext; /* run.brick.cover, run.brick.symlinks */
     int *cover_fds;        /* the covering tmpfs mounts, made read-only at the end */
     size_t n_cover_fds;
+    int *ro_later;    /* read-only mounts with mounts of the config beneath them,
+                         made read-only by rootfs_finalize() (mounts.c) */
+    size_t n_ro_later;
 };
 
 /* The id-mapping mount i asks for: its uidMappings/gidMappings, or with
@@ -101,6 +104,23 @@ int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *
 /* In the init (its own mount namespace): mount i's source cloned as a
  * detached tree, recursively for rbind. */
 int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd, struct brick_error *err);
+/* A bind mount of a container with a user namespace whose source the
+ * container's root may not reach (under a 0700 directory of the host's
+ * root): the runtime opens the source with its own credentials, in the
+ * init's mount namespace (as runc), and the init clones it from that fd.
+ * rootfs_mount_plain_bind: 1 when mounts[i] is a bind that is not id-mapped
+ * (*recursive: rbind), 0 when not, -errno for bad options. */
+int rootfs_mount_plain_bind(const struct oci_spec *s, size_t i, bool *recursive);
+/* A bind source as a path: absolute as given, else under the bundle (heap
+ * string; NULL without a source). */
+char *rootfs_bind_source(const char *bundle, const char *source);
+/* In the runtime: open mount i's source (O_PATH) in the mount namespace of
+ * the process behind pidfd, with the runtime's credentials. */
+int rootfs_source_open_in(const struct oci_spec *s, const char *bundle, size_t i, int pidfd, int *ret_fd,
+                          struct brick_error *err);
+/* In the init: mount i's tree cloned from that fd (recursively for rbind). */
+int rootfs_source_clone(const struct oci_spec *s, size_t i, int src_fd, bool recursive, int *ret_fd,
+                        struct brick_error *err);
 /* In the runtime (the host's user namespace): id-map that tree with the
  * maps of userns_fd (its whole tree when recursive: "ridmap"). */
 int rootfs_idmap_apply(int tree, int userns_fd, bool recursive, struct brick_error *err);

@@ -509,6 +509,27 @@ static int run_runtime_hooks(struct create_ctx *ctx, struct brick_error *err)
     return r;
 }
 
+/* A bind source the container's root may not reach, opened for the init
+ * (rootfs_source_open_in): it asks once per plain bind mount of a
+ * container with a user namespace, 1 when it needs it. */
+static int serve_source(struct create_ctx *ctx, size_t i, struct brick_error *err)
+{
+    bool recursive;
+    if (!oci_spec_namespace(ctx->spec, OCI_NS_USER) || rootfs_mount_plain_bind(ctx->spec, i, &recursive) <= 0)
+        return 0;
+    int32_t need = 0;
+    int r = sync_expect(ctx->sync_parent, SYNC_SOURCE, &need, err);
+    if (r < 0 || !need)
+        return r;
+    _cleanup_close_ int fd = -EBADF;
+    r = rootfs_source_open_in(ctx->spec, ctx->bundle, i, ctx->init_pidfd, &fd, err);
+    if (r < 0)
+        return r;
+    if (sync_send(ctx->sync_parent, SYNC_SOURCE_DONE, 0) < 0 || send_fd(ctx->sync_parent, fd) < 0)
+        return brick_err(err, EPIPE, "send a bind source to the container init");
+    return 0;
+}
+
 /* Id-map the trees the init cloned (rootfs/idmap.c says why it clones and
  * we map), one user namespace per distinct mapping, before GO: the init
  * asks for them first thing, one mount at a time. */
@@ -518,8 +539,10 @@ static int serve_idmaps(struct create_ctx *ctx, struct brick_error *err)
     struct rootfs_idmap im, last = {0};
     int userns = -1, r = 0;
     for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
-        if (rootfs_mount_idmap(s, i, &im, err) <= 0) /* validated by check_config */
+        if (rootfs_mount_idmap(s, i, &im, err) <= 0) { /* validated by check_config */
+            r = serve_source(ctx, i, err);
             continue;
+        }
         int32_t idx = -1;
         _cleanup_close_ int tree = -EBADF;
         r = sync_expect(ctx->sync_parent, SYNC_IDMAP, &idx, err);
@@ -881,6 +904,11 @@ static int step_cgroup_create(struct create_ctx *ctx, struct brick_error *err)
     ctx->cgroup.pid = ctx->init_pid; /* for a manager that places it (systemd) */
     int r = cgroup_driver_of(&ctx->cgroup)->create(&ctx->cgroup, &ctx->spec->linux_.resources, err);
     give_back_cpus(ctx);
+    /* A cgroup frozen before we came (by hand, or under a frozen parent)
+     * would stop the init in its tracks and the create would wait for ever:
+     * refused as runc refuses it. */
+    if (r >= 0 && cgroup_is_frozen(&ctx->cgroup) == 1)
+        r = brick_err(err, EBUSY, "cgroup %s: container's cgroup unexpectedly frozen", ctx->cgroup.path);
     return r;
 }
 

@@ -31,6 +31,7 @@ struct proxy {
     int sigfd;
     int pidfd;
     bool raw;
+    bool line_open; /* the last byte passed to the pty ended no line */
     struct termios saved;
 };
 
@@ -60,6 +61,27 @@ static bool pump(int in, int out)
     if (n <= 0)
         return n < 0 && errno == EINTR;
     return write_all(out, buf, (size_t)n) == 0;
+}
+
+/* Pass stdin on to the pty; false once stdin ended. The end is passed on
+ * as a user typing ^D: the terminal's end-of-file character, twice after an
+ * unfinished line (the first only hands that line to the reader), so a
+ * pipeline `printf x | brick run -t cat` ends. */
+static bool relay_stdin(struct proxy *px)
+{
+    char buf[8192];
+    ssize_t n = read(0, buf, sizeof(buf));
+    if (n > 0) {
+        px->line_open = buf[n - 1] != '\n';
+        return write_all(px->master, buf, (size_t)n) == 0;
+    }
+    if (n < 0 && errno == EINTR)
+        return true;
+    struct termios t;
+    char eof = tcgetattr(px->master, &t) == 0 && t.c_cc[VEOF] ? (char)t.c_cc[VEOF] : 4;
+    char eofs[2] = {eof, eof};
+    (void)write_all(px->master, eofs, px->line_open ? 2 : 1);
+    return false;
 }
 
 static void on_signal(struct proxy *px)
@@ -96,14 +118,8 @@ static int proxy_loop(struct proxy *px, pid_t init)
             out_open = false;
         if (p[2].revents & (POLLERR | POLLNVAL))
             out_open = false;
-        if (p[3].revents && !pump(0, px->master)) {
-            /* stdin ended: the terminal's end-of-file character, as a user
-             * typing ^D (a pipeline `echo exit | brick run -t` ends) */
-            struct termios t;
-            char eof = tcgetattr(px->master, &t) == 0 && t.c_cc[VEOF] ? (char)t.c_cc[VEOF] : 4;
-            (void)write_all(px->master, &eof, 1);
+        if (p[3].revents && !relay_stdin(px))
             in_open = false;
-        }
         if (p[1].revents)
             break;
     }

@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -258,6 +259,41 @@ static int await_go(void *data, struct brick_error *err)
     return 0;
 }
 
+static void idmap_fds_alloc(struct create_ctx *ctx)
+{
+    if (ctx->idmap_fds)
+        return;
+    ctx->idmap_fds = xmalloc(ctx->spec->n_mounts * sizeof(int));
+    for (size_t k = 0; k < ctx->spec->n_mounts; k++)
+        ctx->idmap_fds[k] = -1;
+}
+
+/* A plain bind mount in a user namespace: a source we may not reach (EACCES:
+ * under a 0700 directory of the host's root) is opened by the runtime with
+ * its credentials in our mount namespace, and cloned here from that fd, so
+ * the clone keeps the kernel's locks (rootfs/idmap.c). Any other source is
+ * bound from its path, in config order, as before. */
+static int request_source(struct create_ctx *ctx, size_t i, struct brick_error *err)
+{
+    const struct oci_mount *m = &ctx->spec->mounts[i];
+    bool recursive;
+    if (!oci_spec_namespace(ctx->spec, OCI_NS_USER) || rootfs_mount_plain_bind(ctx->spec, i, &recursive) <= 0)
+        return 0;
+    _cleanup_free_ char *src = rootfs_bind_source(ctx->bundle, m->source);
+    struct stat st;
+    bool need = src && stat(src, &st) < 0 && (errno == EACCES || errno == EPERM);
+    if (sync_send(ctx->sync_child, SYNC_SOURCE, need) < 0)
+        return brick_err(err, EPIPE, "ask the runtime for a bind source");
+    _cleanup_close_ int fd = -EBADF;
+    int r = need ? sync_expect(ctx->sync_child, SYNC_SOURCE_DONE, NULL, err) : 0;
+    if (!need || r < 0)
+        return r;
+    if (recv_fd(ctx->sync_child, &fd) < 0)
+        return brick_err(err, EPROTO, "protocol error: bind source %zu", i);
+    idmap_fds_alloc(ctx);
+    return rootfs_source_clone(ctx->spec, i, fd, recursive, &ctx->idmap_fds[i], err);
+}
+
 /* Id-mapped binds: cloned here, in our mount namespace where the host's
  * mounts are locked copies, id-mapped by the runtime (rootfs/idmap.c). */
 static int request_idmaps(struct create_ctx *ctx, struct brick_error *err)
@@ -266,13 +302,11 @@ static int request_idmaps(struct create_ctx *ctx, struct brick_error *err)
     struct rootfs_idmap im;
     int r = 0;
     for (size_t i = 0; r >= 0 && i < s->n_mounts; i++) {
-        if (rootfs_mount_idmap(s, i, &im, err) <= 0)
+        if (rootfs_mount_idmap(s, i, &im, err) <= 0) {
+            r = request_source(ctx, i, err);
             continue;
-        if (!ctx->idmap_fds) {
-            ctx->idmap_fds = xmalloc(s->n_mounts * sizeof(int));
-            for (size_t k = 0; k < s->n_mounts; k++)
-                ctx->idmap_fds[k] = -1;
         }
+        idmap_fds_alloc(ctx);
         r = rootfs_idmap_clone(s, ctx->bundle, i, &ctx->idmap_fds[i], err);
         if (r >= 0 && (sync_send(ctx->sync_child, SYNC_IDMAP, (int32_t)i) < 0 ||
                        send_fd(ctx->sync_child, ctx->idmap_fds[i]) < 0))

@@ -9,6 +9,9 @@
  *   (only with id-mapped mounts, once per mount: rootfs/idmap.c)
  *                           <----------------------------------  IDMAP(index) + the tree's fd
  *   MOUNT_ATTR_IDMAP        ---------------------------------->  IDMAP_DONE
+ *   (with a user namespace, once per plain bind mount: rootfs.h)
+ *                           <----------------------------------  SOURCE(1 or 0)
+ *   open it (if 1)          ---------------------------------->  SOURCE_DONE + the fd
  *   GO(host pid of G)       ---------------------------------->  (setup, mounts)
  *   (only with prestart/createRuntime hooks)
  *                           <----------------------------------  MOUNTS_READY
@@ -36,6 +39,8 @@ enum sync_type {
     SYNC_START,
     SYNC_IDMAP,      /* value: mount index; the next packet carries the tree's fd */
     SYNC_IDMAP_DONE,
+    SYNC_SOURCE,      /* value: 1 open the bind source of the next such mount for me, 0 no need */
+    SYNC_SOURCE_DONE, /* the next packet carries the source's O_PATH fd */
 };
 
 struct sync_msg {

@@ -109,8 +109,11 @@ static int pc_device(struct pctx *c, const bjson *v, void *dst)
         FHAS("uid", PF_U32, struct oci_device, uid, has_uid),
         FHAS("gid", PF_U32, struct oci_device, gid, has_gid),
     };
-    const struct oci_device *d = dst;
+    struct oci_device *d = dst;
     int r = PC_FIELDS(c, v, fields, dst);
+    /* "/dev/fuse/" names /dev/fuse, as runc's cleaned path does */
+    for (size_t n = r == 0 ? strlen(d->path) : 0; n > 1 && d->path[n - 1] == '/'; n--)
+        d->path[n - 1] = '\0';
     /* Character, block and unbuffered devices need numbers; FIFOs do not. */
     if (r == 0 && strcmp(d->type, "p") != 0 && (!d->has_major || !d->has_minor)) {
         pc_key(c, d->has_major ? "minor" : "major");

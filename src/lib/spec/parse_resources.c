@@ -16,8 +16,10 @@ static int pc_dev_access(struct pctx *c, const bjson *v, void *dst)
 {
     int r = pc_str(c, v, dst);
     const char *s = *(char **)dst;
-    if (r == 0 && s[strspn(s, "rwm")])
-        return pc_err(c, "invalid device access \"%s\": expected a subset of \"rwm\"", s);
+    /* runc reads the letters r, w and m and ignores the rest ("rwa" is
+     * "rw"); a string without any of them grants nothing */
+    if (r == 0 && *s && !s[strcspn(s, "rwm")])
+        return pc_err(c, "invalid device access \"%s\": expected some of \"rwm\"", s);
     return r;
 }
 

@@ -258,7 +258,7 @@ static void child_proc_on_file(void)
     struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp, .rootfs = root };
     int r = rootfs_prepare(&ctx, &err);
     report(r == -ENOTDIR, "proc onto a file fails");
-    report(r < 0 && strcmp(err.msg, "mounts[0] /procfile (proc): destination is not a directory") == 0,
+    report(r < 0 && strcmp(err.msg, "mounts[0] /procfile (proc): filesystem \"proc\" must be mounted on an ordinary directory") == 0,
            "error: %s", err.msg);
     rootfs_ctx_done(&ctx);
 }

@@ -145,8 +145,8 @@ static const struct bad_case bad_cases[] = {
     {"'linux':{'resources':{'memory':{'swappiness':101}}}", "linux.resources.memory.swappiness: value out of range"},
     {"'linux':{'resources':{'memory':{'disableOOMKiller':0}}}", "linux.resources.memory.disableOOMKiller: expected a boolean"},
     {"'linux':{'resources':{'devices':[{}]}}", "linux.resources.devices[0].allow: is required"},
-    {"'linux':{'resources':{'devices':[{'allow':true,'access':'rwx'}]}}",
-     "linux.resources.devices[0].access: invalid device access \"rwx\": expected a subset of \"rwm\""},
+    {"'linux':{'resources':{'devices':[{'allow':true,'access':'xa'}]}}",
+     "linux.resources.devices[0].access: invalid device access \"xa\": expected some of \"rwm\""},
     {"'linux':{'resources':{'devices':[{'allow':true,'type':'u'}]}}", "linux.resources.devices[0].type: invalid device type \"u\""},
     {"'linux':{'resources':{'pids':{'limit':1.0}}}", "linux.resources.pids.limit: expected an integer"},
     {"'linux':{'resources':{'cpu':{'shares':-2}}}", "linux.resources.cpu.shares: expected an unsigned integer"},
@@ -276,6 +276,22 @@ TEST(oci_version)
     struct brick_error e;
     ok(parse_text("{\"ociVersion\":1,\"root\":{\"path\":\"r\"}}", &s, &e) < 0, "numeric version");
     is_str(e.msg, "ociVersion: expected a string", "numeric version message");
+}
+
+/* What runc's parsing accepts: a device path with a trailing slash names the
+ * device ("/dev/fuse/" is /dev/fuse); access letters outside "rwm" are
+ * ignored ("rwa" is "rw", checked in the cgroup plan's test). */
+static void test_runc_leniency(void)
+{
+    struct oci_spec *s;
+    struct brick_error e;
+    ok(parse_body("'linux':{'devices':[{'type':'c','path':'/dev/fuse//','major':10,'minor':229}],"
+                  "'resources':{'devices':[{'allow':true,'access':'rwa'}]}}", &s, &e) == 0, "lenient device fields");
+    if (s) {
+        is_str(s->linux_.devices[0].path, "/dev/fuse", "trailing slashes dropped");
+        is_str(s->linux_.resources.devices[0].access, "rwa", "access kept as written");
+    }
+    oci_spec_free(s);
 }
 
 /* Integer edge cases through rlimits (uint64) and memory.limit (int64). */
@@ -707,6 +723,7 @@ int main(void)
     RUN(bad_inputs);
     RUN(raw_inputs);
     RUN(oci_version);
+    RUN(runc_leniency);
     RUN(integers);
     RUN(full_config);
     RUN(null_is_absent);
