@@ -34,7 +34,7 @@ um_scope_show() { as_user systemctl --user show "$1" -p "$2" --value 2>/dev/null
 # (the user owns it), the limit in its memory.max; delete stops it.
 t_user_manager_do() {
 	um_setup || return 1
-	# (a detached container keeps the stdio it was given: not systemd-run's pipe, which would wait for it)
+	# (its output in a file: systemd-run's pipe shows only brick's own messages)
 	in_session sh -c '"$0" do -d --name um1 -m 64m --pids-limit 40 -- sleep 1000 > /tmp/um1.out 2>&1 < /dev/null' \
 		"$RUNTIME" || fail "brick do as the user: $(cat /tmp/um1.out)" || return 1
 	u=brick-um1.scope
