@@ -406,13 +406,15 @@ def _race_execs(brick, ebundle, caps=(), stop=False, execs=100):
     env = dict(os.environ, BRICK_HOST_SECRET=marker)
     results = []
     try:
+        # the secret in brick's command line too (a host path the container never gets):
+        # /proc/PID/cmdline needs no ptrace access
+        pidfile = os.path.join(tempfile.gettempdir(), f"bk-{marker}.pid")
         for _ in range(execs):
-            # the secret in brick's command line too (a host path the container never gets):
-            # /proc/PID/cmdline needs no ptrace access
-            pidfile = os.path.join(tempfile.gettempdir(), f"bk-{marker}.pid")
-            results.append(brick("exec", "--pid-file", pidfile, cid, "/bin/true", env=env, timeout=20))
-            if os.path.exists(pidfile):
-                os.unlink(pidfile)
+            try:
+                results.append(brick("exec", "--pid-file", pidfile, cid, "/bin/true", env=env, timeout=20))
+            finally:
+                if os.path.exists(pidfile):
+                    os.unlink(pidfile)
     finally:
         (b.rootfs / "tmp" / "stop").touch()
         brick.wait_stopped(cid, timeout=20)
