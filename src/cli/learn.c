@@ -7,15 +7,20 @@
  * the host: it is not in the container's namespaces and runs no container
  * code. It answers only with SECCOMP_USER_NOTIF_FLAG_CONTINUE (learning; the
  * profile allowed the call, the kernel runs it unchanged) or an errno
- * (applying), and reads only the numbers in the notification: no pointer of
- * the container is ever followed, so there is nothing to race (TOCTOU). */
+ * (applying). Learning, it also records the paths and ports of the calls
+ * Landlock restricts (learn_paths.c: reads the container's memory, bounded,
+ * for the record only) and follows the capability checks of the container's
+ * tasks (learn_caps.c: a tracefs instance). What it reads never decides an
+ * answer, so a container racing the reads (TOCTOU) only spoils its record. */
 #include "cli/learn.h"
 #include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/fd.h"
 #include "core/util.h"
+#include "security/landlock.h"
 #include "spec/json.h"
+#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,8 +96,22 @@ int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_erro
     return 0;
 }
 
-/* The notify fd from the init's one sendmsg; -1 when the run ended first. */
-static int receive_notify_fd(int listen_fd, int pipe_r)
+/* The "pid" of the containerProcessState the init sent (in our pid namespace). */
+static pid_t state_pid(const char *buf, size_t len)
+{
+    bjson *st = NULL;
+    struct brick_error err;
+    int64_t pid = 0;
+    if (bjson_parse(buf, len, &st, &err) < 0 || bjson_i64(bjson_get(st, "pid"), &pid) < 0 || pid <= 0 ||
+        pid > INT32_MAX)
+        pid = 0;
+    bjson_free(st);
+    return (pid_t)pid;
+}
+
+/* The notify fd from the init's one sendmsg (and the init's pid in *pid);
+ * -1 when the run ended first. */
+static int receive_notify_fd(int listen_fd, int pipe_r, pid_t *pid)
 {
     struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = pipe_r, .events = POLLIN}};
     while (poll(p, 2, -1) < 0)
@@ -108,12 +127,14 @@ static int receive_notify_fd(int listen_fd, int pipe_r)
     socklen_t len = sizeof(cred);
     if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid != getppid())
         return -1;
-    static char buf[65536]; /* the containerProcessState JSON: not needed */
+    static char buf[65536]; /* the containerProcessState JSON: its pid */
     char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
     struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-    if (recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) <= 0)
+    ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
+    if (n <= 0)
         return -1;
+    *pid = state_pid(buf, (size_t)n);
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
         return -1;
@@ -166,15 +187,64 @@ static bool is_socket(uint32_t arch, int nr)
     return nr == cached_nr;
 }
 
+/* What the supervisor follows besides the notifications (learning). */
+struct watch {
+    struct learn_caps caps;
+    bool caps_on;         /* the instance is set up */
+    const char *caps_why; /* ... or why not */
+    uint64_t dropped;     /* applying: the capabilities the profile dropped */
+    uint64_t refused;     /* ... and those the container was refused */
+};
+
+/* Applying: each dropped capability the container was refused, once. */
+static void report_caps(const struct compose_opts *o, uint64_t news)
+{
+    for (int i = 0; i < 64; i++)
+        if (news & (1ULL << i))
+            fprintf(stderr, "brick: --profile-file %s: refused capability %s (EPERM): not in the profile\n",
+                    o->profile_file, oci_cap_name(i) ? oci_cap_name(i) : "?");
+}
+
+static void drain_caps(const struct compose_opts *o, struct learn_record *rec, struct watch *w)
+{
+    if (!w->caps_on)
+        return;
+    uint64_t news = learn_caps_drain(&w->caps, o->learn_file ? &rec->caps : &w->refused);
+    if (!o->learn_file)
+        report_caps(o, news);
+}
+
+/* listenerMetadata "dropped-capabilities=CAP_A,CAP_B" (compose/learn.c). */
+static uint64_t dropped_caps(const bjson *tmpl)
+{
+    const char *m = bjson_string(bjson_get(tmpl, "listenerMetadata"));
+    if (!m || strncmp(m, LEARN_DROPPED_METADATA, strlen(LEARN_DROPPED_METADATA)) != 0)
+        return 0;
+    _cleanup_free_ char *copy = xstrdup(m + strlen(LEARN_DROPPED_METADATA));
+    uint64_t mask = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int c = oci_cap_from_name(t);
+        if (c >= 0 && c < 64)
+            mask |= 1ULL << c;
+    }
+    return mask;
+}
+
 static void answer(const struct compose_opts *o, struct learn_record *rec, const struct seccomp_notif *n,
-                   struct seccomp_notif_resp *resp, int errno_ret)
+                   struct seccomp_notif_resp *resp, int errno_ret, struct watch *w, int nfd)
 {
     resp->id = n->id;
     resp->val = 0;
     if (o->learn_file) {
+        /* the first call of the run (the init's execve) waits for this */
+        if (w->caps_on && !w->caps.started && learn_caps_start(&w->caps, (pid_t)n->pid) < 0) {
+            w->caps_on = false;
+            w->caps_why = "the tracefs instance could not follow the container";
+        }
         learn_record_add(rec, n->data.arch, n->data.nr);
         if (is_socket(n->data.arch, n->data.nr))
             learn_record_family(rec, n->data.args[0]);
+        learn_paths_note(rec, n, nfd);
         resp->error = 0;
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else {
@@ -185,29 +255,51 @@ static void answer(const struct compose_opts *o, struct learn_record *rec, const
 }
 
 /* Until every task under the filter is gone (POLLHUP). */
-static void serve(const struct compose_opts *o, int nfd, struct learn_record *rec, int errno_ret)
+static void serve(const struct compose_opts *o, int nfd, struct learn_record *rec, int errno_ret, struct watch *w)
 {
     struct seccomp_notif_sizes sz = {0};
     if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
         return;
     _cleanup_free_ struct seccomp_notif *n = xcalloc(1, MAX(sz.seccomp_notif, sizeof(*n)));
     _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, MAX(sz.seccomp_notif_resp, sizeof(*resp)));
-    struct pollfd p = {.fd = nfd, .events = POLLIN};
+    struct pollfd p[2] = {{.fd = nfd, .events = POLLIN}, {.fd = w->caps_on ? w->caps.pipe_fd : -1, .events = POLLIN}};
     for (;;) {
-        if (poll(&p, 1, -1) < 0) {
+        if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return;
         }
-        if (!(p.revents & POLLIN))
-            return; /* POLLHUP: no task left */
+        if (p[1].revents & POLLIN)
+            drain_caps(o, rec, w);
+        if (!(p[0].revents & POLLIN)) {
+            if (p[0].revents)
+                return; /* POLLHUP: no task left */
+            continue;
+        }
         memset(n, 0, MAX(sz.seccomp_notif, sizeof(*n)));
         if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
             continue; /* EINTR, or ENOENT: the task died meanwhile */
         memset(resp, 0, MAX(sz.seccomp_notif_resp, sizeof(*resp)));
-        answer(o, rec, n, resp, errno_ret);
+        answer(o, rec, n, resp, errno_ret, w, nfd);
         (void)ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, resp); /* ENOENT: the task died */
     }
+}
+
+/* One line of what was learned, and one of what was left out (if anything). */
+static void summary(const struct compose_opts *o, const struct learn_record *rec, const struct watch *w)
+{
+    _cleanup_free_ char *caps = rec->caps_learned ? learn_caps_string(rec->caps) : NULL;
+    size_t n_paths = rec->paths_lost ? 0 : rec->n_paths;
+    fprintf(stderr, "brick: --learn %s: written: %zu syscalls, capabilities %s, %zu Landlock paths, %zu bind "
+            "and %zu connect ports\n", o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths,
+            rec->n_bind, rec->n_connect);
+    int abi = landlock_abi_version();
+    if (!rec->caps_learned || rec->paths_lost || abi < 4)
+        fprintf(stderr, "brick: --learn %s: left out:%s%s%s%s%s%s (docs/PROFILES.md)\n", o->learn_file,
+                rec->caps_learned ? "" : " capabilities: ", rec->caps_learned ? "" : w->caps_why,
+                rec->paths_lost ? " Landlock policy: " : "", rec->paths_lost ? rec->paths_why : "",
+                abi < 4 ? " Landlock ports: recorded, but this kernel's Landlock " : "",
+                abi < 1 ? "is off" : abi < 4 ? "(ABI < 4) cannot enforce them" : "");
 }
 
 static int write_profile(int fd, const struct learn_record *rec, const bjson *tmpl)
@@ -223,28 +315,46 @@ static int write_profile(int fd, const struct learn_record *rec, const bjson *tm
 /* The forked supervisor: exit status 0; 1 when FILE could not be written;
  * 2 when no fd came (the run failed before its filter). It prints nothing
  * but refusals: learn_finish() says what went wrong. */
-static int supervise(const struct compose_opts *o, int listen_fd, int pipe_r, int out_fd, const bjson *tmpl,
+static int supervise(const struct compose_opts *o, const struct learn_sup *s, int pipe_r, const bjson *tmpl,
                      int errno_ret)
 {
+    int listen_fd = s->listen_fd, out_fd = s->out_fd;
     /* ^C reaches the whole foreground group: the run ends, we write FILE. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     struct learn_record rec = {0};
-    int nfd = receive_notify_fd(listen_fd, pipe_r);
+    struct watch w = {.caps = {.dir_fd = -1, .pipe_fd = -1, .tracefs_fd = -1}, .dropped = dropped_caps(tmpl)};
+    if (o->learn_file || w.dropped)
+        w.caps_on = learn_caps_open(&w.caps, s->dir, o->learn_file ? 0 : w.dropped, &w.caps_why) == 0;
+    pid_t init_pid = 0;
+    int nfd = receive_notify_fd(listen_fd, pipe_r, &init_pid);
     close(listen_fd);
+    /* applying: no notification may ever come; the init waits for start */
+    if (nfd >= 0 && w.caps_on && !o->learn_file && (init_pid <= 0 || learn_caps_start(&w.caps, init_pid) < 0))
+        w.caps_on = false;
     if (nfd >= 0) {
-        serve(o, nfd, &rec, errno_ret);
+        serve(o, nfd, &rec, errno_ret, &w);
         close(nfd);
-    } else if (o->learn_file) {
-        return 2; /* never started: the run's own error says why (learn_finish) */
     }
+    drain_caps(o, &rec, &w);
+    if (w.caps_on && o->learn_file) {
+        rec.caps_learned = w.caps.started;
+        if (!w.caps.started)
+            w.caps_why = "the run never started";
+    }
+    learn_caps_close(&w.caps);
+    if (nfd < 0 && o->learn_file)
+        return 2; /* never started: the run's own error says why (learn_finish) */
     if (!o->learn_file) {
         report_others(&rec);
         return 0;
     }
-    return write_profile(out_fd, &rec, tmpl);
+    int r = write_profile(out_fd, &rec, tmpl);
+    if (r == 0)
+        summary(o, &rec, &w);
+    return r;
 }
 
 /* --profile-file: the errno its default action asked for (EPERM unless set). */
@@ -276,8 +386,7 @@ int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *sp
     s->pid = fork();
     if (s->pid == 0) {
         close(p[1]);
-        _exit(supervise(o, s->listen_fd, p[0], s->out_fd, bjson_get(bjson_get(spec, "linux"), "seccomp"),
-                        profile_errno(file)));
+        _exit(supervise(o, s, p[0], bjson_get(bjson_get(spec, "linux"), "seccomp"), profile_errno(file)));
     }
     int e = errno;
     bjson_free(spec);
@@ -313,9 +422,6 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
     if (s->created && !ok && o->learn_file)
         (void)unlink(o->learn_file); /* the empty file we made: nothing was learned */
     *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1};
-    if (started && o->learn_file && err && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        fprintf(stderr, "brick: --learn %s: seccomp profile written; capabilities and Landlock paths/ports are not "
-                "learned (docs/PROFILES.md)\n", o->learn_file);
     if (!started || !err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 2)

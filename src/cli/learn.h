@@ -18,12 +18,44 @@ struct bjson;
 struct compose_opts;
 struct brick_create_opts;
 
-/* What learning saw: distinct (arch, nr), socket families. */
+/* Landlock rights of a learned path (learn_paths.c), written with the
+ * access names of docs/LANDLOCK.md. */
+enum {
+    LR_READ_FILE = 1 << 0,
+    LR_READ_DIR = 1 << 1,
+    LR_WRITE = 1 << 2,
+    LR_EXECUTE = 1 << 3,
+    LR_CREATE = 1 << 4,
+    LR_REMOVE = 1 << 5,
+    LR_REFER = 1 << 6,
+    LR_IOCTL_DEV = 1 << 7,
+};
+
+#define LEARN_MAX_PATHS 2048 /* distinct rule paths; past it, no Landlock policy is learned */
+#define LEARN_MAX_PORTS 256
+
+struct learn_path {
+    char *path; /* as the container sees it, normalized */
+    unsigned rights;
+};
+
+/* What learning saw: distinct (arch, nr), socket families, capabilities
+ * used, paths and TCP/UDP ports touched. */
 struct learn_record {
     struct { uint32_t arch; int nr; } *calls;
     size_t n_calls;
     uint64_t *families;
     size_t n_families;
+    bool caps_learned;     /* the tracepoint was followed for the whole run */
+    uint64_t caps;         /* bit n: capability n was checked and granted */
+    bool paths_lost;       /* a path could not be recorded: no Landlock policy */
+    const char *paths_why; /* ... and why (static) */
+    struct learn_path *paths;
+    size_t n_paths;
+    pid_t exec_pending[64]; /* execve whose path was unreadable: /proc/PID/exe at the next call */
+    size_t n_exec_pending;
+    uint16_t bind[LEARN_MAX_PORTS], connect[LEARN_MAX_PORTS];
+    size_t n_bind, n_connect;
 };
 
 struct learn_sup {
@@ -52,5 +84,46 @@ int cli_run_learn(struct compose_opts *lo, struct brick_create_opts *co, int *re
 struct bjson *learn_profile_build(const struct learn_record *rec, const struct bjson *tmpl);
 bool learn_record_add(struct learn_record *rec, uint32_t arch, int nr);
 void learn_record_family(struct learn_record *rec, uint64_t family);
+/* The run.brick.landlock policy of rec (collapsed, compact JSON); NULL when
+ * paths were lost. */
+char *learn_landlock_policy(const struct learn_record *rec);
+/* "CAP_A,CAP_B" of rec->caps ("" for none). */
+char *learn_caps_string(uint64_t caps);
+
+/* learn_paths.c: record the paths/ports of one notification (learning).
+ * Reads the container's memory and /proc/PID links, bounded, never
+ * following a path of the container on the host; nfd: to check the
+ * notification is still valid after the reads. */
+struct seccomp_notif;
+void learn_paths_note(struct learn_record *rec, const struct seccomp_notif *n, int nfd);
+/* Add rights on path (container view) to rec, collapsed (learn_paths.c). */
+void learn_path_add(struct learn_record *rec, const char *path, unsigned rights);
+/* ... on exactly that path (already collapsed). */
+void learn_rule_add(struct learn_record *rec, const char *path, unsigned rights);
+
+/* learn_caps.c: the capability:cap_capable tracepoint in a private tracefs
+ * instance, following the container's tasks from its first notification. */
+struct learn_caps {
+    int dir_fd;      /* the instance directory */
+    int pipe_fd;     /* its trace_pipe, non-blocking */
+    char *name;      /* instances/NAME */
+    int tracefs_fd;  /* the tracefs root */
+    bool started;    /* set_event_pid written, event enabled */
+    bool refused;    /* following refused checks (applying), not granted ones */
+    char filter[1024];
+    size_t base_len; /* of filter, before the " && cap != N" of those seen */
+    char carry[4096]; /* a partial line */
+    size_t n_carry;
+};
+/* 0, or -1 with the reason in *why (static): not root, no tracefs, no
+ * tracepoint. refused: 0 to learn granted checks, else the capabilities
+ * whose refused checks are wanted. */
+int learn_caps_open(struct learn_caps *c, const char *mnt_dir, uint64_t refused, const char **why);
+/* Follow pid (and, with event-fork, its descendants); enable the event. */
+int learn_caps_start(struct learn_caps *c, pid_t pid);
+/* Read what the kernel recorded (non-blocking) into *seen; the new bits. */
+uint64_t learn_caps_drain(struct learn_caps *c, uint64_t *seen);
+/* Remove the instance (also on error paths). */
+void learn_caps_close(struct learn_caps *c);
 
 #endif

@@ -20,10 +20,12 @@
  * SCMP_ACT_LOG, the kernel log, six runs); the rest are the Go runtime's
  * scheduler and signal calls. All are allowed by the default profile. */
 #include "cli/learn.h"
+#include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/strv.h"
 #include "core/util.h"
 #include "spec/json.h"
+#include "spec/spec.h"
 
 #include <seccomp.h>
 #include <stdlib.h>
@@ -136,6 +138,128 @@ static void conditional_names(const bjson *calls, char ***ret)
     }
 }
 
+char *learn_caps_string(uint64_t caps)
+{
+    char *s = xstrdup("");
+    for (int i = 0; i < 64; i++) {
+        const char *name = oci_cap_name(i);
+        if (!(caps & (1ULL << i)) || !name)
+            continue;
+        char *t = xasprintf("%s%s%s", s, *s ? "," : "", name);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static const struct {
+    unsigned bits;
+    const char *name;
+} access_names[] = {
+    {LR_READ_FILE | LR_READ_DIR, "read"}, {LR_READ_FILE, "read-file"}, {LR_READ_DIR, "read-dir"},
+    {LR_WRITE, "write"}, {LR_EXECUTE, "execute"}, {LR_CREATE, "create"}, {LR_REMOVE, "remove"},
+    {LR_REFER, "refer"}, {LR_IOCTL_DEV, "ioctl-dev"},
+};
+
+static bjson *access_list(unsigned rights)
+{
+    bjson *a = bjson_new_array();
+    for (size_t i = 0; i < sizeof(access_names) / sizeof(access_names[0]); i++)
+        if ((rights & access_names[i].bits) == access_names[i].bits) {
+            bjson_append(a, bjson_new_string(access_names[i].name));
+            rights &= ~access_names[i].bits;
+        }
+    return a;
+}
+
+/* a is a strict ancestor of b. */
+static bool ancestor(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    if (streq(a, "/"))
+        return !streq(b, "/");
+    return strncmp(a, b, n) == 0 && b[n] == '/';
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct learn_path *)a)->path, ((const struct learn_path *)b)->path);
+}
+
+static bjson *ports(const uint16_t *p, size_t n, bool skip_zero)
+{
+    bjson *a = bjson_new_array();
+    bool seen[65536] = {0};
+    for (size_t i = 0; i < n; i++)
+        seen[p[i]] = true;
+    for (size_t i = skip_zero ? 1 : 0; i < 65536; i++)
+        if (seen[i])
+            bjson_append(a, bjson_new_u64(i));
+    return a;
+}
+
+/* The fs rules, a rule covered by an ancestor's rights left out. */
+static bjson *fs_rules(const struct learn_record *rec)
+{
+    struct learn_record r = {0};
+    bool exec = false;
+    for (size_t i = 0; i < rec->n_paths; i++) {
+        learn_rule_add(&r, rec->paths[i].path, rec->paths[i].rights);
+        exec |= rec->paths[i].rights & LR_EXECUTE;
+    }
+    if (exec) { /* the ELF interpreter, which the kernel opens itself */
+        learn_rule_add(&r, "/lib", LR_READ_FILE | LR_EXECUTE);
+        learn_rule_add(&r, "/lib64", LR_READ_FILE | LR_EXECUTE);
+    }
+    if (r.n_paths)
+        qsort(r.paths, r.n_paths, sizeof(*r.paths), by_path);
+    bjson *fs = bjson_new_array();
+    for (size_t i = 0; i < r.n_paths; i++) {
+        bool covered = false;
+        for (size_t j = 0; j < r.n_paths && !covered; j++)
+            covered = ancestor(r.paths[j].path, r.paths[i].path) && !(r.paths[i].rights & ~r.paths[j].rights);
+        if (!covered) {
+            bjson *e = bjson_new_object();
+            bjson_set(e, "path", bjson_new_string(r.paths[i].path));
+            bjson_set(e, "access", access_list(r.paths[i].rights));
+            bjson_append(fs, e);
+        }
+        free(r.paths[i].path);
+    }
+    free(r.paths);
+    return fs;
+}
+
+char *learn_landlock_policy(const struct learn_record *rec)
+{
+    if (rec->paths_lost)
+        return NULL;
+    bjson *p = bjson_new_object(), *net = bjson_new_object();
+    bjson_set(p, "fs", fs_rules(rec));
+    bjson_set(net, "bind", ports(rec->bind, rec->n_bind, false));
+    bjson_set(net, "connect", ports(rec->connect, rec->n_connect, true));
+    bjson_set(p, "net", net);
+    char *s = bjson_to_string(p, false);
+    bjson_free(p);
+    return s;
+}
+
+/* "annotations" of the learned file: what brick applies besides seccomp. */
+static bjson *annotations(const struct learn_record *rec)
+{
+    bjson *a = bjson_new_object();
+    char *ll = learn_landlock_policy(rec);
+    if (ll)
+        bjson_set(a, LEARN_LANDLOCK_ANNOTATION, bjson_new_string(ll));
+    free(ll);
+    if (rec->caps_learned) {
+        char *caps = learn_caps_string(rec->caps);
+        bjson_set(a, LEARN_CAPS_ANNOTATION, bjson_new_string(caps));
+        free(caps);
+    }
+    return a;
+}
+
 bjson *learn_profile_build(const struct learn_record *rec, const bjson *tmpl)
 {
     _cleanup_strv_ char **learned = learned_names(rec), **cond = NULL;
@@ -163,5 +287,10 @@ bjson *learn_profile_build(const struct learn_record *rec, const bjson *tmpl)
     if (bjson_get(tmpl, "architectures"))
         bjson_set(p, "architectures", bjson_copy(bjson_get(tmpl, "architectures")));
     bjson_set(p, "syscalls", out);
+    bjson *a = annotations(rec);
+    if (bjson_object_len(a))
+        bjson_set(p, "annotations", a);
+    else
+        bjson_free(a);
     return p;
 }

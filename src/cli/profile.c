@@ -10,6 +10,7 @@
 #include "core/missing.h"
 #include "core/strv.h"
 #include "core/util.h"
+#include "compose/compose.h"
 #include "spec/json.h"
 
 #include <errno.h>
@@ -87,11 +88,134 @@ static bjson *entries(char **pv)
     return out;
 }
 
+/* The annotation items of prof; *has_caps / *has_ll: the annotation is there. */
+static int items(const char *path, const bjson *prof, char ***ret, bool *has_caps, bool *has_ll,
+                 struct brick_error *err)
+{
+    bjson *a = bjson_get(prof, "annotations");
+    const char *caps = bjson_string(bjson_get(a, LEARN_CAPS_ANNOTATION));
+    const char *ll = bjson_string(bjson_get(a, LEARN_LANDLOCK_ANNOTATION));
+    *has_caps = caps != NULL;
+    *has_ll = ll != NULL;
+    if (caps) {
+        _cleanup_free_ char *copy = xstrdup(caps);
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            strv_push_take(ret, xasprintf("capability %s", t));
+    }
+    if (!ll)
+        return 0;
+    bjson *p = NULL;
+    if (bjson_parse(ll, strlen(ll), &p, err) < 0)
+        return brick_err_prefix(err, "profile %s: annotations[\"%s\"]", path, LEARN_LANDLOCK_ANNOTATION);
+    bjson *fs = bjson_get(p, "fs"), *net = bjson_get(p, "net");
+    for (size_t i = 0; i < bjson_array_len(fs); i++) {
+        bjson *r = bjson_array_get(fs, i), *acc = bjson_get(r, "access");
+        const char *rp = bjson_string(bjson_get(r, "path"));
+        for (size_t j = 0; rp && j < bjson_array_len(acc); j++)
+            if (bjson_string(bjson_array_get(acc, j)))
+                strv_push_take(ret, xasprintf("landlock %s %s", rp, bjson_string(bjson_array_get(acc, j))));
+    }
+    static const char *const kinds[] = {"bind", "connect"};
+    for (size_t k = 0; k < 2; k++) {
+        bjson *l = bjson_get(net, kinds[k]);
+        uint64_t port;
+        for (size_t j = 0; j < bjson_array_len(l); j++)
+            if (bjson_u64(bjson_array_get(l, j), &port) == 0)
+                strv_push_take(ret, xasprintf("landlock %s %llu", kinds[k], (unsigned long long)port));
+        if (l)
+            strv_push_take(ret, xasprintf("landlock %s", kinds[k])); /* restricted, maybe to none */
+    }
+    bjson_free(p);
+    return 0;
+}
+
+/* "landlock /p a" items back into the policy (fs rules and ports). */
+static char *landlock_of(char **its)
+{
+    bjson *p = bjson_new_object(), *fs = bjson_new_array(), *net = bjson_new_object();
+    bjson *rule = NULL;
+    const char *last = NULL;
+    for (char **i = its; i && *i; i++) {
+        if (strncmp(*i, "landlock ", 9) != 0)
+            continue;
+        const char *rest = *i + 9;
+        if (strncmp(rest, "bind", 4) == 0 || strncmp(rest, "connect", 7) == 0) {
+            bool bind_ = rest[0] == 'b';
+            const char *k = bind_ ? "bind" : "connect", *num = rest + strlen(k);
+            bjson *l = bjson_get(net, k);
+            if (!l)
+                bjson_set(net, k, l = bjson_new_array());
+            if (*num == ' ')
+                bjson_append(l, bjson_new_u64(strtoull(num + 1, NULL, 10)));
+            continue;
+        }
+        const char *sp = strrchr(rest, ' ');
+        _cleanup_free_ char *path = xstrndup(rest, (size_t)(sp - rest));
+        if (!last || !streq(last, path)) {
+            rule = bjson_new_object();
+            bjson_set(rule, "path", bjson_new_string(path));
+            bjson_set(rule, "access", bjson_new_array());
+            bjson_append(fs, rule);
+            last = bjson_string(bjson_get(rule, "path"));
+        }
+        bjson_append(bjson_get(rule, "access"), bjson_new_string(sp + 1));
+    }
+    bjson_set(p, "fs", fs);
+    if (bjson_object_len(net))
+        bjson_set(p, "net", net);
+    else
+        bjson_free(net);
+    char *text = bjson_to_string(p, false);
+    bjson_free(p);
+    return text;
+}
+
+static char *caps_of(char **its)
+{
+    char *s = xstrdup("");
+    for (char **i = its; i && *i; i++)
+        if (strncmp(*i, "capability ", 11) == 0) {
+            char *t = xasprintf("%s%s%s", s, *s ? "," : "", *i + 11);
+            free(s);
+            s = t;
+        }
+    return s;
+}
+
+/* The merged annotations; a part some profile lacks is left out (and said). */
+static void merge_annotations(bjson *first, char **its, const char *lack_caps, const char *lack_ll)
+{
+    bjson *a = bjson_new_object();
+    if (!lack_caps) {
+        char *c = caps_of(its);
+        bjson_set(a, LEARN_CAPS_ANNOTATION, bjson_new_string(c));
+        free(c);
+    } else {
+        fprintf(stderr, "brick: profile merge: %s has no learned capabilities: the merged profile does not "
+                "restrict them\n", lack_caps);
+    }
+    if (!lack_ll) {
+        char *l = landlock_of(its);
+        bjson_set(a, LEARN_LANDLOCK_ANNOTATION, bjson_new_string(l));
+        free(l);
+    } else {
+        fprintf(stderr, "brick: profile merge: %s has no learned Landlock policy: the merged profile does not "
+                "restrict paths and ports\n", lack_ll);
+    }
+    if (bjson_object_len(a)) {
+        bjson_set(first, "annotations", a);
+    } else {
+        bjson_del(first, "annotations");
+        bjson_free(a);
+    }
+}
+
 static int profile_merge(int argc, char **argv)
 {
     struct brick_error err;
-    _cleanup_strv_ char **pv = NULL;
+    _cleanup_strv_ char **pv = NULL, **its = NULL;
     bjson *first = NULL;
+    const char *lack_caps = NULL, *lack_ll = NULL; /* the first profile without */
     for (int i = 0; i < argc; i++) {
         bjson *p = NULL;
         if (load(argv[i], &p, &err) < 0) {
@@ -107,6 +231,16 @@ static int profile_merge(int argc, char **argv)
                              argv[0]);
         }
         pairs(p, &pv);
+        bool hc, hl;
+        if (items(argv[i], p, &its, &hc, &hl, &err) < 0) {
+            bjson_free(p);
+            bjson_free(first);
+            return cli_fail(&err);
+        }
+        if (!hc && !lack_caps)
+            lack_caps = argv[i];
+        if (!hl && !lack_ll)
+            lack_ll = argv[i];
         if (!first)
             first = p;
         else
@@ -114,6 +248,8 @@ static int profile_merge(int argc, char **argv)
     }
     strv_sort_unique(pv);
     bjson_set(first, "syscalls", entries(pv));
+    strv_sort_unique(its);
+    merge_annotations(first, its, lack_caps, lack_ll);
     _cleanup_free_ char *text = bjson_to_string_tabs(first);
     bjson_free(first);
     printf("%s\n", text);
@@ -130,6 +266,21 @@ static void print_pair(char sign, const char *pair)
         printf("%c %.*s %s\n", sign, (int)(tab - pair), pair, tab + 1);
 }
 
+/* The items of a not in b (both sorted), signed; 1 when there are any. */
+static int print_missing(char sign, char **a, char **b, bool syscall_pairs)
+{
+    int differ = 0;
+    for (char **p = a; p && *p; p++)
+        if (!strv_sorted_contains(b, *p)) {
+            if (syscall_pairs)
+                print_pair(sign, *p);
+            else
+                printf("%c %s\n", sign, *p);
+            differ = 1;
+        }
+    return differ;
+}
+
 static int profile_diff(char **argv)
 {
     struct brick_error err;
@@ -139,24 +290,23 @@ static int profile_diff(char **argv)
         bjson_free(b);
         return cli_fail(&err);
     }
-    _cleanup_strv_ char **pa = NULL, **pb = NULL;
+    _cleanup_strv_ char **pa = NULL, **pb = NULL, **ia = NULL, **ib = NULL;
     pairs(a, &pa);
     pairs(b, &pb);
+    bool hc, hl;
+    int r = items(argv[0], a, &ia, &hc, &hl, &err);
+    if (r >= 0)
+        r = items(argv[1], b, &ib, &hc, &hl, &err);
     bjson_free(a);
     bjson_free(b);
+    if (r < 0)
+        return cli_fail(&err);
     strv_sort_unique(pa);
     strv_sort_unique(pb);
-    int differ = 0;
-    for (char **p = pa; p && *p; p++)
-        if (!strv_sorted_contains(pb, *p)) {
-            print_pair('-', *p);
-            differ = 1;
-        }
-    for (char **p = pb; p && *p; p++)
-        if (!strv_sorted_contains(pa, *p)) {
-            print_pair('+', *p);
-            differ = 1;
-        }
+    strv_sort_unique(ia);
+    strv_sort_unique(ib);
+    int differ = print_missing('-', pa, pb, true) | print_missing('+', pb, pa, true);
+    differ |= print_missing('-', ia, ib, false) | print_missing('+', ib, ia, false);
     return differ;
 }
 
@@ -181,11 +331,14 @@ static int profile_main(struct cli_globals *g, int argc, char **argv)
 
 const struct cli_command cmd_profile = {
     .name = "profile",
-    .summary = "merge and compare seccomp profiles learned with 'brick do --learn'",
+    .summary = "merge and compare profiles (seccomp, capabilities, Landlock) learned with 'brick do --learn'",
     .usage = "profile merge A B... > C | profile diff A B\n\n"
-             "merge  the union of the profiles (A's defaultAction and architectures), on stdout\n"
-             "diff   syscalls (with their rule unless a plain allow) only in A (\"- \") or only in B\n"
-             "       (\"+ \"); exit status 1 when they differ\n"
+             "merge  the union of the profiles (A's defaultAction and architectures), on stdout:\n"
+             "       syscalls, learned capabilities and Landlock rules and ports (a profile without\n"
+             "       learned capabilities or Landlock policy leaves that part unrestricted)\n"
+             "diff   syscalls (with their rule unless a plain allow), \"capability CAP_X\",\n"
+             "       \"landlock PATH ACCESS\", \"landlock bind|connect PORT\" only in A (\"- \") or\n"
+             "       only in B (\"+ \"); exit status 1 when they differ\n"
              "Learn a profile with 'brick do --learn FILE -- CMD', apply it with\n"
              "'brick do --profile-file FILE -- CMD' (docs/PROFILES.md).\n",
     .run = profile_main,

@@ -134,7 +134,15 @@ struct compose_opts {
  * lets it continue; what the profile denies stays denied). --profile-file:
  * the default action ERRNO becomes NOTIFY (the supervisor names the call and
  * answers with that errno). sendmsg stays ALLOW in both: the init hands the
- * notify fd over with it. No-op without either flag. */
+ * notify fd over with it. No-op without either flag.
+ * --profile-file: the file's "annotations" (what --learn wrote besides
+ * seccomp) are applied and removed from linux.seccomp:
+ * LEARN_CAPS_ANNOTATION ("CAP_A,CAP_B") limits every capability set to
+ * those, LEARN_LANDLOCK_ANNOTATION becomes the spec's run.brick.landlock. */
+#define LEARN_LANDLOCK_ANNOTATION "run.brick.landlock"
+#define LEARN_CAPS_ANNOTATION "run.brick.capabilities"
+/* linux.seccomp.listenerMetadata for the supervisor: "dropped-capabilities=CAP_A,CAP_B". */
+#define LEARN_DROPPED_METADATA "dropped-capabilities="
 int compose_learn_apply(const struct compose_opts *o, struct bjson *spec, struct brick_error *err);
 
 /* An unprivileged caller (docs/ROOTLESS.md): the container gets a user

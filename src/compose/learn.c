@@ -13,14 +13,19 @@
  * SCMP_ACT_NOTIFY: a call outside the learned set reaches the supervisor,
  * which prints its name once and answers with the errno (never CONTINUE).
  *
+ * --profile-file also applies the file's "annotations" (learned capabilities
+ * and Landlock policy, docs/PROFILES.md) and removes them from linux.seccomp.
+ *
  * sendmsg stays ALLOW in both: the init hands the notify fd to the
  * supervisor with it, after the filter is in (a notification then would
  * wait for a supervisor that has no fd yet). */
 #include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/strv.h"
 #include "core/util.h"
 #include "spec/json.h"
+#include "spec/spec.h"
 
 #include <errno.h>
 #include <string.h>
@@ -68,6 +73,102 @@ static void learn_rewrite(bjson *calls)
     }
 }
 
+static bool in_list(char **v, const char *s)
+{
+    for (; v && *v; v++)
+        if (streq(*v, s))
+            return true;
+    return false;
+}
+
+/* The bounding set's capabilities not in caps: the supervisor names them
+ * when the container is refused one (cli/learn_caps.c), through the OCI
+ * listenerMetadata meant for the agent. */
+static void note_dropped(bjson *spec, bjson *sc, char **caps)
+{
+    bjson *l = bjson_get(bjson_get(bjson_get(spec, "process"), "capabilities"), "bounding");
+    _cleanup_free_ char *meta = xstrdup(LEARN_DROPPED_METADATA);
+    for (size_t j = 0; j < bjson_array_len(l); j++) {
+        const char *n = bjson_string(bjson_array_get(l, j));
+        if (!n || in_list(caps, n))
+            continue;
+        char *t = xasprintf("%s%s%s", meta, streq(meta, LEARN_DROPPED_METADATA) ? "" : ",", n);
+        free(meta);
+        meta = t;
+    }
+    bjson_set(sc, "listenerMetadata", bjson_new_string(meta));
+}
+
+/* Every capability list of process.capabilities limited to caps. */
+static void limit_caps(bjson *spec, char **caps)
+{
+    static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+    bjson *c = bjson_get(bjson_get(spec, "process"), "capabilities");
+    for (size_t i = 0; c && i < sizeof(sets) / sizeof(sets[0]); i++) {
+        bjson *l = bjson_get(c, sets[i]);
+        if (bjson_type_of(l) != BJSON_ARRAY)
+            continue;
+        bjson *out = bjson_new_array();
+        for (size_t j = 0; j < bjson_array_len(l); j++) {
+            const char *n = bjson_string(bjson_array_get(l, j));
+            if (n && in_list(caps, n))
+                bjson_append(out, bjson_new_string(n));
+        }
+        bjson_set(c, sets[i], out);
+    }
+}
+
+static int learned_caps(const char *file, const char *v, char ***ret, struct brick_error *err)
+{
+    _cleanup_free_ char *copy = xstrdup(v);
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (oci_cap_from_name(t) < 0)
+            return brick_err(err, EINVAL, "--profile-file %s: annotations[\"%s\"]: unknown capability \"%s\"",
+                             file, LEARN_CAPS_ANNOTATION, t);
+        strv_push(ret, t);
+    }
+    return 0;
+}
+
+/* The learned file's annotations, applied to the spec and taken out of sc. */
+static int apply_annotations(const struct compose_opts *o, bjson *spec, bjson *sc, struct brick_error *err)
+{
+    bjson *a = bjson_get(sc, "annotations");
+    if (!a)
+        return 0;
+    if (bjson_type_of(a) != BJSON_OBJECT)
+        return brick_err(err, EINVAL, "--profile-file %s: annotations: expected an object", o->profile_file);
+    bjson_iter it = bjson_object_iter(a);
+    const char *k;
+    bjson *v;
+    while (bjson_object_next(&it, &k, &v)) {
+        if (!streq(k, LEARN_CAPS_ANNOTATION) && !streq(k, LEARN_LANDLOCK_ANNOTATION))
+            return brick_err(err, EINVAL, "--profile-file %s: annotations[\"%s\"]: unknown key (%s, %s)",
+                             o->profile_file, k, LEARN_CAPS_ANNOTATION, LEARN_LANDLOCK_ANNOTATION);
+        if (!bjson_string(v))
+            return brick_err(err, EINVAL, "--profile-file %s: annotations[\"%s\"]: expected a string",
+                             o->profile_file, k);
+    }
+    const char *caps = bjson_string(bjson_get(a, LEARN_CAPS_ANNOTATION));
+    if (caps) {
+        _cleanup_strv_ char **list = NULL;
+        int r = learned_caps(o->profile_file, caps, &list, err);
+        if (r < 0)
+            return r;
+        note_dropped(spec, sc, list);
+        limit_caps(spec, list);
+    }
+    const char *ll = bjson_string(bjson_get(a, LEARN_LANDLOCK_ANNOTATION));
+    if (ll) {
+        bjson *sa = bjson_get(spec, "annotations");
+        if (!sa)
+            bjson_set(spec, "annotations", sa = bjson_new_object());
+        bjson_set(sa, LEARN_LANDLOCK_ANNOTATION, bjson_new_string(ll));
+    }
+    bjson_del(sc, "annotations");
+    return 0;
+}
+
 int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_error *err)
 {
     if (!o->learn_file && !o->profile_file)
@@ -88,6 +189,9 @@ int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_
                              "profile's), not %s", o->profile_file, def ? def : "missing");
         bjson_set(sc, "defaultAction", bjson_new_string("SCMP_ACT_NOTIFY"));
         bjson_del(sc, "defaultErrnoRet");
+        int r = apply_annotations(o, spec, sc, err);
+        if (r < 0)
+            return r;
     }
     allow_sendmsg(calls);
     bjson_set(sc, "listenerPath", bjson_new_string(o->notify_path));

@@ -1,0 +1,441 @@
+/* learn_paths.c — the files and ports a learning run touched, for its
+ * Landlock policy (docs/PROFILES.md, docs/LANDLOCK.md).
+ *
+ * The supervisor already holds every notification of the run; for the
+ * calls Landlock restricts (open*, execve*, mkdir*, mknod*, symlink*,
+ * unlink*, rmdir, rename*, link*, truncate, bind, connect) it reads the
+ * path or sockaddr argument from the task's memory (process_vm_readv,
+ * at most PATH_MAX bytes, a page at a time, stopping at NUL) and, for a
+ * relative path, the task's cwd or dirfd as the kernel names it
+ * (readlink of /proc/PID/cwd, /proc/PID/fd/N: the link's text, never
+ * followed) minus its root (/proc/PID/root). Nothing the container names
+ * is ever opened, stat'ed or followed on the host: a path is a string,
+ * normalized lexically. The notification is checked to be still valid
+ * after the reads (the pid was not reused by a host process meanwhile);
+ * if not, what was read is dropped. The call is answered CONTINUE
+ * whatever was read: a thread of the container changing the string after
+ * the read (TOCTOU) only makes the record wrong, never lets anything
+ * through. Memory the container could make block a reader (userfaultfd)
+ * is denied by the default profile learning runs within.
+ *
+ * Only the native architecture's calls are decoded. */
+#include "cli/learn.h"
+#include "core/cleanup.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef O_PATH
+#define O_PATH 010000000
+#endif
+
+enum kind { K_NONE, K_OPEN, K_OPENAT2, K_CREAT, K_EXEC, K_MAKE, K_REMOVE, K_RENAME, K_LINK, K_WRITE, K_BIND,
+            K_CONNECT };
+
+/* Argument positions: dfd (-1: AT_FDCWD), path, second dfd/path, flags. */
+static const struct pop {
+    const char *name;
+    int8_t dfd, path, dfd2, path2, flags;
+    enum kind kind;
+} ops[] = {
+    {"open", -1, 0, -1, -1, 1, K_OPEN},        {"openat", 0, 1, -1, -1, 2, K_OPEN},
+    {"openat2", 0, 1, -1, -1, 2, K_OPENAT2},   {"creat", -1, 0, -1, -1, -1, K_CREAT},
+    {"execve", -1, 0, -1, -1, -1, K_EXEC},     {"execveat", 0, 1, -1, -1, -1, K_EXEC},
+    {"mkdir", -1, 0, -1, -1, -1, K_MAKE},      {"mkdirat", 0, 1, -1, -1, -1, K_MAKE},
+    {"mknod", -1, 0, -1, -1, -1, K_MAKE},      {"mknodat", 0, 1, -1, -1, -1, K_MAKE},
+    {"symlink", -1, 1, -1, -1, -1, K_MAKE},    {"symlinkat", 1, 2, -1, -1, -1, K_MAKE},
+    {"unlink", -1, 0, -1, -1, -1, K_REMOVE},   {"unlinkat", 0, 1, -1, -1, -1, K_REMOVE},
+    {"rmdir", -1, 0, -1, -1, -1, K_REMOVE},    {"rename", -1, 0, -1, 1, -1, K_RENAME},
+    {"renameat", 0, 1, 2, 3, -1, K_RENAME},    {"renameat2", 0, 1, 2, 3, -1, K_RENAME},
+    {"link", -1, 0, -1, 1, -1, K_LINK},        {"linkat", 0, 1, 2, 3, -1, K_LINK},
+    {"truncate", -1, 0, -1, -1, -1, K_WRITE},  {"bind", -1, -1, -1, -1, -1, K_BIND},
+    {"connect", -1, -1, -1, -1, -1, K_CONNECT},
+};
+
+/* The op of a native syscall number; NULL for the others. */
+static const struct pop *op_of(uint32_t arch, int nr)
+{
+    static uint32_t native;
+    static int nrs[sizeof(ops) / sizeof(ops[0])];
+    if (!native) {
+        native = seccomp_arch_native();
+        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            nrs[i] = seccomp_syscall_resolve_name_arch(native, ops[i].name);
+    }
+    if (arch != native || nr < 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (nrs[i] == nr)
+            return &ops[i];
+    return NULL;
+}
+
+/* Up to len bytes at addr in pid, a page at a time (a string may end just
+ * before an unmapped page); the count read, -1 on error. */
+static ssize_t read_mem(pid_t pid, uint64_t addr, char *buf, size_t len)
+{
+    size_t got = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    while (got < len) {
+        size_t chunk = (size_t)page - (size_t)((addr + got) % (uint64_t)page);
+        if (chunk > len - got)
+            chunk = len - got;
+        struct iovec l = {.iov_base = buf + got, .iov_len = chunk};
+        struct iovec r = {.iov_base = (void *)(uintptr_t)(addr + got), .iov_len = chunk};
+        ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+        if (n <= 0)
+            return got ? (ssize_t)got : -1;
+        if (memchr(buf + got, 0, (size_t)n))
+            return (ssize_t)(got + (size_t)n);
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* A NUL-terminated string of the task; false when unreadable, unterminated
+ * within PATH_MAX or empty. */
+static bool read_string(pid_t pid, uint64_t addr, char buf[PATH_MAX])
+{
+    ssize_t n = read_mem(pid, addr, buf, PATH_MAX);
+    return n > 0 && memchr(buf, 0, (size_t)n) && buf[0];
+}
+
+/* The text of a /proc/PID link (not followed), bounded. */
+static bool proc_link(pid_t pid, const char *what, char buf[PATH_MAX])
+{
+    char p[64];
+    snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, what);
+    ssize_t n = readlink(p, buf, PATH_MAX - 1);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    return buf[0] == '/';
+}
+
+/* buf (a path as the host names it) without root: false when not beneath it. */
+static bool strip_root(char *buf, const char *root)
+{
+    if (streq(root, "/"))
+        return true;
+    size_t n = strlen(root);
+    if (strncmp(buf, root, n) != 0 || (buf[n] != '/' && buf[n] != 0))
+        return false;
+    memmove(buf, buf + n, strlen(buf + n) + 1);
+    if (!buf[0])
+        strcpy(buf, "/");
+    return true;
+}
+
+/* base (a cwd or dirfd of pid, as the host names it) in the container's
+ * terms: without the task's root. */
+static bool container_base(pid_t pid, int64_t dfd, char buf[PATH_MAX])
+{
+    char root[PATH_MAX], what[48];
+    if (dfd == AT_FDCWD)
+        snprintf(what, sizeof(what), "cwd");
+    else if (dfd >= 0 && dfd < INT_MAX)
+        snprintf(what, sizeof(what), "fd/%d", (int)dfd);
+    else
+        return false;
+    return proc_link(pid, what, buf) && proc_link(pid, "root", root) && strip_root(buf, root);
+}
+
+/* rel joined to base and normalized lexically ("." and ".." and "//"): an
+ * absolute path in out, false when too long. */
+static bool normalize(const char *base, const char *rel, char out[PATH_MAX])
+{
+    char tmp[2 * PATH_MAX];
+    if (rel[0] == '/')
+        snprintf(tmp, sizeof(tmp), "%s", rel);
+    else
+        snprintf(tmp, sizeof(tmp), "%s/%s", base, rel);
+    size_t o = 0;
+    out[0] = 0;
+    for (char *save = NULL, *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (streq(c, "."))
+            continue;
+        if (streq(c, "..")) {
+            char *slash = strrchr(out, '/');
+            o = slash ? (size_t)(slash - out) : 0;
+            out[o] = 0;
+            continue;
+        }
+        size_t l = strlen(c);
+        if (o + 1 + l + 1 > PATH_MAX)
+            return false;
+        out[o++] = '/';
+        memcpy(out + o, c, l + 1);
+        o += l;
+    }
+    if (!o)
+        strcpy(out, "/");
+    return true;
+}
+
+/* The path argument (dfd, path) of n in container terms. */
+static bool arg_path(const struct seccomp_notif *n, int dfd_i, int path_i, char out[PATH_MAX])
+{
+    char rel[PATH_MAX], base[PATH_MAX] = "/";
+    if (path_i < 0 || !read_string(n->pid, n->data.args[path_i], rel))
+        return false;
+    if (rel[0] != '/' && !container_base(n->pid, dfd_i < 0 ? AT_FDCWD : (int64_t)(int)n->data.args[dfd_i], base))
+        return false;
+    return normalize(base, rel, out);
+}
+
+static void parent_of(const char *path, char out[PATH_MAX])
+{
+    snprintf(out, PATH_MAX, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (slash == out)
+        out[1] = 0;
+    else if (slash)
+        *slash = 0;
+}
+
+static unsigned open_rights(uint64_t flags)
+{
+    if (flags & O_PATH)
+        return 0;
+    unsigned r = 0;
+    int acc = (int)(flags & O_ACCMODE);
+    if (acc == O_RDONLY || acc == O_RDWR)
+        r |= flags & O_DIRECTORY ? LR_READ_DIR : LR_READ_FILE;
+    if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+        r |= LR_WRITE;
+    return r;
+}
+
+/* A sockaddr's port (inet) or path (unix, not abstract). */
+static void note_sockaddr(const struct seccomp_notif *n, bool bind_, char path[PATH_MAX], bool *has_path,
+                          int *port)
+{
+    char sa[sizeof(struct sockaddr_un) + 1] = {0};
+    uint64_t len = n->data.args[2];
+    *has_path = false;
+    *port = -1;
+    if (len < sizeof(sa_family_t) || len > sizeof(struct sockaddr_un))
+        return;
+    if (read_mem(n->pid, n->data.args[1], sa, (size_t)len) != (ssize_t)len)
+        return;
+    sa_family_t fam;
+    memcpy(&fam, sa, sizeof(fam));
+    if ((fam == AF_INET || fam == AF_INET6) && len >= 4) {
+        uint16_t p;
+        memcpy(&p, sa + 2, sizeof(p));
+        *port = ntohs(p);
+    } else if (fam == AF_UNIX && bind_ && len > sizeof(sa_family_t) && sa[sizeof(sa_family_t)]) {
+        char base[PATH_MAX] = "/";
+        const char *rel = sa + sizeof(sa_family_t); /* NUL-terminated: sa is one byte longer */
+        if (rel[0] == '/' || container_base(n->pid, AT_FDCWD, base))
+            *has_path = normalize(base, rel, path);
+    }
+}
+
+static void add_port(uint16_t *ports, size_t *n, int port, struct learn_record *rec)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (ports[i] == port)
+            return;
+    if (*n == LEARN_MAX_PORTS) {
+        rec->paths_lost = true;
+        rec->paths_why = "more than 256 ports";
+        return;
+    }
+    ports[(*n)++] = (uint16_t)port;
+}
+
+/* What one call needs: up to two (path, rights) pairs and a port. */
+struct need {
+    char path[2][PATH_MAX];
+    unsigned rights[2];
+    int port;
+    bool bind_;
+};
+
+static bool beneath(const char *path, const char *dir);
+
+/* O_CREAT: the file may be made (`> /dev/null` opens with it too): create
+ * on its directory, but not where files are not made (devices, /proc, /sys). */
+static void note_creat(struct need *w, uint64_t flags)
+{
+    if (!(flags & O_CREAT) || beneath(w->path[0], "/dev") || beneath(w->path[0], "/proc") ||
+        beneath(w->path[0], "/sys"))
+        return;
+    parent_of(w->path[0], w->path[1]);
+    w->rights[1] = LR_CREATE;
+}
+
+static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct need *w)
+{
+    char p[PATH_MAX], p2[PATH_MAX];
+    w->port = -1;
+    switch (op->kind) {
+    case K_BIND:
+    case K_CONNECT: {
+        bool has_path;
+        w->bind_ = op->kind == K_BIND;
+        note_sockaddr(n, w->bind_, p, &has_path, &w->port);
+        if (has_path) {
+            parent_of(p, w->path[0]);
+            w->rights[0] = LR_CREATE;
+        }
+        return true;
+    }
+    case K_OPENAT2: {
+        uint64_t flags = 0;
+        if (!arg_path(n, op->dfd, op->path, w->path[0]) ||
+            read_mem(n->pid, n->data.args[2], (char *)&flags, sizeof(flags)) != sizeof(flags))
+            return false;
+        w->rights[0] = open_rights(flags);
+        note_creat(w, flags);
+        return true;
+    }
+    case K_OPEN:
+    case K_CREAT: {
+        uint64_t flags = op->kind == K_CREAT ? (O_CREAT | O_WRONLY | O_TRUNC) : n->data.args[op->flags];
+        if (!arg_path(n, op->dfd, op->path, w->path[0]))
+            return false;
+        w->rights[0] = open_rights(flags);
+        note_creat(w, flags);
+        return true;
+    }
+    case K_EXEC:
+    case K_WRITE:
+        if (!arg_path(n, op->dfd, op->path, w->path[0]))
+            return false;
+        /* execve opens the file for reading too (Landlock checks both) */
+        w->rights[0] = op->kind == K_EXEC ? LR_EXECUTE | LR_READ_FILE : LR_WRITE;
+        return true;
+    case K_MAKE:
+    case K_REMOVE:
+        if (!arg_path(n, op->dfd, op->path, p))
+            return false;
+        parent_of(p, w->path[0]);
+        w->rights[0] = op->kind == K_MAKE ? LR_CREATE : LR_REMOVE;
+        return true;
+    case K_RENAME:
+    case K_LINK: {
+        if (!arg_path(n, op->dfd, op->path, p) || !arg_path(n, op->dfd2, op->path2, p2))
+            return false;
+        parent_of(p, w->path[0]);
+        parent_of(p2, w->path[1]);
+        unsigned refer = streq(w->path[0], w->path[1]) ? 0 : LR_REFER;
+        w->rights[0] = (op->kind == K_RENAME ? LR_REMOVE : 0) | refer;
+        w->rights[1] = LR_CREATE | refer;
+        return true;
+    }
+    case K_NONE:
+        break;
+    }
+    return false;
+}
+
+static bool notif_valid(int nfd, uint64_t id)
+{
+    return ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* An execve whose path could not be read (the runtime's init is not
+ * dumpable: a rootless supervisor may not read its memory): the binary is
+ * the task's /proc/PID/exe at its next call. */
+static void exec_pending(struct learn_record *rec, const struct seccomp_notif *n, int nfd)
+{
+    for (size_t i = 0; i < rec->n_exec_pending; i++) {
+        if (rec->exec_pending[i] != (pid_t)n->pid)
+            continue;
+        rec->exec_pending[i] = rec->exec_pending[--rec->n_exec_pending];
+        char exe[PATH_MAX], root[PATH_MAX];
+        if (proc_link(n->pid, "exe", exe) && proc_link(n->pid, "root", root) && notif_valid(nfd, n->id) &&
+            strip_root(exe, root))
+            learn_path_add(rec, exe, LR_EXECUTE | LR_READ_FILE);
+        return;
+    }
+}
+
+void learn_paths_note(struct learn_record *rec, const struct seccomp_notif *n, int nfd)
+{
+    if (rec->paths_lost)
+        return;
+    exec_pending(rec, n, nfd);
+    const struct pop *op = op_of(n->data.arch, n->data.nr);
+    if (!op)
+        return;
+    _cleanup_free_ struct need *w = xcalloc(1, sizeof(*w));
+    bool ok = needs_of(op, n, w);
+    if (!ok && op->kind == K_EXEC && rec->n_exec_pending < sizeof(rec->exec_pending) / sizeof(pid_t))
+        rec->exec_pending[rec->n_exec_pending++] = (pid_t)n->pid;
+    /* The pid may have died and been reused by another process during the reads. */
+    if (!ok || !notif_valid(nfd, n->id))
+        return;
+    for (int i = 0; i < 2; i++)
+        if (w->rights[i])
+            learn_path_add(rec, w->path[i], w->rights[i]);
+    if (w->port >= 0)
+        add_port(w->bind_ ? rec->bind : rec->connect, w->bind_ ? &rec->n_bind : &rec->n_connect, w->port, rec);
+}
+
+/* Top-level directories of the system: reads and executes beneath them
+ * collapse to one rule on the directory. */
+static const char *const system_dirs[] = {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+                                          "/etc", "/opt", "/proc", "/sys", NULL};
+
+static bool beneath(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
+}
+
+/* The path a rule for (path, rights) goes on. */
+static void rule_path(const char *path, unsigned rights, char out[PATH_MAX])
+{
+    snprintf(out, PATH_MAX, "%s", path);
+    if (beneath(path, "/dev") || rights & (LR_CREATE | LR_REMOVE | LR_REFER | LR_READ_DIR))
+        return; /* devices one by one; create/remove: already the directory; a directory read: itself */
+    for (const char *const *d = system_dirs; *d; d++)
+        if (beneath(path, *d)) {
+            snprintf(out, PATH_MAX, "%s", *d);
+            return;
+        }
+    char *slash = strrchr(out, '/');
+    if (slash && slash != out)
+        *slash = 0; /* a file: its directory; a file right in / stays itself */
+}
+
+void learn_path_add(struct learn_record *rec, const char *path, unsigned rights)
+{
+    char p[PATH_MAX];
+    if (beneath(path, "/dev") && rights & (LR_READ_FILE | LR_WRITE))
+        rights |= LR_IOCTL_DEV;
+    rule_path(path, rights, p);
+    learn_rule_add(rec, p, rights);
+}
+
+void learn_rule_add(struct learn_record *rec, const char *p, unsigned rights)
+{
+    for (size_t i = 0; i < rec->n_paths; i++)
+        if (streq(rec->paths[i].path, p)) {
+            rec->paths[i].rights |= rights;
+            return;
+        }
+    if (rec->n_paths == LEARN_MAX_PATHS) {
+        rec->paths_lost = true;
+        rec->paths_why = "more than 2048 distinct paths";
+        return;
+    }
+    rec->paths = xrealloc(rec->paths, (rec->n_paths + 1) * sizeof(*rec->paths));
+    rec->paths[rec->n_paths++] = (struct learn_path){.path = xstrdup(p), .rights = rights};
+}
