@@ -182,26 +182,24 @@ static char *caps_of(char **its)
     return s;
 }
 
+/* key = text (taken), unless the profile lacking names one without it. */
+static void merged_part(bjson *a, const char *key, char *text, const char *lacking, const char *what,
+                        const char *them)
+{
+    if (!lacking)
+        bjson_set(a, key, bjson_new_string(text));
+    else
+        fprintf(stderr, "brick: profile merge: %s has no learned %s: the merged profile does not restrict %s\n",
+                lacking, what, them);
+    free(text);
+}
+
 /* The merged annotations; a part some profile lacks is left out (and said). */
 static void merge_annotations(bjson *first, char **its, const char *lack_caps, const char *lack_ll)
 {
     bjson *a = bjson_new_object();
-    if (!lack_caps) {
-        char *c = caps_of(its);
-        bjson_set(a, LEARN_CAPS_ANNOTATION, bjson_new_string(c));
-        free(c);
-    } else {
-        fprintf(stderr, "brick: profile merge: %s has no learned capabilities: the merged profile does not "
-                "restrict them\n", lack_caps);
-    }
-    if (!lack_ll) {
-        char *l = landlock_of(its);
-        bjson_set(a, LEARN_LANDLOCK_ANNOTATION, bjson_new_string(l));
-        free(l);
-    } else {
-        fprintf(stderr, "brick: profile merge: %s has no learned Landlock policy: the merged profile does not "
-                "restrict paths and ports\n", lack_ll);
-    }
+    merged_part(a, LEARN_CAPS_ANNOTATION, caps_of(its), lack_caps, "capabilities", "them");
+    merged_part(a, LEARN_LANDLOCK_ANNOTATION, landlock_of(its), lack_ll, "Landlock policy", "paths and ports");
     if (bjson_object_len(a)) {
         bjson_set(first, "annotations", a);
     } else {
