@@ -96,22 +96,8 @@ int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_erro
     return 0;
 }
 
-/* The "pid" of the containerProcessState the init sent (in our pid namespace). */
-static pid_t state_pid(const char *buf, size_t len)
-{
-    bjson *st = NULL;
-    struct brick_error err;
-    int64_t pid = 0;
-    if (bjson_parse(buf, len, &st, &err) < 0 || bjson_i64(bjson_get(st, "pid"), &pid) < 0 || pid <= 0 ||
-        pid > INT32_MAX)
-        pid = 0;
-    bjson_free(st);
-    return (pid_t)pid;
-}
-
-/* The notify fd from the init's one sendmsg (and the init's pid in *pid);
- * -1 when the run ended first. */
-static int receive_notify_fd(int listen_fd, int pipe_r, pid_t *pid)
+/* The notify fd from the init's one sendmsg; -1 when the run ended first. */
+static int receive_notify_fd(int listen_fd, int pipe_r)
 {
     struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = pipe_r, .events = POLLIN}};
     while (poll(p, 2, -1) < 0)
@@ -127,14 +113,12 @@ static int receive_notify_fd(int listen_fd, int pipe_r, pid_t *pid)
     socklen_t len = sizeof(cred);
     if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid != getppid())
         return -1;
-    static char buf[65536]; /* the containerProcessState JSON: its pid */
+    static char buf[65536]; /* the containerProcessState JSON: not needed */
     char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
     struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-    ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
-    if (n <= 0)
+    if (recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) <= 0)
         return -1;
-    *pid = state_pid(buf, (size_t)n);
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
         return -1;
@@ -173,6 +157,13 @@ static void report_others(const struct learn_record *seen)
             fprintf(stderr, " %d", seen->calls[i].nr);
     }
     fprintf(stderr, "\n");
+}
+
+/* nr is name's number on arch. */
+static bool is_named(uint32_t arch, int nr, const char *name)
+{
+    int want = seccomp_syscall_resolve_name_arch(arch, name);
+    return want != __NR_SCMP_ERROR && nr == want;
 }
 
 /* socket's number on arch (x86 has none: socketcall, denied). */
@@ -245,6 +236,13 @@ static void answer(const struct compose_opts *o, struct learn_record *rec, const
         if (is_socket(n->data.arch, n->data.nr))
             learn_record_family(rec, n->data.args[0]);
         learn_paths_note(rec, n, nfd);
+        resp->error = 0;
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else if (w->dropped && is_named(n->data.arch, n->data.nr, "execve")) {
+        /* the profile allows it: moved to NOTIFY so that the capability
+         * checks are followed from the first (compose/learn.c) */
+        if (w->caps_on && !w->caps.started && learn_caps_start(&w->caps, (pid_t)n->pid) < 0)
+            w->caps_on = false;
         resp->error = 0;
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     } else {
@@ -328,12 +326,8 @@ static int supervise(const struct compose_opts *o, const struct learn_sup *s, in
     struct watch w = {.caps = {.dir_fd = -1, .pipe_fd = -1, .tracefs_fd = -1}, .dropped = dropped_caps(tmpl)};
     if (o->learn_file || w.dropped)
         w.caps_on = learn_caps_open(&w.caps, s->dir, o->learn_file ? 0 : w.dropped, &w.caps_why) == 0;
-    pid_t init_pid = 0;
-    int nfd = receive_notify_fd(listen_fd, pipe_r, &init_pid);
+    int nfd = receive_notify_fd(listen_fd, pipe_r);
     close(listen_fd);
-    /* applying: no notification may ever come; the init waits for start */
-    if (nfd >= 0 && w.caps_on && !o->learn_file && (init_pid <= 0 || learn_caps_start(&w.caps, init_pid) < 0))
-        w.caps_on = false;
     if (nfd >= 0) {
         serve(o, nfd, &rec, errno_ret, &w);
         close(nfd);

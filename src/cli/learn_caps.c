@@ -160,37 +160,12 @@ static int follow(int dir_fd, pid_t pid)
     return write_all(fd, buf, strlen(buf)) < 0 ? -errno : 0;
 }
 
-/* pid, then its children as /proc lists them, depth first: a task forked
- * before its parent was followed is found here, one forked after is
- * followed by event-fork. Bounded (the container may fork a lot). */
-static void follow_tree(int dir_fd, pid_t pid, int *budget)
-{
-    if (--*budget < 0 || follow(dir_fd, pid) < 0)
-        return;
-    char path[64], buf[4096];
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return;
-    buf[n] = 0;
-    for (char *save = NULL, *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
-        long child = strtol(t, NULL, 10);
-        if (child > 0 && child <= INT32_MAX)
-            follow_tree(dir_fd, (pid_t)child, budget);
-    }
-}
-
 int learn_caps_start(struct learn_caps *c, pid_t pid)
 {
     int r = follow(c->dir_fd, pid);
     if (r == 0)
         r = write_at(c->dir_fd, "events/capability/cap_capable/enable", "1");
     c->started = r == 0;
-    if (r == 0 && c->refused) { /* applying: the init may have started its command already */
-        int budget = 256;
-        follow_tree(c->dir_fd, pid, &budget);
-    }
     return r;
 }
 

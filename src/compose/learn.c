@@ -81,21 +81,61 @@ static bool in_list(char **v, const char *s)
     return false;
 }
 
-/* The bounding set's capabilities not in caps: the supervisor names them
- * when the container is refused one (cli/learn_caps.c), through the OCI
- * listenerMetadata meant for the agent. */
+/* execve out of the profile's plain ALLOW entries into a NOTIFY one: the
+ * supervisor answers it CONTINUE and, at the first, starts following the
+ * container's capability checks (before the command runs). false when the
+ * profile does not allow execve unconditionally. */
+static bool notify_execve(bjson *sc)
+{
+    bjson *calls = bjson_get(sc, "syscalls");
+    bool moved = false;
+    for (size_t i = 0; i < bjson_array_len(calls); i++) {
+        bjson *rule = bjson_array_get(calls, i), *names = bjson_get(rule, "names"), *out = bjson_new_array();
+        const char *action = bjson_string(bjson_get(rule, "action"));
+        bool here = false;
+        for (size_t j = 0; j < bjson_array_len(names); j++) {
+            const char *n = bjson_string(bjson_array_get(names, j));
+            if (n && streq(n, "execve") && action && streq(action, "SCMP_ACT_ALLOW") && !bjson_get(rule, "args"))
+                here = true;
+            else
+                bjson_append(out, bjson_copy(bjson_array_get(names, j)));
+        }
+        if (here)
+            bjson_set(rule, "names", out);
+        else
+            bjson_free(out);
+        moved |= here;
+    }
+    if (moved) {
+        bjson *rule = bjson_new_object(), *names = bjson_new_array();
+        bjson_append(names, bjson_new_string("execve"));
+        bjson_set(rule, "names", names);
+        bjson_set(rule, "action", bjson_new_string("SCMP_ACT_NOTIFY"));
+        bjson_append(calls, rule);
+    }
+    return moved;
+}
+
+/* The bounding set's capabilities not in caps, for the supervisor to name
+ * when the container is refused one (cli/learn_caps.c): in the OCI
+ * listenerMetadata meant for the agent, "dropped-capabilities=CAP_A,CAP_B".
+ * Set only with execve moved to NOTIFY (notify_execve), none when nothing
+ * is dropped. */
 static void note_dropped(bjson *spec, bjson *sc, char **caps)
 {
     bjson *l = bjson_get(bjson_get(bjson_get(spec, "process"), "capabilities"), "bounding");
-    _cleanup_free_ char *meta = xstrdup(LEARN_DROPPED_METADATA);
+    _cleanup_free_ char *list = xstrdup("");
     for (size_t j = 0; j < bjson_array_len(l); j++) {
         const char *n = bjson_string(bjson_array_get(l, j));
         if (!n || in_list(caps, n))
             continue;
-        char *t = xasprintf("%s%s%s", meta, streq(meta, LEARN_DROPPED_METADATA) ? "" : ",", n);
-        free(meta);
-        meta = t;
+        char *t = xasprintf("%s%s%s", list, *list ? "," : "", n);
+        free(list);
+        list = t;
     }
+    if (!*list || !notify_execve(sc))
+        return;
+    _cleanup_free_ char *meta = xasprintf("%s%s", LEARN_DROPPED_METADATA, list);
     bjson_set(sc, "listenerMetadata", bjson_new_string(meta));
 }
 

@@ -27,8 +27,9 @@ def names(profile):
 def learn(brick, path, *cmd, flags=()):
     cp = brick("do", "--learn", path, *flags, "--", *cmd)
     assert cp.returncode == 0, cp.stderr
-    # what is left out is said once
+    # what was learned, and what was left out (if anything), is said once
     assert cp.stderr.count(f"brick: --learn {path}: written: ") == 1
+    assert cp.stderr.count(f"brick: --learn {path}: left out:") <= 1
     return json.loads(path.read_text())
 
 
@@ -40,25 +41,78 @@ def refused(stderr, profile, call):
     assert call == first.group(2) or (also and call in also.group(1).split()), stderr
 
 
+HTTPD80 = ("busybox httpd -f -p 127.0.0.1:80 -h /srv/www & sleep 0.5; "
+           "python3 -c \"import urllib.request; "
+           "print(urllib.request.urlopen('http://127.0.0.1/index.html').read().decode())\"; "
+           "chown 0 /srv/www/index.html; kill $!")
+
+PY_BIND = ("import socket, sys\ns = socket.socket()\ntry:\n s.bind(('127.0.0.1', int(sys.argv[1])))\n print('bound')\n"
+           "except PermissionError as e:\n print('refused', e.errno)")
+PY_RAW = ("import socket\ntry:\n socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)\n print('raw')\n"
+          "except PermissionError as e:\n print('refused', e.errno)")
+
+
+def landlock(profile):
+    return json.loads(profile["annotations"]["run.brick.landlock"])
+
+
+def caps(profile):
+    c = profile["annotations"]["run.brick.capabilities"]
+    return set(c.split(",")) if c else set()
+
+
+def rules(profile):
+    return {r["path"]: set(r["access"]) for r in landlock(profile)["fs"]}
+
+
+def tracefs_instances():
+    """brick-learn-* tracefs instances (a private tracefs mount to look)."""
+    if os.path.isdir("/sys/kernel/tracing/instances"):
+        return [n for n in os.listdir("/sys/kernel/tracing/instances") if n.startswith("brick-learn-")]
+    cp = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                         "d=$(mktemp -d) && mount -t tracefs nodev $d && ls $d/instances; umount $d; rmdir $d"],
+                        capture_output=True, text=True, timeout=30)
+    return [n for n in cp.stdout.split() if n.startswith("brick-learn-")]
+
+
+def no_leaked_instances():
+    def alive(name):
+        pid = name[len("brick-learn-"):]
+        return pid.isdigit() and os.path.exists(f"/proc/{pid}")
+    leaked = [n for n in tracefs_instances() if not alive(n)]
+    assert not leaked, leaked
+
+
 def test_learn_httpd_then_apply(brick, workdir):
+    """The issue's test: learn busybox httpd on port 80, re-run it from the
+    profile (seccomp, capabilities, Landlock): it serves; everything outside
+    what was learned fails, named where brick can name it."""
     www = workdir / "www"
     www.mkdir()
     (www / "index.html").write_text("hello from httpd\n")
     prof = workdir / "httpd.json"
-    vol = ("-v", f"{www}:/srv/www:ro")
-    p = learn(brick, prof, "sh", "-c", HTTPD, flags=vol)
+    vol = ("-v", f"{www}:/srv/www")  # writable: Landlock, not a read-only mount, must stop a write
+    p = learn(brick, prof, "sh", "-c", HTTPD80, flags=vol)
+    no_leaked_instances()
     assert p["defaultAction"] == "SCMP_ACT_ERRNO"
     allowed = names(p)
-    assert {"bind", "listen", "accept", "execve", "sendmsg"} <= allowed or \
-        {"bind", "listen", "accept4", "execve", "sendmsg"} <= allowed
+    assert {"bind", "listen", "execve", "sendmsg", "fchownat"} <= allowed and ({"accept", "accept4"} & allowed)
     assert not {"mount", "unshare", "setns", "ptrace"} & allowed
-    # socket only for the families the run used (AF_INET), clone with the default's CLONE_NEW* mask
+    # socket only for the families the run used (AF_INET; AF_UNIX: chown asks nscd), clone with the
+    # default's CLONE_NEW* mask
     fams = [e["args"][0]["value"] for e in p["syscalls"] if e["names"] == ["socket"]]
-    assert fams == [2], p
+    assert 2 in fams and set(fams) <= {1, 2}, p
     clone = [e for e in p["syscalls"] if "clone" in e["names"]]
     assert clone and clone[0]["args"][0]["op"] == "SCMP_CMP_MASKED_EQ"
+    # capabilities: port 80 needs CAP_NET_BIND_SERVICE; chown to the owner needs none
+    assert "CAP_NET_BIND_SERVICE" in caps(p) and not {"CAP_CHOWN", "CAP_NET_RAW", "CAP_SYS_ADMIN"} & caps(p), caps(p)
+    # Landlock: the docroot readable, nothing writable there; the ports used
+    r = rules(p)
+    assert "read-file" in r["/srv/www"] and not {"write", "create", "remove"} & r["/srv/www"], r
+    assert "execute" in r["/usr"], r
+    assert landlock(p)["net"] == {"bind": [80], "connect": [80]}
     # applied: it serves
-    cp = brick("do", "--profile-file", prof, *vol, "--", "sh", "-c", HTTPD)
+    cp = brick("do", "--profile-file", prof, *vol, "--", "sh", "-c", HTTPD80)
     assert cp.returncode == 0, cp.stderr
     assert "hello from httpd" in cp.stdout
     assert "refused" not in cp.stderr
@@ -74,6 +128,28 @@ def test_learn_httpd_then_apply(brick, workdir):
                "except PermissionError: print('EPERM')")
     assert "EPERM" in cp.stdout, cp.stderr
     refused(cp.stderr, prof, "socket")
+    # a write outside what was learned (the docroot, writable without the profile): EACCES
+    write = ("sh", "-c", "echo x > /srv/www/evil && echo written")
+    cp = brick("do", "--profile-file", prof, *vol, "--", *write)
+    assert cp.returncode != 0 and "Permission denied" in cp.stderr and not (www / "evil").exists(), cp.stderr
+    cp = brick("do", *vol, "--", *write)  # the control: the mount is writable
+    assert "written" in cp.stdout, cp.stderr
+    (www / "evil").unlink()
+    # a bind to another port: EACCES (Landlock), the learned one still works
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", PY_BIND, "81")
+    assert cp.stdout.split() == ["refused", "13"], cp.stdout + cp.stderr
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", PY_BIND, "80")
+    assert cp.stdout.split() == ["bound"], cp.stdout + cp.stderr
+    # a capability not learned: EPERM, and the capability is named
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", PY_RAW)
+    assert cp.stdout.split() == ["refused", "1"], cp.stdout + cp.stderr
+    assert f"brick: --profile-file {prof}: refused capability CAP_NET_RAW (EPERM): not in the profile" in cp.stderr
+    cp = brick("do", "--profile-file", prof, *vol, "--", "chown", "5", "/srv/www/index.html")
+    assert cp.returncode != 0 and "refused capability CAP_CHOWN" in cp.stderr, cp.stderr
+    assert cp.stderr.count("refused capability") == 1, cp.stderr
+    cp = brick("do", "--", "python3", "-c", PY_RAW)  # the control: the default set has CAP_NET_RAW
+    assert cp.stdout.split() == ["raw"], cp.stderr
+    no_leaked_instances()
 
 
 def test_learn_stays_within_default_profile(brick, workdir):
