@@ -41,9 +41,10 @@ def refused(stderr, profile, call):
     assert call == first.group(2) or (also and call in also.group(1).split()), stderr
 
 
-HTTPD80 = ("busybox httpd -f -p 127.0.0.1:80 -h /srv/www & sleep 0.5; "
-           "python3 -c \"import urllib.request; "
-           "print(urllib.request.urlopen('http://127.0.0.1/index.html').read().decode())\"; "
+HTTPD80 = ("busybox httpd -f -p 127.0.0.1:80 -h /srv/www & "
+           "python3 -c \"import time, urllib.request\nfor i in range(100):\n try:\n"
+           "  print(urllib.request.urlopen('http://127.0.0.1/index.html').read().decode()); break\n"
+           " except OSError: time.sleep(0.1)\"; "
            "chown 0 /srv/www/index.html; kill $!")
 
 PY_BIND = ("import socket, sys\ns = socket.socket()\ntry:\n s.bind(('127.0.0.1', int(sys.argv[1])))\n print('bound')\n"
@@ -336,3 +337,187 @@ def test_learn_file_swapped_by_the_container(brick, workdir):
     cp = brick("do", "--learn", prof, "--", "true")
     assert cp.returncode != 0 and f"--learn {prof}" in cp.stderr, cp.stderr
     assert victim.read_text() == "SECRET\n"
+
+
+def test_merge_unions_caps_and_landlock(brick, workdir):
+    """Two runs, each needing something the other does not: the merge allows both; diff names them."""
+    a, b, m = workdir / "a.json", workdir / "b.json", workdir / "m.json"
+    chown = ("sh", "-c", "for i in 1 2; do rm -f /tmp/f; touch /tmp/f && chown 5 /tmp/f; done && echo chowned")
+    bind = ("python3", "-c", PY_BIND, "80")
+    pa = learn(brick, a, *chown)
+    pb = learn(brick, b, *bind)
+    assert "CAP_CHOWN" in caps(pa) and "CAP_NET_BIND_SERVICE" not in caps(pa)
+    assert "CAP_NET_BIND_SERVICE" in caps(pb) and "CAP_CHOWN" not in caps(pb)
+    assert {"write", "create"} <= rules(pa)["/tmp"] and landlock(pb)["net"]["bind"] == [80]
+    # each alone: the other's run fails, and says why
+    cp = brick("do", "--profile-file", a, "--", *bind)
+    assert "bound" not in cp.stdout
+    cp = brick("do", "--profile-file", b, "--", *chown)
+    assert cp.returncode != 0 and "chowned" not in cp.stdout
+    cp = brick("profile", "diff", a, b)
+    assert cp.returncode == 1
+    lines = cp.stdout.splitlines()
+    assert "- capability CAP_CHOWN" in lines and "+ capability CAP_NET_BIND_SERVICE" in lines, cp.stdout
+    assert "- landlock /tmp create" in lines and "+ landlock bind 80" in lines, cp.stdout
+    cp = brick.ok("profile", "merge", a, b)
+    m.write_text(cp.stdout)
+    pm = json.loads(cp.stdout)
+    assert caps(pm) == caps(pa) | caps(pb)
+    assert landlock(pm)["net"]["bind"] == [80] and {"write", "create"} <= rules(pm)["/tmp"]
+    cp = brick("do", "--profile-file", m, "--", *chown)
+    assert cp.returncode == 0 and "chowned" in cp.stdout and "refused" not in cp.stderr, cp.stderr
+    cp = brick("do", "--profile-file", m, "--", *bind)
+    assert cp.stdout.split() == ["bound"] and "refused" not in cp.stderr, cp.stderr
+    # a profile without learned capabilities (a rootless run's): the merge leaves them unrestricted, and says so
+    nc = json.loads(b.read_text())
+    del nc["annotations"]["run.brick.capabilities"]
+    (workdir / "nc.json").write_text(json.dumps(nc))
+    cp = brick.ok("profile", "merge", a, workdir / "nc.json")
+    assert "run.brick.capabilities" not in json.loads(cp.stdout)["annotations"]
+    assert f"{workdir / 'nc.json'} has no learned capabilities" in cp.stderr
+
+
+def test_run_learn_bundle_caps(brick, workdir, bundle):
+    """brick run --learn learns a bundle's capabilities and Landlock paths; --profile-file applies them."""
+    default = json.loads(brick.ok("do", "--print-spec", "--", "true").stdout)["linux"]["seccomp"]
+    b = bundle(["/bin/sh", "-c", "for i in 1 2; do rm -f /tmp/f; touch /tmp/f && chown 5 /tmp/f; done && echo chowned"])
+    b.config["process"]["noNewPrivileges"] = True
+    for s in ("bounding", "effective", "permitted"):
+        b.config["process"]["capabilities"][s] = ["CAP_CHOWN", "CAP_KILL"]
+    b.config["linux"]["seccomp"] = default
+    b.write()
+    prof = workdir / "b.json"
+    cp = brick("run", "--learn", prof, "--bundle", b.path, new_id())
+    assert cp.returncode == 0 and "chowned" in cp.stdout, cp.stderr
+    p = json.loads(prof.read_text())
+    assert "CAP_CHOWN" in caps(p) and {"write", "create"} <= rules(p)["/tmp"], p["annotations"]
+    cp = brick("run", "--profile-file", prof, "--bundle", b.path, new_id())
+    assert cp.returncode == 0 and "chowned" in cp.stdout and "refused" not in cp.stderr, cp.stderr
+    # a profile learned without the chown: the capability is dropped and named
+    b.args("/bin/sh", "-c", "for i in 1 2; do rm -f /tmp/f; touch /tmp/f && chown 0 /tmp/f; done && echo chowned")
+    b.write()
+    prof0 = workdir / "b0.json"
+    cp = brick("run", "--learn", prof0, "--bundle", b.path, new_id())
+    assert cp.returncode == 0 and "chowned" in cp.stdout, cp.stderr
+    assert "CAP_CHOWN" not in caps(json.loads(prof0.read_text()))
+    b.args("/bin/sh", "-c", "for i in 1 2; do rm -f /tmp/f; touch /tmp/f && chown 5 /tmp/f; done && echo chowned")
+    b.write()
+    cp = brick("run", "--profile-file", prof0, "--bundle", b.path, new_id())
+    assert cp.returncode != 0 and "chowned" not in cp.stdout
+    assert f"brick: --profile-file {prof0}: refused capability CAP_CHOWN (EPERM)" in cp.stderr, cp.stderr
+
+
+ATTACK = r"""
+import ctypes, os, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+libc.syscall.restype = ctypes.c_long
+SYS_openat, AT_FDCWD, PAGE = 257, -100, 4096
+def openat(dfd, ptr, flags=0):
+    return libc.syscall(SYS_openat, ctypes.c_int(dfd), ctypes.c_void_p(ptr), ctypes.c_int(flags), 0)
+# 1. a path running into an unmapped page, no NUL
+a = libc.mmap(None, 3 * PAGE, 3, 0x22, -1, 0)
+ctypes.memset(a, ord("A"), 2 * PAGE)
+libc.munmap(a + 2 * PAGE, PAGE)
+openat(AT_FDCWD, a)
+# 2. 1 MiB without a NUL
+big = ctypes.create_string_buffer(b"B" * (1 << 20), 1 << 20)
+openat(AT_FDCWD, ctypes.addressof(big))
+# 3. a bad pointer, a path full of .., a sockaddr with a bad length
+openat(AT_FDCWD, 8)
+os.path.exists("/../../../../etc/../etc/hostname") and open("/../../../../etc/../etc/hostname").close()
+libc.syscall(49, 0, ctypes.c_void_p(8), 1 << 30)
+# 4. a dirfd that is a symlink (O_PATH|O_NOFOLLOW) to a host directory: only its name is recorded
+os.symlink("/etc", "/tmp/l")
+fd = os.open("/tmp/l", os.O_PATH | os.O_NOFOLLOW)
+try:
+    os.open("hostname", os.O_RDONLY, dir_fd=fd)
+except OSError:
+    pass
+# 5. another thread swapping the string while it is read
+buf = ctypes.create_string_buffer(b"/etc/hostname" + b"\0" * 64, 4096)
+stop = []
+def flip():
+    while not stop:
+        ctypes.memmove(buf, b"/nonexistent/" + b"x" * 40 + b"\0", 54)
+        ctypes.memmove(buf, b"/etc/hostname\0", 14)
+t = threading.Thread(target=flip)
+t.start()
+for _ in range(300):
+    fd2 = openat(AT_FDCWD, ctypes.addressof(buf))
+    if fd2 >= 0:
+        os.close(fd2)
+stop.append(1)
+t.join()
+# 6. tasks exiting in the middle of their calls
+for _ in range(30):
+    pid = os.fork()
+    if pid == 0:
+        for _ in range(100000):
+            os.path.exists("/etc/hostname")
+        os._exit(0)
+    time.sleep(0.005)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+# 7. a comm that looks like a trace line (the capability tracer must not take it)
+libc.prctl(15, b", cap 21, ret 0", 0, 0, 0)
+open("/tmp/own", "w").close()
+os.chown("/tmp/own", 5, 5)
+print("survived")
+"""
+
+
+def test_learn_attacks_on_the_supervisor(brick, workdir):
+    """The supervisor (root, on the host) reads the container's memory and
+    /proc links: unterminated, huge, unmapped or racing strings, symlinked
+    dirfds, dying tasks and a forged comm must neither hang, crash, follow
+    anything on the host nor forge the record."""
+    prof = workdir / "attack.json"
+    start = time.monotonic()
+    cp = brick("do", "--learn", prof, "--", "python3", "-c", ATTACK, timeout=120)
+    assert cp.returncode == 0 and "survived" in cp.stdout, cp.stderr
+    assert time.monotonic() - start < 90
+    p = json.loads(prof.read_text())
+    paths = [r["path"] for r in landlock(p)["fs"]]
+    assert not [x for x in paths if "AAAA" in x or "BBBB" in x or ".." in x or len(x) > 256], paths
+    assert "/etc" in paths and "/tmp" in paths
+    assert "CAP_CHOWN" in caps(p) and "CAP_SYS_ADMIN" not in caps(p), caps(p)
+    no_leaked_instances()
+
+
+def test_learn_flood_of_paths(brick, workdir):
+    """More distinct paths than the record keeps: no Landlock policy (rather than a wrong one), said once."""
+    prof = workdir / "flood.json"
+    script = ("import os\nfor i in range(2100):\n os.mkdir(f'/tmp/d{i}')\n os.close(os.open(f'/tmp/d{i}', "
+              "os.O_RDONLY | os.O_DIRECTORY))\nprint('done')")
+    cp = brick("do", "--learn", prof, "--", "python3", "-c", script, timeout=120)
+    assert cp.returncode == 0 and "done" in cp.stdout, cp.stderr
+    assert f"brick: --learn {prof}: left out: Landlock policy: more than 2048 distinct paths" in cp.stderr, cp.stderr
+    p = json.loads(prof.read_text())
+    assert "run.brick.landlock" not in p["annotations"] and "CAP_CHOWN" not in caps(p)
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", script)
+    assert cp.returncode == 0 and "done" in cp.stdout, cp.stderr
+
+
+def test_learn_removes_stale_tracefs_instances(brick, workdir):
+    """A supervisor killed with SIGKILL leaves its tracefs instance: the next learning run removes it."""
+    if os.path.isdir("/sys/kernel/tracing/instances"):
+        base, mnt = "/sys/kernel/tracing", None
+    else:
+        mnt = workdir / "tracefs"
+        mnt.mkdir()
+        subprocess.run(["mount", "-t", "tracefs", "nodev", str(mnt)], check=True)
+        base = str(mnt)
+    stale = f"{base}/instances/brick-learn-{2**22 + 1}"  # above pid_max: no such process
+    try:
+        os.mkdir(stale)
+        learn(brick, workdir / "t.json", "true")
+        assert not os.path.exists(stale)
+        no_leaked_instances()
+    finally:
+        if os.path.exists(stale):
+            os.rmdir(stale)
+        if mnt:
+            subprocess.run(["umount", str(mnt)], check=True)
