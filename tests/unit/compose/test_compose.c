@@ -521,9 +521,43 @@ static void test_learn(void)
     ok(!build_learn(d, NULL, &err) && strstr(err.msg, "needs a foreground run"), "--learn -d refused");
 }
 
+/* --profile-file: the learned capabilities and Landlock policy applied, taken out of linux.seccomp. */
+static void test_learn_annotations(void)
+{
+    struct brick_error err;
+    static const char *const a[] = {"--profile-file", "p.json", "true", NULL};
+    bjson *s = build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\","
+                              "\"execve\"],\"action\":\"SCMP_ACT_ALLOW\"}],\"annotations\":{"
+                              "\"run.brick.capabilities\":\"CAP_CHOWN,CAP_SYS_ADMIN\","
+                              "\"run.brick.landlock\":\"{\\\"fs\\\":[]}\"}}", &err);
+    ok(s, "a learned file with annotations builds");
+    bjson *sc = path(s, "linux", "seccomp"), *bnd = bjson_get(path(s, "process", "capabilities"), "bounding");
+    ok(!bjson_get(sc, "annotations"), "annotations taken out of linux.seccomp");
+    ok(bjson_array_len(bnd) == 1 && has_str(bnd, "CAP_CHOWN"), "capabilities: the default set limited to the learned "
+                                                              "(CAP_SYS_ADMIN was not in it: not added)");
+    ok(bjson_array_len(bjson_get(path(s, "process", "capabilities"), "effective")) == 1, "effective limited too");
+    is_str(bjson_string(path(s, "annotations", "run.brick.landlock")), "{\"fs\":[]}", "the Landlock policy applied");
+    is_str(rule_action(sc, "execve"), "SCMP_ACT_NOTIFY", "execve notified (capability checks followed)");
+    is_str(rule_action(sc, "read"), "SCMP_ACT_ALLOW", "the rest of the entry still allowed");
+    ok(strstr(bjson_string(bjson_get(sc, "listenerMetadata")), "CAP_KILL") &&
+           !strstr(bjson_string(bjson_get(sc, "listenerMetadata")), "CAP_CHOWN"), "the dropped ones for the supervisor");
+    bjson_free(s);
+    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                       "\"run.brick.capabilities\":\"CAP_FLY\"}}", &err) &&
+           strstr(err.msg, "annotations[\"run.brick.capabilities\"]: unknown capability \"CAP_FLY\""),
+       "an unknown capability is named");
+    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                       "\"run.brick.capabilites\":\"\"}}", &err) &&
+           strstr(err.msg, "annotations[\"run.brick.capabilites\"]: unknown key"), "a misspelt key is refused");
+    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                       "\"run.brick.landlock\":5}}", &err) && strstr(err.msg, "expected a string"),
+       "a non-string annotation is refused");
+}
+
 int main(void)
 {
     test_learn();
+    test_learn_annotations();
     test_rootless();
     test_defaults();
     test_flags();
