@@ -188,7 +188,10 @@ const struct cli_command cmd_run = {
              "      --keep               do not delete the container after it exits\n"
              "      --no-subreaper       accepted for runc compatibility (brick uses none)\n"
              "      --learn FILE         write the syscalls the run made within the bundle's\n"
-             "                           linux.seccomp to FILE (docs/PROFILES.md)\n"
-             "      --profile-file FILE  run with FILE as linux.seccomp; a refused syscall is named\n",
+             "                           linux.seccomp, the capabilities it used (root) and the\n"
+             "                           paths and ports it touched (Landlock) to FILE\n"
+             "                           (docs/PROFILES.md)\n"
+             "      --profile-file FILE  run with FILE as linux.seccomp, its capabilities and Landlock\n"
+             "                           policy; a refused syscall or capability is named\n",
     .run = run_main,
 };

@@ -227,9 +227,11 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "      --hostname NAME        hostname (default: the container name)\n" \
     "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
     "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
-    "      --learn FILE           run with the default profile and write the syscalls CMD\n" \
-    "                             used as a seccomp profile (OCI linux.seccomp) to FILE\n" \
-    "      --profile-file FILE    run under a learned profile; a refused syscall is named\n" \
+    "      --learn FILE           run with the default profile and write what CMD used to\n" \
+    "                             FILE: its syscalls (OCI linux.seccomp), capabilities\n" \
+    "                             (root) and paths and ports (a Landlock policy)\n" \
+    "      --profile-file FILE    run under a learned profile (seccomp, capabilities,\n" \
+    "                             Landlock); a refused syscall or capability is named\n" \
     "                             (brick profile merge|diff; docs/PROFILES.md)\n" \
     "      --security-opt apparmor=PROFILE|unconfined\n" \
     "                             AppArmor profile (default where AppArmor is enabled:\n" \
