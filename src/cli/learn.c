@@ -183,7 +183,8 @@ struct watch {
     struct learn_caps caps;
     bool caps_on;         /* the instance is set up */
     const char *caps_why; /* ... or why not */
-    uint64_t dropped;     /* applying: the capabilities the profile dropped */
+    bool exec_notify;     /* applying: execve moved to NOTIFY (compose/learn.c), answered CONTINUE */
+    uint64_t dropped;     /* ... and the capabilities the profile dropped */
     uint64_t refused;     /* ... and those the container was refused */
 };
 
@@ -205,11 +206,13 @@ static void drain_caps(const struct compose_opts *o, struct learn_record *rec, s
         report_caps(o, news);
 }
 
-/* listenerMetadata "dropped-capabilities=CAP_A,CAP_B" (compose/learn.c). */
-static uint64_t dropped_caps(const bjson *tmpl)
+/* listenerMetadata "dropped-capabilities=CAP_A,CAP_B" (compose/learn.c):
+ * set exactly when execve was moved to NOTIFY. */
+static uint64_t dropped_caps(const bjson *tmpl, bool *exec_notify)
 {
     const char *m = bjson_string(bjson_get(tmpl, "listenerMetadata"));
-    if (!m || strncmp(m, LEARN_DROPPED_METADATA, strlen(LEARN_DROPPED_METADATA)) != 0)
+    *exec_notify = m && strncmp(m, LEARN_DROPPED_METADATA, strlen(LEARN_DROPPED_METADATA)) == 0;
+    if (!*exec_notify)
         return 0;
     _cleanup_free_ char *copy = xstrdup(m + strlen(LEARN_DROPPED_METADATA));
     uint64_t mask = 0;
@@ -238,7 +241,7 @@ static void answer(const struct compose_opts *o, struct learn_record *rec, const
         learn_paths_note(rec, n, nfd);
         resp->error = 0;
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    } else if (w->dropped && is_named(n->data.arch, n->data.nr, "execve")) {
+    } else if (w->exec_notify && is_named(n->data.arch, n->data.nr, "execve")) {
         /* the profile allows it: moved to NOTIFY so that the capability
          * checks are followed from the first (compose/learn.c) */
         if (w->caps_on && !w->caps.started && learn_caps_start(&w->caps, (pid_t)n->pid) < 0)
@@ -323,7 +326,8 @@ static int supervise(const struct compose_opts *o, const struct learn_sup *s, in
     signal(SIGHUP, SIG_IGN);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     struct learn_record rec = {0};
-    struct watch w = {.caps = {.dir_fd = -1, .pipe_fd = -1, .tracefs_fd = -1}, .dropped = dropped_caps(tmpl)};
+    struct watch w = {.caps = {.dir_fd = -1, .pipe_fd = -1, .tracefs_fd = -1}};
+    w.dropped = o->learn_file ? 0 : dropped_caps(tmpl, &w.exec_notify);
     if (o->learn_file || w.dropped)
         w.caps_on = learn_caps_open(&w.caps, s->dir, o->learn_file ? 0 : w.dropped, &w.caps_why) == 0;
     int nfd = receive_notify_fd(listen_fd, pipe_r);
