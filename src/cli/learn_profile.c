@@ -224,8 +224,9 @@ static bjson *fs_rules(const struct learn_record *rec)
             bjson_set(e, "access", access_list(r.paths[i].rights));
             bjson_append(fs, e);
         }
-        free(r.paths[i].path);
     }
+    for (size_t i = 0; i < r.n_paths; i++)
+        free(r.paths[i].path);
     free(r.paths);
     return fs;
 }
