@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/strv.h"
 #include "core/util.h"
+#include "security/landlock.h"
 #include "spec/json.h"
 #include "spec/spec.h"
 
@@ -199,6 +200,10 @@ static int apply_annotations(const struct compose_opts *o, bjson *spec, bjson *s
         limit_caps(spec, list);
     }
     const char *ll = bjson_string(bjson_get(a, LEARN_LANDLOCK_ANNOTATION));
+    struct landlock_policy *pol = NULL;
+    if (ll && landlock_policy_parse(ll, &pol, err) < 0)
+        return brick_err_prefix(err, "--profile-file %s", o->profile_file);
+    landlock_policy_free(pol);
     if (ll) {
         bjson *sa = bjson_get(spec, "annotations");
         if (!sa)

@@ -552,6 +552,11 @@ static void test_learn_annotations(void)
     ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
                        "\"run.brick.landlock\":5}}", &err) && strstr(err.msg, "expected a string"),
        "a non-string annotation is refused");
+    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                       "\"run.brick.landlock\":\"{\\\"fs\\\":[{\\\"path\\\":\\\"/x\\\",\\\"access\\\":"
+                       "[\\\"fly\\\"]}]}\"}}", &err) &&
+           strstr(err.msg, "--profile-file p.json: annotations[\"run.brick.landlock\"].fs[0].access[0]: unknown access"),
+       "a bad Landlock policy is named with the flag");
 }
 
 int main(void)
