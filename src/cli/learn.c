@@ -295,12 +295,17 @@ static void summary(const struct compose_opts *o, const struct learn_record *rec
             "and %zu connect ports\n", o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths,
             rec->n_bind, rec->n_connect);
     int abi = landlock_abi_version();
-    if (!rec->caps_learned || rec->paths_lost || abi < 4)
-        fprintf(stderr, "brick: --learn %s: left out:%s%s%s%s%s%s (docs/PROFILES.md)\n", o->learn_file,
-                rec->caps_learned ? "" : " capabilities: ", rec->caps_learned ? "" : w->caps_why,
-                rec->paths_lost ? " Landlock policy: " : "", rec->paths_lost ? rec->paths_why : "",
-                abi < 4 ? " Landlock ports: recorded, but this kernel's Landlock " : "",
-                abi < 1 ? "is off" : abi < 4 ? "(ABI < 4) cannot enforce them" : "");
+    char left[512] = "";
+    size_t n = 0;
+    if (!rec->caps_learned)
+        n += (size_t)snprintf(left + n, sizeof(left) - n, "; capabilities: %s", w->caps_why);
+    if (rec->paths_lost && n < sizeof(left))
+        n += (size_t)snprintf(left + n, sizeof(left) - n, "; Landlock policy: %s", rec->paths_why);
+    if (abi < 4 && n < sizeof(left))
+        snprintf(left + n, sizeof(left) - n, "; Landlock ports: recorded, but %s", abi < 1 ?
+                 "Landlock is off on this kernel" : "this kernel's Landlock (ABI < 4) cannot enforce them");
+    if (*left)
+        fprintf(stderr, "brick: --learn %s: left out: %s (docs/PROFILES.md)\n", o->learn_file, left + 2);
 }
 
 static int write_profile(int fd, const struct learn_record *rec, const bjson *tmpl)
