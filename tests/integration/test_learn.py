@@ -530,3 +530,25 @@ def test_learn_removes_stale_tracefs_instances(brick, workdir):
             os.rmdir(stale)
         if mnt:
             subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_learn_cli_killed_instance_removed(brick, workdir):
+    """brick do killed with SIGKILL while learning: the supervisor serves until the container's
+    last task is gone, then writes FILE and removes its tracefs instance."""
+    prof, cid = workdir / "killed.json", new_id()
+    p = brick.popen("do", "--name", cid, "--learn", prof, "--", "sleep", "3")
+    try:
+        def running():
+            cp = brick("state", cid)
+            return cp.returncode == 0 and json.loads(cp.stdout)["status"] == "running"
+        assert wait_for(running, timeout=10)
+        ours = set(tracefs_instances())  # while it runs
+        assert ours
+        p.kill()
+        p.wait(timeout=10)
+        assert wait_for(lambda: prof.exists() and prof.stat().st_size > 0, timeout=20)
+        assert wait_for(lambda: not ours & set(tracefs_instances()), timeout=10)
+        assert "clock_nanosleep" in names(json.loads(prof.read_text())) or \
+            "nanosleep" in names(json.loads(prof.read_text()))
+    finally:
+        brick("delete", "-f", cid)
