@@ -272,6 +272,8 @@ static void serve(const struct compose_opts *o, int nfd, struct learn_record *re
         }
         if (p[1].revents & POLLIN)
             drain_caps(o, rec, w);
+        if (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))
+            p[1].fd = -1; /* never busy-loop on the trace pipe */
         if (!(p[0].revents & POLLIN)) {
             if (p[0].revents)
                 return; /* POLLHUP: no task left */

@@ -110,7 +110,7 @@ struct learn_caps {
     int tracefs_fd;  /* the tracefs root */
     bool started;    /* set_event_pid written, event enabled */
     bool refused;    /* following refused checks (applying), not granted ones */
-    char filter[1024];
+    char filter[2048]; /* 64 capabilities, twice: fits */
     size_t base_len; /* of filter, before the " && cap != N" of those seen */
     char carry[4096]; /* a partial line */
     size_t n_carry;
