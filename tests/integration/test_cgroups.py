@@ -304,6 +304,14 @@ def test_ps_lists_container_processes(brick, bundle, cgparent):
     listed = {int(l.split()[1]) for l in table[1:]}
     assert listed == set(pids)
     assert sum(l.endswith(" sleep 100") for l in table[1:]) == 2, table
+    # ps options reach ps as they are (runc: exec.Command("ps", args...)):
+    # several options work, and shell syntax in one is never run
+    t = brick.ok("ps", cid, "-o", "pid,args", "-o", "comm=THECMD").stdout.splitlines()
+    assert t[0].split()[0] == "PID" and t[0].split()[-1] == "THECMD", t
+    assert {int(l.split()[0]) for l in t[1:]} == set(pids)
+    marker = Path(f"/tmp/bk-ps-{os.getpid()}")
+    cp = brick("ps", cid, "-o", f"pid;touch {marker}")
+    assert cp.returncode != 0 and not marker.exists(), cp.stderr
     brick.delete(cid, force=True)
 
 

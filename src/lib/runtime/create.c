@@ -769,17 +769,24 @@ void create_ctx_done(struct create_ctx *ctx)
     free(ctx->rootfs);
 }
 
+void create_take_fds(struct create_ctx *ctx)
+{
+    const char *lf = getenv("LISTEN_FDS");
+    int n;
+    if (lf && parse_int(lf, &n) == 0 && n > 0 && n <= 65536)
+        ctx->listen_fds = n;
+    fds_reserve(3, ctx->listen_fds + ctx->preserve_fds);
+}
+
 static void add_listen_fds(struct create_ctx *ctx)
 {
     /* systemd socket activation: like runc, hand the LISTEN_FDS fds through,
      * followed by the --preserve-fds ones. */
-    const char *lf = getenv("LISTEN_FDS");
-    int n;
-    if (!lf || parse_int(lf, &n) < 0 || n <= 0)
+    if (!ctx->listen_fds)
         return;
-    strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", n));
+    strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", ctx->listen_fds));
     strv_push(&ctx->spec->process->env, "LISTEN_PID=1");
-    ctx->preserve_fds += n;
+    ctx->preserve_fds += ctx->listen_fds;
 }
 
 static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)

@@ -21,6 +21,9 @@ struct create_ctx;
 /* Parent side of create: on success the init waits before execve and
  * *ret_dirfd is the locked state directory. */
 int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err);
+/* First of create and run, before any fd is opened: read LISTEN_FDS (once)
+ * and reserve the caller's fds the container gets (fds_reserve). */
+void create_take_fds(struct create_ctx *ctx);
 void create_ctx_done(struct create_ctx *ctx);
 int exec_sock_address(int dirfd, struct sockaddr_un *sa);
 
