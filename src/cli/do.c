@@ -18,7 +18,6 @@
 #include "core/fd.h"
 #include "core/strv.h"
 #include "core/util.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -155,7 +155,7 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
 /* brick do: no bundle directory of its own, the state directory is one. */
 static bool bundle_in_state(const struct create_ctx *ctx)
 {
-    return ctx->opts->spec && ctx->opts->spec_json && !ctx->opts->bundle;
+    return ctx->opts->spec_json && !ctx->opts->bundle;
 }
 
 static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
@@ -796,7 +796,11 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
         return brick_err(err, EINVAL, "invalid container id \"%s\"", ctx->opts->id ? ctx->opts->id : "");
     /* brick do hands over the spec it validated: no second parse */
     int r;
-    if (!ctx->spec) {
+    if (!ctx->spec && ctx->opts->spec_json) { /* config.json's text from the caller */
+        r = oci_spec_parse(ctx->opts->spec_json, strlen(ctx->opts->spec_json), &ctx->spec, err);
+        if (r < 0)
+            return brick_err_prefix(err, "config.json");
+    } else if (!ctx->spec) {
         const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
         _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)

@@ -5,8 +5,11 @@
 
 #include <brick/brick.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/un.h>
+
+#include "spec/model.h"
 
 struct create_ctx;
 
@@ -47,6 +50,17 @@ struct handle {
 int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
                 struct brick_error *err);
 void handle_done(struct handle *h);
+
+/* handle_open, and a pidfd of the recorded init (start time checked):
+ * -ESRCH, with no message, when it is not running; h is done on failure. */
+int handle_open_live(const char *root, const char *id, struct handle *h, int *ret_pidfd,
+                     struct brick_error *err);
+/* The inodes of the namespaces (OCI_NS_* index, 0 where unreadable) of the
+ * process behind pidfd, pid for kernels without PIDFD_GET_*_NAMESPACE;
+ * -ESRCH once it is gone (share.c). */
+int ns_inodes(int pidfd, pid_t pid, uint64_t ino[OCI_NS__MAX]);
+/* ... of container id's recorded init; -ESRCH when it is not running. */
+int container_ns_inodes(const char *root, const char *id, uint64_t ino[OCI_NS__MAX]);
 /* The status from the recorded pid, "paused" when the cgroup is frozen. */
 enum container_status container_status(const struct container_state *st);
 struct cgroup;
