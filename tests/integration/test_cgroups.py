@@ -240,8 +240,9 @@ def test_update_changes_limits(brick, bundle, cgparent):
     inner = with_cgroup(b, cgparent, cid, {"memory": {"limit": 64 << 20}, "pids": {"limit": 50}})
     start(brick, b, cid)
     brick.ok("update", "--memory", "128M", "--pids-limit", "20", "--cpu-quota", "50000",
-             "--cpu-period", "100000", "--cpu-shares", "512", cid)
+             "--cpu-period", "100000", "--cpu-shares", "512", "--cpuset-cpus", "0", cid)
     v2 = layout() == "v2"
+    assert read("cpuset", inner, "cpuset.cpus") == "0"
     assert int(read("memory", inner, "memory.max" if v2 else "memory.limit_in_bytes")) == 128 << 20
     assert read("pids", inner, "pids.max") == "20"
     if v2:
