@@ -101,30 +101,12 @@ static void put_node(FILE *f, const struct nsg_node *nd, size_t j)
     fputs("</TR></TABLE>>];\n", f);
 }
 
-/* Maker -- node -- each joiner; parallel lines, one colour a type. */
-static void put_edges(FILE *f, const struct nsg_plan *p, const struct nsg_node *nd, size_t j)
+static size_t isqrt_up(size_t n)
 {
-    char attr[160] = "";
-    if (is_private(nd))
-        snprintf(attr, sizeof(attr), " [color=\"#999999\", style=dashed]");
-    else {
-        strcpy(attr, " [color=\"");
-        for (size_t k = 0, n = 0; k < NSG_TYPES; k++)
-            if (nd->types & BIT(k)) {
-                strcat(attr, n++ ? ":" : "");
-                strcat(attr, colour[k]);
-            }
-        strcat(attr, "\"]");
-    }
-    fputs("    ", f);
-    put_cid(f, p, nd->origin);
-    fprintf(f, " -- \"ns:%zu\"%s;\n", j, attr);
-    for (size_t h = 0; h < nd->nholders; h++)
-        if (nd->holders[h] != nd->origin) {
-            fprintf(f, "    \"ns:%zu\" -- ", j);
-            put_cid(f, p, nd->holders[h]);
-            fprintf(f, "%s;\n", attr);
-        }
+    size_t w = 1;
+    while (w * w < n)
+        w++;
+    return w;
 }
 
 /* The private node of container i (--all), or SIZE_MAX. */
@@ -146,26 +128,94 @@ static void put_tail(FILE *f, const struct nsg_plan *p, size_t i)
         put_cid(f, p, i);
 }
 
-static size_t isqrt_up(size_t n)
+/* Containers in rows of about sqrt(n), each row chained left to right
+ * invisibly (rows stack); grid_exit is the end of the first row. */
+static void put_grid(FILE *f, const struct nsg_plan *p, const size_t *ids, size_t n)
 {
-    size_t w = 1;
-    while (w * w < n)
-        w++;
-    return w;
-}
-
-/* The containers sharing nothing: rows of about sqrt(n), chained invisibly. */
-static void put_grid(FILE *f, const struct nsg_plan *p, const struct nsg_cluster *cl)
-{
-    size_t w = isqrt_up(cl->nmembers);
-    for (size_t m = 1; m < cl->nmembers; m++)
+    size_t w = isqrt_up(n);
+    for (size_t m = 1; m < n; m++)
         if (m % w) {
             fputs("    ", f);
-            put_tail(f, p, cl->members[m - 1]);
+            put_tail(f, p, ids[m - 1]);
             fputs(" -- ", f);
-            put_cid(f, p, cl->members[m]);
+            put_cid(f, p, ids[m]);
             fputs(" [style=invis];\n", f);
         }
+}
+
+static size_t grid_exit(const size_t *ids, size_t n)
+{
+    size_t w = isqrt_up(n);
+    return ids[(w < n ? w : n) - 1];
+}
+
+/* The holders of nd but its maker; *n their count. */
+static size_t *joiners(const struct nsg_node *nd, size_t *n)
+{
+    size_t *ids = xcalloc(nd->nholders, sizeof(*ids));
+    *n = 0;
+    for (size_t h = 0; h < nd->nholders; h++)
+        if (nd->holders[h] != nd->origin)
+            ids[(*n)++] = nd->holders[h];
+    return ids;
+}
+
+/* Past MAX_FAN joiners, a line each would stack them in one tall column: they
+ * go in a box of their own, as a grid, and one line runs to the box. */
+#define MAX_FAN 6
+
+static void put_box(FILE *f, const struct nsg_plan *p, size_t j, const size_t *ids, size_t n, const char *attr)
+{
+    fprintf(f, "    subgraph cluster_ns%zu {\n    label=\"\"; style=\"rounded,dashed\"; color=\"#bbbbbb\";\n", j);
+    for (size_t m = 0; m < n; m++) {
+        fputs("    ", f);
+        put_cid(f, p, ids[m]);
+        fputs("; ", f);
+        put_tail(f, p, ids[m]); /* --all: its private node in the box too */
+        fputs(";\n", f);
+    }
+    put_grid(f, p, ids, n);
+    fputs("    }\n", f);
+    size_t w = isqrt_up(n), rows = (n + w - 1) / w;
+    fprintf(f, "    \"ns:%zu\" -- ", j);
+    put_cid(f, p, ids[rows / 2 * w]);
+    fprintf(f, " [lhead=cluster_ns%zu, %s];\n", j, attr);
+}
+
+/* Maker -- node -- each joiner (or their box); parallel lines, one colour a
+ * type. boxed: the containers already in a box (a node is in one cluster). */
+static void put_edges(FILE *f, const struct nsg_plan *p, size_t j, bool *boxed)
+{
+    const struct nsg_node *nd = &p->node[j];
+    char attr[160] = "color=\"#999999\", style=dashed";
+    if (!is_private(nd)) {
+        strcpy(attr, "color=\"");
+        for (size_t k = 0, n = 0; k < NSG_TYPES; k++)
+            if (nd->types & BIT(k)) {
+                strcat(attr, n++ ? ":" : "");
+                strcat(attr, colour[k]);
+            }
+        strcat(attr, "\"");
+    }
+    fputs("    ", f);
+    put_cid(f, p, nd->origin);
+    fprintf(f, " -- \"ns:%zu\" [%s];\n", j, attr);
+    size_t n, *ids = joiners(nd, &n);
+    bool box = n > MAX_FAN;
+    for (size_t m = 0; m < n && box; m++)
+        box = !boxed[ids[m]];
+    for (size_t m = 0; m < n; m++) {
+        if (box)
+            boxed[ids[m]] = true;
+        else {
+            fprintf(f, "    \"ns:%zu\" -- ", j);
+            put_cid(f, p, ids[m]);
+            fprintf(f, " [%s];\n", attr);
+        }
+    }
+    if (box)
+        put_box(f, p, j, ids, n, attr);
+    free(ids);
 }
 
 /* Where a row's previous cluster leads into this one, and where this one ends. */
@@ -184,19 +234,17 @@ static void put_exit(FILE *f, const struct nsg_plan *p, size_t c)
 {
     const struct nsg_cluster *cl = &p->cl[c];
     for (size_t j = 0; j < p->nnode && cl->kind != NSG_ALONE; j++) {
-        const struct nsg_node *nd = &p->node[j];
-        if (nd->cluster != c || is_private(nd))
+        if (p->node[j].cluster != c || is_private(&p->node[j]))
             continue;
-        for (size_t h = 0; h < nd->nholders; h++)
-            if (nd->holders[h] != nd->origin) {
-                put_tail(f, p, nd->holders[h]);
-                return;
-            }
-        fprintf(f, "\"ns:%zu\"", j);
+        size_t n, *ids = joiners(&p->node[j], &n);
+        if (n)
+            put_tail(f, p, n > MAX_FAN ? grid_exit(ids, n) : ids[0]);
+        else
+            fprintf(f, "\"ns:%zu\"", j);
+        free(ids);
         return;
     }
-    size_t w = isqrt_up(cl->nmembers);
-    put_tail(f, p, cl->members[(w < cl->nmembers ? w : cl->nmembers) - 1]);
+    put_tail(f, p, grid_exit(cl->members, cl->nmembers));
 }
 
 static void put_cluster(FILE *f, const struct nsg_plan *p, size_t c)
@@ -210,13 +258,14 @@ static void put_cluster(FILE *f, const struct nsg_plan *p, size_t c)
         fputs("    \"host\" [shape=house, fillcolor=\"#f5e6c8\", label=\"host\"];\n", f);
     for (size_t m = 0; m < cl->nmembers; m++)
         put_container(f, p, cl->members[m]);
+    _cleanup_free_ bool *boxed = xcalloc(p->in->n + 1, sizeof(*boxed));
     for (size_t j = 0; j < p->nnode; j++)
         if (p->node[j].cluster == c) {
             put_node(f, &p->node[j], j);
-            put_edges(f, p, &p->node[j], j);
+            put_edges(f, p, j, boxed);
         }
     if (cl->kind == NSG_ALONE)
-        put_grid(f, p, cl);
+        put_grid(f, p, cl->members, cl->nmembers);
     fputs("  }\n", f);
 }
 
@@ -286,7 +335,7 @@ static void put_rows(FILE *f, const struct nsg_plan *p)
 
 void nsg_dot(FILE *f, const struct nsg_plan *p)
 {
-    fputs("graph brick {\n  rankdir=LR; nodesep=0.15; ranksep=0.3; labelloc=t; labeljust=l;\n"
+    fputs("graph brick {\n  rankdir=LR; compound=true; nodesep=0.15; ranksep=0.3; labelloc=t; labeljust=l;\n"
           "  fontname=\"sans\"; fontsize=12;\n"
           "  node [fontname=\"sans\", fontsize=11, shape=box, style=\"rounded,filled\", "
           "fillcolor=\"#eef3fa\", height=0.3];\n  edge [penwidth=1.5];\n",

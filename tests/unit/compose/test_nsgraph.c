@@ -182,6 +182,36 @@ TEST(hostile)
     nsg_input_done(&in);
 }
 
+TEST(big_pod)
+{
+    struct nsg_input in;
+    init(&in);
+    char id[16];
+    for (int i = 0; i < 9; i++) { /* the infra and eight members */
+        snprintf(id, sizeof(id), i ? "m%d" : "infra", i);
+        add(&in, id, "2026", (unsigned long long)i + 1);
+        in.c[i].pod = xstrdup("big");
+        in.c[i].infra = i == 0;
+        in.c[i].ino[NET] = 1000;
+    }
+    _cleanup_free_ char *dot = dot_of(&in, false);
+    like_str(dot, "subgraph cluster_ns0 {", "eight joiners: boxed");
+    like_str(dot, "\"c:infra\" -- \"ns:0\"", "the infra on the left");
+    like_str(dot, "\"ns:0\" -- \"c:m4\" [lhead=cluster_ns0", "one line, to the box's middle row");
+    is_int(count(dot, "\"ns:0\" -- "), 1, "not a line each");
+    is_int(count(dot, "[style=invis]"), 2 + 2 + 1, "a grid: rows of three, three, two");
+    like_str(dot, "compound=true", "lhead needs compound");
+    _cleanup_free_ char *all = dot_of(&in, true);
+    like_str(all, "    \"c:m1\"; \"ns:", "--all: a member's private node in the box with it");
+    in.n = 7; /* six joiners: a line each */
+    free(dot);
+    dot = dot_of(&in, false);
+    ok(!strstr(dot, "cluster_ns"), "six joiners: no box");
+    is_int(count(dot, "\"ns:0\" -- "), 6, "a line each");
+    in.n = 9;
+    nsg_input_done(&in);
+}
+
 TEST(text)
 {
     struct nsg_input in;
@@ -205,6 +235,7 @@ int main(void)
     RUN(tags);
     RUN(dot);
     RUN(hostile);
+    RUN(big_pod);
     RUN(text);
     return tap_done();
 }
