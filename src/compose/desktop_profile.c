@@ -7,7 +7,9 @@
  *   DESKTOP_PROFILES_DIR (<datadir>/brick/profiles)                      installed
  *   DESKTOP_PROFILES_SRCDIR (src/compose/profiles of the build's tree)   uninstalled
  * the first that has it wins. `--profile NAME` is replaced in place by the
- * profile's flags, so flags after it override the profile. */
+ * profile's flags, so flags after it override the profile (--no-FLAG turns
+ * one off), and each is marked as the profile's: what it asks of the host is
+ * a wish, left out with a note where the host lacks it (desktop.h). */
 #include "compose/compose.h"
 #include "compose/desktop.h"
 #include "core/missing.h"
@@ -141,10 +143,11 @@ static int print_list(void)
     return 1;
 }
 
-int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick_error *err)
+int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin, struct brick_error *err)
 {
-    _cleanup_strv_ char **out = NULL;
+    _cleanup_strv_ char **out = NULL, **origin = NULL;
     strv_push(&out, argv[0]);
+    strv_push(&origin, "");
     optind = 0;
     opterr = 0;
     int c, prev = 1;
@@ -157,16 +160,24 @@ int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick
             int r = load(optarg, &flags, err);
             if (r < 0)
                 return r;
-            for (char **f = flags; f && *f; f++)
+            for (char **f = flags; f && *f; f++) {
                 strv_push(&out, *f);
+                strv_push(&origin, optarg);
+            }
         } else {
-            for (int i = prev; i < optind && i < argc; i++)
+            for (int i = prev; i < optind && i < argc; i++) {
                 strv_push(&out, argv[i]);
+                strv_push(&origin, "");
+            }
         }
         prev = optind;
     }
-    for (int i = prev; i < argc; i++)
+    for (int i = prev; i < argc; i++) {
         strv_push(&out, argv[i]);
+        strv_push(&origin, "");
+    }
     *ret_argv = TAKE_PTR(out);
+    if (ret_origin)
+        *ret_origin = TAKE_PTR(origin);
     return 0;
 }
