@@ -251,7 +251,10 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "                             new, host, container:NAME or ns:/PATH (--net: also user)\n" \
     "                             (defaults: new; user and time: host)\n" \
     "      --pod NAME             join pod NAME (its net, ipc, uts and maybe pid)\n" \
-    "      --print-spec           print the config.json and exit\n"
+    "      --print-spec           print the config.json and exit\n" \
+    "      --no-FLAG              turn a boolean flag off (--no-audio, --no-gpu, --no-rm, ...;\n" \
+    "                             --init undoes --no-init): the last one given wins, so a\n" \
+    "                             profile's flag can be turned off after --profile\n"
 
 /* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
 int compose_parse_size(const char *s, int64_t *ret);

@@ -501,7 +501,7 @@ def test_die_with_parent_refuses_detach(brick):
 def test_profiles(brick, workdir):
     cp = brick("do", "--profile", "help")
     assert cp.returncode == 0, cp.stderr
-    for name in ("browser", "gui", "media", "x11-untrusted"):
+    for name in ("browser", "editor", "gui", "mail", "media", "office", "terminal", "x11-untrusted"):
         assert f"  {name} " in cp.stdout
     # a user's own profile, found in ~/.config/brick/profiles; a later flag wins
     conf = workdir / "conf" / "brick" / "profiles"
