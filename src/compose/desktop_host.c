@@ -320,6 +320,16 @@ static bool wayland_available(void)
     return sock && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* --audio=devices: /dev/snd, left out when wished for and missing. */
+static int sound_devices(struct compose_desktop *d, struct brick_error *err)
+{
+    if (d->audio_auto && access("/dev/snd", F_OK) < 0 && errno == ENOENT) {
+        left_out(d, xstrdup("/dev/snd (missing)"), NULL);
+        return 0;
+    }
+    return desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err);
+}
+
 static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const struct who *w,
                       struct brick_error *err)
 {
@@ -337,7 +347,7 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
     if (r == -ENOENT && d->audio_auto) {
         left_out(d, sock ? xasprintf("sound (no sound server at %s)", sock)
                          : xstrdup("sound (no PULSE_SERVER, no XDG_RUNTIME_DIR)"), "--no-audio");
-        return d->sound_devices ? desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err) : 0;
+        return d->sound_devices ? sound_devices(d, err) : 0;
     }
     if (r < 0)
         return r;
@@ -357,7 +367,7 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
     desktop_add_env(d, "PULSE_SERVER", env);
     desktop_add_env(d, "PULSE_CLIENTCONFIG", DESKTOP_DIR_IN "/pulse-client.conf");
     if (d->sound_devices)
-        return desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err);
+        return sound_devices(d, err);
     return 0;
 }
 

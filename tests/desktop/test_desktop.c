@@ -478,6 +478,14 @@ TEST(audio_auto)
     const char *bad[] = {"--audio=loud", "app", NULL};
     ok(parse(&o, &err, bad) < 0, "--audio=loud refused");
     compose_opts_done(&o);
+    if (access("/dev/snd", F_OK) != 0) {
+        const char *devs[] = {"--audio=devices", "--audio=auto", "app", NULL};
+        is_int(parse(&o, &err, devs), 0, "--audio=devices --audio=auto parses");
+        is_int(desktop_resolve(&o, dir, &err), 0, "no sound server, no /dev/snd: no error");
+        ok(strv_length(o.desktop->left_out) == 2 && streq(o.desktop->left_out[1], "/dev/snd (missing)"),
+           "both left out");
+        compose_opts_done(&o);
+    }
     if (access("/dev/dri", F_OK) != 0 && access("/dev/nvidia0", F_OK) != 0) {
         const char *gpu[] = {"--gpu", "app", NULL}, *gpu_auto[] = {"--gpu=auto", "app", NULL};
         is_int(parse(&o, &err, gpu), 0, "--gpu parses");

@@ -242,3 +242,40 @@ def test_no_flags_of_do(brick):
     assert cp.returncode == 0 and cp.stdout == "", cp.stderr
     cp = brick("do", "--no-audo", "--", "true")
     assert cp.returncode == 1 and "did you mean '--no-audio'" in cp.stderr, cp.stderr
+
+
+def test_profiles_detached_browser_gui_untrusted(ubrick, xvfb, workdir):
+    """The other shipped profiles detached too: chromium from --profile browser
+    (its own sandbox, a local page), xclock from --profile gui and from
+    --profile x11-untrusted; each window drawn, then closed by brick delete."""
+    need("chromium", "xclock", "xwd", "xwininfo", "convert")
+    x = xvfb(screen=SCREEN)
+    env = _session(ubrick, x)
+    page = ubrick.home / "page"
+    page.mkdir()
+    (page / "green.html").write_text("<!doctype html><title>brick-green</title>"
+                                     "<body style='margin:0;background:#00c000'></body>")
+    os.chown(page, ubrick.user["uid"], ubrick.user["gid"])
+    runs = {
+        "browser": (["-v", f"{page}:{page}:ro", "--", "chromium", "--disable-gpu", "--no-first-run",
+                     "--user-data-dir=/tmp/chromium", "--window-position=0,0", "--window-size=320,240",
+                     f"--app=file://{page}/green.html"], "green.html",
+                    "%[fx:mean.g]", lambda v: v[0] > 0.6),
+        "gui": (["--", "xclock", "-geometry", "200x200+0+0", "-title", "brick-gui", "-bg", "white"], "brick-gui",
+                "%[fx:mean]", lambda v: v[0] > 0.5),
+        "x11-untrusted": (["--", "xclock", "-geometry", "200x200+0+0", "-title", "brick-untrusted", "-bg", "white"],
+                          "brick-untrusted", "%[fx:mean]", lambda v: v[0] > 0.5),
+    }
+    for profile, (args, title, fmt, drawn) in runs.items():
+        cid = new_id()
+        cp = ubrick("do", "-d", "--name", cid, "--profile", profile, *args, env=env)
+        try:
+            assert cp.returncode == 0, (profile, cp.stderr)
+            assert cp.stdout.strip() == cid
+            area = _window(x, title, timeout=40)
+            inside = (min(area[0], 200) - 20, min(area[1], 200) - 20, area[2] + 10, area[3] + 10)
+            v = _wait_drawn(x, inside, fmt, drawn, timeout=30)
+            assert drawn(v), (profile, v)
+        finally:
+            ubrick("delete", "-f", cid)
+        assert wait_for(lambda: _gone(x, title), 15), f"{profile}: the window outlived its container"
