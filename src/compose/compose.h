@@ -17,6 +17,8 @@
 
 #include "spec/model.h"
 
+struct option;
+
 struct brick_error;
 struct compose_desktop; /* compose/desktop.h */
 struct bjson;            /* spec/json.h */
@@ -178,7 +180,17 @@ extern const struct compose_probe compose_host_probe;
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
+/* The same for an argv with profiles expanded (desktop_profile_expand):
+ * origin[i] is "" for the caller's own argv[i], else the name of the profile
+ * it came from, whose flags are wishes (compose/desktop.h). */
+int compose_parse_origin(int argc, char **argv, char *const *origin, struct compose_opts *o,
+                         struct brick_error *err);
 void compose_opts_done(struct compose_opts *o);
+/* --no-FLAG: its code in the long options is the flag's own | COMPOSE_OPT_NO. */
+#define COMPOSE_OPT_NO 0x10000
+#define COMPOSE_NO_OPTION(name, code) {"no-" name, no_argument, NULL, COMPOSE_OPT_NO | (code)}
+/* do's long options, {0}-terminated (man pages, completion, tests). */
+const struct option *compose_long_options(void);
 /* getopt_long over do's flags (for a look before compose_parse: profiles).
  * A flag of two arguments (--symlink TARGET DST) takes the second from argv
  * (optind moves past it) into *ret_arg2, NULL when missing. */
@@ -239,7 +251,10 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "                             new, host, container:NAME or ns:/PATH (--net: also user)\n" \
     "                             (defaults: new; user and time: host)\n" \
     "      --pod NAME             join pod NAME (its net, ipc, uts and maybe pid)\n" \
-    "      --print-spec           print the config.json and exit\n"
+    "      --print-spec           print the config.json and exit\n" \
+    "      --no-FLAG              turn a boolean flag off (--no-audio, --no-gpu, --no-rm, ...;\n" \
+    "                             --init undoes --no-init): the last one given wins, so a\n" \
+    "                             profile's flag can be turned off after --profile\n"
 
 /* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
 int compose_parse_size(const char *s, int64_t *ret);
