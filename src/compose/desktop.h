@@ -82,33 +82,31 @@ enum {
     DESKTOP_OPT_GPU, DESKTOP_OPT_DEVICE, DESKTOP_OPT_GROUP_ADD, DESKTOP_OPT_SHM_SIZE,
     DESKTOP_OPT_DIE_WITH_PARENT, DESKTOP_OPT_NESTED_NS, DESKTOP_OPT_PROFILE, DESKTOP_OPT__END,
 };
+/* Entries of `brick do`'s option table (core/opts.h). */
 #define DESKTOP_LONG_OPTIONS \
-    {"x11", optional_argument, NULL, DESKTOP_OPT_X11}, \
-    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND}, \
-    {"gui", no_argument, NULL, DESKTOP_OPT_GUI}, \
-    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO}, \
-    {"gpu", no_argument, NULL, DESKTOP_OPT_GPU}, \
-    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE}, \
-    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD}, \
-    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE}, \
-    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT}, \
-    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS}, \
-    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE}
-
-#define DESKTOP_USAGE \
-    "\nDesktop (docs/DESKTOP.md):\n" \
-    "      --x11[=untrusted]      this X display only: its socket and its cookie\n" \
-    "      --wayland              the Wayland compositor's socket, in a private XDG_RUNTIME_DIR\n" \
-    "      --gui                  --wayland when a compositor runs, else --x11\n" \
-    "      --audio[=devices|auto] the PulseAudio/PipeWire socket (shm off); =devices adds /dev/snd,\n" \
-    "                             =auto only a note when no sound server runs\n" \
-    "      --gpu                  /dev/dri render nodes (+ NVIDIA nodes and libraries)\n" \
-    "      --device HOST[:PATH][:rwm]  a device node (or a directory of them)\n" \
-    "      --group-add GID        an additional group\n" \
-    "      --shm-size SIZE        size of the private /dev/shm (default 64m)\n" \
-    "      --die-with-parent      kill the container when this 'brick do' dies\n" \
-    "      --allow-nested-ns      let the app create namespaces (browser sandboxes)\n" \
-    "      --profile NAME         a preset of flags ('--profile help' lists them)\n"
+    {NULL, 0, NULL, 0, NULL, "Desktop (docs/DESKTOP.md):", NULL}, \
+    {"x11", optional_argument, NULL, DESKTOP_OPT_X11, "untrusted", "this X display only: its socket and " \
+     "its cookie (untrusted: a cookie of the X SECURITY extension, no access to other clients)", \
+     "words:untrusted"}, \
+    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND, NULL, \
+     "the Wayland compositor's socket, in a private XDG_RUNTIME_DIR", NULL}, \
+    {"gui", no_argument, NULL, DESKTOP_OPT_GUI, NULL, "--wayland when a compositor runs, else --x11", NULL}, \
+    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO, "devices|auto", "the PulseAudio/PipeWire socket " \
+     "(shm off); =devices adds /dev/snd, =auto only a note when no sound server runs", "words:devices auto"}, \
+    {"gpu", no_argument, NULL, DESKTOP_OPT_GPU, NULL, "/dev/dri render nodes (+ NVIDIA nodes and libraries)", \
+     NULL}, \
+    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE, "HOST[:PATH][:rwm]", \
+     "a device node (or a directory of them)", BRICK_COMPLETE_FILE}, \
+    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD, "GID", "an additional group", NULL}, \
+    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE, "SIZE", \
+     "size of the private /dev/shm (default 64m)", NULL}, \
+    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT, NULL, \
+     "kill the container when this 'brick do' dies", NULL}, \
+    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS, NULL, \
+     "let the app create namespaces (browser sandboxes)", NULL}, \
+    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE, "NAME", \
+     "a preset of flags, shipped or the user's ('--profile help' lists them); a later flag overrides the " \
+     "profile's", BRICK_COMPLETE_PROFILE}
 
 /* Step 1. The option code, its argument (NULL when none). */
 int desktop_parse_flag(int code, const char *arg, struct compose_opts *o, struct brick_error *err);
