@@ -37,10 +37,12 @@ static const struct brick_opt run_opts[] = {
     {"keep", no_argument, NULL, OPT_KEEP, NULL, "do not delete the container after it exits", NULL},
     {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER, NULL,
      "accepted for runc compatibility (brick uses none)", NULL},
-    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "write the syscalls the run made within the "
-     "bundle's linux.seccomp to FILE (docs/PROFILES.md)", BRICK_COMPLETE_FILE},
+    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "run under the bundle's linux.seccomp (which "
+     "must exist) while a supervisor records the syscalls it allows, and write them to FILE as linux.seccomp (as "
+     "brick do --learn). Foreground only; the bundle is not changed", BRICK_COMPLETE_FILE},
     {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE",
-     "run with FILE as linux.seccomp; a refused syscall is named", BRICK_COMPLETE_FILE},
+     "run with FILE as linux.seccomp instead of the bundle's; the first refused syscall is named on stderr "
+     "(docs/PROFILES.md)", BRICK_COMPLETE_FILE},
     {0},
 };
 #define CREATE_SHORTOPTS "b:h"

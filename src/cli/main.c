@@ -235,13 +235,15 @@ static const struct brick_opt global_opts[] = {
      "report why a command failed", "words:text json"},
     {"debug", no_argument, NULL, OPT_DEBUG, NULL, "log debug messages too (to --log when given)", NULL},
     {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD, NULL, "read linux.cgroupsPath as runc's systemd form "
-     "SLICE:PREFIX:NAME (man brick)", NULL},
+     "SLICE:PREFIX:NAME (man brick: CGROUPS)", NULL},
     {"criu", required_argument, NULL, OPT_CRIU, "PATH", "refused: checkpoint and restore are not supported",
      BRICK_COMPLETE_FILE},
     {"rootless", required_argument, NULL, OPT_ROOTLESS, "auto|false", "accepted for runc compatibility; "
      "brick detects rootless operation itself", "words:auto false"},
-    {"version", no_argument, NULL, 'v', NULL, "print the version", NULL},
-    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {"version", no_argument, NULL, 'v', NULL, "print the version in runc's format (brick version, commit:, "
+     "spec: and libseccomp: lines)", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show the commands and global options; brick help COMMAND "
+     "shows one command's", NULL},
     {0},
 };
 

@@ -197,5 +197,7 @@ const struct cli_command cmd_pod = {
              "rm      delete the pod; refused while members run, unless -f/--force (kills them)\n"
              "ls      list pods, what they share and their members\n",
     .run = pod_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
     .subs = pod_subs,
 };

@@ -195,5 +195,7 @@ const struct cli_command cmd_profile = {
              "Learn a profile with 'brick do --learn FILE -- CMD', apply it with\n"
              "'brick do --profile-file FILE -- CMD' (docs/PROFILES.md).\n",
     .run = profile_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
     .subs = profile_subs,
 };
