@@ -19,11 +19,11 @@ declare -gA _brick_opts=(
     ['pause']='-h --help'
     ['pod']='-h --help'
     ['pod create']='--share-pid -h --help'
-    ['pod ls']='--help'
+    ['pod ls']=''
     ['pod rm']='-f --force -h --help'
     ['profile']='-h --help'
-    ['profile diff']='--help'
-    ['profile merge']='--help'
+    ['profile diff']=''
+    ['profile merge']=''
     ['ps']='-f --format -h --help'
     ['resume']='-h --help'
     ['run']='-b --bundle --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds --pidfd-socket -h --help -d --detach --keep --no-subreaper --learn --profile-file'
@@ -214,6 +214,16 @@ _brick_complete_kind()
     user) COMPREPLY+=($(compgen -u -- "$cur")) ;;
     cap) _brick_words "${_brick_caps// /$'\n'}" ;;
     signal) _brick_words "${_brick_signals// /$'\n'}" ;;
+    words:*container:*)
+        if [[ $cur == container:* ]]; then # --net container:NAME
+            local n
+            for n in $(_brick_run list -q); do
+                [[ container:$n == "$cur"* ]] && COMPREPLY+=("container:$n")
+            done
+            __ltrim_colon_completions "$cur"
+            return
+        fi
+        ;&
     words:*)
         local w=${1#words:}
         _brick_words "${w//,/$'\n'}"

@@ -178,6 +178,13 @@ function __brick_kind
         case command-name
             string split ' ' -- $__brick_commands
         case 'words:*'
+            set -l t (commandline -ct | string replace -r -- '^--[^=]*=' '')
+            if string match -q -- '*container:*' $argv[1]; and string match -q -- 'container:*' $t
+                for n in (__brick_run list -q) # --net container:NAME
+                    echo container:$n
+                end
+                return
+            end
             string split , -- (string replace words: '' -- $argv[1])
     end
 end
@@ -425,10 +432,7 @@ complete -c brick -n '__brick_key_is \'pod create\'' -l share-pid -d 'the member
 complete -c brick -n '__brick_key_is \'pod create\'' -s h -l help -d 'show this help'
 complete -c brick -n '__brick_key_is \'pod rm\'' -s f -l force -d 'kill running members and remove the pod'
 complete -c brick -n '__brick_key_is \'pod rm\'' -s h -l help -d 'show this help'
-complete -c brick -n '__brick_key_is \'pod ls\'' -l help -d 'show this help'
 complete -c brick -n '__brick_key_is \'graph\'' -s f -l format -x -a '(__brick_kind words:text,dot,svg)' -d 'text (default)'
 complete -c brick -n '__brick_key_is \'graph\'' -s a -l all -d 'list every namespace, not only the shared ones'
 complete -c brick -n '__brick_key_is \'graph\'' -s h -l help -d 'show this help'
 complete -c brick -n '__brick_key_is \'profile\'' -s h -l help -d 'show this help'
-complete -c brick -n '__brick_key_is \'profile merge\'' -l help -d 'show this help'
-complete -c brick -n '__brick_key_is \'profile diff\'' -l help -d 'show this help'

@@ -72,13 +72,13 @@ def replace_section(text, title, section, path):
     return text[:m.start()] + section + text[m.end():]
 
 
-def man_pages(dump):
+def man_pages(dump, top):
     pages = {}
-    path = os.path.join(REPO, "man", "brick.8")
+    path = os.path.join(top, "man", "brick.8")
     pages[path] = replace_section(open(path).read(), "GLOBAL OPTIONS",
                                   man_section("GLOBAL OPTIONS", dump["global"]), path)
     for cmd in dump["commands"]:
-        path = os.path.join(REPO, "man", f"brick-{cmd['name']}.8")
+        path = os.path.join(top, "man", f"brick-{cmd['name']}.8")
         pages[path] = replace_section(open(path).read(), "OPTIONS", man_section("OPTIONS", cmd), path)
     return pages
 
@@ -172,6 +172,16 @@ _brick_complete_kind()
     user) COMPREPLY+=($(compgen -u -- "$cur")) ;;
     cap) _brick_words "${_brick_caps// /$'\n'}" ;;
     signal) _brick_words "${_brick_signals// /$'\n'}" ;;
+    words:*container:*)
+        if [[ $cur == container:* ]]; then # --net container:NAME
+            local n
+            for n in $(_brick_run list -q); do
+                [[ container:$n == "$cur"* ]] && COMPREPLY+=("container:$n")
+            done
+            __ltrim_colon_completions "$cur"
+            return
+        fi
+        ;&
     words:*)
         local w=${1#words:}
         _brick_words "${w//,/$'\n'}"
@@ -325,6 +335,13 @@ _brick_kind() {
     cap) compadd -- ${=_brick_caps} ;;
     signal) compadd -- ${=_brick_signals} ;;
     command-name) compadd -- ${=_brick_commands} ;;
+    words:*container:*)
+      if [[ ${words[CURRENT]} == *container:* ]]; then  # --net container:NAME
+        compset -P '*container:'
+        compadd -- ${(f)"$(_brick_run list -q)"}
+        return
+      fi
+      ;&
     words:*)
       local -a w=(${(s:,:)${1#words:}})
       if [[ ${w[*]} == *[:=]* ]]; then compadd -S '' -- $w; else compadd -- $w; fi ;;
@@ -448,8 +465,11 @@ def zsh(dump):
                 continue
             for f in flags_of(o):
                 help_ = o["help"] if not f.startswith("--no-") else f"undo --{o['long'][0]}"
-                name = f + ("=" if o["arg_optional"] and f.startswith("--") and not f.startswith("--no-") else "")
-                out.append("  " + zsh_quote(name.replace(":", "\\:") + ":" + short_help(help_)))
+                names = [f]
+                if o["arg_optional"] and f.startswith("--") and not f.startswith("--no-"):
+                    names.append(f + "=")
+                for name in names:
+                    out.append("  " + zsh_quote(name.replace(":", "\\:") + ":" + short_help(help_)))
                 if nargs(o) and not f.startswith("--no-"):
                     optargs[f"{key} {f}"] = " ".join(k.replace(" ", ",") for k in kinds(o))
                 if o["arg_optional"] and f.startswith("--"):
@@ -568,6 +588,13 @@ function __brick_kind
         case command-name
             string split ' ' -- $__brick_commands
         case 'words:*'
+            set -l t (commandline -ct | string replace -r -- '^--[^=]*=' '')
+            if string match -q -- '*container:*' $argv[1]; and string match -q -- 'container:*' $t
+                for n in (__brick_run list -q) # --net container:NAME
+                    echo container:$n
+                end
+                return
+            end
             string split , -- (string replace words: '' -- $argv[1])
     end
 end
@@ -707,9 +734,9 @@ def fish(dump):
 
 # ---------------------------------------------------------------- main
 
-def outputs(dump):
-    files = man_pages(dump)
-    comp = os.path.join(REPO, "completion")
+def outputs(dump, top):
+    files = man_pages(dump, top)
+    comp = os.path.join(top, "completion")
     files[os.path.join(comp, "brick.bash")] = bash(dump)
     files[os.path.join(comp, "_brick")] = zsh(dump)
     files[os.path.join(comp, "brick.fish")] = fish(dump)
@@ -720,13 +747,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--brick", default=os.path.join(REPO, "build", "brick"))
     ap.add_argument("--check", action="store_true", help="fail when a generated file differs")
+    ap.add_argument("--tree", default=REPO, help="the tree holding man/ and completion/ (default: this one)")
     a = ap.parse_args()
     stale = 0
-    for path, text in outputs(load(a.brick)).items():
+    for path, text in outputs(load(a.brick), a.tree).items():
         old = open(path).read() if os.path.exists(path) else ""
         if old == text:
             continue
-        rel = os.path.relpath(path, REPO)
+        rel = os.path.relpath(path, a.tree)
         if a.check:
             stale += 1
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True),

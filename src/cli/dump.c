@@ -32,8 +32,9 @@ static json_object *one_option(const struct brick_opt_doc *d)
 static int table(json_object *parent, const char *what, const struct brick_opt *t, const char *shortopts)
 {
     struct brick_error err;
+    static const struct brick_opt none[] = {{0}}; /* pod ls, profile merge: no option at all */
     if (!t)
-        t = cli_help_only;
+        t = none;
     if (brick_opts_check(t, shortopts, &err) < 0) {
         cli_failf("help --dump-options: %s: %s", what, err.msg);
         return -1;
