@@ -45,8 +45,7 @@ def man_options(options, heading_macro=".SS"):
         if "heading" in o:
             out.append(f'{heading_macro} "{roff(o["heading"].rstrip(":"))}"')
             continue
-        out += [".TP", f'.B "{roff(o["label"])}"', roff(o["help"]) + "."
-                if not o["help"].endswith((".", ")")) else roff(o["help"])]
+        out += [".TP", f'.B "{roff(o["label"])}"', roff(o["help"] if o["help"].endswith(".") else o["help"] + ".")]
     return out
 
 
