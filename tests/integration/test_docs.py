@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -128,23 +129,7 @@ _brick
 printf '%s\n' "${COMPREPLY[@]}"
 '''
 
-# zsh's completion system needs a terminal: the harness runs _brick itself, with
-# stand-ins for the builtins it hands its candidates to
-ZSH_HARNESS = r'''
-compfile=$1; shift
-compadd() { while [[ $# -gt 0 && $1 != -- ]]; do shift; done; shift; print -rl -- "$@"; }
-_describe() { local -a arr; arr=("${(@P)4}"); print -rl -- "${arr[@]%%:*}"; }
-_files() { print -r -- "<files $*>"; }
-_users() { print -r -- "<users>"; }
-_normal() { print -r -- "<normal ${words[1]}>"; }
-_command_names() { print -r -- "<commands>"; }
-compset() { return 0; }
-compdef() { : }
-source $compfile
-words=("$@")
-CURRENT=${#words}
-_brick
-'''
+ZSH_COMPLETE = str(REPO / "tests" / "helpers" / "zsh-complete.zsh")
 
 
 @pytest.fixture
@@ -161,26 +146,39 @@ def live(brick, workdir):
     (xdg / "brick" / "profiles").mkdir(parents=True)
     (xdg / "brick" / "profiles" / "mytool.profile").write_text("description=mine\n--net=host\n")
     env = dict(os.environ, XDG_CONFIG_HOME=str(xdg), HOME=str(workdir))  # fish keeps its files there
-    yield {"name": name, "pod": pod, "env": env, "root": str(brick.root)}
+    yield {"name": name, "pod": pod, "env": env, "root": str(brick.root), "workdir": str(workdir)}
     brick.ok("pod", "rm", "--force", pod)
     brick("delete", "-f", name)
 
 
-def complete(shell, live, *words):
+def complete_many(shell, live, *lines):
+    """What a Tab after each line (words) offers, through the shell's own completion:
+    bash's complete -F function with COMP_WORDS, zsh's completion system on a pty,
+    fish's complete -C."""
     root = ["--root", live["root"]]
-    if shell == "bash":
-        argv = ["bash", "-c", BASH_HARNESS, "harness", str(REPO / "completion" / "brick.bash"), BRICK, *root,
-                *words]
-    elif shell == "zsh":
-        argv = ["zsh", "-f", "-c", ZSH_HARNESS, "harness", str(REPO / "completion" / "_brick"), BRICK, *root,
-                *words]
-    else:
-        line = " ".join(["brick", *root, *words])
-        argv = ["fish", "-c", f"source {REPO / 'completion' / 'brick.fish'}; complete -C '{line}'"]
     env = dict(live["env"], PATH=f"{os.path.dirname(BRICK)}:{os.environ['PATH']}")
-    cp = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=30)
-    assert cp.returncode == 0 and not cp.stderr, cp.stderr
-    return [line.split("\t")[0] for line in cp.stdout.splitlines()]
+    run = lambda argv: subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                      timeout=60)
+    if shell == "zsh":
+        fp, out = Path(live["workdir"]) / "zfp", Path(live["workdir"]) / "zout"
+        fp.mkdir(exist_ok=True)
+        out.mkdir(exist_ok=True)
+        shutil.copy(REPO / "completion" / "_brick", fp / "_brick")
+        cp = run(["zsh", "-f", ZSH_COMPLETE, str(fp), str(out),
+                  *[" ".join(["brick", *root, *words]) for words in lines]])
+        assert cp.returncode == 0, cp.stderr
+        return [(out / str(i + 1)).read_text().splitlines()[:-1] for i in range(len(lines))]
+    results = []
+    for words in lines:
+        if shell == "bash":
+            cp = run(["bash", "-c", BASH_HARNESS, "harness", str(REPO / "completion" / "brick.bash"), BRICK, *root,
+                      *words])
+        else:
+            line = " ".join(["brick", *root, *words])
+            cp = run(["fish", "-c", f"source {REPO / 'completion' / 'brick.fish'}; complete -C '{line}'"])
+        assert cp.returncode == 0 and not cp.stderr, cp.stderr
+        results.append([m.split("\t")[0] for m in cp.stdout.splitlines()])
+    return results
 
 
 SHELLS = [pytest.param(s, marks=pytest.mark.skipif(not shutil.which(s), reason=f"{s} is not installed"))
@@ -189,41 +187,50 @@ SHELLS = [pytest.param(s, marks=pytest.mark.skipif(not shutil.which(s), reason=f
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_completion_of_names_and_flags(shell, live):
-    c = lambda *w: complete(shell, live, *w)
-    assert {"do", "exec", "logs", "pod", "profile"} <= set(c(""))
-    assert live["name"] in c("kill", "")                        # container names, from brick list
-    assert live["name"] in c("exec", "-t", "")
-    assert [w for w in c("do", "--net", f"container:{live['name'][:3]}") if w.endswith(live["name"])]
-    assert [w for w in c("do", "--pid", "container:") if w.endswith(live["name"])]
-    assert live["pod"] in c("do", "--pod", "")                   # pod names, from brick pod ls
-    assert live["pod"] in c("pod", "rm", "")
-    assert {"mytool", "browser", "gui"} <= set(c("do", "--profile", ""))   # the user's and the shipped
-    assert {"create", "rm", "ls"} <= set(c("pod", ""))
-    assert {"--x11", "--wayland", "--gpu", "--audio", "--device", "--shm-size", "--die-with-parent",
-            "--allow-nested-ns", "--profile", "--net", "--publish", "--bind-try"} <= set(c("do", "--"))
-    assert {"new", "host", "user", "container:", "ns:"} <= set(c("do", "--net", ""))
-    assert "untrusted" in [w.split("=")[-1] for w in c("do", "--x11=")]
-    assert "CAP_NET_RAW" in c("do", "--cap-add", "CAP_NET_")
-    assert {"text", "json"} <= set(c("--log-format", ""))
-    assert {"--follow", "--tail"} <= set(c("logs", "--"))
-    assert "SIGKILL" in c("kill", live["name"], "SIGK")
-    assert live["name"] not in c("do", "")                      # do runs a command, not a container
+    name, pod = live["name"], live["pod"]
+    cases = [  # (words, what must be offered)
+        (("",), {"do", "exec", "logs", "pod", "profile"}),
+        (("kill", ""), {name}),                                    # container names, from brick list
+        (("exec", "-t", ""), {name}),
+        (("do", "--pod", ""), {pod}),                              # pod names, from brick pod ls
+        (("pod", "rm", ""), {pod}),
+        (("do", "--profile", ""), {"mytool", "browser", "gui"}),   # the user's and the shipped
+        (("pod", ""), {"create", "rm", "ls"}),
+        (("do", "--"), {"--x11", "--wayland", "--gpu", "--audio", "--device", "--shm-size", "--die-with-parent",
+                        "--allow-nested-ns", "--profile", "--net", "--publish", "--bind-try", "--no-init"}),
+        (("do", "--net", ""), {"new", "host", "user", "container:", "ns:"}),
+        (("do", "--cap-add", "CAP_NET_"), {"CAP_NET_RAW", "CAP_NET_ADMIN"}),
+        (("--log-format", ""), {"text", "json"}),
+        (("logs", "--"), {"--follow", "--tail"}),
+        (("kill", name, "SIGK"), {"SIGKILL"}),
+        (("update", "--mem"), {"--memory", "--memory-swap"}),
+    ]
+    got = complete_many(shell, live, *[w for w, _ in cases],
+                        ("do", "--x11="), ("do", "--net", f"container:{name[:3]}"), ("do", "--pid", "container:"),
+                        ("do", ""))
+    for (words, want), offered in zip(cases, got):
+        assert want <= set(offered), (words, offered)
+    x11, net, pid, cmd = got[len(cases):]
+    assert "untrusted" in [w.split("=")[-1] for w in x11], x11
+    assert [w for w in net if w.endswith(name)] and [w for w in pid if w.endswith(name)], (net, pid)
+    assert name not in cmd                                          # do runs a command, not a container
 
 
 def test_bash_completes_the_command_of_do(live):
-    assert "sleep" in complete("bash", live, "do", "-d", "--name", "x", "sle")
-    assert "sleep" in complete("bash", live, "do", "--bind-try", "/etc", "/etc", "--", "sle")
-    assert "/etc" in complete("bash", live, "do", "--bind-try", "/et")
-    assert "/usr" in complete("bash", live, "do", "--bind-try", "/etc", "/us")   # the 2nd argument: a file too
+    got = complete_many("bash", live, ("do", "-d", "--name", "x", "sle"),
+                        ("do", "--bind-try", "/etc", "/etc", "--", "sle"), ("do", "--bind-try", "/et"),
+                        ("do", "--bind-try", "/etc", "/us"))
+    assert "sleep" in got[0] and "sleep" in got[1]
+    assert "/etc" in got[2] and "/usr" in got[3]                    # both arguments of --bind-try: files
 
 
-def test_zsh_and_fish_complete_the_command_of_do(live):
-    if shutil.which("zsh"):
-        assert complete("zsh", live, "do", "-d", "sle") == ["<commands>"]
-        assert complete("zsh", live, "do", "-d", "--", "ls", "-") == ["<normal ls>"]   # ls's own completion
-    if shutil.which("fish"):
-        assert "sleep" in complete("fish", live, "do", "-d", "sle")
-        assert "--all" in complete("fish", live, "do", "-d", "ls", "--al")             # ls's own completion
+@pytest.mark.parametrize("shell", [s for s in SHELLS if s.values[0] != "bash"])
+def test_zsh_and_fish_complete_the_command_of_do(shell, live):
+    cmd, ls_opts, files = complete_many(shell, live, ("do", "-d", "sle"), ("do", "-d", "--", "ls", "--al"),
+                                        ("do", "--rootfs", "/us"))
+    assert "sleep" in cmd
+    assert "--all" in ls_opts                                       # ls's own completion
+    assert [f for f in files if f.rstrip("/") in ("/usr", "usr")], files    # zsh: the last component
 
 
 @pytest.mark.parametrize("shell,check", [("bash", ["bash", "-n"]), ("zsh", ["zsh", "-n"]), ("fish", ["fish", "-n"])])
