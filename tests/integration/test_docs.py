@@ -121,6 +121,7 @@ BASH_HARNESS = r'''
 source /usr/share/bash-completion/bash_completion
 source "$1"
 shift
+compopt() { :; }  # readline's options (nospace): only inside a real completion
 COMP_WORDS=("$@")
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 COMP_LINE="$*"
@@ -204,6 +205,7 @@ def test_completion_of_names_and_flags(shell, live):
         (("logs", "--"), {"--follow", "--tail"}),
         (("kill", name, "SIGK"), {"SIGKILL"}),
         (("update", "--mem"), {"--memory", "--memory-swap"}),
+        (("do", "--net", "contai"), {"container:"}),
     ]
     got = complete_many(shell, live, *[w for w, _ in cases],
                         ("do", "--x11="), ("do", "--net", f"container:{name[:3]}"), ("do", "--pid", "container:"),
