@@ -100,7 +100,9 @@ def test_every_documented_option_is_one_the_parser_takes(brick, workdir):
             for name in o["long"] + ([f"no-{o['long'][0]}"] if o["negatable"] else []):
                 flag = f"--{name}=x" if o["arg"] and not name.startswith("no-") else f"--{name}"
                 args = [flag, "list"] if not argv else [*argv, flag]
-                cp = run_cmd([BRICK, "--root", str(brick.root), *args], timeout=10)
+                cp = subprocess.run([BRICK, "--root", str(brick.root), *args], cwd=workdir, timeout=10,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)  # in workdir: spec --rootless writes config.json, --log=x x
                 assert "unknown or incomplete option" not in cp.stderr, (args, cp.stderr)
     cp = run_cmd([BRICK, "--root", str(brick.root), "do", "--no-such-flag", "true"])
     assert cp.returncode == 1 and "unknown or incomplete option '--no-such-flag'" in cp.stderr
