@@ -433,6 +433,6 @@ complete -c brick -n '__brick_key_is \'pod create\'' -s h -l help -d 'show this 
 complete -c brick -n '__brick_key_is \'pod rm\'' -s f -l force -d 'kill running members and remove the pod'
 complete -c brick -n '__brick_key_is \'pod rm\'' -s h -l help -d 'show this help'
 complete -c brick -n '__brick_key_is \'graph\'' -s f -l format -x -a '(__brick_kind words:text,dot,svg)' -d 'text (default)'
-complete -c brick -n '__brick_key_is \'graph\'' -s a -l all -d 'list every namespace, not only the shared ones'
+complete -c brick -n '__brick_key_is \'graph\'' -s a -l all -d 'every namespace, also those nobody shares'
 complete -c brick -n '__brick_key_is \'graph\'' -s h -l help -d 'show this help'
 complete -c brick -n '__brick_key_is \'profile\'' -s h -l help -d 'show this help'

@@ -48,22 +48,6 @@ static const struct brick_opt run_opts[] = {
 #define CREATE_SHORTOPTS "b:h"
 #define RUN_SHORTOPTS "b:dh"
 
-/* The caller's fds 3..3+n-1 become the container's; any that is not open is
- * filled with /dev/null so that none of brick's own fds can take its number
- * and leak into the container. */
-static void reserve_preserved_fds(int n)
-{
-    for (int fd = 3; fd < 3 + n; fd++) {
-        if (fcntl(fd, F_GETFD) >= 0)
-            continue;
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0 && nul != fd) {
-            dup2(nul, fd);
-            close(nul);
-        }
-    }
-}
-
 /* run --learn FILE, --profile-file FILE (learn.h); NULL for create. */
 static struct compose_opts *learn_opts;
 
@@ -133,11 +117,6 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
     if (cli_want_args(argc, argv, 1, 1, cmd) < 0)
         return 1;
     o->id = argv[optind];
-    int listen = 0;
-    const char *lf = getenv("LISTEN_FDS");
-    if (lf && (parse_int(lf, &listen) < 0 || listen < 0 || listen > 65536))
-        listen = 0;
-    reserve_preserved_fds(o->preserve_fds + listen);
     return 0;
 }
 

@@ -1,6 +1,5 @@
 /* simple.c — start, state, kill and delete: one container id each. */
 #include "cli/cli.h"
-#include "spec/spec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +58,7 @@ static int kill_main(struct cli_globals *g, int argc, char **argv)
         return 1;
     const char *sigstr = optind + 1 < argc ? argv[optind + 1] : "SIGTERM";
     /* 0: no signal, a liveness check (kill(2)'s meaning; runc accepts it) */
-    int sig = strcmp(sigstr, "0") == 0 ? 0 : oci_signal_from_string(sigstr);
+    int sig = strcmp(sigstr, "0") == 0 ? 0 : brick_signal_from_string(sigstr);
     if (sig < 0)
         return cli_failf("kill: invalid signal \"%s\"", sigstr);
     struct brick_error err;

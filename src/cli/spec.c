@@ -1,6 +1,5 @@
 /* spec.c — `brick spec`: write the default config.json, as runc does. */
 #include "cli/cli.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +42,7 @@ static int spec_main(struct cli_globals *g, int argc, char **argv)
         return cli_failf("spec: create %s: %s", path, strerror(errno));
     struct statfs sf;
     bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-    char *json = oci_spec_default_json(rootless, v2);
+    char *json = brick_spec_default_json(rootless, v2);
     size_t len = strlen(json);
     bool ok = write(fd, json, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
     free(json);

@@ -7,11 +7,11 @@
 #include "core/cleanup.h"
 #include "core/fd.h"
 #include "core/util.h"
+#include "spec/json.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +49,18 @@ static int parse_size(const char *s, int64_t *ret)
     return 0;
 }
 
+/* The LinuxResources document the flags make (built with the JSON adapter). */
 struct doc {
-    char memory[512], cpu[1024], pids[64], blkio[64];
+    bjson *root;
 };
 
-static void add(char *buf, size_t len, const char *key, const char *val, bool quote)
+/* resources[section] (made when missing) */
+static bjson *section(struct doc *d, const char *name)
 {
-    size_t l = strlen(buf);
-    snprintf(buf + l, len - l, "%s\"%s\":%s%s%s", *buf ? "," : "", key, quote ? "\"" : "", val,
-             quote ? "\"" : "");
+    bjson *o = bjson_get(d->root, name);
+    if (!o)
+        bjson_set(d->root, name, o = bjson_new_object());
+    return o;
 }
 
 /* One flag into the document; the value is checked here so the error names
@@ -74,41 +77,26 @@ static int add_flag(struct doc *d, int opt, const char *name, const char *arg)
         [U_CPUS - U_MEMORY] = "cpus", [U_MEMS - U_MEMORY] = "mems",
     };
     const char *key = opt <= U_MEMS ? keys[opt - U_MEMORY] : NULL;
-    char val[32];
     if (opt <= U_KMEM_TCP) {
         if (parse_size(arg, &n) < 0)
             return cli_failf("update: --%s: invalid size \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRId64, n);
-        add(d->memory, sizeof(d->memory), key, val, false);
+        bjson_set(section(d, "memory"), key, bjson_new_i64(n));
     } else if (opt == U_CPUS || opt == U_MEMS) {
-        if (strspn(arg, "0123456789,-") != strlen(arg) || strlen(arg) > 256)
+        if (strspn(arg, "0123456789,-") != strlen(arg))
             return cli_failf("update: --%s: invalid list \"%s\"", name, arg);
-        add(d->cpu, sizeof(d->cpu), key, arg, true);
+        bjson_set(section(d, "cpu"), key, bjson_new_string(arg));
     } else if (opt == U_QUOTA || opt == U_RT_RUNTIME || opt == U_PIDS) {
         if (parse_i64(arg, &n) < 0)
             return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRId64, n);
-        if (opt == U_PIDS)
-            snprintf(d->pids, sizeof(d->pids), "\"limit\":%s", val);
-        else
-            add(d->cpu, sizeof(d->cpu), key, val, false);
+        bjson_set(opt == U_PIDS ? section(d, "pids") : section(d, "cpu"), opt == U_PIDS ? "limit" : key,
+                  bjson_new_i64(n));
     } else {
         if (parse_u64(arg, &u) < 0 || (opt == U_BLKIO && u > 1000))
             return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRIu64, u);
-        if (opt == U_BLKIO)
-            snprintf(d->blkio, sizeof(d->blkio), "\"weight\":%s", val);
-        else
-            add(d->cpu, sizeof(d->cpu), key, val, false);
+        bjson_set(opt == U_BLKIO ? section(d, "blockIO") : section(d, "cpu"), opt == U_BLKIO ? "weight" : key,
+                  bjson_new_u64(u));
     }
     return 0;
-}
-
-static char *doc_json(const struct doc *d)
-{
-    return xasprintf("{\"memory\":{%s},\"cpu\":{%s}%s%s%s%s%s%s}", d->memory, d->cpu,
-                     *d->pids ? ",\"pids\":{" : "", d->pids, *d->pids ? "}" : "",
-                     *d->blkio ? ",\"blockIO\":{" : "", d->blkio, *d->blkio ? "}" : "");
 }
 
 static int read_resources(const char *path, char **ret)
@@ -145,7 +133,8 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
 {
     struct option buf[BRICK_OPTS_MAX];
     const struct option *opts = brick_opts_longopts(update_opts, buf); /* every entry has a name: same index */
-    struct doc d = {{0}};
+    _cleanup_bjson_ bjson *root = bjson_new_object();
+    struct doc d = {.root = root};
     const char *file = NULL;
     int c, idx = 0;
     bool any = false;
@@ -175,7 +164,7 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
         if (r < 0)
             return cli_failf("update: read %s: %s", file, strerror(-r));
     } else {
-        json = doc_json(&d);
+        json = bjson_to_string(d.root, false);
     }
     struct brick_error err;
     return brick_update(g->root, argv[optind], json, &err) < 0 ? cli_fail(&err) : 0;
