@@ -230,13 +230,13 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 {
     struct compose_opts o;
     struct brick_error err;
-    _cleanup_strv_ char **xargv = NULL; /* --profile NAME replaced by its flags */
-    int r = desktop_profile_expand(argc, argv, &xargv, &err);
+    _cleanup_strv_ char **xargv = NULL, **origin = NULL; /* --profile NAME replaced by its flags */
+    int r = desktop_profile_expand(argc, argv, &xargv, &origin, &err);
     if (r == 1)
         return 0;
     if (r < 0)
         return cli_fail(&err);
-    r = compose_parse((int)strv_length(xargv), xargv, &o, &err);
+    r = compose_parse_origin((int)strv_length(xargv), xargv, origin, &o, &err);
     if (r == 1) {
         compose_opts_done(&o);
         return cli_help(&cmd_do);

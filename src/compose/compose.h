@@ -18,6 +18,8 @@
 #include "core/opts.h"
 #include "spec/model.h"
 
+struct option;
+
 struct brick_error;
 struct compose_desktop; /* compose/desktop.h */
 struct bjson;            /* spec/json.h */
@@ -179,7 +181,17 @@ extern const struct compose_probe compose_host_probe;
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
+/* The same for an argv with profiles expanded (desktop_profile_expand):
+ * origin[i] is "" for the caller's own argv[i], else the name of the profile
+ * it came from, whose flags are wishes (compose/desktop.h). */
+int compose_parse_origin(int argc, char **argv, char *const *origin, struct compose_opts *o,
+                         struct brick_error *err);
 void compose_opts_done(struct compose_opts *o);
+/* --no-FLAG: its code in the long options is the flag's own | COMPOSE_OPT_NO. */
+#define COMPOSE_OPT_NO 0x10000
+#define COMPOSE_NO_OPTION(name, code) {"no-" name, no_argument, NULL, COMPOSE_OPT_NO | (code)}
+/* do's long options, {0}-terminated (man pages, completion, tests). */
+const struct option *compose_long_options(void);
 /* getopt_long over do's flags (for a look before compose_parse: profiles).
  * A flag of two arguments (--symlink TARGET DST) takes the second from argv
  * (optind moves past it) into *ret_arg2, NULL when missing. */
@@ -198,7 +210,8 @@ extern const struct brick_opt compose_do_opts[];
     "brick-default profile. In the foreground the container is removed when CMD\n" \
     "exits (--keep keeps it stopped); with -d its name is printed, its output goes\n" \
     "to its log ('brick logs NAME') and it runs on until 'brick delete' (or, with\n" \
-    "--rm, is removed when it exits).\n"
+    "--rm, is removed when it exits). Flags apply in order: --no-FLAG ([no-] below) turns\n" \
+    "a boolean flag off, so a flag a --profile set can be turned off after it.\n"
 
 /* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
 int compose_parse_size(const char *s, int64_t *ret);

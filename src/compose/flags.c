@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,11 +373,83 @@ const struct brick_opt compose_do_opts[] = {
      "PORT in the container (repeatable; implies --net user, refused with any other --net or --pod). IP "
      "defaults to 127.0.0.1 (the host's loopback only); 0.0.0.0 is every address. IPv4 only", NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    /* --no-FLAG for every boolean flag (bool_flags below; documented by FLAG's entry); --init undoes --no-init */
+    COMPOSE_NO_OPTION("detach", 'd'), COMPOSE_NO_OPTION("tty", 't'), COMPOSE_NO_OPTION("interactive", 'i'),
+    COMPOSE_NO_OPTION("rm", OPT_RM), COMPOSE_NO_OPTION("keep", OPT_KEEP),
+    COMPOSE_NO_OPTION("read-only", OPT_READ_ONLY), COMPOSE_NO_OPTION("print-spec", OPT_PRINT),
+    COMPOSE_NO_OPTION("host-secrets", OPT_HOST_SECRETS),
+    {"init", no_argument, NULL, COMPOSE_OPT_NO | OPT_NO_INIT, NULL, "undo --no-init (the default: brick's init "
+     "is pid 1)", NULL},
     DESKTOP_LONG_OPTIONS,
     {0},
 };
 #undef F
 #undef D
+
+const struct option *compose_long_options(void)
+{
+    static struct option buf[BRICK_OPTS_MAX];
+    return brick_opts_longopts(compose_do_opts, buf);
+}
+
+/* The boolean flags. --FLAG sets the first field (the desktop's through
+ * desktop_parse_flag(), which tells a profile's wishes from the caller's
+ * demands); --no-FLAG, and --FLAG=none for one with an optional value,
+ * clear every field listed: the last one given wins, so a flag a profile
+ * set can be turned off after it. */
+struct flag_field {
+    size_t off, size; /* size 0: the end of the list */
+};
+#define OPTS_FIELD(f) {offsetof(struct compose_opts, f), sizeof(((struct compose_opts *)0)->f)}
+#define DESK_FIELD(f) {offsetof(struct compose_desktop, f), sizeof(((struct compose_desktop *)0)->f)}
+static const struct bool_flag {
+    int code;
+    bool desktop;                  /* the fields are o->desktop's */
+    struct flag_field fields[4];
+} bool_flags[] = {
+    {'d', false, {OPTS_FIELD(detach)}},
+    {'t', false, {OPTS_FIELD(tty)}},
+    {'i', false, {OPTS_FIELD(interactive)}},
+    {OPT_RM, false, {OPTS_FIELD(rm)}},
+    {OPT_KEEP, false, {OPTS_FIELD(keep)}},
+    {OPT_READ_ONLY, false, {OPTS_FIELD(read_only)}},
+    {OPT_PRINT, false, {OPTS_FIELD(print_spec)}},
+    {OPT_HOST_SECRETS, false, {OPTS_FIELD(host_secrets)}},
+    {OPT_NO_INIT, false, {OPTS_FIELD(no_init)}},
+    {DESKTOP_OPT_X11, true, {DESK_FIELD(x11), DESK_FIELD(x11_auto)}},
+    {DESKTOP_OPT_WAYLAND, true, {DESK_FIELD(wayland), DESK_FIELD(wayland_auto)}},
+    {DESKTOP_OPT_GUI, true, {DESK_FIELD(gui)}},
+    {DESKTOP_OPT_AUDIO, true, {DESK_FIELD(audio), DESK_FIELD(audio_auto), DESK_FIELD(sound_devices)}},
+    {DESKTOP_OPT_GPU, true, {DESK_FIELD(gpu), DESK_FIELD(gpu_auto)}},
+    {DESKTOP_OPT_DIE_WITH_PARENT, true, {DESK_FIELD(die_with_parent), DESK_FIELD(die_auto)}},
+    {DESKTOP_OPT_NESTED_NS, true, {DESK_FIELD(nested_ns)}},
+};
+
+static const struct bool_flag *bool_flag(int code)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
+        if (bool_flags[i].code == code)
+            return &bool_flags[i];
+    return NULL;
+}
+
+/* --FLAG (the compose ones) or --no-FLAG; 1 when c is no boolean flag's. */
+static int parse_bool(int c, const char *arg, struct compose_opts *o)
+{
+    bool off = c & COMPOSE_OPT_NO;
+    const struct bool_flag *b = bool_flag(c & ~COMPOSE_OPT_NO);
+    if (!b || (!off && b->desktop && !(arg && streq(arg, "none"))))
+        return 1; /* not a boolean flag, or the desktop's to set */
+    if (!off && !b->desktop) {
+        *(bool *)((char *)o + b->fields[0].off) = true;
+        return 0;
+    }
+    char *base = b->desktop ? (char *)o->desktop : (char *)o;
+    for (const struct flag_field *f = b->fields; base && f < b->fields + ARRAY_SIZE(b->fields) && f->size; f++)
+        memset(base + f->off, 0, f->size);
+    return 0;
+}
+
 
 int compose_next_opt(int argc, char **argv, const char **ret_arg2)
 {
@@ -444,17 +517,16 @@ static void set_str(char **dst, const char *s)
     *dst = xstrdup(s);
 }
 
-static int parse_one(int c, const char *arg, const char *arg2, struct compose_opts *o, struct brick_error *err)
+/* One flag; profile: the profile it comes from, NULL for the caller's own. */
+static int parse_one(int c, const char *arg, const char *arg2, const char *profile, struct compose_opts *o,
+                     struct brick_error *err)
 {
+    if (parse_bool(c, arg, o) == 0)
+        return 0;
     switch (c) {
     case OPT_BIND_TRY: case OPT_RO_BIND_TRY: case OPT_SYMLINK: return parse_pair(c, arg, arg2, o, err);
     case OPT_UNSETENV: return parse_unsetenv(arg, o, err);
     case OPT_NAME: set_str(&o->name, arg); return 0;
-    case 'd': o->detach = true; return 0;
-    case 't': o->tty = true; return 0;
-    case 'i': o->interactive = true; return 0;
-    case OPT_RM: o->rm = true; return 0;
-    case OPT_KEEP: o->keep = true; return 0;
     case OPT_ROOTFS: set_str(&o->rootfs, arg); return 0;
     case 'v': return parse_volume(arg, o, err);
     case OPT_TMPFS:
@@ -473,13 +545,9 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     case OPT_CAP_ADD: return parse_cap(arg, &o->cap_add, "--cap-add", err);
     case OPT_CAP_DROP: return parse_cap(arg, &o->cap_drop, "--cap-drop", err);
     case OPT_SECURITY: return parse_security_opt(arg, o, err);
-    case OPT_READ_ONLY: o->read_only = true; return 0;
     case 'm': case OPT_CPUS: case OPT_PIDS: return parse_resource(c, arg, o, err);
     case OPT_POD: set_str(&o->pod, arg); return 0;
-    case OPT_PRINT: o->print_spec = true; return 0;
     case OPT_HOME: return parse_home(arg, o, err);
-    case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
-    case OPT_NO_INIT: o->no_init = true; return 0;
     case OPT_LEARN: set_str(&o->learn_file, arg); return 0;
     case OPT_PROFILE_FILE: set_str(&o->profile_file, arg); return 0;
     }
@@ -488,7 +556,7 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
     if (c >= DESKTOP_OPT_BASE && c < DESKTOP_OPT__END)
-        return desktop_parse_flag(c, arg, o, err);
+        return desktop_parse_flag(c, arg, profile, o, err);
     return brick_err(err, EINVAL, "internal: unhandled option %d", c);
 }
 
@@ -554,12 +622,22 @@ static int check(struct compose_opts *o, struct brick_error *err)
 
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err)
 {
+    return compose_parse_origin(argc, argv, NULL, o, err);
+}
+
+int compose_parse_origin(int argc, char **argv, char *const *origin, struct compose_opts *o,
+                         struct brick_error *err)
+{
     *o = (struct compose_opts){.no_new_privs = true};
     optind = 0; /* full reset: the caller may have parsed other flags */
     opterr = 0;
     int c;
     const char *arg2;
-    while ((c = compose_next_opt(argc, argv, &arg2)) != -1) {
+    for (;;) {
+        int at = optind ? optind : 1; /* the word the next flag starts in */
+        if ((c = compose_next_opt(argc, argv, &arg2)) == -1)
+            break;
+        const char *profile = origin && at < argc && origin[at][0] ? origin[at] : NULL;
         if (c == 'h')
             return 1;
         if (c == '?') {
@@ -573,7 +651,7 @@ int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_er
             return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
                              argv[optind - 1]);
         }
-        int r = parse_one(c, optarg, arg2, o, err);
+        int r = parse_one(c, optarg, arg2, profile, o, err);
         if (r < 0)
             return r;
     }
