@@ -110,9 +110,9 @@ def test_every_documented_option_is_one_the_parser_takes(brick, workdir):
 
 def test_do_help_shows_every_flag_group():
     out = run_cmd([BRICK, "do", "--help"]).stdout
-    for s in ("Options:", "Namespaces and network", "Desktop (docs/DESKTOP.md):", "--x11[=untrusted]",
-              "--audio[=devices|auto]", "-u USER[:GROUP]", "--net, --network MODE", "-p, --publish",
-              "--bind-try SRC DST", "--profile NAME"):
+    for s in ("Options:", "Namespaces and network", "Desktop (docs/DESKTOP.md):", "--[no-]x11[=untrusted]",
+              "--[no-]audio[=devices|auto]", "-u USER[:GROUP]", "--net, --network MODE", "-p, --publish",
+              "--bind-try SRC DST", "--profile NAME", "-d, --[no-]detach", "--[no-]rm", "--init"):
         assert s in out, s
     assert max(len(line) for line in out.splitlines()) <= 84
 
