@@ -256,6 +256,9 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_do = {
     .name = "do",
     .summary = "run a command in a container built from flags (no bundle)",
-    .usage = COMPOSE_DO_USAGE NET_USAGE DESKTOP_USAGE,
+    .usage = COMPOSE_DO_USAGE,
     .run = do_main,
+    .opts = compose_do_opts,
+    .shortopts = COMPOSE_DO_SHORTOPTS,
+    .args = BRICK_COMPLETE_COMMAND,
 };

@@ -86,16 +86,20 @@ static int print_svg(const struct nsg_input *in, bool all)
     return 0;
 }
 
+static const struct brick_opt graph_opts[] = {
+    {"format", required_argument, NULL, 'f', "text|dot|svg", "text (default): a table of the shared "
+     "namespaces; dot: the Graphviz picture of what is shared; svg: that picture rendered by Graphviz's dot", "words:text dot svg"},
+    {"all", no_argument, NULL, 'a', NULL, "every namespace, also those nobody shares", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int graph_main(struct cli_globals *gl, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"all", no_argument, NULL, 'a'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     const char *format = "text";
     bool all = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "f:ah", opts, &cmd_graph)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:ah", graph_opts, &cmd_graph)) != -1) {
         if (c == 'f')
             format = optarg;
         else if (c == 'a')
@@ -133,4 +137,6 @@ const struct cli_command cmd_graph = {
              "container that made them and those that joined, the host as one node, a legend;\n"
              "--all adds the namespaces nobody shares. svg renders it with Graphviz's dot.\n",
     .run = graph_main,
+    .opts = graph_opts,
+    .shortopts = "f:ah",
 };

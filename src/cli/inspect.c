@@ -86,15 +86,19 @@ static int inspect_one(struct cli_globals *g, const char *id, bool json, bool wa
     return 0;
 }
 
+static const struct brick_opt inspect_opts[] = {
+    {"format", required_argument, NULL, 'f', "text|json", "output format (default text)", "words:text json"},
+    {"probe", no_argument, NULL, 'p', NULL, "copy the process's seccomp filters (ptrace) and try a list of "
+     "dangerous syscalls against them in a throwaway child", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int inspect_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"probe", no_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool json = false, want_probe = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "f:ph", opts, &cmd_inspect)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:ph", inspect_opts, &cmd_inspect)) != -1) {
         if (c == 'f' && (streq(optarg, "json") || streq(optarg, "text")))
             json = streq(optarg, "json");
         else if (c == 'f')
@@ -114,9 +118,9 @@ const struct cli_command cmd_inspect = {
     .summary = "report how a running container is confined",
     .usage = "inspect [options] <container-id>\n\n"
              "Reads /proc of the container process: namespaces (and which containers under --root\n"
-             "share them), capability sets, seccomp mode, no_new_privs, id maps, LSM label.\n\n"
-             "Options:\n  -f, --format text|json   output format (default text)\n"
-             "  -p, --probe               copy the process's seccomp filters (ptrace) and try a list of\n"
-             "                            dangerous syscalls against them in a throwaway child\n",
+             "share them), capability sets, seccomp mode, no_new_privs, id maps, LSM label.\n",
     .run = inspect_main,
+    .opts = inspect_opts,
+    .shortopts = "f:ph",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

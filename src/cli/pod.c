@@ -14,14 +14,23 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct brick_opt create_opts[] = {
+    {"share-pid", no_argument, NULL, 'p', NULL, "the members share a pid namespace too", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
+static const struct brick_opt rm_opts[] = {
+    {"force", no_argument, NULL, 'f', NULL, "kill running members and remove the pod", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int pod_create(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"share-pid", no_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool share_pid = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "h", opts, &cmd_pod)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", create_opts, &cmd_pod)) != -1) {
         if (c == 'p')
             share_pid = true;
         else
@@ -46,12 +55,9 @@ static int pod_create(struct cli_globals *g, int argc, char **argv)
 
 static int pod_rm(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool force = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "fh", opts, &cmd_pod)) != -1) {
+    while ((c = cli_getopt(argc, argv, "fh", rm_opts, &cmd_pod)) != -1) {
         if (c == 'f')
             force = true;
         else
@@ -114,6 +120,13 @@ static int pod_main(struct cli_globals *g, int argc, char **argv)
     return cli_failf("pod: unknown subcommand \"%s\" (create, rm, ls)", sub);
 }
 
+static const struct cli_subcommand pod_subs[] = {
+    {"create", "start a pod's infra container", create_opts, "h", NULL},
+    {"rm", "delete a pod", rm_opts, "fh", BRICK_COMPLETE_POD},
+    {"ls", "list pods", NULL, NULL, NULL},
+    {0},
+};
+
 const struct cli_command cmd_pod = {
     .name = "pod",
     .summary = "groups of containers sharing net, ipc and uts (and pid)",
@@ -123,4 +136,7 @@ const struct cli_command cmd_pod = {
              "rm      delete the pod; refused while members run, unless -f/--force (kills them)\n"
              "ls      list pods, what they share and their members\n",
     .run = pod_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
+    .subs = pod_subs,
 };

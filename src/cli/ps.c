@@ -114,13 +114,18 @@ static int table(char **ps_args, const pid_t *pids, size_t n)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : cli_failf("ps: ps failed");
 }
 
+static const struct brick_opt ps_opts[] = {
+    {"format", required_argument, NULL, 'f', "table|json", "table (default): ps's lines; json: a JSON array of "
+     "the pids", "words:table json"},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int ps_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
     const char *format = "table";
     int c;
-    while ((c = cli_getopt(argc, argv, "+f:h", opts, &cmd_ps)) != -1) {
+    while ((c = cli_getopt(argc, argv, "+f:h", ps_opts, &cmd_ps)) != -1) {
         if (c == 'f')
             format = optarg;
         else
@@ -154,7 +159,9 @@ const struct cli_command cmd_ps = {
     .name = "ps",
     .summary = "list the processes of a container",
     .usage = "ps [options] ID [ps options]\n\nList the processes in the container's cgroup: the lines of\n"
-             "`ps -ef` (or of ps with the given options) whose PID is the container's.\n\nOptions:\n"
-             "  -f, --format table|json   json: a JSON array of the pids\n",
+             "`ps -ef` (or of ps with the given options) whose PID is the container's.\n",
     .run = ps_main,
+    .opts = ps_opts,
+    .shortopts = "+f:h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

@@ -10,17 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct brick_opt spec_opts[] = {
+    {"bundle", required_argument, NULL, 'b', "DIR", "directory to write into (default: .)", BRICK_COMPLETE_DIR},
+    {"rootless", no_argument, NULL, 'r', NULL, "a config for a rootless container (user namespace)", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int spec_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
-                                         {"rootless", no_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     const char *bundle = ".";
     bool rootless = false;
     int c;
     (void)g;
-    while ((c = cli_getopt(argc, argv, "b:h", opts, &cmd_spec)) != -1) {
+    while ((c = cli_getopt(argc, argv, "b:h", spec_opts, &cmd_spec)) != -1) {
         if (c == 'b')
             bundle = optarg;
         else if (c == 'r')
@@ -50,8 +53,8 @@ static int spec_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_spec = {
     .name = "spec",
     .summary = "write a default config.json",
-    .usage = "spec [options]\n\nWrite a default config.json (as runc's) into the bundle directory.\n\n"
-             "Options:\n  -b, --bundle DIR   directory to write into (default: .)\n"
-             "      --rootless     a config for a rootless container (user namespace)\n",
+    .usage = "spec [options]\n\nWrite a default config.json (as runc's) into the bundle directory.\n",
     .run = spec_main,
+    .opts = spec_opts,
+    .shortopts = "b:h",
 };

@@ -93,40 +93,37 @@ enum {
     DESKTOP_OPT_GPU, DESKTOP_OPT_DEVICE, DESKTOP_OPT_GROUP_ADD, DESKTOP_OPT_SHM_SIZE,
     DESKTOP_OPT_DIE_WITH_PARENT, DESKTOP_OPT_NESTED_NS, DESKTOP_OPT_PROFILE, DESKTOP_OPT__END,
 };
+/* Entries of `brick do`'s option table (core/opts.h). */
 #define DESKTOP_LONG_OPTIONS \
-    {"x11", optional_argument, NULL, DESKTOP_OPT_X11}, \
-    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND}, \
-    {"gui", no_argument, NULL, DESKTOP_OPT_GUI}, \
-    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO}, \
-    {"gpu", optional_argument, NULL, DESKTOP_OPT_GPU}, \
-    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE}, \
-    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD}, \
-    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE}, \
-    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT}, \
-    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS}, \
-    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE}, \
+    {NULL, 0, NULL, 0, NULL, "Desktop (docs/DESKTOP.md):", NULL}, \
+    {"x11", optional_argument, NULL, DESKTOP_OPT_X11, "untrusted", "this X display only: its socket and " \
+     "its cookie (untrusted: a cookie of the X SECURITY extension, no access to other clients)", \
+     "words:untrusted none"}, \
+    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND, NULL, \
+     "the Wayland compositor's socket, in a private XDG_RUNTIME_DIR", NULL}, \
+    {"gui", no_argument, NULL, DESKTOP_OPT_GUI, NULL, "--wayland when a compositor runs, else --x11", NULL}, \
+    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO, "devices|auto", "the PulseAudio/PipeWire socket " \
+     "(shm off); =devices adds /dev/snd, =auto only a note when no sound server runs", "words:devices auto none"}, \
+    {"gpu", optional_argument, NULL, DESKTOP_OPT_GPU, "auto", "/dev/dri render nodes (+ NVIDIA nodes and " \
+     "libraries); =auto only a note when there is no GPU", "words:auto none"}, \
+    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE, "HOST[:PATH][:rwm]", \
+     "a device node (or a directory of them)", BRICK_COMPLETE_FILE}, \
+    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD, "GID", "an additional group", NULL}, \
+    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE, "SIZE", \
+     "size of the private /dev/shm (default 64m)", NULL}, \
+    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT, NULL, \
+     "kill the container when this 'brick do' dies", NULL}, \
+    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS, NULL, \
+     "let the app create namespaces (browser sandboxes)", NULL}, \
+    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE, "NAME", \
+     "a preset of flags, shipped or the user's ('--profile help' lists them); what a profile asks for and the " \
+     "host lacks (sound, GPU, Wayland, a device) is left out with one note; a later flag overrides the " \
+     "profile's, --no-FLAG turns a profile's flag off (--x11, --audio, --gpu: also =none)", \
+     BRICK_COMPLETE_PROFILE}, \
     COMPOSE_NO_OPTION("x11", DESKTOP_OPT_X11), COMPOSE_NO_OPTION("wayland", DESKTOP_OPT_WAYLAND), \
     COMPOSE_NO_OPTION("gui", DESKTOP_OPT_GUI), COMPOSE_NO_OPTION("audio", DESKTOP_OPT_AUDIO), \
     COMPOSE_NO_OPTION("gpu", DESKTOP_OPT_GPU), COMPOSE_NO_OPTION("die-with-parent", DESKTOP_OPT_DIE_WITH_PARENT), \
     COMPOSE_NO_OPTION("allow-nested-ns", DESKTOP_OPT_NESTED_NS)
-
-#define DESKTOP_USAGE \
-    "\nDesktop (docs/DESKTOP.md):\n" \
-    "      --x11[=untrusted]      this X display only: its socket and its cookie\n" \
-    "      --wayland              the Wayland compositor's socket, in a private XDG_RUNTIME_DIR\n" \
-    "      --gui                  --wayland when a compositor runs, else --x11\n" \
-    "      --audio[=devices|auto] the PulseAudio/PipeWire socket (shm off); =devices adds /dev/snd,\n" \
-    "                             =auto only a note when no sound server runs\n" \
-    "      --gpu[=auto]           /dev/dri render nodes (+ NVIDIA nodes and libraries); =auto only\n" \
-    "                             a note when there is no GPU\n" \
-    "      --device HOST[:PATH][:rwm]  a device node (or a directory of them)\n" \
-    "      --group-add GID        an additional group\n" \
-    "      --shm-size SIZE        size of the private /dev/shm (default 64m)\n" \
-    "      --die-with-parent      kill the container when this 'brick do' dies\n" \
-    "      --allow-nested-ns      let the app create namespaces (browser sandboxes)\n" \
-    "      --profile NAME         a preset of flags ('--profile help' lists them); what a profile\n" \
-    "                             asks for and the host lacks (sound, GPU, Wayland, a device) is\n" \
-    "                             left out with one note; --no-FLAG turns a profile's flag off\n"
 
 /* Step 1. The option code, its argument (NULL when none), the profile the
  * flag comes from (NULL: the caller's own, see struct compose_desktop). */
