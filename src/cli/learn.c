@@ -18,9 +18,7 @@
 #include "core/error.h"
 #include "core/fd.h"
 #include "core/util.h"
-#include "security/landlock.h"
 #include "spec/json.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,7 +192,7 @@ static void report_caps(const struct compose_opts *o, uint64_t news)
     for (int i = 0; i < 64; i++)
         if (news & (1ULL << i))
             fprintf(stderr, "brick: --profile-file %s: refused capability %s (EPERM): not in the profile\n",
-                    o->profile_file, oci_cap_name(i) ? oci_cap_name(i) : "?");
+                    o->profile_file, compose_cap_name(i) ? compose_cap_name(i) : "?");
 }
 
 static void drain_caps(const struct compose_opts *o, struct learn_record *rec, struct watch *w)
@@ -217,7 +215,7 @@ static uint64_t dropped_caps(const bjson *tmpl, bool *exec_notify)
     _cleanup_free_ char *copy = xstrdup(m + strlen(LEARN_DROPPED_METADATA));
     uint64_t mask = 0;
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int c = oci_cap_from_name(t);
+        int c = compose_cap_from_name(t);
         if (c >= 0 && c < 64)
             mask |= 1ULL << c;
     }
@@ -296,7 +294,7 @@ static void summary(const struct compose_opts *o, const struct learn_record *rec
     fprintf(stderr, "brick: --learn %s: written: %zu syscalls, capabilities %s, %zu Landlock paths, %zu bind "
             "and %zu connect ports\n", o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths,
             rec->n_bind, rec->n_connect);
-    int abi = landlock_abi_version();
+    int abi = compose_landlock_abi();
     char left[512] = "";
     size_t n = 0;
     if (!rec->caps_learned)

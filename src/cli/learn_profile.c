@@ -25,7 +25,6 @@
 #include "core/strv.h"
 #include "core/util.h"
 #include "spec/json.h"
-#include "spec/spec.h"
 
 #include <seccomp.h>
 #include <stdlib.h>
@@ -142,7 +141,7 @@ char *learn_caps_string(uint64_t caps)
 {
     char *s = xstrdup("");
     for (int i = 0; i < 64; i++) {
-        const char *name = oci_cap_name(i);
+        const char *name = compose_cap_name(i);
         if (!(caps & (1ULL << i)) || !name)
             continue;
         char *t = xasprintf("%s%s%s", s, *s ? "," : "", name);

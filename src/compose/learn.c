@@ -74,6 +74,21 @@ static void learn_rewrite(bjson *calls)
     }
 }
 
+const char *compose_cap_name(int cap)
+{
+    return oci_cap_name(cap);
+}
+
+int compose_cap_from_name(const char *name)
+{
+    return oci_cap_from_name(name);
+}
+
+int compose_landlock_abi(void)
+{
+    return landlock_abi_version();
+}
+
 static bool in_list(char **v, const char *s)
 {
     for (; v && *v; v++)
