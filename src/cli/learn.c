@@ -50,6 +50,14 @@ static int open_output(const char *path, struct learn_sup *s)
     if (fd < 0 && errno == ENOENT) {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         s->created = fd >= 0;
+        if (s->created) { /* its directory, pinned: removed through it, never by path (remove_output) */
+            _cleanup_free_ char *dir = xstrdup(path);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = 0;
+            s->out_dir_fd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            s->out_base = xstrdup(slash ? slash + 1 : path);
+        }
     }
     if (fd < 0)
         return -errno;
@@ -63,9 +71,23 @@ static int open_output(const char *path, struct learn_sup *s)
     return 0;
 }
 
+/* The file we made, when nothing was learned: through the directory opened
+ * with it, and only if the name there is still that file. The container
+ * may have swapped a directory of the path for a symlink meanwhile: a
+ * host file of the same name elsewhere is never removed. */
+static void remove_output(const struct learn_sup *s)
+{
+    struct stat made, now;
+    if (s->out_dir_fd < 0 || !s->out_base || fstat(s->out_fd, &made) < 0 ||
+        fstatat(s->out_dir_fd, s->out_base, &now, AT_SYMLINK_NOFOLLOW) < 0 || made.st_dev != now.st_dev ||
+        made.st_ino != now.st_ino)
+        return;
+    (void)unlinkat(s->out_dir_fd, s->out_base, 0);
+}
+
 int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_error *err)
 {
-    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1};
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1, .out_dir_fd = -1};
     if (!o->learn_file && !o->profile_file)
         return 0;
     int r = o->learn_file ? open_output(o->learn_file, s) : 0;
@@ -420,11 +442,14 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
     free(s->sock);
     free(s->dir);
     bool started = s->pid > 0, ok = started && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (s->created && !ok && o->learn_file)
+        remove_output(s); /* the empty file we made: nothing was learned */
     if (s->out_fd >= 0)
         close(s->out_fd);
-    if (s->created && !ok && o->learn_file)
-        (void)unlink(o->learn_file); /* the empty file we made: nothing was learned */
-    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1};
+    if (s->out_dir_fd >= 0)
+        close(s->out_dir_fd);
+    free(s->out_base);
+    *s = (struct learn_sup){.listen_fd = -1, .pipe_w = -1, .out_fd = -1, .out_dir_fd = -1};
     if (!started || !err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 2)

@@ -52,6 +52,8 @@ struct learn_record {
     const char *paths_why; /* ... and why (static) */
     struct learn_path *paths;
     size_t n_paths;
+    char **made;   /* directories the run made (mkdir): a rule cannot name them, they do not exist yet */
+    size_t n_made;
     pid_t exec_pending[64]; /* execve whose path was unreadable: /proc/PID/exe at the next call */
     size_t n_exec_pending;
     uint16_t bind[LEARN_MAX_PORTS], connect[LEARN_MAX_PORTS];
@@ -65,6 +67,8 @@ struct learn_sup {
     char *dir, *sock;  /* private directory (0700) and the socket in it */
     int out_fd;        /* --learn FILE, opened before the run (no symlink, a regular file) */
     bool created;      /* ... by us: removed when nothing was learned */
+    int out_dir_fd;    /* ... through its directory, opened with it (O_PATH) */
+    char *out_base;    /* ... and its name there */
 };
 
 /* Socket made and bound; o->notify_path set. No-op without --learn/--profile-file. */
@@ -100,6 +104,8 @@ void learn_paths_note(struct learn_record *rec, const struct seccomp_notif *n, i
 void learn_path_add(struct learn_record *rec, const char *path, unsigned rights);
 /* ... on exactly that path (already collapsed). */
 void learn_rule_add(struct learn_record *rec, const char *path, unsigned rights);
+/* A directory the run made (learn_profile.c lifts rules off it). */
+void learn_made_add(struct learn_record *rec, const char *path);
 
 /* learn_caps.c: the capability:cap_capable tracepoint in a private tracefs
  * instance, following the container's tasks from its first notification. */

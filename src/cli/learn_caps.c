@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -85,20 +86,37 @@ static void remove_stale(int inst_fd)
     closedir(d);
 }
 
+/* Append to c->filter at *n; never past its end (a filter that does not
+ * fit is cut, and the kernel refuses it: the write fails, nothing else). */
+static void append(struct learn_caps *c, size_t *n, const char *text, int cap)
+{
+    char num[16] = "";
+    if (cap >= 0)
+        snprintf(num, sizeof(num), "%d", cap);
+    size_t want = strlen(text) + strlen(num);
+    if (*n + want >= sizeof(c->filter))
+        return;
+    memcpy(c->filter + *n, text, strlen(text));
+    memcpy(c->filter + *n + strlen(text), num, strlen(num) + 1);
+    *n += want;
+}
+
 /* Granted checks (learning), or the refused checks of the capabilities in
  * refused (applying: those the profile dropped). */
 static void set_base_filter(struct learn_caps *c, uint64_t refused)
 {
     c->refused = refused != 0;
-    size_t n = (size_t)snprintf(c->filter, sizeof(c->filter), "%s", refused ? "ret != 0 && (" : "ret == 0");
+    size_t n = 0;
+    c->filter[0] = 0;
+    append(c, &n, refused ? "ret != 0 && (" : "ret == 0", -1);
     for (int i = 0, first = 1; refused && i < 64; i++)
         if (refused & (1ULL << i)) {
-            n += (size_t)snprintf(c->filter + n, sizeof(c->filter) - n, "%scap == %d", first ? "" : " || ", i);
+            append(c, &n, first ? "cap == " : " || cap == ", i);
             first = 0;
         }
     if (refused)
-        snprintf(c->filter + n, sizeof(c->filter) - n, ")");
-    c->base_len = strlen(c->filter);
+        append(c, &n, ")", -1);
+    c->base_len = n;
 }
 
 int learn_caps_open(struct learn_caps *c, const char *mnt_dir, uint64_t refused, const char **why)
@@ -175,7 +193,7 @@ static void refilter(struct learn_caps *c, uint64_t caps)
     size_t n = c->base_len;
     for (int i = 0; i < 64; i++)
         if (caps & (1ULL << i))
-            n += (size_t)snprintf(c->filter + n, sizeof(c->filter) - n, " && cap != %d", i);
+            append(c, &n, " && cap != ", i);
     (void)write_at(c->dir_fd, "events/capability/cap_capable/filter", c->filter);
     c->filter[c->base_len] = 0;
 }

@@ -212,8 +212,10 @@ static unsigned open_rights(uint64_t flags)
         return 0;
     unsigned r = 0;
     int acc = (int)(flags & O_ACCMODE);
+    /* without O_DIRECTORY the name may still be a directory (opened to
+     * fsync it): read-dir too, on the rule's directory (rule_path) */
     if (acc == O_RDONLY || acc == O_RDWR)
-        r |= flags & O_DIRECTORY ? LR_READ_DIR : LR_READ_FILE;
+        r |= flags & O_DIRECTORY ? LR_READ_DIR : LR_READ_FILE | LR_READ_DIR;
     if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
         r |= LR_WRITE;
     return r;
@@ -260,6 +262,7 @@ static void add_port(uint16_t *ports, size_t *n, int port, struct learn_record *
 
 /* What one call needs: up to two (path, rights) pairs and a port. */
 struct need {
+    char made[PATH_MAX]; /* mkdir: the directory made */
     char path[2][PATH_MAX];
     unsigned rights[2];
     int port;
@@ -326,6 +329,8 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
             return false;
         parent_of(p, w->path[0]);
         w->rights[0] = op->kind == K_MAKE ? LR_CREATE : LR_REMOVE;
+        if (strncmp(op->name, "mkdir", 5) == 0)
+            snprintf(w->made, sizeof(w->made), "%s", p);
         return true;
     case K_RENAME:
     case K_LINK: {
@@ -384,6 +389,8 @@ void learn_paths_note(struct learn_record *rec, const struct seccomp_notif *n, i
     for (int i = 0; i < 2; i++)
         if (w->rights[i])
             learn_path_add(rec, w->path[i], w->rights[i]);
+    if (w->made[0])
+        learn_made_add(rec, w->made);
     if (w->port >= 0)
         add_port(w->bind_ ? rec->bind : rec->connect, w->bind_ ? &rec->n_bind : &rec->n_connect, w->port, rec);
 }
@@ -403,7 +410,8 @@ static bool beneath(const char *path, const char *dir)
 static void rule_path(const char *path, unsigned rights, char out[PATH_MAX])
 {
     snprintf(out, PATH_MAX, "%s", path);
-    if (beneath(path, "/dev") || rights & (LR_CREATE | LR_REMOVE | LR_REFER | LR_READ_DIR))
+    bool dir_read = (rights & LR_READ_DIR) && !(rights & LR_READ_FILE); /* O_DIRECTORY */
+    if (beneath(path, "/dev") || rights & (LR_CREATE | LR_REMOVE | LR_REFER) || dir_read)
         return; /* devices one by one; create/remove: already the directory; a directory read: itself */
     for (const char *const *d = system_dirs; *d; d++)
         if (beneath(path, *d)) {
@@ -415,13 +423,57 @@ static void rule_path(const char *path, unsigned rights, char out[PATH_MAX])
         *slash = 0; /* a file: its directory; a file right in / stays itself */
 }
 
+/* Length of the longest valid UTF-8 prefix of s (JSON strings are UTF-8). */
+static size_t utf8_prefix(const unsigned char *s)
+{
+    size_t i = 0;
+    while (s[i]) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (!n)
+            return i;
+        for (size_t k = 1; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        if ((n == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) ||
+            (n == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90))))
+            return i; /* overlong, surrogate, past U+10FFFF */
+        i += n;
+    }
+    return i;
+}
+
 void learn_path_add(struct learn_record *rec, const char *path, unsigned rights)
 {
-    char p[PATH_MAX];
+    char p[PATH_MAX], valid[PATH_MAX];
+    size_t ok = utf8_prefix((const unsigned char *)path);
+    if (path[ok]) { /* a name that is not UTF-8: the rights go on the directory above it, as they are */
+        snprintf(valid, sizeof(valid), "%.*s", (int)ok, path);
+        char *slash = strrchr(valid, '/');
+        if (slash)
+            slash[slash == valid ? 1 : 0] = 0;
+        learn_rule_add(rec, valid[0] ? valid : "/", rights);
+        return;
+    }
     if (beneath(path, "/dev") && rights & (LR_READ_FILE | LR_WRITE))
         rights |= LR_IOCTL_DEV;
     rule_path(path, rights, p);
     learn_rule_add(rec, p, rights);
+}
+
+void learn_made_add(struct learn_record *rec, const char *path)
+{
+    for (size_t i = 0; i < rec->n_made; i++)
+        if (streq(rec->made[i], path))
+            return;
+    if (rec->n_made == LEARN_MAX_PATHS) {
+        rec->paths_lost = true;
+        rec->paths_why = "more than 2048 directories made";
+        return;
+    }
+    rec->made = xrealloc(rec->made, (rec->n_made + 1) * sizeof(*rec->made));
+    rec->made[rec->n_made++] = xstrdup(path);
 }
 
 void learn_rule_add(struct learn_record *rec, const char *p, unsigned rights)

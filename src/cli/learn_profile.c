@@ -197,13 +197,35 @@ static bjson *ports(const uint16_t *p, size_t n, bool skip_zero)
     return a;
 }
 
+/* path, lifted off the directories the run made (they do not exist when
+ * the policy is applied, a rule there would be dropped): the parent of the
+ * outermost made directory it is in or beneath. */
+static void lift(const struct learn_record *rec, const char *path, char out[PATH_MAX])
+{
+    snprintf(out, PATH_MAX, "%s", path);
+    for (bool again = true; again;) {
+        again = false;
+        for (size_t i = 0; i < rec->n_made; i++) {
+            size_t n = strlen(rec->made[i]);
+            if (strncmp(out, rec->made[i], n) != 0 || (out[n] != '/' && out[n] != 0) || streq(rec->made[i], "/"))
+                continue;
+            snprintf(out, PATH_MAX, "%s", rec->made[i]);
+            char *slash = strrchr(out, '/');
+            slash[slash == out ? 1 : 0] = 0;
+            again = true;
+        }
+    }
+}
+
 /* The fs rules, a rule covered by an ancestor's rights left out. */
 static bjson *fs_rules(const struct learn_record *rec)
 {
     struct learn_record r = {0};
     bool exec = false;
     for (size_t i = 0; i < rec->n_paths; i++) {
-        learn_rule_add(&r, rec->paths[i].path, rec->paths[i].rights);
+        char p[PATH_MAX];
+        lift(rec, rec->paths[i].path, p);
+        learn_rule_add(&r, p, rec->paths[i].rights);
         exec |= rec->paths[i].rights & LR_EXECUTE;
     }
     if (exec) { /* the ELF interpreter, which the kernel opens itself */

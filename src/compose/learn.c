@@ -31,14 +31,22 @@
 #include <errno.h>
 #include <string.h>
 
-/* names without "sendmsg" (a new array), or NULL when it has none. */
-static bjson *names_without_sendmsg(const bjson *names)
+/* Calls that stay ALLOW while learning: sendmsg (the fd hand-off), and
+ * exit/exit_group, so that a task can still end when the supervisor is
+ * gone (a notified call then fails with ENOSYS: even exit would). */
+static bool kept_allowed(const char *n)
+{
+    return streq(n, "sendmsg") || streq(n, "exit") || streq(n, "exit_group");
+}
+
+/* names without the kept ones (a new array), or NULL when it has none. */
+static bjson *names_without_kept(const bjson *names)
 {
     bool found = false;
     bjson *out = bjson_new_array();
     for (size_t i = 0; i < bjson_array_len(names); i++) {
         const char *n = bjson_string(bjson_array_get(names, i));
-        if (n && streq(n, "sendmsg"))
+        if (n && kept_allowed(n))
             found = true;
         else
             bjson_append(out, bjson_copy(bjson_array_get(names, i)));
@@ -50,10 +58,14 @@ static bjson *names_without_sendmsg(const bjson *names)
     return out;
 }
 
-static void allow_sendmsg(bjson *calls)
+static void allow_sendmsg(bjson *calls, bool learning)
 {
     bjson *rule = bjson_new_object(), *names = bjson_new_array();
     bjson_append(names, bjson_new_string("sendmsg"));
+    if (learning) {
+        bjson_append(names, bjson_new_string("exit"));
+        bjson_append(names, bjson_new_string("exit_group"));
+    }
     bjson_set(rule, "names", names);
     bjson_set(rule, "action", bjson_new_string("SCMP_ACT_ALLOW"));
     bjson_append(calls, rule);
@@ -68,7 +80,7 @@ static void learn_rewrite(bjson *calls)
         if (!action || !streq(action, "SCMP_ACT_ALLOW"))
             continue;
         bjson_set(rule, "action", bjson_new_string("SCMP_ACT_NOTIFY"));
-        bjson *names = names_without_sendmsg(bjson_get(rule, "names"));
+        bjson *names = names_without_kept(bjson_get(rule, "names"));
         if (names)
             bjson_set(rule, "names", names);
     }
@@ -221,6 +233,11 @@ static int apply_annotations(const struct compose_opts *o, bjson *spec, bjson *s
     landlock_policy_free(pol);
     if (ll) {
         bjson *sa = bjson_get(spec, "annotations");
+        /* brick enforces one policy: the file's would replace the bundle's, maybe wider */
+        if (bjson_get(sa, LEARN_LANDLOCK_ANNOTATION))
+            return brick_err(err, EINVAL, "--profile-file %s: the config has its own annotations[\"%s\"]: "
+                             "the learned policy would replace it (merge them by hand, or remove one)",
+                             o->profile_file, LEARN_LANDLOCK_ANNOTATION);
         if (!sa)
             bjson_set(spec, "annotations", sa = bjson_new_object());
         bjson_set(sa, LEARN_LANDLOCK_ANNOTATION, bjson_new_string(ll));
@@ -247,13 +264,18 @@ int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_
         if (!def || !streq(def, "SCMP_ACT_ERRNO"))
             return brick_err(err, EINVAL, "--profile-file %s: defaultAction must be SCMP_ACT_ERRNO (a learned "
                              "profile's), not %s", o->profile_file, def ? def : "missing");
+        uint64_t e = 1;
+        bjson *er = bjson_get(sc, "defaultErrnoRet");
+        if (er && (bjson_u64(er, &e) < 0 || e < 1 || e > 4095))
+            return brick_err(err, EINVAL, "--profile-file %s: defaultErrnoRet: expected an errno (1-4095)",
+                             o->profile_file);
         bjson_set(sc, "defaultAction", bjson_new_string("SCMP_ACT_NOTIFY"));
         bjson_del(sc, "defaultErrnoRet");
         int r = apply_annotations(o, spec, sc, err);
         if (r < 0)
             return r;
     }
-    allow_sendmsg(calls);
+    allow_sendmsg(calls, o->learn_file != NULL);
     bjson_set(sc, "listenerPath", bjson_new_string(o->notify_path));
     return 0;
 }

@@ -109,7 +109,7 @@ def test_learn_httpd_then_apply(brick, workdir):
     assert "CAP_NET_BIND_SERVICE" in caps(p) and not {"CAP_CHOWN", "CAP_NET_RAW", "CAP_SYS_ADMIN"} & caps(p), caps(p)
     # Landlock: the docroot readable, nothing writable there; the ports used
     r = rules(p)
-    assert "read-file" in r["/srv/www"] and not {"write", "create", "remove"} & r["/srv/www"], r
+    assert {"read", "read-file"} & r["/srv/www"] and not {"write", "create", "remove"} & r["/srv/www"], r
     assert "execute" in r["/usr"], r
     assert landlock(p)["net"] == {"bind": [80], "connect": [80]}
     # applied: it serves
@@ -257,6 +257,10 @@ def test_learn_flag_errors(brick, workdir):
     (workdir / "bad.json").write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}')
     cp = brick("do", "--profile-file", workdir / "bad.json", "--", "true")
     assert cp.returncode != 0 and "defaultAction must be SCMP_ACT_ERRNO" in cp.stderr
+    (workdir / "bad.json").write_text('{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 99999999999, '
+                                      '"syscalls": []}')
+    cp = brick("do", "--profile-file", workdir / "bad.json", "--", "true")
+    assert cp.returncode != 0 and "defaultErrnoRet: expected an errno (1-4095)" in cp.stderr, cp.stderr
 
 
 @rootless_too
@@ -551,4 +555,112 @@ def test_learn_cli_killed_instance_removed(brick, workdir):
         assert "clock_nanosleep" in names(json.loads(prof.read_text())) or \
             "nanosleep" in names(json.loads(prof.read_text()))
     finally:
+        brick("delete", "-f", cid)
+
+
+def test_learn_directory_opened_without_o_directory(brick, workdir):
+    """open(dir, O_RDONLY) without O_DIRECTORY (a directory's fsync: sqlite, git) may be a
+    directory: the learned profile must run the program it was learned from."""
+    py = ("import os; os.makedirs('/tmp/d/e', exist_ok=True); fd = os.open('/tmp/d/e', os.O_RDONLY); "
+          "os.fsync(fd); print('ok')")
+    prof = workdir / "p.json"
+    learn(brick, prof, "python3", "-c", py)
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", py)
+    assert cp.returncode == 0 and "ok" in cp.stdout, cp.stderr
+
+
+def test_learn_non_utf8_path(brick, workdir):
+    """A file name that is not UTF-8: the profile stays valid JSON (the rule goes on its directory)."""
+    py = "import os; os.makedirs(b'/tmp/\\xff\\xfe', exist_ok=True); open(b'/tmp/\\xff\\xfe/f', 'wb').close()"
+    prof = workdir / "p.json"
+    cp = brick("do", "--learn", prof, "--", "python3", "-c", py)
+    assert cp.returncode == 0, cp.stderr
+    p = json.loads(prof.read_bytes().decode("utf-8"))
+    assert {"write", "create"} <= rules(p)["/tmp"], landlock(p)
+    cp = brick("do", "--profile-file", prof, "--", "python3", "-c", py)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_learn_failed_write_never_unlinks_through_a_swapped_directory(brick, workdir):
+    """An attack: FILE's directory is shared with the container, which swaps it for a symlink to
+    a host directory holding a file of the same name, then fills the file system so that the
+    profile cannot be written. brick removes the empty FILE it made only through the directory
+    it opened with it, and only if the name is still that file: the host file stays."""
+    shared = workdir / "shared"
+    shared.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(shared)], check=True)
+    try:
+        victim = workdir / "victim"
+        victim.mkdir()
+        (victim / "p.json").write_text("host file\n")
+        sub = shared / "sub"
+        sub.mkdir()
+        script = (f"mv {sub} {shared}/old && ln -s {victim} {sub} && "
+                  f"dd if=/dev/zero of={shared}/fill bs=4k 2>/dev/null; true")
+        cp = brick("do", "-v", f"{shared}:{shared}", "--learn", sub / "p.json", "--", "sh", "-c", script)
+        assert cp.returncode != 0 and "could not be written" in cp.stderr, cp.stderr
+        assert (victim / "p.json").read_text() == "host file\n"
+        assert not (shared / "old" / "p.json").exists()  # ours (empty, in the real directory): removed
+    finally:
+        subprocess.run(["umount", "-l", str(shared)], check=False)
+
+
+def test_profile_file_never_replaces_a_bundles_landlock_policy(brick, workdir, bundle):
+    """A bundle with its own run.brick.landlock: a learned file's policy would replace it (maybe
+    wider): refused, naming both."""
+    default = json.loads(brick.ok("do", "--print-spec", "--", "true").stdout)["linux"]["seccomp"]
+    b = bundle(["/bin/sh", "-c", "echo x > /tmp/w && echo wrote"])
+    b.config["process"]["noNewPrivileges"] = True
+    b.config["linux"]["seccomp"] = default
+    b.config.setdefault("annotations", {})["run.brick.landlock"] = json.dumps(
+        {"fs": [{"path": "/", "access": ["read", "execute"]}]})
+    b.write()
+    prof = workdir / "l.json"
+    learn(brick, prof, "sh", "-c", "echo x > /tmp/w")
+    cp = brick("run", "--profile-file", prof, "--bundle", b.path, new_id())
+    assert cp.returncode != 0 and "wrote" not in cp.stdout
+    assert 'the config has its own annotations["run.brick.landlock"]' in cp.stderr, cp.stderr
+
+
+def _children(pid):
+    out = []
+    for e in os.listdir("/proc"):
+        if e.isdigit():
+            try:
+                with open(f"/proc/{e}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(e))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def test_learn_supervisor_killed_the_run_ends(brick, workdir):
+    """The supervisor killed (OOM killer, an admin): every notified call now fails with ENOSYS.
+    The run must still end (exit stays allowed while learning; brick's init gives up on ENOSYS),
+    brick do must say nothing was written, and the next learning run removes the left instance."""
+    cid = new_id()
+    p = brick.popen("do", "--name", cid, "--learn", workdir / "k.json", "--", "sh", "-c", "sleep 2; sleep 1")
+    try:
+        def cmdline(pid):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    return f.read()
+            except OSError:
+                return None
+
+        def supervisor():  # a forked copy of brick do (brick's init wipes its command line)
+            return [c for c in _children(p.pid) if cmdline(c) == cmdline(p.pid)]
+        assert wait_for(lambda: supervisor() and tracefs_instances(), timeout=10)
+        sup = supervisor()[0]
+        os.kill(sup, signal.SIGKILL)
+        _, err = p.communicate(timeout=20)
+        assert p.returncode != 0 and "could not be written" in err, err
+        assert f"brick-learn-{sup}" in tracefs_instances()
+        learn(brick, workdir / "t.json", "true")
+        assert f"brick-learn-{sup}" not in tracefs_instances()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
         brick("delete", "-f", cid)

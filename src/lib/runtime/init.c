@@ -614,6 +614,11 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
         if (sfd < 0 || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
             if (sfd >= 0 && errno == EINTR)
                 continue;
+            /* ENOSYS: the seccomp listener is gone (brick do --learn's
+             * supervisor killed): every notified call fails so, waiting
+             * would spin. Ending the pid namespace's init ends the rest. */
+            if (sfd >= 0 && errno == ENOSYS)
+                _exit(128 + SIGKILL);
             /* no signalfd: reap only (signals stay blocked) */
             si.ssi_signo = SIGCHLD;
             (void)pause();

@@ -105,6 +105,44 @@ static void test_collapse(void)
     free(r2.paths);
 }
 
+static void test_not_utf8(void)
+{
+    struct learn_record rec = {0};
+    learn_path_add(&rec, "/tmp/\xff\xfe/f", LR_WRITE);
+    learn_path_add(&rec, "/data/ok/caf\xc3\xa9.txt", LR_READ_FILE);
+    learn_path_add(&rec, "/srv/\xed\xa0\x80/x", LR_READ_FILE); /* a surrogate */
+    char *p = learn_landlock_policy(&rec);
+    is_access(p, "/tmp", "write", "a name that is not UTF-8: its directory, the rights as they are");
+    is_access(p, "/data/ok", "read-file", "valid UTF-8 is kept");
+    is_access(p, "/srv", "read-file", "a surrogate is not UTF-8");
+    free(p);
+    for (size_t i = 0; i < rec.n_paths; i++)
+        free(rec.paths[i].path);
+    free(rec.paths);
+}
+
+static void test_made_dirs(void)
+{
+    struct learn_record rec = {0};
+    learn_path_add(&rec, "/tmp", LR_CREATE);            /* mkdir /tmp/d */
+    learn_made_add(&rec, "/tmp/d");
+    learn_path_add(&rec, "/tmp/d", LR_CREATE);          /* mkdir /tmp/d/e */
+    learn_made_add(&rec, "/tmp/d/e");
+    learn_path_add(&rec, "/tmp/d/e/f", LR_WRITE);       /* a file written there */
+    learn_path_add(&rec, "/srv/x", LR_READ_FILE);
+    char *p = learn_landlock_policy(&rec);
+    is_access(p, "/tmp", "write,create", "rules on directories the run made: lifted to the one that existed");
+    is_access(p, "/tmp/d", NULL, "... none on a made one");
+    is_access(p, "/srv", "read-file", "others untouched");
+    free(p);
+    for (size_t i = 0; i < rec.n_paths; i++)
+        free(rec.paths[i].path);
+    for (size_t i = 0; i < rec.n_made; i++)
+        free(rec.made[i]);
+    free(rec.paths);
+    free(rec.made);
+}
+
 static void test_bounds(void)
 {
     struct learn_record rec = {0};
@@ -134,6 +172,8 @@ int main(void)
 {
     test_collapse();
     test_bounds();
+    test_not_utf8();
+    test_made_dirs();
     test_caps();
     return tap_done();
 }
