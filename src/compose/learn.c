@@ -18,7 +18,8 @@
  *
  * sendmsg stays ALLOW in both: the init hands the notify fd to the
  * supervisor with it, after the filter is in (a notification then would
- * wait for a supervisor that has no fd yet). */
+ * wait for a supervisor that has no fd yet). exit and exit_group stay ALLOW
+ * while learning: a supervisor gone makes every notified call ENOSYS. */
 #include "compose/compose.h"
 #include "core/cleanup.h"
 #include "core/error.h"
