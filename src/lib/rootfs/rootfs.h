@@ -137,4 +137,15 @@ int rootfs_pivot(struct rootfs_ctx *ctx, struct brick_error *err);
 int rootfs_finalize(struct rootfs_ctx *ctx, struct brick_error *err);
 void rootfs_ctx_done(struct rootfs_ctx *ctx);
 
+/* Without a mount namespace of the container's own (chroot.c): nothing that
+ * needs a mount (mounts, maskedPaths, readonlyPaths, root.readonly,
+ * rootfsPropagation, devices, brick's rootfs annotations) and no capability
+ * that leaves a chroot (CAP_SYS_CHROOT, CAP_SYS_ADMIN); errors name the JSON
+ * path. The process check is exec's too (where: "process", "--process"). */
+struct oci_process;
+int rootfs_check_without_mntns(const struct oci_spec *s, struct brick_error *err);
+int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where, struct brick_error *err);
+/* In the init, instead of prepare/pivot/finalize: chroot into rootfs. */
+int rootfs_chroot(const char *rootfs, struct brick_error *err);
+
 #endif
