@@ -2,7 +2,7 @@
  *
  * Called in the container's init process, already inside its new mount
  * namespace (and possibly a new user namespace), in three steps around the
- * OCI hooks:
+ * OCI hooks (without a mount namespace: rootfs_chroot() alone, chroot.c):
  *
  *   rootfs_prepare()   before createContainer hooks
  *   rootfs_pivot()     after them
