@@ -317,7 +317,7 @@ static int stuck_error(const struct cgroup *cg, long long waited_us, struct bric
     char more[48] = "";
     if (n > 1)
         snprintf(more, sizeof(more), " and %zu more", n - 1);
-    return brick_err(err, EBUSY, "cgroup %s: process %d (state %c%s)%s still there %lld.%01lld s after SIGKILL",
+    return brick_err(err, ETIMEDOUT, "cgroup %s: process %d (state %c%s)%s still there %lld.%01lld s after SIGKILL",
                      cg->path ? cg->path : cg->h[0].dir, pid, state,
                      frozen ? ", its cgroup frozen and not thawed: a frozen parent?" : "", more,
                      waited_us / 1000000, waited_us / 100000 % 10);
@@ -359,7 +359,7 @@ int cgroup_kill_all(const struct cgroup *cg, struct brick_error *err)
 
 int cgroup_destroy(struct cgroup *cg, struct brick_error *err)
 {
-    /* tasks left: the directories cannot go (EBUSY); kept for a later try */
+    /* tasks left (ETIMEDOUT): the directories cannot go; kept for a later try */
     int r = cgroup_kill_all(cg, err);
     if (r < 0)
         return r;

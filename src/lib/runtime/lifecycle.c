@@ -390,7 +390,7 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
 
 /* SIGKILL the init (its pid namespace dies with it) and wait for the exit,
  * at most 3 s: the pidfd turns readable when the process is gone, child of
- * ours or not. -EBUSY when it is still there (stuck in the kernel). */
+ * ours or not. -ETIMEDOUT when it is still there (stuck in the kernel). */
 static int kill_and_wait(struct container_state *st, struct brick_error *err)
 {
     _cleanup_close_ int pidfd = -EBADF;
@@ -403,7 +403,7 @@ static int kill_and_wait(struct container_state *st, struct brick_error *err)
     while ((n = poll(&p, 1, 3000)) < 0 && errno == EINTR)
         ;
     if (n == 0)
-        return brick_err(err, EBUSY, "process %d (state %c) still there 3 s after SIGKILL", st->pid,
+        return brick_err(err, ETIMEDOUT, "process %d (state %c) still there 3 s after SIGKILL", st->pid,
                          proc_state(st->pid));
     return 0;
 }
@@ -414,7 +414,7 @@ static int stuck(const struct container_state *st, struct brick_error *err)
 {
     char why[sizeof(err->msg)];
     snprintf(why, sizeof(why), "%s", err->msg);
-    return brick_err(err, EBUSY, "cannot delete container \"%s\": %s; its state is kept for another delete -f",
+    return brick_err(err, ETIMEDOUT, "cannot delete container \"%s\": %s; its state is kept for another delete -f",
                      st->id, why);
 }
 
@@ -445,15 +445,15 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
     if (state_cgroup_owned(dirfd, st, spec, &cg)) {
         struct brick_error cerr;
         r = cgroup_driver_of(&cg)->destroy(&cg, &cerr);
-        if (r == -EBUSY)
+        if (r == -ETIMEDOUT) /* its processes are still there */
             *err = cerr;
         else if (r < 0)
             log_warn("%s", cerr.msg);
         cgroup_done(&cg);
     }
-    if (r != -EBUSY && init_ours)
+    if (r != -ETIMEDOUT && init_ours)
         r = kill_and_wait(st, err);
-    if (r == -EBUSY) {
+    if (r == -ETIMEDOUT) {
         oci_spec_free(loaded);
         return stuck(st, err);
     }
