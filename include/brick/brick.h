@@ -33,6 +33,10 @@ void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_lev
  * already running from such a copy; on success of the re-exec it does not
  * return at all. */
 int brick_guard_exe(char **argv, struct brick_error *err);
+/* Set in the re-executed image's environment: the fd of the detached tree it
+ * runs from, so that it can make that mount noexec. A program with an early
+ * entry point of its own (brick's cli/entry.c) does the same re-exec. */
+#define BRICK_EXE_TREE_ENV "_BRICK_EXE_TREE"
 
 /* CVE-2016-9962: wipe the calling process's environment (the block that
  * /proc/PID/environ shows, and every string environ points to) and leave
@@ -100,8 +104,9 @@ struct brick_create_opts {
      * by the caller (brick do); the runtime takes it over, even on failure. */
     struct oci_spec *spec;
     /* With .spec: its config.json text, saved in the state directory as it
-     * is. With no .bundle either, that directory is the container's bundle
-     * (root.path and bind sources must then be absolute). */
+     * is. Without .spec: the config.json to parse (instead of the bundle's
+     * file). With no .bundle either, the state directory is the container's
+     * bundle (root.path and bind sources must then be absolute). */
     const char *spec_json;
     /* NULL: none. Else called by create and run once the container exists
      * and before its process starts (`brick do --net user` attaches its
@@ -204,6 +209,18 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
                struct brick_error *err);
 void brick_container_info_free(struct brick_container_info *v, size_t n);
 
+/* The default config.json `brick spec` writes: the structure of runc 1.1's
+ * `runc spec` (`rootless`: a user namespace mapping 0 to geteuid()/getegid(),
+ * no network namespace, /sys bind-mounted, no cgroup resources), with
+ * ociVersion "1.2.1" and hostname "brick", tab-indented like runc, and the
+ * default seccomp profile. cgroupns: add a cgroup namespace, as runc does
+ * only on pure cgroup v2 hosts (on v1 and hybrid ones it would hide the
+ * container's own cgroup paths from exec'd processes' view). Heap string. */
+char *brick_spec_default_json(bool rootless, bool cgroupns);
+
+/* "SIGTERM", "TERM", "term", "15", "SIGRTMIN+3" -> signal number; -1 unknown. */
+int brick_signal_from_string(const char *s);
+
 /* Open namespace `type` ("net", "pid", "ipc", "uts", "user", "cgroup", "time",
  * "mnt") of a created or running container, race-free: a pidfd on the
  * recorded init is opened, its start time checked against the record, and
@@ -212,5 +229,13 @@ void brick_container_info_free(struct brick_container_info *v, size_t n);
  * O_CLOEXEC. -ESRCH when the container is stopped. */
 int brick_open_namespace(const char *root, const char *id, const char *type, int *ret_fd,
                          struct brick_error *err);
+
+/* How a created or running container is confined, as JSON (`brick inspect
+ * --format json`: namespaces and which containers under root share them,
+ * capability sets, seccomp, no_new_privs, id maps, LSM label), read through a
+ * pidfd on the recorded init, as brick_open_namespace. probe: also run the
+ * dangerous-syscall probes against a copy of its seccomp filters (ptrace,
+ * needs CAP_SYS_ADMIN). -ESRCH when it is not running. */
+int brick_inspect(const char *root, const char *id, bool probe, char **ret_json, struct brick_error *err);
 
 #endif

@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "core/opts.h"
+
 struct cli_globals {
     const char *root;
     const char *log_path;
@@ -15,11 +17,27 @@ struct cli_globals {
     bool systemd_cgroup; /* --systemd-cgroup: passed to create and run */
 };
 
+/* A verb's verb: pod create, profile merge. */
+struct cli_subcommand {
+    const char *name;
+    const char *summary;
+    const struct brick_opt *opts; /* NULL: only --help */
+    const char *shortopts;
+    const char *args;             /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
+};
+
+/* A command. Its option table is the one source of its parser, of the
+ * option list of its --help, of its man page's OPTIONS and of the shell
+ * completions (`brick help --dump-options`, tools/gendocs.py). */
 struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage; /* full help text after "Usage: brick " */
+    const char *usage; /* help text after "Usage: brick ", before the options */
     int (*run)(struct cli_globals *g, int argc, char **argv);
+    const struct brick_opt *opts;
+    const char *shortopts;
+    const char *args;                   /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
+    const struct cli_subcommand *subs;  /* ended by {0}; NULL: none */
 };
 
 /* Print the error (stderr line and --log record) and return exit status 1. */
@@ -27,7 +45,7 @@ int cli_fail(const struct brick_error *err);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* getopt_long with brick's conventions: --help prints the command's help
  * (returns 'h'); an unknown option fails with a clear message ('?'). */
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct brick_opt *opts,
                const struct cli_command *cmd);
 /* Exactly n positional arguments remain, else a usage error. */
 int cli_want_args(int argc, char **argv, int min, int max, const struct cli_command *cmd);
@@ -38,8 +56,13 @@ int cli_help(const struct cli_command *cmd);
  * container's cgroup ("killed: out of memory (limit 32 MiB)"). */
 void cli_report_exit(const struct brick_exit_info *info, int status);
 /* "; did you mean '--NAME'?" when an unknown "--arg" is close to one of
- * longopts, else "" (a static buffer: use before the next call). */
-const char *did_you_mean(const char *arg, const struct option *longopts);
+ * opts, else "" (a static buffer: use before the next call). */
+const char *did_you_mean(const char *arg, const struct brick_opt *opts);
+/* The option table with only --help (start, state, pause, ...). */
+extern const struct brick_opt cli_help_only[];
+/* `brick help --dump-options`: every command's options as JSON (dump.c). */
+int cli_dump_options(const struct cli_command *const *cmds, size_t n, const struct brick_opt *globals,
+                     const char *global_shortopts);
 
 extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec;

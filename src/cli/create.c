@@ -13,38 +13,40 @@
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP,
        OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET, OPT_LEARN, OPT_PROFILE_FILE };
 
-static const struct option create_opts[] = {
-    {"bundle", required_argument, NULL, 'b'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE},
-    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-    {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
-    {"detach", no_argument, NULL, 'd'},
-    {"keep", no_argument, NULL, OPT_KEEP},
-    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-    {"learn", required_argument, NULL, OPT_LEARN},
-    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE},
-    {"help", no_argument, NULL, 'h'},
+/* The options create and run share (core/opts.h), then each one's table. */
+#define COMMON_OPTS \
+    {"bundle", required_argument, NULL, 'b', "DIR", "bundle directory holding config.json (default: .)", \
+     BRICK_COMPLETE_DIR}, \
+    {"pid-file", required_argument, NULL, OPT_PID_FILE, "FILE", "write the container's init pid to FILE", \
+     BRICK_COMPLETE_FILE}, \
+    {"console-socket", required_argument, NULL, OPT_CONSOLE, "SOCKET", \
+     "send the pty master to the unix socket SOCKET (process.terminal)", BRICK_COMPLETE_FILE}, \
+    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT, NULL, "use MS_MOVE + chroot instead of pivot_root", NULL}, \
+    {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING, NULL, "keep the caller's session keyring", NULL}, \
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE, "N", \
+     "pass N extra fds (3, 4, ...) to the container", NULL}, \
+    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET, "SOCKET", \
+     "send a pidfd of the container's init to the unix socket SOCKET", BRICK_COMPLETE_FILE}, \
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL}
+
+static const struct brick_opt create_opts[] = {COMMON_OPTS, {0}};
+
+static const struct brick_opt run_opts[] = {
+    COMMON_OPTS,
+    {"detach", no_argument, NULL, 'd', NULL, "do not wait for the container", NULL},
+    {"keep", no_argument, NULL, OPT_KEEP, NULL, "do not delete the container after it exits", NULL},
+    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER, NULL,
+     "accepted for runc compatibility (brick uses none)", NULL},
+    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "run under the bundle's linux.seccomp (which "
+     "must exist) while a supervisor records the syscalls it allows, and write them to FILE as linux.seccomp (as "
+     "brick do --learn). Foreground only; the bundle is not changed", BRICK_COMPLETE_FILE},
+    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE",
+     "run with FILE as linux.seccomp instead of the bundle's; the first refused syscall is named on stderr "
+     "(docs/PROFILES.md)", BRICK_COMPLETE_FILE},
     {0},
 };
-
-/* The caller's fds 3..3+n-1 become the container's; any that is not open is
- * filled with /dev/null so that none of brick's own fds can take its number
- * and leak into the container. */
-static void reserve_preserved_fds(int n)
-{
-    for (int fd = 3; fd < 3 + n; fd++) {
-        if (fcntl(fd, F_GETFD) >= 0)
-            continue;
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0 && nul != fd) {
-            dup2(nul, fd);
-            close(nul);
-        }
-    }
-}
+#define CREATE_SHORTOPTS "b:h"
+#define RUN_SHORTOPTS "b:dh"
 
 /* run --learn FILE, --profile-file FILE (learn.h); NULL for create. */
 static struct compose_opts *learn_opts;
@@ -69,7 +71,8 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
     bool is_run = cmd == &cmd_run;
     *o = (struct brick_create_opts){.root = g->root, .systemd_cgroup = g->systemd_cgroup};
     int c;
-    while ((c = cli_getopt(argc, argv, is_run ? "b:dh" : "b:h", create_opts, cmd)) != -1) {
+    while ((c = cli_getopt(argc, argv, is_run ? RUN_SHORTOPTS : CREATE_SHORTOPTS, is_run ? run_opts : create_opts,
+                            cmd)) != -1) {
         switch (c) {
         case 'b':
             o->bundle = optarg;
@@ -114,11 +117,6 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
     if (cli_want_args(argc, argv, 1, 1, cmd) < 0)
         return 1;
     o->id = argv[optind];
-    int listen = 0;
-    const char *lf = getenv("LISTEN_FDS");
-    if (lf && (parse_int(lf, &listen) < 0 || listen < 0 || listen > 65536))
-        listen = 0;
-    reserve_preserved_fds(o->preserve_fds + listen);
     return 0;
 }
 
@@ -161,21 +159,14 @@ static int run_main(struct cli_globals *g, int argc, char **argv)
     return status;
 }
 
-#define COMMON_FLAGS                                                                               \
-    "  -b, --bundle DIR         bundle directory holding config.json (default: .)\n"               \
-    "      --pid-file FILE      write the container's init pid to FILE\n"                          \
-    "      --console-socket S   send the pty master to the unix socket S (process.terminal)\n"     \
-    "      --no-pivot           use MS_MOVE + chroot instead of pivot_root\n"                      \
-    "      --no-new-keyring     keep the caller's session keyring\n"                               \
-    "      --preserve-fds N     pass N extra fds (3, 4, ...) to the container\n"                      \
-    "      --pidfd-socket S     send a pidfd of the container's init to the unix socket S\n"
-
 const struct cli_command cmd_create = {
     .name = "create",
     .summary = "create a container (it waits before running its process)",
     .usage = "create [options] ID\n\nCreate the container ID from a bundle. The process waits just\n"
-             "before execve until 'brick start ID'.\n\nOptions:\n" COMMON_FLAGS,
+             "before execve until 'brick start ID'.\n",
     .run = create_main,
+    .opts = create_opts,
+    .shortopts = CREATE_SHORTOPTS,
 };
 
 const struct cli_command cmd_run = {
@@ -183,12 +174,8 @@ const struct cli_command cmd_run = {
     .summary = "create and start a container",
     .usage = "run [options] ID\n\nCreate and start the container ID; in the foreground, forward\n"
              "signals, wait for it, delete it and exit with its status (128+N when killed by\n"
-             "signal N).\n\nOptions:\n" COMMON_FLAGS
-             "  -d, --detach             do not wait for the container\n"
-             "      --keep               do not delete the container after it exits\n"
-             "      --no-subreaper       accepted for runc compatibility (brick uses none)\n"
-             "      --learn FILE         write the syscalls the run made within the bundle's\n"
-             "                           linux.seccomp to FILE (docs/PROFILES.md)\n"
-             "      --profile-file FILE  run with FILE as linux.seccomp; a refused syscall is named\n",
+             "signal N).\n",
     .run = run_main,
+    .opts = run_opts,
+    .shortopts = RUN_SHORTOPTS,
 };

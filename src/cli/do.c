@@ -18,7 +18,6 @@
 #include "core/fd.h"
 #include "core/strv.h"
 #include "core/util.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,12 +109,6 @@ static int read_seccomp(struct compose_opts *o, struct brick_error *err)
     return 0;
 }
 
-static bool container_exists(const char *root, const char *id)
-{
-    _cleanup_free_ char *p = xasprintf("%s/%s", root, id);
-    return access(p, F_OK) == 0;
-}
-
 /* -d --rm: a detached monitor waits on a pidfd of the init and deletes the
  * container when it exits, that instance only: deleted and made again under
  * the same name meanwhile, the new one is not ours (brick_delete_instance).
@@ -160,9 +153,9 @@ static int launch(struct cli_globals *g, struct compose_opts *o, struct net_sess
     if (r >= 0 && o->print_spec) {
         fputs(json, stdout);
         fputc('\n', stdout);
-    } else if (r >= 0 && container_exists(g->root, o->name)) {
-        r = brick_err(err, EEXIST, "container \"%s\" already exists", o->name);
     }
+    /* A name in use: the runtime's EEXIST, from the one atomic mkdir of the
+     * state directory (a check here would race with another create). */
     if (r >= 0 && !o->print_spec) {
         /* No bundle directory: the config goes straight to the state dir. */
         /* rootless under a systemd user manager: its scope is the cgroup */
@@ -237,13 +230,13 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 {
     struct compose_opts o;
     struct brick_error err;
-    _cleanup_strv_ char **xargv = NULL; /* --profile NAME replaced by its flags */
-    int r = desktop_profile_expand(argc, argv, &xargv, &err);
+    _cleanup_strv_ char **xargv = NULL, **origin = NULL; /* --profile NAME replaced by its flags */
+    int r = desktop_profile_expand(argc, argv, &xargv, &origin, &err);
     if (r == 1)
         return 0;
     if (r < 0)
         return cli_fail(&err);
-    r = compose_parse((int)strv_length(xargv), xargv, &o, &err);
+    r = compose_parse_origin((int)strv_length(xargv), xargv, origin, &o, &err);
     if (r == 1) {
         compose_opts_done(&o);
         return cli_help(&cmd_do);
@@ -263,6 +256,9 @@ static int do_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_do = {
     .name = "do",
     .summary = "run a command in a container built from flags (no bundle)",
-    .usage = COMPOSE_DO_USAGE NET_USAGE DESKTOP_USAGE,
+    .usage = COMPOSE_DO_USAGE,
     .run = do_main,
+    .opts = compose_do_opts,
+    .shortopts = COMPOSE_DO_SHORTOPTS,
+    .args = BRICK_COMPLETE_COMMAND,
 };

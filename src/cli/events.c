@@ -83,16 +83,19 @@ static int stream(struct cli_globals *g, const char *id, long long interval)
     }
 }
 
+static const struct brick_opt events_opts[] = {
+    {"stats", no_argument, NULL, 's', NULL, "print the statistics once and exit", NULL},
+    {"interval", required_argument, NULL, 'i', "DUR", "time between stats records (default 5s)", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int events_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
-                                         {"interval", required_argument, NULL, 'i'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool stats = false;
     long long interval = 5000;
     int c;
-    while ((c = cli_getopt(argc, argv, "h", opts, &cmd_events)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", events_opts, &cmd_events)) != -1) {
         if (c == 's')
             stats = true;
         else if (c == 'i') {
@@ -121,8 +124,9 @@ const struct cli_command cmd_events = {
     .summary = "show a container's resource usage and OOM events",
     .usage = "events [options] ID\n\nPrint JSON records: {\"type\":\"stats\",\"id\",\"data\":{cpu,memory,pids,blkio,\n"
              "hugetlb}} every interval and {\"type\":\"oom\",\"id\"} when the OOM killer acts,\n"
-             "until the container stops.\n\nOptions:\n"
-             "  --stats           print the statistics once and exit\n"
-             "  --interval DUR    time between stats records (default 5s)\n",
+             "until the container stops.\n",
     .run = events_main,
+    .opts = events_opts,
+    .shortopts = "h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

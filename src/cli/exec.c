@@ -12,24 +12,30 @@
 enum { OPT_CONSOLE = 256, OPT_PID_FILE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE,
        OPT_IGNORE_PAUSED, OPT_PIDFD_SOCKET };
 
-static const struct option exec_opts[] = {
-    {"process", required_argument, NULL, 'p'},
-    {"tty", no_argument, NULL, 't'},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE},
-    {"detach", no_argument, NULL, 'd'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"cwd", required_argument, NULL, OPT_CWD},
-    {"env", required_argument, NULL, 'e'},
-    {"user", required_argument, NULL, 'u'},
-    {"additional-gids", required_argument, NULL, 'g'},
-    {"cap", required_argument, NULL, 'c'},
-    {"no-new-privs", no_argument, NULL, OPT_NNP},
-    {"apparmor", required_argument, NULL, OPT_APPARMOR},
-    {"process-label", required_argument, NULL, OPT_LABEL},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
-    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
-    {"help", no_argument, NULL, 'h'},
+#define EXEC_SHORTOPTS "+p:tde:u:g:c:h"
+static const struct brick_opt exec_opts[] = {
+    {"process", required_argument, NULL, 'p', "FILE", "the process as an OCI process JSON object",
+     BRICK_COMPLETE_FILE},
+    {"tty", no_argument, NULL, 't', NULL, "allocate a terminal", NULL},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE, "SOCKET",
+     "send the pty master to the unix socket SOCKET", BRICK_COMPLETE_FILE},
+    {"detach", no_argument, NULL, 'd', NULL, "do not wait for the process", NULL},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE, "FILE", "write the process's pid to FILE",
+     BRICK_COMPLETE_FILE},
+    {"cwd", required_argument, NULL, OPT_CWD, "DIR", "working directory inside the container", NULL},
+    {"env", required_argument, NULL, 'e', "KEY=VALUE", "set an environment variable (repeatable)", NULL},
+    {"user", required_argument, NULL, 'u', "UID[:GID]", "run as UID and GID", NULL},
+    {"additional-gids", required_argument, NULL, 'g', "GID", "add a supplementary group (repeatable)", NULL},
+    {"cap", required_argument, NULL, 'c', "CAP", "add a capability to the bounding, effective, permitted "
+     "(and, with an inheritable set, ambient) sets", BRICK_COMPLETE_CAP},
+    {"no-new-privs", no_argument, NULL, OPT_NNP, NULL, "set no_new_privs", NULL},
+    {"apparmor", required_argument, NULL, OPT_APPARMOR, "PROFILE", "AppArmor profile", NULL},
+    {"process-label", required_argument, NULL, OPT_LABEL, "LABEL", "SELinux label", NULL},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE, "N", "pass N extra fds (3, 4, ...)", NULL},
+    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED, NULL, "exec even if the container is paused", NULL},
+    {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET, "SOCKET",
+     "send a pidfd of the process to the unix socket SOCKET", BRICK_COMPLETE_FILE},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},
 };
 
@@ -101,7 +107,7 @@ static int exec_main(struct cli_globals *g, int argc, char **argv)
     struct brick_exec_opts o = {.root = root};
     int c, r = 0;
     /* "+": stop at the first non-option (the container id). */
-    while (r == 0 && (c = cli_getopt(argc, argv, "+p:tde:u:g:c:h", exec_opts, &cmd_exec)) != -1) {
+    while (r == 0 && (c = cli_getopt(argc, argv, EXEC_SHORTOPTS, exec_opts, &cmd_exec)) != -1) {
         if (c == 'h') {
             cli_help(&cmd_exec);
             goto out;
@@ -140,23 +146,9 @@ const struct cli_command cmd_exec = {
     .summary = "run a process in a running container",
     .usage = "exec [options] ID [--] COMMAND [ARG...]\n       brick exec [options] -p process.json ID\n\n"
              "Run a process in every namespace of the running container ID, with its\n"
-             "capabilities, rlimits and no_new_privs (or those of process.json).\n\nOptions:\n"
-             "  -p, --process FILE       the process as an OCI process JSON object\n"
-             "  -t, --tty                allocate a terminal\n"
-             "      --console-socket S   send the pty master to the unix socket S\n"
-             "  -d, --detach             do not wait for the process\n"
-             "      --pid-file FILE      write the process's pid to FILE\n"
-             "      --pidfd-socket S     send a pidfd of the process to the unix socket S\n"
-             "      --cwd DIR            working directory inside the container\n"
-             "  -e, --env KEY=VALUE      set an environment variable (repeatable)\n"
-             "  -u, --user UID[:GID]     run as UID and GID\n"
-             "  -g, --additional-gids G  add a supplementary group (repeatable)\n"
-             "  -c, --cap CAP            add a capability to the bounding, effective, permitted\n"
-             "                           (and, with an inheritable set, ambient) sets\n"
-             "      --no-new-privs       set no_new_privs\n"
-             "      --apparmor PROFILE   AppArmor profile\n"
-             "      --process-label L    SELinux label\n"
-             "      --preserve-fds N     pass N extra fds (3, 4, ...)\n"
-             "      --ignore-paused      exec even if the container is paused\n",
+             "capabilities, rlimits and no_new_privs (or those of process.json).\n",
     .run = exec_main,
+    .opts = exec_opts,
+    .shortopts = EXEC_SHORTOPTS,
+    .args = BRICK_COMPLETE_CONTAINER,
 };

@@ -68,10 +68,9 @@ static const char features_json[] =
 
 static int features_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
     int c;
     (void)g;
-    while ((c = cli_getopt(argc, argv, "h", opts, &cmd_features)) != -1)
+    while ((c = cli_getopt(argc, argv, "h", cli_help_only, &cmd_features)) != -1)
         return c == 'h' ? cli_help(&cmd_features) : 1;
     if (cli_want_args(argc, argv, 0, 0, &cmd_features) < 0)
         return 1;
@@ -85,4 +84,6 @@ const struct cli_command cmd_features = {
     .usage = "features\n\nPrint the runtime-spec features document: supported OCI versions, hooks,\n"
              "mount options, namespaces, capabilities, cgroup drivers and security modules.\n",
     .run = features_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
 };

@@ -3,6 +3,6 @@
  * the command, entry.c (before libc starts) any argument. One list, NUL
  * separated and doubly terminated, usable without relocations. */
 #pragma once
-#include "security/exe_guard.h"
+#include <brick/brick.h> /* BRICK_EXE_TREE_ENV */
 
 #define BRICK_GUARDED_VERBS "create\0run\0exec\0do\0pod\0"

@@ -97,15 +97,18 @@ static void print_table_shares(const struct brick_container_info *v, size_t n)
     }
 }
 
+static const struct brick_opt list_opts[] = {
+    {"format", required_argument, NULL, 'f', "table|json", "output format (default table)", "words:table json"},
+    {"quiet", no_argument, NULL, 'q', NULL, "print container ids only", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int list_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool json = false, quiet = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "f:qh", opts, &cmd_list)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:qh", list_opts, &cmd_list)) != -1) {
         if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
             json = strcmp(optarg, "json") == 0;
         else if (c == 'f')
@@ -136,7 +139,8 @@ static int list_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_list = {
     .name = "list",
     .summary = "list containers",
-    .usage = "list [options]\n\nOptions:\n  -f, --format table|json   output format (default table)\n"
-             "  -q, --quiet               print container ids only\n",
+    .usage = "list [options]\n\nList the containers under --root: id, pid, status, bundle, created, owner.\n",
     .run = list_main,
+    .opts = list_opts,
+    .shortopts = "f:qh",
 };

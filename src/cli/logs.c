@@ -153,15 +153,20 @@ static int show(struct cli_globals *g, const char *id, long tail, bool follow_on
     return 0;
 }
 
+static const struct brick_opt logs_opts[] = {
+    {"follow", no_argument, NULL, 'f', NULL, "go on printing new output until the container's output is closed (it "
+     "stopped, or was deleted); then exit 0", NULL},
+    {"tail", required_argument, NULL, 'n', "N", "only the last N lines (a number, or all: the default)", "words:all"},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int logs_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"follow", no_argument, NULL, 'f'}, {"tail", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'}, {0}};
     bool follow_on = false;
     long tail = -1; /* all */
     int c, n;
-    while ((c = cli_getopt(argc, argv, "fn:h", opts, &cmd_logs)) != -1) {
+    while ((c = cli_getopt(argc, argv, "fn:h", logs_opts, &cmd_logs)) != -1) {
         if (c == 'f')
             follow_on = true;
         else if (c == 'n' && streq(optarg, "all"))
@@ -184,9 +189,9 @@ const struct cli_command cmd_logs = {
     .usage = "logs [options] NAME\n\n"
              "Print what a container started with 'brick do -d' wrote to its stdout and stderr,\n"
              "as written. Its log keeps the last 1 to 2 MiB (the previous 1 MiB file first).\n"
-             "Other containers (OCI create and run) keep no log: their stdio is the caller's.\n\n"
-             "Options:\n"
-             "  -f, --follow      go on printing new output until the container stops\n"
-             "  -n, --tail N      only the last N lines (default: all)\n",
+             "Other containers (OCI create and run) keep no log: their stdio is the caller's.\n",
     .run = logs_main,
+    .opts = logs_opts,
+    .shortopts = "fn:h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

@@ -156,28 +156,43 @@ void cli_report_exit(const struct brick_exit_info *info, int status)
     log_record("warning", msg);
 }
 
+const struct brick_opt cli_help_only[] = {
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 int cli_help(const struct cli_command *cmd)
 {
-    printf("Usage: brick %s\n", cmd->usage);
+    printf("Usage: brick %s", cmd->usage);
+    if (cmd->opts) {
+        printf("\nOptions:\n");
+        brick_opts_print(stdout, cmd->opts, cmd->shortopts);
+    }
+    for (const struct cli_subcommand *s = cmd->subs; s && s->name; s++) {
+        if (!s->opts)
+            continue;
+        printf("\nOptions of %s %s:\n", cmd->name, s->name);
+        brick_opts_print(stdout, s->opts, s->shortopts);
+    }
     return 0;
 }
 
 /* "; did you mean '--net'?" for an unknown "--nett", or "" (static buffer). */
-const char *did_you_mean(const char *arg, const struct option *longopts)
+const char *did_you_mean(const char *arg, const struct brick_opt *opts)
 {
     static char hint[96];
-    const char *name = closest_long_option(arg, longopts);
+    const char *name = brick_opts_closest(arg, opts);
     if (!name)
         return "";
     snprintf(hint, sizeof(hint), "; did you mean '--%s'?", name);
     return hint;
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct brick_opt *opts,
                const struct cli_command *cmd)
 {
     opterr = 0;
-    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    int c = brick_getopt(argc, argv, shortopts, opts);
     if (c == '?') {
         const char *bad = argv[optind - 1];
         if (optopt && optopt < 256)
@@ -185,7 +200,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
                       optopt, cmd->name);
         else
             cli_failf("%s: unknown or incomplete option '%s'%s (see 'brick %s --help')", cmd->name, bad,
-                      did_you_mean(bad, longopts), cmd->name);
+                      did_you_mean(bad, opts), cmd->name);
     }
     return c;
 }
@@ -207,6 +222,31 @@ int cli_unsupported_flag(const char *flag, const struct cli_command *cmd)
     return cli_failf("%s: flag %s is not supported by brick yet", cmd ? cmd->name : "brick", flag);
 }
 
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
+#define GLOBAL_SHORTOPTS "+vh"
+static const struct brick_opt global_opts[] = {
+    {"root", required_argument, NULL, OPT_ROOT, "DIR", "state directory (default /run/brick; unprivileged: "
+     "$XDG_RUNTIME_DIR/brick, docs/ROOTLESS.md). Engines pass their own, e.g. containerd "
+     "/run/containerd/runc/NAMESPACE", BRICK_COMPLETE_DIR},
+    {"log", required_argument, NULL, OPT_LOG, "FILE", "also append errors and warnings to FILE",
+     BRICK_COMPLETE_FILE},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT, "FMT", "text (default) or json: one "
+     "{\"level\",\"msg\",\"time\"} object per line, the record containerd's shim and conmon read back to "
+     "report why a command failed", "words:text json"},
+    {"debug", no_argument, NULL, OPT_DEBUG, NULL, "log debug messages too (to --log when given)", NULL},
+    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD, NULL, "read linux.cgroupsPath as runc's systemd form "
+     "SLICE:PREFIX:NAME (man brick: CGROUPS)", NULL},
+    {"criu", required_argument, NULL, OPT_CRIU, "PATH", "refused: checkpoint and restore are not supported",
+     BRICK_COMPLETE_FILE},
+    {"rootless", required_argument, NULL, OPT_ROOTLESS, "auto|false", "accepted for runc compatibility; "
+     "brick detects rootless operation itself", "words:auto false"},
+    {"version", no_argument, NULL, 'v', NULL, "print the version in runc's format (brick version, commit:, "
+     "spec: and libseccomp: lines)", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show the commands and global options; brick help COMMAND "
+     "shows one command's", NULL},
+    {0},
+};
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: brick [global options] COMMAND [options] [arguments]\n\n"
@@ -214,16 +254,8 @@ static void usage(FILE *f)
                "Commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "  help     show help for a command\n\n"
-               "Global options:\n"
-               "  --root DIR          state directory (default /run/brick; unprivileged\n"
-               "                      $XDG_RUNTIME_DIR/brick: docs/ROOTLESS.md)\n"
-               "  --log FILE          also write errors and warnings to FILE\n"
-               "  --log-format FMT    text (default) or json: one {\"level\",\"msg\",\"time\"} per line\n"
-               "  --debug             log debug messages\n"
-               "  --systemd-cgroup    cgroupsPath is \"SLICE:PREFIX:NAME\" (runc's systemd driver paths)\n"
-               "  -v, --version       print the version\n"
-               "  -h, --help          show this help\n");
+    fprintf(f, "  help     show help for a command\n\nGlobal options:\n");
+    brick_opts_print(f, global_opts, GLOBAL_SHORTOPTS);
 }
 
 /* runc's line format ("runc version X", "commit:", "spec:", "libseccomp:"):
@@ -248,22 +280,9 @@ static const struct cli_command *find_command(const char *name)
 
 static int parse_globals(int argc, char **argv)
 {
-    enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
-    static const struct option opts[] = {
-        {"root", required_argument, NULL, OPT_ROOT},
-        {"log", required_argument, NULL, OPT_LOG},
-        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-        {"debug", no_argument, NULL, OPT_DEBUG},
-        {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
-        {"criu", required_argument, NULL, OPT_CRIU},
-        {"rootless", required_argument, NULL, OPT_ROOTLESS},
-        {"version", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+    while ((c = brick_getopt(argc, argv, GLOBAL_SHORTOPTS, global_opts)) != -1) {
         switch (c) {
         case OPT_ROOT:
             globals.root = optarg;
@@ -301,7 +320,7 @@ static int parse_globals(int argc, char **argv)
             exit(0);
         default:
             return cli_failf("unknown or incomplete global option '%s'%s (see 'brick --help')",
-                             argv[optind - 1], did_you_mean(argv[optind - 1], opts));
+                             argv[optind - 1], did_you_mean(argv[optind - 1], global_opts));
         }
     }
     return 0;
@@ -350,6 +369,9 @@ int main(int argc, char **argv)
     }
     const char *name = argv[optind];
     if (strcmp(name, "help") == 0) {
+        if (optind + 1 < argc && strcmp(argv[optind + 1], "--dump-options") == 0) /* tools/gendocs.py */
+            return cli_dump_options(commands, sizeof(commands) / sizeof(commands[0]), global_opts,
+                                    GLOBAL_SHORTOPTS);
         const struct cli_command *cmd = optind + 1 < argc ? find_command(argv[optind + 1]) : NULL;
         if (cmd)
             return cli_help(cmd);

@@ -3,13 +3,11 @@
 
 #include <stdio.h>
 
-static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0}};
-
 static int freeze_main(const struct cli_command *cmd, struct cli_globals *g, int argc, char **argv,
                        int (*fn)(const char *, const char *, struct brick_error *))
 {
     int c;
-    while ((c = cli_getopt(argc, argv, "h", help_only, cmd)) != -1)
+    while ((c = cli_getopt(argc, argv, "h", cli_help_only, cmd)) != -1)
         return c == 'h' ? cli_help(cmd) : 1;
     if (cli_want_args(argc, argv, 1, 1, cmd) < 0)
         return 1;
@@ -32,6 +30,9 @@ const struct cli_command cmd_pause = {
     .summary = "suspend every process of a container",
     .usage = "pause ID\n\nFreeze every process of ID (cgroup freezer); `state` shows \"paused\".\n",
     .run = pause_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };
 
 const struct cli_command cmd_resume = {
@@ -39,4 +40,7 @@ const struct cli_command cmd_resume = {
     .summary = "resume a paused container",
     .usage = "resume ID\n\nThaw every process of the paused container ID.\n",
     .run = resume_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

@@ -1,16 +1,12 @@
-/* pod.c — `brick pod create|rm|ls`: a pod is an infra container, "pod-NAME",
- * that holds the shared namespaces (net, ipc, uts; pid with --share-pid)
- * while running `/bin/sleep infinity` from the read-only host root, with
- * no capabilities. Members join it with `brick do --pod NAME`; annotations
- * (run.brick.pod.infra on the infra, run.brick.pod on members) say who is
- * what, so no pod database exists besides the containers themselves. */
+/* pod.c — `brick pod create|rm|ls`: the command line of pods; what a pod is
+ * (an infra container holding the shared namespaces, members found by their
+ * annotations) lives in compose/pod.c. */
 #include "cli/cli.h"
 #include "compose/compose.h"
 #include "compose/share.h"
 #include "core/cleanup.h"
 #include "core/strv.h"
 #include "core/util.h"
-#include "state/state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,14 +14,23 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct brick_opt create_opts[] = {
+    {"share-pid", no_argument, NULL, 'p', NULL, "the members share a pid namespace too", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
+static const struct brick_opt rm_opts[] = {
+    {"force", no_argument, NULL, 'f', NULL, "kill running members and remove the pod", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int pod_create(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"share-pid", no_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool share_pid = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "h", opts, &cmd_pod)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", create_opts, &cmd_pod)) != -1) {
         if (c == 'p')
             share_pid = true;
         else
@@ -34,67 +39,25 @@ static int pod_create(struct cli_globals *g, int argc, char **argv)
     if (cli_want_args(argc, argv, 1, 1, &cmd_pod) < 0)
         return 1;
     const char *name = argv[optind];
-    struct compose_opts o = {.no_new_privs = true, .detach = true};
-    o.name = compose_pod_infra_id(name);
-    if (!container_id_valid(o.name)) {
-        compose_opts_done(&o);
-        return cli_failf("pod create: invalid pod name \"%s\"", name);
-    }
-    _cleanup_free_ char *dir = xasprintf("%s/%s", g->root, o.name);
-    if (access(dir, F_OK) == 0) {
-        int r = cli_failf("pod create: pod \"%s\" already exists (its infra container \"%s\"; "
-                          "'brick pod rm %s' first)", name, o.name, name);
-        compose_opts_done(&o);
-        return r;
-    }
-    o.hostname = xstrdup(name);
-    strv_push(&o.args, "/bin/sleep");
-    strv_push(&o.args, "infinity");
-    strv_push(&o.cap_drop, "ALL");
-    strv_push_take(&o.annotations, xasprintf(COMPOSE_ANN_POD_INFRA "=%s", name));
-    strv_push_take(&o.annotations,
-                   xasprintf(COMPOSE_ANN_POD_SHARES "=net,ipc,uts%s", share_pid ? ",pid" : ""));
+    struct compose_opts o;
+    struct brick_error err;
+    int r = compose_pod_infra_opts(g->root, name, share_pid, &o, &err);
     int status;
-    int r = cli_do_launch(g, &o, &status);
+    if (r < 0)
+        r = cli_fail(&err);
+    else
+        r = cli_do_launch(g, &o, &status);
     compose_opts_done(&o);
     if (r == 0)
         printf("%s\n", name);
     return r;
 }
 
-/* Members of pod NAME, from the containers' own annotations. */
-static char **pod_members(const char *root, const char *pod, bool *ret_running)
-{
-    struct brick_container_info *v;
-    size_t n;
-    struct brick_error err;
-    char **out = NULL;
-    *ret_running = false;
-    if (brick_list(root, &v, &n, &err) < 0)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        struct compose_info ci;
-        if (compose_inspect(root, v[i].id, &ci, &err) < 0)
-            continue;
-        if (ci.pod && streq(ci.pod, pod)) {
-            strv_push(&out, v[i].id);
-            if (!streq(ci.status, "stopped"))
-                *ret_running = true;
-        }
-        compose_info_done(&ci);
-    }
-    brick_container_info_free(v, n);
-    return out;
-}
-
 static int pod_rm(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     bool force = false;
     int c;
-    while ((c = cli_getopt(argc, argv, "fh", opts, &cmd_pod)) != -1) {
+    while ((c = cli_getopt(argc, argv, "fh", rm_opts, &cmd_pod)) != -1) {
         if (c == 'f')
             force = true;
         else
@@ -102,26 +65,8 @@ static int pod_rm(struct cli_globals *g, int argc, char **argv)
     }
     if (cli_want_args(argc, argv, 1, 1, &cmd_pod) < 0)
         return 1;
-    const char *name = argv[optind];
-    _cleanup_free_ char *infra = compose_pod_infra_id(name);
-    struct compose_info ci;
     struct brick_error err;
-    if (compose_inspect(g->root, infra, &ci, &err) < 0 || !ci.pod_infra) {
-        compose_info_done(&ci);
-        return cli_failf("pod rm: pod \"%s\" does not exist", name);
-    }
-    compose_info_done(&ci);
-    bool running;
-    _cleanup_strv_ char **members = pod_members(g->root, name, &running);
-    if (running && !force)
-        return cli_failf("pod rm: pod \"%s\" has running members (%zu); stop them or use --force", name,
-                         strv_length(members));
-    for (char **m = members; m && *m; m++)
-        if (brick_delete(g->root, *m, true, &err) < 0)
-            return cli_fail(&err);
-    if (brick_delete(g->root, infra, true, &err) < 0)
-        return cli_fail(&err);
-    return 0;
+    return compose_pod_remove(g->root, argv[optind], force, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 static int pod_ls(struct cli_globals *g, int argc, char **argv)
@@ -141,7 +86,7 @@ static int pod_ls(struct cli_globals *g, int argc, char **argv)
             continue;
         if (ci.pod_infra) {
             bool running;
-            _cleanup_strv_ char **members = pod_members(g->root, ci.pod_infra, &running);
+            _cleanup_strv_ char **members = compose_pod_members(g->root, ci.pod_infra, &running);
             printf("%-20s%-24s%-10s%-18s", ci.pod_infra, v[i].id, ci.status,
                    ci.pod_shares ? ci.pod_shares : "");
             for (char **m = members; m && *m; m++)
@@ -175,6 +120,13 @@ static int pod_main(struct cli_globals *g, int argc, char **argv)
     return cli_failf("pod: unknown subcommand \"%s\" (create, rm, ls)", sub);
 }
 
+static const struct cli_subcommand pod_subs[] = {
+    {"create", "start a pod's infra container", create_opts, "h", NULL},
+    {"rm", "delete a pod", rm_opts, "fh", BRICK_COMPLETE_POD},
+    {"ls", "list pods", NULL, NULL, NULL},
+    {0},
+};
+
 const struct cli_command cmd_pod = {
     .name = "pod",
     .summary = "groups of containers sharing net, ipc and uts (and pid)",
@@ -184,4 +136,7 @@ const struct cli_command cmd_pod = {
              "rm      delete the pod; refused while members run, unless -f/--force (kills them)\n"
              "ls      list pods, what they share and their members\n",
     .run = pod_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
+    .subs = pod_subs,
 };

@@ -179,6 +179,12 @@ static int profile_main(struct cli_globals *g, int argc, char **argv)
     return cli_failf("profile: unknown subcommand \"%s\" (merge, diff)", sub);
 }
 
+static const struct cli_subcommand profile_subs[] = {
+    {"merge", "the union of seccomp profiles", NULL, NULL, BRICK_COMPLETE_FILE},
+    {"diff", "the syscalls only one of two profiles allows", NULL, NULL, BRICK_COMPLETE_FILE},
+    {0},
+};
+
 const struct cli_command cmd_profile = {
     .name = "profile",
     .summary = "merge and compare seccomp profiles learned with 'brick do --learn'",
@@ -189,4 +195,7 @@ const struct cli_command cmd_profile = {
              "Learn a profile with 'brick do --learn FILE -- CMD', apply it with\n"
              "'brick do --profile-file FILE -- CMD' (docs/PROFILES.md).\n",
     .run = profile_main,
+    .opts = cli_help_only,
+    .shortopts = "h",
+    .subs = profile_subs,
 };

@@ -5,6 +5,8 @@
 #include "core/cleanup.h"
 #include "core/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +46,49 @@ static int field_int(const char *line, int col)
     return v;
 }
 
+/* ps with the caller's options (runc: `ps -ef` without any), run directly:
+ * no shell, so no option can be read as shell syntax. *ret_pid is its pid; its
+ * stdout is the returned fd. */
+static int spawn_ps(char **ps_args, pid_t *ret_pid)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid == 0) {
+        static char *const dflt[] = {"ps", "-ef", NULL};
+        size_t n = 0;
+        while (ps_args[n])
+            n++;
+        char **argv = xcalloc(n + 2, sizeof(*argv));
+        argv[0] = "ps";
+        memcpy(argv + 1, ps_args, n * sizeof(*argv));
+        if (dup2(p[1], STDOUT_FILENO) >= 0)
+            execvp("ps", n ? argv : dflt);
+        _exit(127);
+    }
+    int e = errno;
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        return -e;
+    }
+    *ret_pid = pid;
+    return p[0];
+}
+
 static int table(char **ps_args, const pid_t *pids, size_t n)
 {
-    _cleanup_free_ char *cmd = xstrdup("ps");
-    for (char **a = ps_args; *a; a++) {
-        if (strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=,:%") != strlen(*a))
-            return cli_failf("ps: unsupported ps option \"%s\"", *a);
-        char *c = xasprintf("%s %s", cmd, *a);
-        free(cmd);
-        cmd = c;
+    pid_t pid = -1;
+    int fd = spawn_ps(ps_args, &pid);
+    if (fd < 0)
+        return cli_failf("ps: run ps: %s", strerror(-fd));
+    _cleanup_fclose_ FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        waitpid(pid, NULL, 0);
+        return cli_failf("ps: run ps: %s", strerror(errno));
     }
-    if (!*ps_args) {
-        free(cmd);
-        cmd = xstrdup("ps -ef");
-    }
-    FILE *f = popen(cmd, "re");
-    if (!f)
-        return cli_failf("ps: run %s failed", cmd);
     char *line = NULL;
     size_t cap = 0;
     int col = -1;
@@ -75,19 +103,29 @@ static int table(char **ps_args, const pid_t *pids, size_t n)
         }
     }
     free(line);
-    int st = pclose(f);
+    fclose(TAKE_PTR(f)); /* ps may still be writing: it gets EPIPE, not a hang */
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
     if (col < 0)
-        return cli_failf("ps: no PID column in the output of %s", cmd);
-    return st == 0 ? 0 : cli_failf("ps: %s failed", cmd);
+        return cli_failf("ps: no PID column in the output of ps");
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        return cli_failf("ps: ps not found (install procps)");
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : cli_failf("ps: ps failed");
 }
+
+static const struct brick_opt ps_opts[] = {
+    {"format", required_argument, NULL, 'f', "table|json", "table (default): ps's lines; json: a JSON array of "
+     "the pids", "words:table json"},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
 
 static int ps_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
     const char *format = "table";
     int c;
-    while ((c = cli_getopt(argc, argv, "+f:h", opts, &cmd_ps)) != -1) {
+    while ((c = cli_getopt(argc, argv, "+f:h", ps_opts, &cmd_ps)) != -1) {
         if (c == 'f')
             format = optarg;
         else
@@ -121,7 +159,9 @@ const struct cli_command cmd_ps = {
     .name = "ps",
     .summary = "list the processes of a container",
     .usage = "ps [options] ID [ps options]\n\nList the processes in the container's cgroup: the lines of\n"
-             "`ps -ef` (or of ps with the given options) whose PID is the container's.\n\nOptions:\n"
-             "  -f, --format table|json   json: a JSON array of the pids\n",
+             "`ps -ef` (or of ps with the given options) whose PID is the container's.\n",
     .run = ps_main,
+    .opts = ps_opts,
+    .shortopts = "+f:h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

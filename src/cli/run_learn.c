@@ -14,7 +14,6 @@
 #include "core/missing.h"
 #include "core/util.h"
 #include "spec/json.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,9 +56,7 @@ static int learn_spec(struct compose_opts *lo, struct brick_create_opts *co, cha
     int r = load_bundle(lo, co->bundle, &doc, err);
     if (r >= 0)
         r = compose_learn_apply(lo, doc, err);
-    if (r >= 0)
-        r = oci_spec_from_json(doc, &co->spec, err);
-    if (r >= 0)
+    if (r >= 0) /* parsed by the runtime */
         *ret_json = bjson_to_string(doc, false);
     bjson_free(doc);
     return r;
@@ -81,8 +78,6 @@ int cli_run_learn(struct compose_opts *lo, struct brick_create_opts *co, int *re
         r = learn_fork(lo, &ls, json, &err);
     if (r >= 0)
         r = brick_run(co, ret_status, &err);
-    else
-        oci_spec_free(co->spec); /* brick_run takes it over, even on failure */
     int rl = learn_finish(lo, &ls, r < 0 ? NULL : &err);
     if (r >= 0)
         r = rl;

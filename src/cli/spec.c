@@ -1,6 +1,5 @@
 /* spec.c — `brick spec`: write the default config.json, as runc does. */
 #include "cli/cli.h"
-#include "spec/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,17 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct brick_opt spec_opts[] = {
+    {"bundle", required_argument, NULL, 'b', "DIR", "directory to write into (default: .)", BRICK_COMPLETE_DIR},
+    {"rootless", no_argument, NULL, 'r', NULL, "a config for a rootless container (user namespace)", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int spec_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
-                                         {"rootless", no_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
     const char *bundle = ".";
     bool rootless = false;
     int c;
     (void)g;
-    while ((c = cli_getopt(argc, argv, "b:h", opts, &cmd_spec)) != -1) {
+    while ((c = cli_getopt(argc, argv, "b:h", spec_opts, &cmd_spec)) != -1) {
         if (c == 'b')
             bundle = optarg;
         else if (c == 'r')
@@ -40,7 +42,7 @@ static int spec_main(struct cli_globals *g, int argc, char **argv)
         return cli_failf("spec: create %s: %s", path, strerror(errno));
     struct statfs sf;
     bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-    char *json = oci_spec_default_json(rootless, v2);
+    char *json = brick_spec_default_json(rootless, v2);
     size_t len = strlen(json);
     bool ok = write(fd, json, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
     free(json);
@@ -51,8 +53,8 @@ static int spec_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_spec = {
     .name = "spec",
     .summary = "write a default config.json",
-    .usage = "spec [options]\n\nWrite a default config.json (as runc's) into the bundle directory.\n\n"
-             "Options:\n  -b, --bundle DIR   directory to write into (default: .)\n"
-             "      --rootless     a config for a rootless container (user namespace)\n",
+    .usage = "spec [options]\n\nWrite a default config.json (as runc's) into the bundle directory.\n",
     .run = spec_main,
+    .opts = spec_opts,
+    .shortopts = "b:h",
 };

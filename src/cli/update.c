@@ -7,11 +7,11 @@
 #include "core/cleanup.h"
 #include "core/fd.h"
 #include "core/util.h"
+#include "spec/json.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +49,18 @@ static int parse_size(const char *s, int64_t *ret)
     return 0;
 }
 
+/* The LinuxResources document the flags make (built with the JSON adapter). */
 struct doc {
-    char memory[512], cpu[1024], pids[64], blkio[64];
+    bjson *root;
 };
 
-static void add(char *buf, size_t len, const char *key, const char *val, bool quote)
+/* resources[section] (made when missing) */
+static bjson *section(struct doc *d, const char *name)
 {
-    size_t l = strlen(buf);
-    snprintf(buf + l, len - l, "%s\"%s\":%s%s%s", *buf ? "," : "", key, quote ? "\"" : "", val,
-             quote ? "\"" : "");
+    bjson *o = bjson_get(d->root, name);
+    if (!o)
+        bjson_set(d->root, name, o = bjson_new_object());
+    return o;
 }
 
 /* One flag into the document; the value is checked here so the error names
@@ -74,41 +77,26 @@ static int add_flag(struct doc *d, int opt, const char *name, const char *arg)
         [U_CPUS - U_MEMORY] = "cpus", [U_MEMS - U_MEMORY] = "mems",
     };
     const char *key = opt <= U_MEMS ? keys[opt - U_MEMORY] : NULL;
-    char val[32];
     if (opt <= U_KMEM_TCP) {
         if (parse_size(arg, &n) < 0)
             return cli_failf("update: --%s: invalid size \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRId64, n);
-        add(d->memory, sizeof(d->memory), key, val, false);
+        bjson_set(section(d, "memory"), key, bjson_new_i64(n));
     } else if (opt == U_CPUS || opt == U_MEMS) {
-        if (strspn(arg, "0123456789,-") != strlen(arg) || strlen(arg) > 256)
+        if (strspn(arg, "0123456789,-") != strlen(arg))
             return cli_failf("update: --%s: invalid list \"%s\"", name, arg);
-        add(d->cpu, sizeof(d->cpu), key, arg, true);
+        bjson_set(section(d, "cpu"), key, bjson_new_string(arg));
     } else if (opt == U_QUOTA || opt == U_RT_RUNTIME || opt == U_PIDS) {
         if (parse_i64(arg, &n) < 0)
             return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRId64, n);
-        if (opt == U_PIDS)
-            snprintf(d->pids, sizeof(d->pids), "\"limit\":%s", val);
-        else
-            add(d->cpu, sizeof(d->cpu), key, val, false);
+        bjson_set(opt == U_PIDS ? section(d, "pids") : section(d, "cpu"), opt == U_PIDS ? "limit" : key,
+                  bjson_new_i64(n));
     } else {
         if (parse_u64(arg, &u) < 0 || (opt == U_BLKIO && u > 1000))
             return cli_failf("update: --%s: invalid number \"%s\"", name, arg);
-        snprintf(val, sizeof(val), "%" PRIu64, u);
-        if (opt == U_BLKIO)
-            snprintf(d->blkio, sizeof(d->blkio), "\"weight\":%s", val);
-        else
-            add(d->cpu, sizeof(d->cpu), key, val, false);
+        bjson_set(opt == U_BLKIO ? section(d, "blockIO") : section(d, "cpu"), opt == U_BLKIO ? "weight" : key,
+                  bjson_new_u64(u));
     }
     return 0;
-}
-
-static char *doc_json(const struct doc *d)
-{
-    return xasprintf("{\"memory\":{%s},\"cpu\":{%s}%s%s%s%s%s%s}", d->memory, d->cpu,
-                     *d->pids ? ",\"pids\":{" : "", d->pids, *d->pids ? "}" : "",
-                     *d->blkio ? ",\"blockIO\":{" : "", d->blkio, *d->blkio ? "}" : "");
 }
 
 static int read_resources(const char *path, char **ret)
@@ -118,21 +106,35 @@ static int read_resources(const char *path, char **ret)
     return read_file_at(AT_FDCWD, path, BRICK_READ_CONFIG, ret, NULL);
 }
 
+static const struct brick_opt update_opts[] = {
+    {"resources", required_argument, NULL, 'r', "FILE", "LinuxResources JSON (\"-\": stdin); other flags ignored",
+     BRICK_COMPLETE_FILE},
+    {"memory", required_argument, NULL, U_MEMORY, "SIZE", "memory limit (k/m/g suffixes, -1 unlimited)", NULL},
+    {"memory-reservation", required_argument, NULL, U_MEMRES, "SIZE", "soft limit", NULL},
+    {"memory-swap", required_argument, NULL, U_SWAP, "SIZE", "memory+swap limit", NULL},
+    {"kernel-memory", required_argument, NULL, U_KMEM, "SIZE", "kernel memory limit (v1)", NULL},
+    {"kernel-memory-tcp", required_argument, NULL, U_KMEM_TCP, "SIZE", "kernel TCP buffer limit (v1)", NULL},
+    {"cpu-shares", required_argument, NULL, U_SHARES, "N", "relative CPU weight", NULL},
+    {"cpu-quota", required_argument, NULL, U_QUOTA, "N", "CFS quota (us per period, -1 unlimited)", NULL},
+    {"cpu-period", required_argument, NULL, U_PERIOD, "N", "CFS period (us)", NULL},
+    {"cpu-rt-runtime", required_argument, NULL, U_RT_RUNTIME, "N", "realtime runtime (us, v1)", NULL},
+    {"cpu-rt-period", required_argument, NULL, U_RT_PERIOD, "N", "realtime period (us, v1)", NULL},
+    {"cpuset-cpus", required_argument, NULL, U_CPUS, "LIST", "CPUs allowed (0-3,5)", NULL},
+    {"cpuset-mems", required_argument, NULL, U_MEMS, "LIST", "memory nodes allowed", NULL},
+    {"pids-limit", required_argument, NULL, U_PIDS, "N", "maximum number of tasks (<= 0 unlimited)", NULL},
+    {"blkio-weight", required_argument, NULL, U_BLKIO, "N", "block IO weight (10-1000)", NULL},
+    {"l3-cache-schema", required_argument, NULL, U_L3, "SCHEMA", "refused: no Intel RDT support", NULL},
+    {"mem-bw-schema", required_argument, NULL, U_MEMBW, "SCHEMA", "refused: no Intel RDT support", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    {0},
+};
+
 static int update_main(struct cli_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"memory", required_argument, NULL, U_MEMORY}, {"memory-reservation", required_argument, NULL, U_MEMRES},
-        {"memory-swap", required_argument, NULL, U_SWAP}, {"kernel-memory", required_argument, NULL, U_KMEM},
-        {"kernel-memory-tcp", required_argument, NULL, U_KMEM_TCP},
-        {"cpu-shares", required_argument, NULL, U_SHARES}, {"cpu-quota", required_argument, NULL, U_QUOTA},
-        {"cpu-period", required_argument, NULL, U_PERIOD}, {"cpu-rt-runtime", required_argument, NULL, U_RT_RUNTIME},
-        {"cpu-rt-period", required_argument, NULL, U_RT_PERIOD}, {"cpuset-cpus", required_argument, NULL, U_CPUS},
-        {"cpuset-mems", required_argument, NULL, U_MEMS}, {"pids-limit", required_argument, NULL, U_PIDS},
-        {"blkio-weight", required_argument, NULL, U_BLKIO}, {"l3-cache-schema", required_argument, NULL, U_L3},
-        {"mem-bw-schema", required_argument, NULL, U_MEMBW}, {"resources", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'}, {0},
-    };
-    struct doc d = {{0}};
+    struct option buf[BRICK_OPTS_MAX];
+    const struct option *opts = brick_opts_longopts(update_opts, buf); /* every entry has a name: same index */
+    _cleanup_bjson_ bjson *root = bjson_new_object();
+    struct doc d = {.root = root};
     const char *file = NULL;
     int c, idx = 0;
     bool any = false;
@@ -142,7 +144,7 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
             return cli_help(&cmd_update);
         if (c == '?' || c == ':')
             return cli_failf("update: unknown or incomplete option '%s'%s (see 'brick update --help')",
-                             argv[optind - 1], did_you_mean(argv[optind - 1], opts));
+                             argv[optind - 1], did_you_mean(argv[optind - 1], update_opts));
         if (c == 'r') {
             file = optarg;
         } else if (c == U_L3 || c == U_MEMBW) {
@@ -162,7 +164,7 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
         if (r < 0)
             return cli_failf("update: read %s: %s", file, strerror(-r));
     } else {
-        json = doc_json(&d);
+        json = bjson_to_string(d.root, false);
     }
     struct brick_error err;
     return brick_update(g->root, argv[optind], json, &err) < 0 ? cli_fail(&err) : 0;
@@ -171,20 +173,9 @@ static int update_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_update = {
     .name = "update",
     .summary = "update the resource limits of a container",
-    .usage = "update [options] ID\n\nChange the cgroup limits of a running container.\n\nOptions:\n"
-             "  -r, --resources FILE        LinuxResources JSON (\"-\": stdin); other flags ignored\n"
-             "  --memory SIZE               memory limit (k/m/g suffixes, -1 unlimited)\n"
-             "  --memory-reservation SIZE   soft limit\n"
-             "  --memory-swap SIZE          memory+swap limit\n"
-             "  --cpu-shares N              relative CPU weight\n"
-             "  --cpu-quota N               CFS quota (us per period, -1 unlimited)\n"
-             "  --cpu-period N              CFS period (us)\n"
-             "  --cpu-rt-runtime N          realtime runtime (us, v1)\n"
-             "  --cpu-rt-period N           realtime period (us, v1)\n"
-             "  --cpuset-cpus LIST          CPUs allowed (0-3,5)\n"
-             "  --cpuset-mems LIST          memory nodes allowed\n"
-             "  --pids-limit N              maximum number of tasks (<= 0 unlimited)\n"
-             "  --blkio-weight N            block IO weight (10-1000)\n"
-             "  --l3-cache-schema, --mem-bw-schema   refused: no Intel RDT support\n",
+    .usage = "update [options] ID\n\nChange the cgroup limits of a running container.\n",
     .run = update_main,
+    .opts = update_opts,
+    .shortopts = "r:h",
+    .args = BRICK_COMPLETE_CONTAINER,
 };

@@ -15,7 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opts.h"
 #include "spec/model.h"
+
+struct option;
 
 struct brick_error;
 struct compose_desktop; /* compose/desktop.h */
@@ -178,12 +181,26 @@ extern const struct compose_probe compose_host_probe;
 /* Parse `do` flags (argv[0] is the verb). Returns 0, 1 when --help was
  * asked, or -errno with "--memory: expected a size like 512m, got \"x\"". */
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err);
+/* The same for an argv with profiles expanded (desktop_profile_expand):
+ * origin[i] is "" for the caller's own argv[i], else the name of the profile
+ * it came from, whose flags are wishes (compose/desktop.h). */
+int compose_parse_origin(int argc, char **argv, char *const *origin, struct compose_opts *o,
+                         struct brick_error *err);
 void compose_opts_done(struct compose_opts *o);
+/* --no-FLAG: its code in the long options is the flag's own | COMPOSE_OPT_NO. */
+#define COMPOSE_OPT_NO 0x10000
+#define COMPOSE_NO_OPTION(name, code) {"no-" name, no_argument, NULL, COMPOSE_OPT_NO | (code)}
+/* do's long options, {0}-terminated (man pages, completion, tests). */
+const struct option *compose_long_options(void);
 /* getopt_long over do's flags (for a look before compose_parse: profiles).
  * A flag of two arguments (--symlink TARGET DST) takes the second from argv
  * (optind moves past it) into *ret_arg2, NULL when missing. */
 int compose_next_opt(int argc, char **argv, const char **ret_arg2);
 /* The help text of `brick do`. */
+/* `brick do`'s option table (flags.c; core/opts.h) and its short options. */
+extern const struct brick_opt compose_do_opts[];
+#define COMPOSE_DO_SHORTOPTS "+dtiv:e:w:u:m:p:h"
+/* The text of `brick do --help` before its options (they follow, from the table). */
 #define COMPOSE_DO_USAGE \
     "do [options] [--] CMD [ARGS...]\n\n" \
     "Run CMD in a new container built from flags (no bundle needed). Without --rootfs it\n" \
@@ -193,53 +210,8 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
     "brick-default profile. In the foreground the container is removed when CMD\n" \
     "exits (--keep keeps it stopped); with -d its name is printed, its output goes\n" \
     "to its log ('brick logs NAME') and it runs on until 'brick delete' (or, with\n" \
-    "--rm, is removed when it exits).\n\n" \
-    "Options:\n" \
-    "      --name NAME            container id (default: do-<pid>)\n" \
-    "  -d, --detach               do not wait for CMD: print the name and return; stdin\n" \
-    "                             /dev/null, stdout and stderr to the log (brick logs)\n" \
-    "  -t, --tty                  allocate a terminal (not with -d)\n" \
-    "  -i, --interactive          keep stdin open (always true in the foreground; not with -d)\n" \
-    "      --rm                   remove the container when it exits (also with -d)\n" \
-    "      --keep                 keep the stopped container after a foreground run\n" \
-    "      --rootfs DIR           use DIR as the root instead of the host's\n" \
-    "  -v, --volume SRC:DST[:ro]  bind mount SRC at DST. A DST missing on the host's root is\n" \
-    "                             made on a read-only tmpfs over its parent that shows the\n" \
-    "                             parent's entries (never written on the host)\n" \
-    "      --bind-try SRC DST, --ro-bind-try SRC DST   the same (read-only), left out when\n" \
-    "                             SRC is missing\n" \
-    "      --tmpfs DST            mount a tmpfs at DST\n" \
-    "      --symlink TARGET DST   make DST a symlink to TARGET\n" \
-    "  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the caller's value)\n" \
-    "      --unsetenv KEY         remove one; the default environment is PATH, HOME, USER,\n" \
-    "                             LOGNAME and the caller's TERM, LANG, LANGUAGE and LC_*\n" \
-    "  -w, --workdir DIR          working directory (default /)\n" \
-    "  -u USER[:GROUP]            run as this user: names from the container's /etc/passwd\n" \
-    "                             and /etc/group, numbers as they are (default: root, or you)\n" \
-    "      --hostname NAME        hostname (default: the container name)\n" \
-    "      --cap-add CAP, --cap-drop CAP   change the capability set (ALL allowed)\n" \
-    "      --security-opt seccomp=FILE|unconfined, no-new-privileges=false\n" \
-    "      --learn FILE           run with the default profile and write the syscalls CMD\n" \
-    "                             used as a seccomp profile (OCI linux.seccomp) to FILE\n" \
-    "      --profile-file FILE    run under a learned profile; a refused syscall is named\n" \
-    "                             (brick profile merge|diff; docs/PROFILES.md)\n" \
-    "      --security-opt apparmor=PROFILE|unconfined\n" \
-    "                             AppArmor profile (default where AppArmor is enabled:\n" \
-    "                             brick-default; a normal user's once root loaded it)\n" \
-    "      --read-only            read-only root (always so, recursively, for the host's root)\n" \
-    "      --home=DIR|host|host:ro   home: DIR from the host, the caller's own (host), read-only\n" \
-    "                             (default: a private empty one; other homes and /root hidden)\n" \
-    "      --host-secrets         show the host's homes, /root and secret files (hidden by default)\n" \
-    "      --no-init              run CMD itself as pid 1 (default: brick's init stays pid 1,\n" \
-    "                             forwards signals to CMD and reaps)\n" \
-    "  -m, --memory SIZE          memory limit (512m, 1g)\n" \
-    "      --cpus N               CPU quota (0.5, 2)\n" \
-    "      --pids-limit N         maximum number of processes\n" \
-    "      --net|--pid|--ipc|--uts|--user|--cgroup|--time MODE\n" \
-    "                             new, host, container:NAME or ns:/PATH (--net: also user)\n" \
-    "                             (defaults: new; user and time: host)\n" \
-    "      --pod NAME             join pod NAME (its net, ipc, uts and maybe pid)\n" \
-    "      --print-spec           print the config.json and exit\n"
+    "--rm, is removed when it exits). Flags apply in order: --no-FLAG ([no-] below) turns\n" \
+    "a boolean flag off, so a flag a --profile set can be turned off after it.\n"
 
 /* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
 int compose_parse_size(const char *s, int64_t *ret);

@@ -82,48 +82,82 @@ static int parse_group(const char *arg, struct compose_desktop *d, struct brick_
     return 0;
 }
 
-static int parse_x11(const char *arg, struct compose_desktop *d, struct brick_error *err)
+static int parse_x11(const char *arg, bool wish, struct compose_desktop *d, struct brick_error *err)
 {
     if (!arg || streq(arg, "trusted"))
         d->x11 = DESKTOP_X11_TRUSTED;
     else if (streq(arg, "untrusted"))
         d->x11 = DESKTOP_X11_UNTRUSTED;
     else
-        return brick_err(err, EINVAL, "--x11: expected --x11 or --x11=untrusted, got \"%s\"", arg);
+        return brick_err(err, EINVAL, "--x11: expected --x11, --x11=untrusted or --x11=none, got \"%s\"", arg);
+    d->x11_auto = wish;
+    if (!wish && d->wayland_auto) /* the caller's --x11 after a profile's --wayland */
+        d->wayland = d->wayland_auto = false;
     return 0;
 }
 
-int desktop_parse_flag(int code, const char *arg, struct compose_opts *o, struct brick_error *err)
+static int parse_wayland(bool wish, struct compose_desktop *d)
+{
+    d->wayland = true;
+    d->wayland_auto = wish;
+    if (!wish && d->x11_auto) /* the caller's --wayland after a profile's --x11 */
+        d->x11 = DESKTOP_X11_OFF, d->x11_auto = false;
+    return 0;
+}
+
+static int parse_audio(const char *arg, bool from_profile, struct compose_desktop *d, struct brick_error *err)
+{
+    if (arg && !streq(arg, "devices") && !streq(arg, "auto"))
+        return brick_err(err, EINVAL, "--audio: expected --audio, --audio=devices, --audio=auto or --audio=none, "
+                         "got \"%s\"", arg);
+    d->audio = true;
+    d->audio_auto = from_profile || (arg && streq(arg, "auto")); /* the last one wins: --profile browser --audio is strict */
+    d->sound_devices = d->sound_devices || (arg && streq(arg, "devices"));
+    return 0;
+}
+
+static int parse_gpu(const char *arg, bool from_profile, struct compose_desktop *d, struct brick_error *err)
+{
+    if (arg && !streq(arg, "auto"))
+        return brick_err(err, EINVAL, "--gpu: expected --gpu, --gpu=auto or --gpu=none, got \"%s\"", arg);
+    d->gpu = true;
+    d->gpu_auto = from_profile || arg != NULL;
+    return 0;
+}
+
+static int parse_device(const char *arg, bool from_profile, struct compose_desktop *d, struct brick_error *err)
+{
+    struct desktop_device_req r;
+    int ret = desktop_parse_device(arg, &r, err);
+    if (ret < 0)
+        return ret;
+    r.optional = from_profile;
+    d->dev_reqs = xrealloc(d->dev_reqs, (d->n_dev_reqs + 1) * sizeof(*d->dev_reqs));
+    d->dev_reqs[d->n_dev_reqs++] = r;
+    return 0;
+}
+
+int desktop_parse_flag(int code, const char *arg, const char *profile, struct compose_opts *o,
+                       struct brick_error *err)
 {
     struct compose_desktop *d = desktop(o);
+    bool wish = profile != NULL; /* struct compose_desktop: a profile's flags are wishes */
     switch (code) {
-    case DESKTOP_OPT_X11: return parse_x11(arg, d, err);
-    case DESKTOP_OPT_WAYLAND: d->wayland = true; return 0;
+    case DESKTOP_OPT_X11: return parse_x11(arg, wish, d, err);
+    case DESKTOP_OPT_WAYLAND: return parse_wayland(wish, d);
     case DESKTOP_OPT_GUI: d->gui = true; return 0;
-    case DESKTOP_OPT_AUDIO:
-        if (arg && !streq(arg, "devices") && !streq(arg, "auto"))
-            return brick_err(err, EINVAL, "--audio: expected --audio, --audio=devices or --audio=auto, got \"%s\"",
-                             arg);
-        d->audio = true;
-        d->audio_auto = arg && streq(arg, "auto"); /* the last one wins: --profile browser --audio is strict */
-        d->sound_devices = d->sound_devices || (arg && streq(arg, "devices"));
-        return 0;
-    case DESKTOP_OPT_GPU: d->gpu = true; return 0;
-    case DESKTOP_OPT_DEVICE: {
-        struct desktop_device_req r;
-        int ret = desktop_parse_device(arg, &r, err);
-        if (ret < 0)
-            return ret;
-        d->dev_reqs = xrealloc(d->dev_reqs, (d->n_dev_reqs + 1) * sizeof(*d->dev_reqs));
-        d->dev_reqs[d->n_dev_reqs++] = r;
-        return 0;
-    }
+    case DESKTOP_OPT_AUDIO: return parse_audio(arg, wish, d, err);
+    case DESKTOP_OPT_GPU: return parse_gpu(arg, wish, d, err);
+    case DESKTOP_OPT_DEVICE: return parse_device(arg, wish, d, err);
     case DESKTOP_OPT_GROUP_ADD: return parse_group(arg, d, err);
     case DESKTOP_OPT_SHM_SIZE:
         if (compose_parse_size(arg, &d->shm_size) < 0 || d->shm_size < 4096)
             return brick_err(err, EINVAL, "--shm-size: expected a size like 256m or 2g, got \"%s\"", arg);
         return 0;
-    case DESKTOP_OPT_DIE_WITH_PARENT: d->die_with_parent = true; return 0;
+    case DESKTOP_OPT_DIE_WITH_PARENT:
+        d->die_with_parent = true;
+        d->die_auto = wish;
+        return 0;
     case DESKTOP_OPT_NESTED_NS: d->nested_ns = true; return 0;
     case DESKTOP_OPT_PROFILE:
         return brick_err(err, EINVAL, "--profile %s: profiles are expanded by 'brick do' before parsing", arg);
@@ -136,7 +170,8 @@ int desktop_check(const struct compose_opts *o, struct brick_error *err)
     const struct compose_desktop *d = o->desktop;
     if (!d)
         return 0;
-    if (d->die_with_parent && o->detach)
+    /* a profile's --die-with-parent is for the foreground: with -d the guard ignores it */
+    if (d->die_with_parent && !d->die_auto && o->detach)
         return brick_err(err, EINVAL, "--die-with-parent: a detached container has no parent to die with "
                          "(drop -d)");
     if (d->x11 && d->wayland)
@@ -173,6 +208,8 @@ void desktop_free(struct compose_desktop *d)
     strv_free(d->env);
     strv_free(d->masked);
     strv_free(d->notes);
+    strv_free(d->left_out);
+    strv_free(d->left_out_flags);
     free(d->note_once);
     free(d);
 }

@@ -33,6 +33,7 @@ enum desktop_x11 { DESKTOP_X11_OFF, DESKTOP_X11_TRUSTED, DESKTOP_X11_UNTRUSTED }
 /* --device HOST[:INSIDE][:rwm], before it is looked at. */
 struct desktop_device_req {
     char *host, *inside, *access;
+    bool optional; /* a profile's: a missing node is left out (desktop_resolve) */
 };
 
 /* One device node for linux.devices and its cgroup allow rule. */
@@ -49,14 +50,22 @@ struct desktop_mount {
     char **options;
 };
 
+/* A profile's flags are wishes, the caller's own are demands: what the host
+ * lacks of the first is left out, told in one note (desktop_session_start),
+ * of the second is an error. Each *_auto below marks a wish: the flag came
+ * from a profile (desktop_parse_flag's `profile`), or was given as =auto. */
 struct compose_desktop {
     /* flags */
     enum desktop_x11 x11;
+    bool x11_auto;        /* a profile's: a later --wayland replaces it */
     bool wayland;
+    bool wayland_auto;    /* a profile's: X11 when no compositor runs (and a later --x11 replaces it) */
     bool gui;             /* --gui: Wayland when the compositor's socket exists, else X11 */
     bool audio, gpu, sound_devices; /* --audio, --gpu, --device /dev/snd via --audio=devices */
-    bool audio_auto;      /* --audio=auto: no sound server is a note, not an error (profiles) */
+    bool audio_auto;      /* --audio=auto or a profile's: no sound server is left out, not an error */
+    bool gpu_auto;        /* --gpu=auto or a profile's: no GPU is left out, not an error */
     bool die_with_parent;
+    bool die_auto;        /* a profile's --die-with-parent: dropped with -d (no parent to die with) */
     bool nested_ns;       /* --allow-nested-ns: seccomp lets the app build its own sandbox */
     struct desktop_device_req *dev_reqs;
     size_t n_dev_reqs;
@@ -72,6 +81,8 @@ struct compose_desktop {
     char **env;           /* KEY=VALUE; -e given by the user wins */
     char **masked;        /* host files hidden (linux.maskedPaths): the full Xauthority */
     char **notes;         /* what the CLI tells the user (e.g. about abstract sockets) */
+    char **left_out;      /* wishes the host lacks: "sound (no sound server at PATH)", one note */
+    char **left_out_flags; /* the flags that turn them off: "--no-audio" */
     char *note_once;      /* told once per state root (DESKTOP_NOTED_STAMP): the X abstract socket */
 };
 
@@ -82,36 +93,42 @@ enum {
     DESKTOP_OPT_GPU, DESKTOP_OPT_DEVICE, DESKTOP_OPT_GROUP_ADD, DESKTOP_OPT_SHM_SIZE,
     DESKTOP_OPT_DIE_WITH_PARENT, DESKTOP_OPT_NESTED_NS, DESKTOP_OPT_PROFILE, DESKTOP_OPT__END,
 };
+/* Entries of `brick do`'s option table (core/opts.h). */
 #define DESKTOP_LONG_OPTIONS \
-    {"x11", optional_argument, NULL, DESKTOP_OPT_X11}, \
-    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND}, \
-    {"gui", no_argument, NULL, DESKTOP_OPT_GUI}, \
-    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO}, \
-    {"gpu", no_argument, NULL, DESKTOP_OPT_GPU}, \
-    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE}, \
-    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD}, \
-    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE}, \
-    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT}, \
-    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS}, \
-    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE}
+    {NULL, 0, NULL, 0, NULL, "Desktop (docs/DESKTOP.md):", NULL}, \
+    {"x11", optional_argument, NULL, DESKTOP_OPT_X11, "untrusted", "this X display only: its socket and " \
+     "its cookie (untrusted: a cookie of the X SECURITY extension, no access to other clients)", \
+     "words:untrusted none"}, \
+    {"wayland", no_argument, NULL, DESKTOP_OPT_WAYLAND, NULL, \
+     "the Wayland compositor's socket, in a private XDG_RUNTIME_DIR", NULL}, \
+    {"gui", no_argument, NULL, DESKTOP_OPT_GUI, NULL, "--wayland when a compositor runs, else --x11", NULL}, \
+    {"audio", optional_argument, NULL, DESKTOP_OPT_AUDIO, "devices|auto", "the PulseAudio/PipeWire socket " \
+     "(shm off); =devices adds /dev/snd, =auto only a note when no sound server runs", "words:devices auto none"}, \
+    {"gpu", optional_argument, NULL, DESKTOP_OPT_GPU, "auto", "/dev/dri render nodes (+ NVIDIA nodes and " \
+     "libraries); =auto only a note when there is no GPU", "words:auto none"}, \
+    {"device", required_argument, NULL, DESKTOP_OPT_DEVICE, "HOST[:PATH][:rwm]", \
+     "a device node (or a directory of them)", BRICK_COMPLETE_FILE}, \
+    {"group-add", required_argument, NULL, DESKTOP_OPT_GROUP_ADD, "GID", "an additional group", NULL}, \
+    {"shm-size", required_argument, NULL, DESKTOP_OPT_SHM_SIZE, "SIZE", \
+     "size of the private /dev/shm (default 64m)", NULL}, \
+    {"die-with-parent", no_argument, NULL, DESKTOP_OPT_DIE_WITH_PARENT, NULL, \
+     "kill the container when this 'brick do' dies", NULL}, \
+    {"allow-nested-ns", no_argument, NULL, DESKTOP_OPT_NESTED_NS, NULL, \
+     "let the app create namespaces (browser sandboxes)", NULL}, \
+    {"profile", required_argument, NULL, DESKTOP_OPT_PROFILE, "NAME", \
+     "a preset of flags, shipped or the user's ('--profile help' lists them); what a profile asks for and the " \
+     "host lacks (sound, GPU, Wayland, a device) is left out with one note; a later flag overrides the " \
+     "profile's, --no-FLAG turns a profile's flag off (--x11, --audio, --gpu: also =none)", \
+     BRICK_COMPLETE_PROFILE}, \
+    COMPOSE_NO_OPTION("x11", DESKTOP_OPT_X11), COMPOSE_NO_OPTION("wayland", DESKTOP_OPT_WAYLAND), \
+    COMPOSE_NO_OPTION("gui", DESKTOP_OPT_GUI), COMPOSE_NO_OPTION("audio", DESKTOP_OPT_AUDIO), \
+    COMPOSE_NO_OPTION("gpu", DESKTOP_OPT_GPU), COMPOSE_NO_OPTION("die-with-parent", DESKTOP_OPT_DIE_WITH_PARENT), \
+    COMPOSE_NO_OPTION("allow-nested-ns", DESKTOP_OPT_NESTED_NS)
 
-#define DESKTOP_USAGE \
-    "\nDesktop (docs/DESKTOP.md):\n" \
-    "      --x11[=untrusted]      this X display only: its socket and its cookie\n" \
-    "      --wayland              the Wayland compositor's socket, in a private XDG_RUNTIME_DIR\n" \
-    "      --gui                  --wayland when a compositor runs, else --x11\n" \
-    "      --audio[=devices|auto] the PulseAudio/PipeWire socket (shm off); =devices adds /dev/snd,\n" \
-    "                             =auto only a note when no sound server runs\n" \
-    "      --gpu                  /dev/dri render nodes (+ NVIDIA nodes and libraries)\n" \
-    "      --device HOST[:PATH][:rwm]  a device node (or a directory of them)\n" \
-    "      --group-add GID        an additional group\n" \
-    "      --shm-size SIZE        size of the private /dev/shm (default 64m)\n" \
-    "      --die-with-parent      kill the container when this 'brick do' dies\n" \
-    "      --allow-nested-ns      let the app create namespaces (browser sandboxes)\n" \
-    "      --profile NAME         a preset of flags ('--profile help' lists them)\n"
-
-/* Step 1. The option code, its argument (NULL when none). */
-int desktop_parse_flag(int code, const char *arg, struct compose_opts *o, struct brick_error *err);
+/* Step 1. The option code, its argument (NULL when none), the profile the
+ * flag comes from (NULL: the caller's own, see struct compose_desktop). */
+int desktop_parse_flag(int code, const char *arg, const char *profile, struct compose_opts *o,
+                       struct brick_error *err);
 /* Flag combinations desktop refuses (after every flag is read). */
 int desktop_check(const struct compose_opts *o, struct brick_error *err);
 void desktop_free(struct compose_desktop *d);
@@ -156,7 +173,8 @@ void xauth_free(struct xauth_entry *e, size_t n);
 int desktop_resolve(struct compose_opts *o, const char *dir, struct brick_error *err);
 /* GPU detection under a prefix ("" for the host; a fake tree in the tests):
  * render nodes in PREFIX/dev/dri, NVIDIA nodes in PREFIX/dev, and with
- * with_libs, the NVIDIA driver's libraries and ICD files to bind read-only. */
+ * with_libs, the NVIDIA driver's libraries and ICD files to bind read-only.
+ * Returns the number of nodes found (0: no GPU; desktop_resolve decides). */
 int desktop_gpu_scan(struct compose_desktop *d, const char *prefix, bool with_libs,
                      struct brick_error *err);
 /* A device path (a node, or a directory walked for nodes) -> devs. */
@@ -165,8 +183,10 @@ int desktop_add_device_path(struct compose_desktop *d, const char *host, const c
 
 /* --- profiles (desktop_profile.c) --- */
 /* Replace every `--profile NAME` (before the command) by the flags of the
- * profile file. Returns 1 after printing the list for `--profile help`. */
-int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick_error *err);
+ * profile file. Returns 1 after printing the list for `--profile help`.
+ * ret_origin (may be NULL): as long as *ret_argv, "" for the caller's own
+ * words and the profile's name for its flags (compose_parse_origin). */
+int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin, struct brick_error *err);
 /* Profile text -> flags ("gpu" -> "--gpu", "shm-size=1g" -> "--shm-size=1g"). */
 int desktop_profile_parse(const char *text, const char *name, char ***ret_flags, char **ret_description,
                           struct brick_error *err);

@@ -121,6 +121,20 @@ static void note_once(const char *root, const char *note)
         close(fd);
 }
 
+/* What the profile asked for and this host lacks, in one line:
+ *   brick: note: not on this host, left out: sound (no sound server at
+ *   /run/user/1000/pulse/native), a GPU (no /dev/dri/renderD*, no
+ *   /dev/nvidia*); --no-audio --no-gpu to not ask */
+static void print_left_out(const struct compose_desktop *d)
+{
+    fputs("brick: note: not on this host, left out: ", stderr);
+    for (char **w = d->left_out; *w; w++)
+        fprintf(stderr, "%s%s", w == d->left_out ? "" : ", ", *w);
+    for (char **f = d->left_out_flags; f && *f; f++)
+        fprintf(stderr, "%s%s", f == d->left_out_flags ? "; " : " ", *f);
+    fputs(d->left_out_flags ? " to not ask\n" : "\n", stderr);
+}
+
 int desktop_session_start(const char *root, struct compose_opts *o, struct desktop_session *s,
                           struct brick_error *err)
 {
@@ -130,7 +144,8 @@ int desktop_session_start(const char *root, struct compose_opts *o, struct deskt
     int r = make_dir(&s->dir, err);
     if (r < 0)
         return r;
-    r = start_guard(root, o->name, o->desktop->die_with_parent, s, err);
+    /* a profile's --die-with-parent (desktop_check) means nothing detached */
+    r = start_guard(root, o->name, o->desktop->die_with_parent && !o->detach, s, err);
     if (r < 0) {
         remove_dir(s->dir);
         return r;
@@ -138,6 +153,8 @@ int desktop_session_start(const char *root, struct compose_opts *o, struct deskt
     r = desktop_resolve(o, s->dir, err);
     for (char **n = o->desktop->notes; r >= 0 && n && *n; n++)
         fprintf(stderr, "brick: note: %s\n", *n);
+    if (r >= 0 && o->desktop->left_out)
+        print_left_out(o->desktop);
     if (r >= 0 && o->desktop->note_once)
         note_once(root, o->desktop->note_once);
     return r;

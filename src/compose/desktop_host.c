@@ -276,6 +276,14 @@ static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const stru
     return 0;
 }
 
+/* A wish the host cannot grant (struct compose_desktop): told in one note. */
+static void left_out(struct compose_desktop *d, char *what, const char *flag)
+{
+    strv_push_take(&d->left_out, what);
+    if (flag)
+        strv_push(&d->left_out_flags, flag);
+}
+
 /* --- Wayland, audio --- */
 
 static int plan_wayland(struct compose_desktop *d, const struct who *w, struct brick_error *err)
@@ -312,6 +320,16 @@ static bool wayland_available(void)
     return sock && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* --audio=devices: /dev/snd, left out when wished for and missing. */
+static int sound_devices(struct compose_desktop *d, struct brick_error *err)
+{
+    if (d->audio_auto && access("/dev/snd", F_OK) < 0 && errno == ENOENT) {
+        left_out(d, xstrdup("/dev/snd (missing)"), NULL);
+        return 0;
+    }
+    return desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err);
+}
+
 static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const struct who *w,
                       struct brick_error *err)
 {
@@ -323,13 +341,13 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
         sock = xasprintf("%s/pulse/native", xdg);
     else if (!d->audio_auto)
         return brick_err(err, EINVAL, "--audio: neither PULSE_SERVER=unix:/PATH nor XDG_RUNTIME_DIR is set");
-    /* =auto (the profiles): a browser or a player is still useful without
-     * sound, as an app is without a GPU; an explicit --audio is refused */
+    /* a wish (=auto, a profile's): a browser or a player is still useful
+     * without sound, as an app is without a GPU; the caller's --audio is refused */
     int r = sock ? check_socket(sock, "--audio (PulseAudio or pipewire-pulse)", err) : -ENOENT;
     if (r == -ENOENT && d->audio_auto) {
-        strv_push_take(&d->notes, xasprintf("--audio=auto: no sound server (%s): the app runs without sound",
-                                            sock ? sock : "no PULSE_SERVER, no XDG_RUNTIME_DIR"));
-        return d->sound_devices ? desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err) : 0;
+        left_out(d, sock ? xasprintf("sound (no sound server at %s)", sock)
+                         : xstrdup("sound (no PULSE_SERVER, no XDG_RUNTIME_DIR)"), "--no-audio");
+        return d->sound_devices ? sound_devices(d, err) : 0;
     }
     if (r < 0)
         return r;
@@ -349,7 +367,7 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
     desktop_add_env(d, "PULSE_SERVER", env);
     desktop_add_env(d, "PULSE_CLIENTCONFIG", DESKTOP_DIR_IN "/pulse-client.conf");
     if (d->sound_devices)
-        return desktop_add_device_path(d, "/dev/snd", "/dev/snd", "rwm", err);
+        return sound_devices(d, err);
     return 0;
 }
 
@@ -489,10 +507,62 @@ int desktop_gpu_scan(struct compose_desktop *d, const char *prefix, bool with_li
     /* With the host's root the libraries are there already, read-only. */
     if (n_nvidia && with_libs)
         scan_nvidia_libs(d, prefix);
-    if (!n_render && !n_nvidia)
-        strv_push(&d->notes, "--gpu: no GPU found (no /dev/dri/renderD*, no /dev/nvidia*): "
-                  "applications fall back to software rendering");
     (void)err;
+    return (int)(n_render + n_nvidia);
+}
+
+/* --gpu: a GPU asked for by the caller must be there; a wish (a profile's,
+ * =auto) falls back to software rendering, said in the one note. */
+static int plan_gpu(struct compose_opts *o, struct brick_error *err)
+{
+    struct compose_desktop *d = o->desktop;
+    int n = desktop_gpu_scan(d, "", o->rootfs != NULL, err);
+    if (n != 0)
+        return n < 0 ? n : 0;
+    if (!d->gpu_auto)
+        return brick_err(err, ENODEV, "--gpu: no GPU on this host (no /dev/dri/renderD*, no /dev/nvidia*); "
+                         "without --gpu the app renders in software (--gpu=auto: a GPU when there is one)");
+    left_out(d, xstrdup("a GPU (no /dev/dri/renderD*, no /dev/nvidia*: software rendering)"), "--no-gpu");
+    return 0;
+}
+
+/* A profile's --device: a node this host lacks (a webcam) is left out. */
+static int plan_devices(struct compose_desktop *d, struct brick_error *err)
+{
+    for (size_t i = 0; i < d->n_dev_reqs; i++) {
+        const struct desktop_device_req *q = &d->dev_reqs[i];
+        struct stat st;
+        if (q->optional && stat(q->host, &st) < 0 && errno == ENOENT) {
+            left_out(d, xasprintf("%s (missing)", q->host), NULL);
+            continue;
+        }
+        int r = desktop_add_device_path(d, q->host, q->inside, q->access, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Which display: --gui picks Wayland when a compositor runs, else X11; a
+ * profile's --wayland falls back to X11 the same way, said in the note. */
+static int pick_display(struct compose_desktop *d, struct brick_error *err)
+{
+    const char *display = getenv("DISPLAY");
+    bool have_x = display && *display;
+    if (d->gui && !d->x11 && !d->wayland) {
+        if (wayland_available())
+            d->wayland = true;
+        else if (have_x)
+            d->x11 = DESKTOP_X11_TRUSTED;
+        else
+            return brick_err(err, ENOENT, "--gui: no display: neither a Wayland compositor (WAYLAND_DISPLAY "
+                             "in XDG_RUNTIME_DIR) nor an X server (DISPLAY)");
+    }
+    if (d->wayland && d->wayland_auto && !wayland_available() && have_x) {
+        d->wayland = false;
+        d->x11 = DESKTOP_X11_TRUSTED;
+        left_out(d, xstrdup("Wayland (no compositor: X11 instead)"), "--x11");
+    }
     return 0;
 }
 
@@ -507,23 +577,17 @@ int desktop_resolve(struct compose_opts *o, const char *dir, struct brick_error 
     _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0)
         return brick_err_errno(err, errno, "open %s", dir);
-    if (d->gui && !d->x11 && !d->wayland) {
-        if (wayland_available())
-            d->wayland = true;
-        else
-            d->x11 = DESKTOP_X11_TRUSTED;
-    }
-    int r = 0;
-    if (d->x11)
+    int r = pick_display(d, err);
+    if (r >= 0 && d->x11)
         r = plan_x11(o, dfd, dir, &w, err);
     if (r >= 0 && d->wayland)
         r = plan_wayland(d, &w, err);
     if (r >= 0 && d->audio)
         r = plan_audio(d, dfd, dir, &w, err);
     if (r >= 0 && d->gpu)
-        r = desktop_gpu_scan(d, "", o->rootfs != NULL, err);
-    for (size_t i = 0; r >= 0 && i < d->n_dev_reqs; i++)
-        r = desktop_add_device_path(d, d->dev_reqs[i].host, d->dev_reqs[i].inside, d->dev_reqs[i].access, err);
+        r = plan_gpu(o, err);
+    if (r >= 0)
+        r = plan_devices(d, err);
     if (r < 0)
         return r;
     /* Files are bound one by one, not the directory: the guard unlinks them

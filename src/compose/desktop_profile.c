@@ -7,7 +7,9 @@
  *   DESKTOP_PROFILES_DIR (<datadir>/brick/profiles)                      installed
  *   DESKTOP_PROFILES_SRCDIR (src/compose/profiles of the build's tree)   uninstalled
  * the first that has it wins. `--profile NAME` is replaced in place by the
- * profile's flags, so flags after it override the profile. */
+ * profile's flags, so flags after it override the profile (--no-FLAG turns
+ * one off), and each is marked as the profile's: what it asks of the host is
+ * a wish, left out with a note where the host lacks it (desktop.h). */
 #include "compose/compose.h"
 #include "compose/desktop.h"
 #include "core/missing.h"
@@ -107,44 +109,64 @@ static int load(const char *name, char ***ret_flags, struct brick_error *err)
     return brick_err(err, ENOENT, "--profile: no profile \"%s\" (see 'brick do --profile help')", name);
 }
 
+/* The NAME.profile files of one directory, sorted. */
+static char **list_dir(const char *dir)
+{
+    char **names = NULL;
+    _cleanup_closedir_ DIR *dh = opendir(dir);
+    struct dirent *e;
+    while (dh && (e = readdir(dh))) {
+        size_t n = strlen(e->d_name);
+        if (n <= 8 || strcmp(e->d_name + n - 8, ".profile") != 0)
+            continue;
+        _cleanup_free_ char *name = xstrndup(e->d_name, n - 8);
+        if (valid_name(name))
+            strv_push(&names, name);
+    }
+    strv_sort_unique(names);
+    return names;
+}
+
+static void print_one(const char *dir, const char *name)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s.profile", dir, name), *text = NULL, *desc = NULL;
+    _cleanup_strv_ char **flags = NULL;
+    struct brick_error err;
+    if (read_file_at(AT_FDCWD, path, BRICK_READ_STATE, &text, NULL) < 0 ||
+        desktop_profile_parse(text, path, &flags, &desc, &err) < 0) {
+        printf("  %-14s (unreadable: %s)\n", name, path);
+        return;
+    }
+    printf("  %-14s %s\n", name, desc ? desc : "");
+    printf("  %-14s   ", "");
+    for (char **f = flags; f && *f; f++)
+        printf("%s%s", *f, f[1] ? " " : "");
+    printf("\n  %-14s   (%s)\n", "", path);
+}
+
 static int print_list(void)
 {
     _cleanup_strv_ char **dirs = profile_dirs(), **seen = NULL;
-    printf("Profiles (brick do --profile NAME; a later flag overrides the profile's):\n");
+    printf("Profiles (brick do --profile NAME; a later flag overrides the profile's, --no-FLAG turns\n"
+           "one off; what a profile asks of the host and the host lacks is left out with one note):\n");
     for (char **d = dirs; *d; d++) {
-        _cleanup_closedir_ DIR *dh = opendir(*d);
-        struct dirent *e;
-        while (dh && (e = readdir(dh))) {
-            size_t n = strlen(e->d_name);
-            if (n <= 8 || strcmp(e->d_name + n - 8, ".profile") != 0)
+        _cleanup_strv_ char **names = list_dir(*d);
+        for (char **n = names; n && *n; n++) {
+            if (strv_env_get(seen, *n))
                 continue;
-            _cleanup_free_ char *name = xstrndup(e->d_name, n - 8);
-            if (!valid_name(name) || strv_env_get(seen, name))
-                continue;
-            strv_push_take(&seen, xasprintf("%s=", name));
-            _cleanup_free_ char *path = xasprintf("%s/%s", *d, e->d_name), *text = NULL, *desc = NULL;
-            _cleanup_strv_ char **flags = NULL;
-            struct brick_error err;
-            if (read_file_at(AT_FDCWD, path, BRICK_READ_STATE, &text, NULL) < 0 ||
-                desktop_profile_parse(text, path, &flags, &desc, &err) < 0) {
-                printf("  %-14s (unreadable: %s)\n", name, path);
-                continue;
-            }
-            printf("  %-14s %s\n", name, desc ? desc : "");
-            printf("  %-14s   ", "");
-            for (char **f = flags; f && *f; f++)
-                printf("%s%s", *f, f[1] ? " " : "");
-            printf("\n  %-14s   (%s)\n", "", path);
+            strv_push_take(&seen, xasprintf("%s=", *n));
+            print_one(*d, *n);
         }
     }
     printf("Copy one into %s and edit it to make your own.\n", dirs[0]);
     return 1;
 }
 
-int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick_error *err)
+int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin, struct brick_error *err)
 {
-    _cleanup_strv_ char **out = NULL;
+    _cleanup_strv_ char **out = NULL, **origin = NULL;
     strv_push(&out, argv[0]);
+    strv_push(&origin, "");
     optind = 0;
     opterr = 0;
     int c, prev = 1;
@@ -157,16 +179,24 @@ int desktop_profile_expand(int argc, char **argv, char ***ret_argv, struct brick
             int r = load(optarg, &flags, err);
             if (r < 0)
                 return r;
-            for (char **f = flags; f && *f; f++)
+            for (char **f = flags; f && *f; f++) {
                 strv_push(&out, *f);
+                strv_push(&origin, optarg);
+            }
         } else {
-            for (int i = prev; i < optind && i < argc; i++)
+            for (int i = prev; i < optind && i < argc; i++) {
                 strv_push(&out, argv[i]);
+                strv_push(&origin, "");
+            }
         }
         prev = optind;
     }
-    for (int i = prev; i < argc; i++)
+    for (int i = prev; i < argc; i++) {
         strv_push(&out, argv[i]);
+        strv_push(&origin, "");
+    }
     *ret_argv = TAKE_PTR(out);
+    if (ret_origin)
+        *ret_origin = TAKE_PTR(origin);
     return 0;
 }

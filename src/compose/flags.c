@@ -5,6 +5,7 @@
 #include "compose/net.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/opts.h"
 #include "core/strv.h"
 #include "core/util.h"
 #include "spec/spec.h"
@@ -12,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,58 +284,176 @@ static int parse_home(const char *arg, struct compose_opts *o, struct brick_erro
 }
 
 
-static const struct option long_opts[] = {
-    {"name", required_argument, NULL, OPT_NAME},
-    {"detach", no_argument, NULL, 'd'},
-    {"tty", no_argument, NULL, 't'},
-    {"interactive", no_argument, NULL, 'i'},
-    {"rm", no_argument, NULL, OPT_RM},
-    {"keep", no_argument, NULL, OPT_KEEP},
-    {"rootfs", required_argument, NULL, OPT_ROOTFS},
-    {"volume", required_argument, NULL, 'v'},
-    {"tmpfs", required_argument, NULL, OPT_TMPFS},
-    {"env", required_argument, NULL, 'e'},
-    {"workdir", required_argument, NULL, 'w'},
-    {"hostname", required_argument, NULL, OPT_HOSTNAME},
-    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
-    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-    {"security-opt", required_argument, NULL, OPT_SECURITY},
-    {"read-only", no_argument, NULL, OPT_READ_ONLY},
-    {"memory", required_argument, NULL, 'm'},
-    {"cpus", required_argument, NULL, OPT_CPUS},
-    {"pids-limit", required_argument, NULL, OPT_PIDS},
-    {"pod", required_argument, NULL, OPT_POD},
-    {"print-spec", no_argument, NULL, OPT_PRINT},
-    {"home", required_argument, NULL, OPT_HOME},
-    {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS},
-    {"no-init", no_argument, NULL, OPT_NO_INIT},
-    {"learn", required_argument, NULL, OPT_LEARN},
-    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE},
-    {"bind-try", required_argument, NULL, OPT_BIND_TRY},
-    {"ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY},
-    {"symlink", required_argument, NULL, OPT_SYMLINK},
-    {"unsetenv", required_argument, NULL, OPT_UNSETENV},
-    {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
+/* `brick do`'s options: getopt's table and their documentation (core/opts.h):
+ * `brick do --help`, man/brick-do.8's OPTIONS and the shell completions come
+ * from here (tools/gendocs.py; ./dev docs regenerates them). */
+#define F BRICK_COMPLETE_FILE
+#define D BRICK_COMPLETE_DIR
+#define NS_WORDS "words:new host container: ns:"
+#define NS_HELP "new, host, container:NAME or ns:/PATH (default: new)"
+const struct brick_opt compose_do_opts[] = {
+    {"name", required_argument, NULL, OPT_NAME, "NAME", "container id (default: do-<pid>)", NULL},
+    {"detach", no_argument, NULL, 'd', NULL, "do not wait for CMD: print the container's name and return. "
+     "Its stdin is /dev/null; its stdout and stderr go to its log (1 MiB, one previous file kept): brick logs NAME",
+     NULL},
+    {"tty", no_argument, NULL, 't', NULL, "allocate a terminal (not with -d)", NULL},
+    {"interactive", no_argument, NULL, 'i', NULL, "keep stdin open (always true in the foreground; not with -d)",
+     NULL},
+    {"rm", no_argument, NULL, OPT_RM, NULL, "remove the container when it exits (also with -d)", NULL},
+    {"keep", no_argument, NULL, OPT_KEEP, NULL, "keep the stopped container after a foreground run", NULL},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS, "DIR", "use DIR as the root instead of the host's", D},
+    {"volume", required_argument, NULL, 'v', "SRC:DST[:ro]", "bind mount SRC at DST. A DST missing on the "
+     "host's root is made on a read-only tmpfs over its nearest existing parent, which shows the parent's "
+     "entries (nothing is written on the host). A missing SRC is an error", F},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS, "DST", "mount a tmpfs at DST (made as for -v when missing)",
+     NULL},
+    {"env", required_argument, NULL, 'e', "KEY[=VALUE]",
+     "set an environment variable (KEY alone: the caller's value)", NULL},
+    {"workdir", required_argument, NULL, 'w', "DIR", "working directory (default /)", D},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME, "NAME", "hostname (default: the container name)", NULL},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD, "CAP", "add a capability (ALL: every one)",
+     BRICK_COMPLETE_CAP},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP, "CAP", "drop a capability (ALL: every one)",
+     BRICK_COMPLETE_CAP},
+    {"security-opt", required_argument, NULL, OPT_SECURITY, "OPT", "seccomp=FILE|unconfined, "
+     "no-new-privileges=true|false or apparmor=PROFILE|unconfined (default where AppArmor is enabled: "
+     "brick-default, loaded by brick when root runs it; a normal user gets it once it is loaded)",
+     "words:seccomp= seccomp=unconfined no-new-privileges=false apparmor= apparmor=unconfined"},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY, NULL, "read-only root (always so, recursively, for the "
+     "host's root)", NULL},
+    {"memory", required_argument, NULL, 'm', "SIZE", "memory limit (512m, 1g)", NULL},
+    {"cpus", required_argument, NULL, OPT_CPUS, "N", "CPU quota (0.5, 2)", NULL},
+    {"pids-limit", required_argument, NULL, OPT_PIDS, "N", "maximum number of processes (-1: none)", NULL},
+    {"pod", required_argument, NULL, OPT_POD, "NAME", "join pod NAME (its net, ipc, uts and maybe pid)",
+     BRICK_COMPLETE_POD},
+    {"print-spec", no_argument, NULL, OPT_PRINT, NULL, "print the config.json and exit", NULL},
+    {"home", required_argument, NULL, OPT_HOME, "DIR|host|host:ro", "the home: DIR from the host, the "
+     "caller's own (host), read-only (host:ro) (default: a private empty one; other homes and /root hidden)",
+     "words:host host:ro /"},
+    {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS, NULL,
+     "show the host's homes, /root and secret files (hidden by default)", NULL},
+    {"no-init", no_argument, NULL, OPT_NO_INIT, NULL, "run CMD itself as pid 1 (default: brick's init stays "
+     "pid 1, forwards signals to CMD and reaps)", NULL},
+    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "run CMD under the default seccomp profile while a "
+     "supervisor on the host records the syscalls it makes, then write them to FILE as OCI linux.seccomp "
+     "(calls the default denies are not learned; foreground only; docs/PROFILES.md)", F},
+    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE", "run CMD under the learned profile "
+     "FILE: a syscall outside it fails with EPERM, the first one named on stderr, the others listed when CMD "
+     "exits (brick profile merge|diff)", F},
+    {"bind-try", required_argument, NULL, OPT_BIND_TRY, "SRC DST",
+     "bind mount SRC at DST, left out when SRC is missing (as bwrap's)", F},
+    {"ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY, "SRC DST", "the same, read-only", F},
+    {"symlink", required_argument, NULL, OPT_SYMLINK, "TARGET DST",
+     "make DST a symlink to TARGET (an existing one with that target is fine)", NULL},
+    {"unsetenv", required_argument, NULL, OPT_UNSETENV, "KEY", "remove a variable. The default environment is "
+     "PATH, HOME (the sandbox's home), USER, LOGNAME and the caller's TERM, LANG, LANGUAGE and LC_*; -e and "
+     "--unsetenv apply in their order", NULL},
+    {NULL, required_argument, NULL, 'u', "USER[:GROUP]", "run as this user: names from the container's "
+     "/etc/passwd and /etc/group (the host's, or those of --rootfs), numbers as they are; a named user "
+     "without GROUP gets its groups from /etc/group (default: root, or you)", BRICK_COMPLETE_USER},
+    {NULL, 0, NULL, 0, NULL, "Namespaces and network (docs/COMPOSE.md):", NULL},
+    {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK, "MODE", "network namespace: new (default: "
+     "loopback only), host, container:NAME, ns:/PATH, or user[:allow_host_loopback=true]: a network of its own "
+     "through slirp4netns (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3); the host's 127.0.0.1 stays out of "
+     "reach unless allowed (then it is 10.0.2.2)",
+     "words:new host user user:allow_host_loopback=true container: ns:"},
     {"network", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK},
-    {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID},
-    {"ipc", required_argument, NULL, OPT_NS_BASE + OCI_NS_IPC},
-    {"uts", required_argument, NULL, OPT_NS_BASE + OCI_NS_UTS},
-    {"user", required_argument, NULL, OPT_NS_BASE + OCI_NS_USER},
+    {"pid", required_argument, NULL, OPT_NS_BASE + OCI_NS_PID, "MODE", "pid namespace: " NS_HELP, NS_WORDS},
+    {"ipc", required_argument, NULL, OPT_NS_BASE + OCI_NS_IPC, "MODE", "ipc namespace: " NS_HELP, NS_WORDS},
+    {"uts", required_argument, NULL, OPT_NS_BASE + OCI_NS_UTS, "MODE", "uts namespace: " NS_HELP, NS_WORDS},
+    {"user", required_argument, NULL, OPT_NS_BASE + OCI_NS_USER, "MODE",
+     "user namespace (default: host; new when not root: docs/ROOTLESS.md)", NS_WORDS},
     {"userns", required_argument, NULL, OPT_NS_BASE + OCI_NS_USER},
-    {"cgroup", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
+    {"cgroup", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP, "MODE", "cgroup namespace: " NS_HELP,
+     NS_WORDS},
     {"cgroupns", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
-    {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME},
-    {"publish", required_argument, NULL, NET_OPT_PUBLISH},
-    {"help", no_argument, NULL, 'h'},
+    {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME, "MODE", "time namespace (default: host)",
+     NS_WORDS},
+    {"publish", required_argument, NULL, 'p', "[IP:]HOSTPORT:PORT[/tcp|udp]", "forward HOSTPORT on the host to "
+     "PORT in the container (repeatable; implies --net user, refused with any other --net or --pod). IP "
+     "defaults to 127.0.0.1 (the host's loopback only); 0.0.0.0 is every address. IPv4 only", NULL},
+    {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
+    /* --no-FLAG for every boolean flag (bool_flags below; documented by FLAG's entry); --init undoes --no-init */
+    COMPOSE_NO_OPTION("detach", 'd'), COMPOSE_NO_OPTION("tty", 't'), COMPOSE_NO_OPTION("interactive", 'i'),
+    COMPOSE_NO_OPTION("rm", OPT_RM), COMPOSE_NO_OPTION("keep", OPT_KEEP),
+    COMPOSE_NO_OPTION("read-only", OPT_READ_ONLY), COMPOSE_NO_OPTION("print-spec", OPT_PRINT),
+    COMPOSE_NO_OPTION("host-secrets", OPT_HOST_SECRETS),
+    {"init", no_argument, NULL, COMPOSE_OPT_NO | OPT_NO_INIT, NULL, "undo --no-init (the default: brick's init "
+     "is pid 1)", NULL},
     DESKTOP_LONG_OPTIONS,
     {0},
 };
+#undef F
+#undef D
 
-#define SHORT_OPTS "+dtiv:e:w:u:m:p:h"
+const struct option *compose_long_options(void)
+{
+    static struct option buf[BRICK_OPTS_MAX];
+    return brick_opts_longopts(compose_do_opts, buf);
+}
+
+/* The boolean flags. --FLAG sets the first field (the desktop's through
+ * desktop_parse_flag(), which tells a profile's wishes from the caller's
+ * demands); --no-FLAG, and --FLAG=none for one with an optional value,
+ * clear every field listed: the last one given wins, so a flag a profile
+ * set can be turned off after it. */
+struct flag_field {
+    size_t off, size; /* size 0: the end of the list */
+};
+#define OPTS_FIELD(f) {offsetof(struct compose_opts, f), sizeof(((struct compose_opts *)0)->f)}
+#define DESK_FIELD(f) {offsetof(struct compose_desktop, f), sizeof(((struct compose_desktop *)0)->f)}
+static const struct bool_flag {
+    int code;
+    bool desktop;                  /* the fields are o->desktop's */
+    struct flag_field fields[4];
+} bool_flags[] = {
+    {'d', false, {OPTS_FIELD(detach)}},
+    {'t', false, {OPTS_FIELD(tty)}},
+    {'i', false, {OPTS_FIELD(interactive)}},
+    {OPT_RM, false, {OPTS_FIELD(rm)}},
+    {OPT_KEEP, false, {OPTS_FIELD(keep)}},
+    {OPT_READ_ONLY, false, {OPTS_FIELD(read_only)}},
+    {OPT_PRINT, false, {OPTS_FIELD(print_spec)}},
+    {OPT_HOST_SECRETS, false, {OPTS_FIELD(host_secrets)}},
+    {OPT_NO_INIT, false, {OPTS_FIELD(no_init)}},
+    {DESKTOP_OPT_X11, true, {DESK_FIELD(x11), DESK_FIELD(x11_auto)}},
+    {DESKTOP_OPT_WAYLAND, true, {DESK_FIELD(wayland), DESK_FIELD(wayland_auto)}},
+    {DESKTOP_OPT_GUI, true, {DESK_FIELD(gui)}},
+    {DESKTOP_OPT_AUDIO, true, {DESK_FIELD(audio), DESK_FIELD(audio_auto), DESK_FIELD(sound_devices)}},
+    {DESKTOP_OPT_GPU, true, {DESK_FIELD(gpu), DESK_FIELD(gpu_auto)}},
+    {DESKTOP_OPT_DIE_WITH_PARENT, true, {DESK_FIELD(die_with_parent), DESK_FIELD(die_auto)}},
+    {DESKTOP_OPT_NESTED_NS, true, {DESK_FIELD(nested_ns)}},
+};
+
+static const struct bool_flag *bool_flag(int code)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
+        if (bool_flags[i].code == code)
+            return &bool_flags[i];
+    return NULL;
+}
+
+/* --FLAG (the compose ones) or --no-FLAG; 1 when c is no boolean flag's. */
+static int parse_bool(int c, const char *arg, struct compose_opts *o)
+{
+    bool off = c & COMPOSE_OPT_NO;
+    const struct bool_flag *b = bool_flag(c & ~COMPOSE_OPT_NO);
+    if (!b || (!off && b->desktop && !(arg && streq(arg, "none"))))
+        return 1; /* not a boolean flag, or the desktop's to set */
+    if (!off && !b->desktop) {
+        *(bool *)((char *)o + b->fields[0].off) = true;
+        return 0;
+    }
+    char *base = b->desktop ? (char *)o->desktop : (char *)o;
+    for (const struct flag_field *f = b->fields; base && f < b->fields + ARRAY_SIZE(b->fields) && f->size; f++)
+        memset(base + f->off, 0, f->size);
+    return 0;
+}
+
 
 int compose_next_opt(int argc, char **argv, const char **ret_arg2)
 {
-    int c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL);
+    int c = brick_getopt(argc, argv, COMPOSE_DO_SHORTOPTS, compose_do_opts);
     *ret_arg2 = NULL;
     if ((c == OPT_BIND_TRY || c == OPT_RO_BIND_TRY || c == OPT_SYMLINK) && optind < argc)
         *ret_arg2 = argv[optind++];
@@ -397,17 +517,16 @@ static void set_str(char **dst, const char *s)
     *dst = xstrdup(s);
 }
 
-static int parse_one(int c, const char *arg, const char *arg2, struct compose_opts *o, struct brick_error *err)
+/* One flag; profile: the profile it comes from, NULL for the caller's own. */
+static int parse_one(int c, const char *arg, const char *arg2, const char *profile, struct compose_opts *o,
+                     struct brick_error *err)
 {
+    if (parse_bool(c, arg, o) == 0)
+        return 0;
     switch (c) {
     case OPT_BIND_TRY: case OPT_RO_BIND_TRY: case OPT_SYMLINK: return parse_pair(c, arg, arg2, o, err);
     case OPT_UNSETENV: return parse_unsetenv(arg, o, err);
     case OPT_NAME: set_str(&o->name, arg); return 0;
-    case 'd': o->detach = true; return 0;
-    case 't': o->tty = true; return 0;
-    case 'i': o->interactive = true; return 0;
-    case OPT_RM: o->rm = true; return 0;
-    case OPT_KEEP: o->keep = true; return 0;
     case OPT_ROOTFS: set_str(&o->rootfs, arg); return 0;
     case 'v': return parse_volume(arg, o, err);
     case OPT_TMPFS:
@@ -426,22 +545,18 @@ static int parse_one(int c, const char *arg, const char *arg2, struct compose_op
     case OPT_CAP_ADD: return parse_cap(arg, &o->cap_add, "--cap-add", err);
     case OPT_CAP_DROP: return parse_cap(arg, &o->cap_drop, "--cap-drop", err);
     case OPT_SECURITY: return parse_security_opt(arg, o, err);
-    case OPT_READ_ONLY: o->read_only = true; return 0;
     case 'm': case OPT_CPUS: case OPT_PIDS: return parse_resource(c, arg, o, err);
     case OPT_POD: set_str(&o->pod, arg); return 0;
-    case OPT_PRINT: o->print_spec = true; return 0;
     case OPT_HOME: return parse_home(arg, o, err);
-    case OPT_HOST_SECRETS: o->host_secrets = true; return 0;
-    case OPT_NO_INIT: o->no_init = true; return 0;
     case OPT_LEARN: set_str(&o->learn_file, arg); return 0;
     case OPT_PROFILE_FILE: set_str(&o->profile_file, arg); return 0;
     }
-    if (c == 'p' || c == NET_OPT_PUBLISH)
+    if (c == 'p')
         return net_parse_publish(arg, o, err);
     if (c >= OPT_NS_BASE && c < OPT_NS_BASE + OCI_NS__MAX)
         return parse_namespace_flag(c - OPT_NS_BASE, arg, o, err);
     if (c >= DESKTOP_OPT_BASE && c < DESKTOP_OPT__END)
-        return desktop_parse_flag(c, arg, o, err);
+        return desktop_parse_flag(c, arg, profile, o, err);
     return brick_err(err, EINVAL, "internal: unhandled option %d", c);
 }
 
@@ -507,26 +622,36 @@ static int check(struct compose_opts *o, struct brick_error *err)
 
 int compose_parse(int argc, char **argv, struct compose_opts *o, struct brick_error *err)
 {
+    return compose_parse_origin(argc, argv, NULL, o, err);
+}
+
+int compose_parse_origin(int argc, char **argv, char *const *origin, struct compose_opts *o,
+                         struct brick_error *err)
+{
     *o = (struct compose_opts){.no_new_privs = true};
     optind = 0; /* full reset: the caller may have parsed other flags */
     opterr = 0;
     int c;
     const char *arg2;
-    while ((c = compose_next_opt(argc, argv, &arg2)) != -1) {
+    for (;;) {
+        int at = optind ? optind : 1; /* the word the next flag starts in */
+        if ((c = compose_next_opt(argc, argv, &arg2)) == -1)
+            break;
+        const char *profile = origin && at < argc && origin[at][0] ? origin[at] : NULL;
         if (c == 'h')
             return 1;
         if (c == '?') {
             if (optopt && optopt < 256)
                 return brick_err(err, EINVAL, "do: unknown or incomplete option '-%c' (see 'brick do --help')",
                                  optopt);
-            const char *close = closest_long_option(argv[optind - 1], long_opts);
+            const char *close = brick_opts_closest(argv[optind - 1], compose_do_opts);
             if (close)
                 return brick_err(err, EINVAL, "do: unknown or incomplete option '%s'; did you mean '--%s'? "
                                  "(see 'brick do --help')", argv[optind - 1], close);
             return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
                              argv[optind - 1]);
         }
-        int r = parse_one(c, optarg, arg2, o, err);
+        int r = parse_one(c, optarg, arg2, profile, o, err);
         if (r < 0)
             return r;
     }

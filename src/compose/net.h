@@ -48,15 +48,6 @@ struct compose_port {
     bool udp;
 };
 
-#define NET_OPT_PUBLISH 2048 /* getopt code of -p/--publish in do's table */
-#define NET_USAGE \
-    "\nNetwork (docs/COMPOSE.md):\n" \
-    "      --net user[:allow_host_loopback=true]   a network of its own through slirp4netns:\n" \
-    "                             10.0.2.100, gateway 10.0.2.2, DNS 10.0.2.3; the host's 127.0.0.1\n" \
-    "                             stays out of reach unless allowed (then it is 10.0.2.2)\n" \
-    "  -p, --publish [IP:]HOSTPORT:PORT[/tcp|udp]   forward a host port into the container\n" \
-    "                             (implies --net user; IP defaults to 127.0.0.1, use 0.0.0.0\n" \
-    "                             for every address of the host)\n"
 
 /* Step 1. --net VALUE: 1 for user[:allow_host_loopback=true] (also spelt
  * slirp4netns, as Podman does), 0 for any other namespace mode (left to

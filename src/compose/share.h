@@ -37,4 +37,14 @@ void compose_info_done(struct compose_info *ci);
 /* The infra container's id of pod NAME: "pod-NAME". Heap string. */
 char *compose_pod_infra_id(const char *pod);
 
+/* Pods (pod.c). The options of pod NAME's infra container, for
+ * cli_do_launch; fails when NAME is invalid or the pod exists. */
+struct compose_opts;
+int compose_pod_infra_opts(const char *root, const char *name, bool share_pid, struct compose_opts *o,
+                           struct brick_error *err);
+/* Members of pod NAME, from the containers' own annotations (strv). */
+char **compose_pod_members(const char *root, const char *pod, bool *ret_running);
+/* Delete pod NAME: its members (running ones only with force), then its infra. */
+int compose_pod_remove(const char *root, const char *name, bool force, struct brick_error *err);
+
 #endif

@@ -149,12 +149,15 @@ TEST(profiles)
     setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
     char *argv[] = {"do", "--name", "n", "--profile", "browser", "--net", "new", "--", "chromium", "--profile",
                     "x", NULL};
-    char **x = NULL;
-    is_int(desktop_profile_expand(11, argv, &x, &err), 0, "expand --profile browser");
+    char **x = NULL, **origin = NULL;
+    is_int(desktop_profile_expand(11, argv, &x, &origin, &err), 0, "expand --profile browser");
+    is_int(strv_length(origin), strv_length(x), "an origin per word");
     int i_net_host = -1, i_net_new = -1, n_profile = 0;
     for (int i = 0; x && x[i]; i++) {
         if (streq(x[i], "--net=host"))
             i_net_host = i;
+        /* the caller's 9 words of 11 ("--profile browser" went) around the profile's flags */
+        ok(streq(origin[i], i >= 3 && i < (int)strv_length(x) - 6 ? "browser" : ""), x[i]);
         if (streq(x[i], "new"))
             i_net_new = i;
         if (streq(x[i], "--profile"))
@@ -163,16 +166,137 @@ TEST(profiles)
     ok(i_net_host > 0 && i_net_new > i_net_host, "the profile's flags sit where --profile was");
     is_int(n_profile, 1, "the command's own --profile is left alone");
     struct compose_opts o;
-    is_int(compose_parse((int)strv_length(x), x, &o, &err), 0, "expanded argv parses");
+    is_int(compose_parse_origin((int)strv_length(x), x, origin, &o, &err), 0, "expanded argv parses");
     ok(o.desktop && o.desktop->gpu && o.desktop->nested_ns && o.desktop->shm_size == 1LL << 30, "browser flags");
-    ok(o.desktop->audio && o.desktop->audio_auto, "browser: sound when a server runs (audio=auto)");
+    ok(o.desktop->audio && o.desktop->audio_auto, "browser: sound when a server runs (a profile's wish)");
+    ok(o.desktop->gpu_auto && o.desktop->die_auto, "browser: a GPU when there is one; die-with-parent a wish");
     is_int(o.ns[OCI_NS_NETWORK].mode, NS_MODE_NEW, "--net new after the profile wins");
     compose_opts_done(&o);
     strv_free(x);
+    strv_free(origin);
     char *bad[] = {"do", "--profile", "../etc/passwd", "x", NULL};
-    ok(desktop_profile_expand(4, bad, &x, &err) < 0, "path in a profile name refused");
+    ok(desktop_profile_expand(4, bad, &x, NULL, &err) < 0, "path in a profile name refused");
     char *missing[] = {"do", "--profile", "nope", "x", NULL};
-    ok(desktop_profile_expand(4, missing, &x, &err) < 0 && strstr(err.msg, "no profile"), "unknown profile");
+    ok(desktop_profile_expand(4, missing, &x, NULL, &err) < 0 && strstr(err.msg, "no profile"), "unknown profile");
+
+    /* every shipped profile parses, and detached too (a profile's die-with-parent drops out) */
+    static const char *const shipped[] = {"browser", "gui", "media", "x11-untrusted", "office", "mail", "editor",
+                                          "terminal"};
+    for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+        char *av[] = {"do", "-d", "--profile", (char *)shipped[i], "app", NULL};
+        err.msg[0] = '\0';
+        int r = desktop_profile_expand(5, av, &x, &origin, &err);
+        if (r == 0)
+            r = compose_parse_origin((int)strv_length(x), x, origin, &o, &err);
+        ok(r == 0 && o.detach && o.desktop, shipped[i]);
+        if (r < 0)
+            printf("# %s: %s\n", shipped[i], err.msg);
+        compose_opts_done(&o);
+        strv_free(x);
+        strv_free(origin);
+    }
+}
+
+/* a profile's argv: the profile's flags in the middle, the caller's around them */
+static int parse_profiled(struct compose_opts *o, struct brick_error *err, const char *const *before,
+                          const char *const *prof, const char *const *after)
+{
+    char *argv[32], *origin[32];
+    int n = 0;
+    argv[n] = (char *)"do", origin[n++] = (char *)"";
+    for (; *before; before++)
+        argv[n] = (char *)*before, origin[n++] = (char *)"";
+    for (; *prof; prof++)
+        argv[n] = (char *)*prof, origin[n++] = (char *)"p";
+    for (; *after; after++)
+        argv[n] = (char *)*after, origin[n++] = (char *)"";
+    argv[n] = origin[n] = NULL;
+    return compose_parse_origin(n, argv, origin, o, err);
+}
+
+/* --no-FLAG for every boolean flag, --FLAG=none, the last one wins; a
+ * profile's flags are wishes, the caller's demands */
+TEST(no_flags)
+{
+    struct compose_opts o;
+    struct brick_error err;
+    static const char *const none[] = {NULL};
+    static const char *const prof[] = {"--gui", "--audio", "--gpu", "--die-with-parent", "--allow-nested-ns",
+                                       "--wayland", "--device=/dev/video0", NULL};
+    const char *off[] = {"--no-audio", "--no-gpu", "--no-die-with-parent", "--no-allow-nested-ns", "--no-gui",
+                         "--no-wayland", "app", NULL};
+    is_int(parse_profiled(&o, &err, none, prof, off), 0, "a profile's flags turned off");
+    ok(!o.desktop->audio && !o.desktop->audio_auto && !o.desktop->gpu && !o.desktop->gpu_auto &&
+       !o.desktop->die_with_parent && !o.desktop->nested_ns && !o.desktop->gui && !o.desktop->wayland,
+       "every one of them off");
+    ok(o.desktop->n_dev_reqs == 1 && o.desktop->dev_reqs[0].optional, "a profile's --device is a wish");
+    compose_opts_done(&o);
+
+    const char *wishes[] = {"app", NULL};
+    is_int(parse_profiled(&o, &err, none, prof, wishes), 0, "the profile alone");
+    ok(o.desktop->audio_auto && o.desktop->gpu_auto && o.desktop->wayland_auto && o.desktop->die_auto, "wishes");
+    compose_opts_done(&o);
+    const char *demands[] = {"--audio", "--gpu", "--x11", "app", NULL};
+    is_int(parse_profiled(&o, &err, none, prof, demands), 0, "the caller's flags after the profile's");
+    ok(o.desktop->audio && !o.desktop->audio_auto && o.desktop->gpu && !o.desktop->gpu_auto, "demands");
+    ok(o.desktop->x11 == DESKTOP_X11_TRUSTED && !o.desktop->wayland, "the caller's --x11 replaces its --wayland");
+    compose_opts_done(&o);
+    const char *detached[] = {"-d", "app", NULL};
+    is_int(parse_profiled(&o, &err, none, prof, detached), 0, "-d with a profile's --die-with-parent");
+    compose_opts_done(&o);
+    const char *before[] = {"--audio", NULL};
+    is_int(parse_profiled(&o, &err, before, prof, wishes), 0, "the caller's flag before the profile");
+    ok(o.desktop->audio_auto, "the profile's, later, wins");
+    compose_opts_done(&o);
+
+    const char *nones[] = {"--x11", "--audio=devices", "--gpu", "--x11=none", "--audio=none", "--gpu=none", "app",
+                           NULL};
+    is_int(parse(&o, &err, nones), 0, "--FLAG=none");
+    ok(!o.desktop->x11 && !o.desktop->audio && !o.desktop->sound_devices && !o.desktop->gpu, "=none: off");
+    compose_opts_done(&o);
+    const char *again[] = {"--no-audio", "--audio", "--gpu=auto", "app", NULL};
+    is_int(parse(&o, &err, again), 0, "--no-audio --audio");
+    ok(o.desktop->audio && !o.desktop->audio_auto && o.desktop->gpu_auto, "the last one wins; --gpu=auto a wish");
+    compose_opts_done(&o);
+    const char *lone[] = {"--no-gpu", "app", NULL};
+    is_int(parse(&o, &err, lone), 0, "--no-gpu alone");
+    ok(o.desktop == NULL, "nothing of the desktop asked for");
+    compose_opts_done(&o);
+    const char *compose[] = {"-dt", "--rm", "--keep", "--read-only", "--host-secrets", "--no-init", "--no-detach",
+                             "--no-tty", "--no-rm", "--no-keep", "--no-read-only", "--no-host-secrets", "--init",
+                             "app", NULL};
+    is_int(parse(&o, &err, compose), 0, "compose's booleans on and off");
+    ok(!o.detach && !o.tty && !o.rm && !o.keep && !o.read_only && !o.host_secrets && !o.no_init, "all off");
+    compose_opts_done(&o);
+    const char *strict[] = {"-d", "--die-with-parent", "app", NULL};
+    ok(parse(&o, &err, strict) < 0 && strstr(err.msg, "detached"), "the caller's -d --die-with-parent refused");
+    compose_opts_done(&o);
+    const char *badnone[] = {"--gpu=lots", "app", NULL};
+    ok(parse(&o, &err, badnone) < 0 && strstr(err.msg, "--gpu=none"), "--gpu=lots refused");
+    compose_opts_done(&o);
+
+    /* every boolean flag has its --no-FLAG, and every --no-FLAG parses */
+    const struct option *opts = compose_long_options();
+    for (size_t i = 0; opts[i].name; i++) {
+        const char *n = opts[i].name;
+        if (opts[i].has_arg == required_argument || streq(n, "help") || (opts[i].val & COMPOSE_OPT_NO))
+            continue;
+        char want[80];
+        snprintf(want, sizeof(want), startswith(n, "no-") ? "%s" : "no-%s", startswith(n, "no-") ? n + 3 : n);
+        bool found = false;
+        for (size_t j = 0; opts[j].name; j++)
+            found |= streq(opts[j].name, want) && opts[j].val == (COMPOSE_OPT_NO | opts[i].val);
+        ok(found, n);
+    }
+    for (size_t i = 0; opts[i].name; i++) {
+        if (!(opts[i].val & COMPOSE_OPT_NO))
+            continue;
+        char flag[80];
+        snprintf(flag, sizeof(flag), "--%s", opts[i].name);
+        const char *a[] = {flag, "app", NULL};
+        ok(parse(&o, &err, a) == 0, flag);
+        compose_opts_done(&o);
+    }
 }
 
 static bjson *find_mount(bjson *spec, const char *dst)
@@ -284,7 +408,7 @@ TEST(gpu_fake_tree)
     }
     struct compose_desktop d = {0};
     struct brick_error err;
-    is_int(desktop_gpu_scan(&d, root, true, &err), 0, "scan the fake tree");
+    is_int(desktop_gpu_scan(&d, root, true, &err), 5, "scan the fake tree: five nodes");
     int render = 0, card = 0, nv = 0, libs = 0, libc = 0, icd = 0;
     for (size_t i = 0; i < d.n_devs; i++) {
         render += streq(d.devs[i].path, "/dev/dri/renderD128") && d.devs[i].major == 226;
@@ -303,7 +427,7 @@ TEST(gpu_fake_tree)
     is_int(libs, 3, "the NVIDIA libraries bound (paths inside without the prefix)");
     is_int(libc, 0, "other libraries left alone");
     is_int(icd, 1, "the Vulkan ICD file");
-    ok(d.notes == NULL, "no 'no GPU' note");
+    ok(d.notes == NULL && d.left_out == NULL, "no 'no GPU' note");
     struct compose_desktop d2 = {0};
     desktop_gpu_scan(&d2, root, false, &err);
     is_int(d2.n_mounts, 0, "with the host's root: no library binds");
@@ -312,9 +436,8 @@ TEST(gpu_fake_tree)
     free(d2.devs);
     free(d2.group_add);
     struct compose_desktop d3 = {0};
-    desktop_gpu_scan(&d3, "/nonexistent", true, &err);
-    ok(d3.n_devs == 0 && d3.notes, "no GPU: a note, no error");
-    strv_free(d3.notes);
+    is_int(desktop_gpu_scan(&d3, "/nonexistent", true, &err), 0, "no GPU: none found");
+    ok(d3.n_devs == 0 && !d3.notes, "no devices, no note (desktop_resolve tells, or refuses)");
     for (size_t i = 0; i < d.n_devs; i++)
         free(d.devs[i].path);
     free(d.devs);
@@ -329,7 +452,8 @@ TEST(gpu_fake_tree)
     (void)!system(cmd);
 }
 
-/* --audio=auto: no sound server is a note (the profiles); --audio stays an error */
+/* --audio=auto: no sound server is left out (the profiles); --audio stays an
+ * error; so for --gpu=auto and --gpu where there is no GPU */
 TEST(audio_auto)
 {
     char dir[] = "/tmp/brick-test-audio-XXXXXX";
@@ -343,8 +467,8 @@ TEST(audio_auto)
     const char *autoa[] = {"--audio=auto", "app", NULL}, *strict[] = {"--audio=auto", "--audio", "app", NULL};
     is_int(parse(&o, &err, autoa), 0, "--audio=auto parses");
     is_int(desktop_resolve(&o, dir, &err), 0, "no sound server: no error");
-    ok(o.desktop->n_mounts == 0 && o.desktop->notes && strstr(o.desktop->notes[0], "without sound"),
-       "a note, no mount");
+    ok(o.desktop->n_mounts == 0 && o.desktop->left_out && strstr(o.desktop->left_out[0], "sound (no sound server at "
+       "/nonexistent/pulse/native)") && streq(o.desktop->left_out_flags[0], "--no-audio"), "left out, no mount");
     compose_opts_done(&o);
     is_int(parse(&o, &err, strict), 0, "--audio=auto --audio parses");
     ok(!o.desktop->audio_auto, "the last --audio wins");
@@ -354,6 +478,24 @@ TEST(audio_auto)
     const char *bad[] = {"--audio=loud", "app", NULL};
     ok(parse(&o, &err, bad) < 0, "--audio=loud refused");
     compose_opts_done(&o);
+    if (access("/dev/snd", F_OK) != 0) {
+        const char *devs[] = {"--audio=devices", "--audio=auto", "app", NULL};
+        is_int(parse(&o, &err, devs), 0, "--audio=devices --audio=auto parses");
+        is_int(desktop_resolve(&o, dir, &err), 0, "no sound server, no /dev/snd: no error");
+        ok(strv_length(o.desktop->left_out) == 2 && streq(o.desktop->left_out[1], "/dev/snd (missing)"),
+           "both left out");
+        compose_opts_done(&o);
+    }
+    if (access("/dev/dri", F_OK) != 0 && access("/dev/nvidia0", F_OK) != 0) {
+        const char *gpu[] = {"--gpu", "app", NULL}, *gpu_auto[] = {"--gpu=auto", "app", NULL};
+        is_int(parse(&o, &err, gpu), 0, "--gpu parses");
+        ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "no GPU on this host"), "--gpu: no GPU, refused");
+        compose_opts_done(&o);
+        is_int(parse(&o, &err, gpu_auto), 0, "--gpu=auto parses");
+        is_int(desktop_resolve(&o, dir, &err), 0, "--gpu=auto: no GPU, no error");
+        ok(o.desktop->left_out && strstr(o.desktop->left_out[0], "a GPU"), "left out");
+        compose_opts_done(&o);
+    }
     unsetenv("PULSE_SERVER");
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -367,6 +509,7 @@ int main(void)
     RUN(xauthority);
     RUN(audio_auto);
     RUN(profiles);
+    RUN(no_flags);
     RUN(apply);
     RUN(gpu_fake_tree);
     return tap_done();

@@ -240,8 +240,9 @@ def test_update_changes_limits(brick, bundle, cgparent):
     inner = with_cgroup(b, cgparent, cid, {"memory": {"limit": 64 << 20}, "pids": {"limit": 50}})
     start(brick, b, cid)
     brick.ok("update", "--memory", "128M", "--pids-limit", "20", "--cpu-quota", "50000",
-             "--cpu-period", "100000", "--cpu-shares", "512", cid)
+             "--cpu-period", "100000", "--cpu-shares", "512", "--cpuset-cpus", "0", cid)
     v2 = layout() == "v2"
+    assert read("cpuset", inner, "cpuset.cpus") == "0"
     assert int(read("memory", inner, "memory.max" if v2 else "memory.limit_in_bytes")) == 128 << 20
     assert read("pids", inner, "pids.max") == "20"
     if v2:
@@ -304,6 +305,14 @@ def test_ps_lists_container_processes(brick, bundle, cgparent):
     listed = {int(l.split()[1]) for l in table[1:]}
     assert listed == set(pids)
     assert sum(l.endswith(" sleep 100") for l in table[1:]) == 2, table
+    # ps options reach ps as they are (runc: exec.Command("ps", args...)):
+    # several options work, and shell syntax in one is never run
+    t = brick.ok("ps", cid, "-o", "pid,args", "-o", "comm=THECMD").stdout.splitlines()
+    assert t[0].split()[0] == "PID" and t[0].split()[-1] == "THECMD", t
+    assert {int(l.split()[0]) for l in t[1:]} == set(pids)
+    marker = Path(f"/tmp/bk-ps-{os.getpid()}")
+    cp = brick("ps", cid, "-o", f"pid;touch {marker}")
+    assert cp.returncode != 0 and not marker.exists(), cp.stderr
     brick.delete(cid, force=True)
 
 

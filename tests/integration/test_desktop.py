@@ -24,7 +24,10 @@ pytestmark = brick_only
 
 PACKAGES = {"Xvfb": "xvfb", "xclock": "x11-apps", "xwd": "x11-apps", "xdpyinfo": "x11-utils",
             "xwininfo": "x11-utils", "xauth": "xauth", "weston": "weston", "wayland-info": "wayland-utils",
-            "unshare": "util-linux", "chromium": "chromium", "zenity": "zenity", "convert": "imagemagick"}
+            "unshare": "util-linux", "chromium": "chromium", "zenity": "zenity", "convert": "imagemagick",
+            # the shipped profiles' apps (test_profiles.py)
+            "xterm": "xterm", "mousepad": "mousepad", "abiword": "abiword", "sylpheed": "sylpheed", "mpv": "mpv",
+            "slirp4netns": "slirp4netns"}
 _apt_tried = set()
 
 
@@ -68,7 +71,7 @@ def xvfb():
     need("Xvfb", "xauth", "xdpyinfo")
     servers, dirs = [], []
 
-    def start(authdir=None):
+    def start(authdir=None, screen="480x360x24"):
         d = Path(authdir or tempfile.mkdtemp(prefix="bkx-"))
         dirs.append(d)
         num = _free_display(80 + 7 * len(servers))
@@ -78,7 +81,7 @@ def xvfb():
         # -noreset: an X server resets when its last client leaves, which
         # would also forget the cookies that `xauth generate` made.
         p = subprocess.Popen(["Xvfb", f":{num}", "-auth", str(auth), "-noreset", "-nolisten", "tcp",
-                              "-screen", "0", "480x360x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              "-screen", "0", screen], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
         x = Xvfb(num, auth, p)
         servers.append(x)
@@ -498,7 +501,7 @@ def test_die_with_parent_refuses_detach(brick):
 def test_profiles(brick, workdir):
     cp = brick("do", "--profile", "help")
     assert cp.returncode == 0, cp.stderr
-    for name in ("browser", "gui", "media", "x11-untrusted"):
+    for name in ("browser", "editor", "gui", "mail", "media", "office", "terminal", "x11-untrusted"):
         assert f"  {name} " in cp.stdout
     # a user's own profile, found in ~/.config/brick/profiles; a later flag wins
     conf = workdir / "conf" / "brick" / "profiles"
@@ -515,6 +518,11 @@ def test_profiles(brick, workdir):
 def test_gpu_without_gpu(brick):
     if os.path.exists("/dev/dri") or any(n.startswith("nvidia") for n in os.listdir("/dev")):
         pytest.skip("this machine has a GPU")
+    # the caller's --gpu demands one; --gpu=auto (and a profile's gpu) wishes for one
     cp = brick("do", "--gpu", "--", "true")
+    assert cp.returncode == 1
+    assert cp.stderr.startswith("brick: --gpu: no GPU on this host (no /dev/dri/renderD*, no /dev/nvidia*)")
+    cp = brick("do", "--gpu=auto", "--", "true")
     assert cp.returncode == 0, cp.stderr
-    assert "no GPU found" in cp.stderr
+    assert cp.stderr == ("brick: note: not on this host, left out: a GPU (no /dev/dri/renderD*, no /dev/nvidia*: "
+                         "software rendering); --no-gpu to not ask\n")

@@ -101,8 +101,11 @@ def test_do_errors(brick):
         "host's / cannot be made" in cp.stderr
     cid = new_id()
     brick.ok("do", "-d", "--name", cid, "sleep", "60")
-    cp = brick("do", "--name", cid, "true")
-    assert cp.returncode == 1 and "already exists" in cp.stderr
+    for extra in ([], ["-d"], ["--net", "user"]):
+        cp = brick("do", "--name", cid, *extra, "true")
+        assert cp.returncode == 1 and f'container "{cid}" already exists' in cp.stderr, (extra, cp.stderr)
+        # the container that holds the name is untouched by the failed create
+        assert json.loads(brick.ok("state", cid).stdout)["status"] == "running"
     brick.ok("delete", "-f", cid)
     assert not list(p for p in brick.root.iterdir() if not p.name.startswith("."))
 

@@ -107,3 +107,25 @@ def test_inspect_probe_unconfined(brick, sbundle):
 def test_inspect_not_running(brick):
     cp = brick("inspect", "nope")
     assert cp.returncode != 0 and 'container "nope" does not exist' in cp.stderr
+
+
+def test_inspect_never_reports_a_recycled_pid(brick, sbundle):
+    """The recorded pid now names another process (its start time differs,
+    as after pid reuse): inspect reads through a pidfd checked against the
+    recorded start time, so it says the container is not running and shows
+    nothing of the impostor."""
+    import subprocess
+    cid = _running(brick, sbundle())
+    impostor = subprocess.Popen(["sleep", "60"])
+    try:
+        st_path = brick.root / cid / "state.json"
+        st = json.loads(st_path.read_text())
+        st["pid"] = impostor.pid  # pid_start stays the init's: not the impostor's
+        st_path.write_text(json.dumps(st))
+        cp = brick("inspect", "--format", "json", cid)
+        assert cp.returncode != 0 and f'container "{cid}" is not running' in cp.stderr, cp.stdout
+        assert str(impostor.pid) not in cp.stdout
+    finally:
+        impostor.kill()
+        impostor.wait()
+        brick("delete", "-f", cid)

@@ -313,6 +313,21 @@ def test_preserve_fds(brick, bundle):
     assert probe_line(cp, "fds")["_line"] == "fds 0 1 2 3 4"
 
 
+@brick_only
+@pytest.mark.parametrize("how", ["preserve-fds", "listen-fds"])
+def test_a_closed_preserved_fd_is_dev_null_in_the_container(brick, bundle, how):
+    """The caller hands fds 3 and 4 on but fd 4 is closed: the runtime fills
+    it with /dev/null before opening anything of its own, so no fd of the
+    runtime's can take number 4 and reach the container (the library does it,
+    so every caller of brick_create/brick_run is covered). runc 1.1.5 hands
+    the container a directory of its own there."""
+    b = bundle(["/bin/sh", "-c", "stat -L -c '%F %t:%T' /proc/self/fd/4"])
+    extra, env = (["--preserve-fds", "2"], None) if how == "preserve-fds" else ([], {"LISTEN_FDS": "2"})
+    cp = run_with_fd3(brick, b, extra, env_extra=env, nfds=1)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split()[-1] == "1:3" and "character" in cp.stdout, cp.stdout
+
+
 def test_preserved_fd_is_usable(brick, bundle):
     b = bundle(["/bin/sh", "-c", "cat <&3; echo"])
     cp = run_with_fd3(brick, b, ["--preserve-fds", "1"])

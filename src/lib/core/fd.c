@@ -415,6 +415,19 @@ void stdio_to_null(void)
         close(nul);
 }
 
+void fds_reserve(int from, int n)
+{
+    for (int fd = from; fd < from + n; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        int nul = open("/dev/null", O_RDWR); /* passed on: not close-on-exec */
+        if (nul >= 0 && nul != fd) {
+            dup2(nul, fd);
+            close(nul);
+        }
+    }
+}
+
 void stdio_fill(void)
 {
     int fd;

@@ -96,6 +96,11 @@ void stdio_to_null(void);
  * stdio meant for the container (its output log) would replace them. Call
  * it before opening anything. */
 void stdio_fill(void);
+
+/* Fds from..from+n-1 the caller hands to a container: any that is not open
+ * is filled with /dev/null, so that none of ours can take its number and
+ * reach the container in its place. */
+void fds_reserve(int from, int n);
 /* Close every fd from 3 on but keep[0..n_keep): a helper process that never
  * execs (the output logger) must hold nothing else, no caller's pipe, no
  * state lock, no host directory. */

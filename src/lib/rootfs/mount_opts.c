@@ -16,7 +16,6 @@ enum opt_kind {
     OPT_ATIME,   /* an atime mode (the 3-bit MOUNT_ATTR__ATIME field) */
     OPT_NORELATIME, /* drop a pending relatime request */
     OPT_SB,      /* a superblock MS_* flag */
-    OPT_PROP,    /* propagation */
     OPT_BIND,
     OPT_RBIND,
     OPT_REMOUNT,
@@ -192,8 +191,6 @@ static int apply_one(struct mount_opts *o, const struct opt_def *d, struct brick
     case OPT_IDMAP:
         o->idmap = true;
         o->idmap_recursive = d->rec;
-        break;
-    default:
         break;
     }
     return 0;

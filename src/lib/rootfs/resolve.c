@@ -18,8 +18,6 @@
 
 #define MAX_SYMLINKS 40 /* the kernel's own limit */
 
-bool resolve_force_walk;
-
 /* Split on '/', dropping empty and "." components. */
 static char **split_path(const char *path)
 {
@@ -115,7 +113,7 @@ static int lookup(int root_fd, const char *path)
     int fd = -ENOSYS;
 
     /* EAGAIN: a concurrent rename or mount raced with ".." resolution. */
-    for (int tries = 0; !resolve_force_walk && tries < 16; tries++)
+    for (int tries = 0; tries < 16; tries++)
         if ((fd = sys_openat2(root_fd, *path ? path : "/", &how)) != -EAGAIN)
             break;
     if (fd == -ENOSYS)

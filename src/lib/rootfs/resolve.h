@@ -29,7 +29,4 @@ enum resolve_create {
 int resolve_in_root(int root_fd, const char *path, enum resolve_create create,
                     struct brick_error *err);
 
-/* Test hook: pretend openat2 is missing and use the component walk. */
-extern bool resolve_force_walk;
-
 #endif

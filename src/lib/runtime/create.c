@@ -158,7 +158,7 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
 /* brick do: no bundle directory of its own, the state directory is one. */
 static bool bundle_in_state(const struct create_ctx *ctx)
 {
-    return ctx->opts->spec && ctx->opts->spec_json && !ctx->opts->bundle;
+    return ctx->opts->spec_json && !ctx->opts->bundle;
 }
 
 static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
@@ -772,17 +772,24 @@ void create_ctx_done(struct create_ctx *ctx)
     free(ctx->rootfs);
 }
 
+void create_take_fds(struct create_ctx *ctx)
+{
+    const char *lf = getenv("LISTEN_FDS");
+    int n;
+    if (lf && parse_int(lf, &n) == 0 && n > 0 && n <= 65536)
+        ctx->listen_fds = n;
+    fds_reserve(3, ctx->listen_fds + ctx->preserve_fds);
+}
+
 static void add_listen_fds(struct create_ctx *ctx)
 {
     /* systemd socket activation: like runc, hand the LISTEN_FDS fds through,
      * followed by the --preserve-fds ones. */
-    const char *lf = getenv("LISTEN_FDS");
-    int n;
-    if (!lf || parse_int(lf, &n) < 0 || n <= 0)
+    if (!ctx->listen_fds)
         return;
-    strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", n));
+    strv_push_take(&ctx->spec->process->env, xasprintf("LISTEN_FDS=%d", ctx->listen_fds));
     strv_push(&ctx->spec->process->env, "LISTEN_PID=1");
-    ctx->preserve_fds += n;
+    ctx->preserve_fds += ctx->listen_fds;
 }
 
 /* A new user namespace without uidMappings and gidMappings: its root is the
@@ -810,7 +817,11 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
         return brick_err(err, EINVAL, "invalid container id \"%s\"", ctx->opts->id ? ctx->opts->id : "");
     /* brick do hands over the spec it validated: no second parse */
     int r;
-    if (!ctx->spec) {
+    if (!ctx->spec && ctx->opts->spec_json) { /* config.json's text from the caller */
+        r = oci_spec_parse(ctx->opts->spec_json, strlen(ctx->opts->spec_json), &ctx->spec, err);
+        if (r < 0)
+            return brick_err_prefix(err, "config.json");
+    } else if (!ctx->spec) {
         const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
         _cleanup_close_ int bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)

@@ -396,11 +396,11 @@ static int await_exec(int sock, pid_t pid, int pidfd, struct sync_msg *m)
 }
 
 /* Start E; returns its pid, after it exec'd (or the reason it could not).
- * E is forked, never cloned into our memory as `run`'s init is (clone_vm.c):
- * it is visible in the container's pid namespace at once, and a process of
- * the container holding CAP_SYS_PTRACE (an earlier `exec --cap` may have
- * granted it, which no config records) could open /proc/<E>/mem, which
- * would stay our memory after E's execve. */
+ * E is forked (a copy of our memory, never shared with us): it is visible in
+ * the container's pid namespace at once, and a process of the container
+ * holding CAP_SYS_PTRACE (an earlier `exec --cap` may have granted it, which
+ * no config records) could open /proc/<E>/mem; shared memory would stay ours
+ * after E's execve. */
 static pid_t spawn_exec(struct exec_ctx *ec, int *ret_pidfd, struct brick_error *err)
 {
     int sv[2];

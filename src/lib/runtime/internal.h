@@ -63,6 +63,7 @@ struct create_ctx {
     int exec_listen_fd;  /* exec.sock listener for `start` (create only); -1 for run */
     int state_dirfd;     /* locked state directory: the children must drop their copy */
     int preserve_fds;    /* fds 3..3+preserve_fds-1 go to the container */
+    int listen_fds;      /* LISTEN_FDS (socket activation), read once; the first of them */
     pid_t init_pid;      /* G, in our pid namespace */
     int init_pidfd;
     pid_t stage1_pid;

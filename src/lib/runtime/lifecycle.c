@@ -67,6 +67,7 @@ int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_erro
 int brick_create(const struct brick_create_opts *opts, struct brick_error *err)
 {
     struct create_ctx ctx = CREATE_CTX_INIT(opts);
+    create_take_fds(&ctx); /* before the runtime opens any fd */
     int dirfd = -1;
     int r = create_container(&ctx, false, &dirfd, err);
     if (dirfd >= 0)

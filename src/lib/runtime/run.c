@@ -97,6 +97,7 @@ int brick_run(const struct brick_create_opts *opts, int *ret_status, struct bric
     ctx.may_proxy_tty = !opts->detach;
     if (opts->output_log)
         stdio_fill(); /* the init's stdio is made by dup2 onto 0-2 */
+    create_take_fds(&ctx); /* before the runtime opens any fd */
     sigset_t old;
     /* Block before the clone so no signal meant for the container is lost;
      * the init restores the mask before execve. */

@@ -5,8 +5,11 @@
 
 #include <brick/brick.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/un.h>
+
+#include "spec/model.h"
 
 struct create_ctx;
 
@@ -21,6 +24,9 @@ struct create_ctx;
 /* Parent side of create: on success the init waits before execve and
  * *ret_dirfd is the locked state directory. */
 int create_container(struct create_ctx *ctx, bool for_run, int *ret_dirfd, struct brick_error *err);
+/* First of create and run, before any fd is opened: read LISTEN_FDS (once)
+ * and reserve the caller's fds the container gets (fds_reserve). */
+void create_take_fds(struct create_ctx *ctx);
 void create_ctx_done(struct create_ctx *ctx);
 int exec_sock_address(int dirfd, struct sockaddr_un *sa);
 
@@ -44,6 +50,17 @@ struct handle {
 int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
                 struct brick_error *err);
 void handle_done(struct handle *h);
+
+/* handle_open, and a pidfd of the recorded init (start time checked):
+ * -ESRCH, with no message, when it is not running; h is done on failure. */
+int handle_open_live(const char *root, const char *id, struct handle *h, int *ret_pidfd,
+                     struct brick_error *err);
+/* The inodes of the namespaces (OCI_NS_* index, 0 where unreadable) of the
+ * process behind pidfd, pid for kernels without PIDFD_GET_*_NAMESPACE;
+ * -ESRCH once it is gone (share.c). */
+int ns_inodes(int pidfd, pid_t pid, uint64_t ino[OCI_NS__MAX]);
+/* ... of container id's recorded init; -ESRCH when it is not running. */
+int container_ns_inodes(const char *root, const char *id, uint64_t ino[OCI_NS__MAX]);
 /* The status from the recorded pid, "paused" when the cgroup is frozen. */
 enum container_status container_status(const struct container_state *st);
 struct cgroup;

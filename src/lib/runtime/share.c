@@ -71,6 +71,43 @@ static int pidfd_open_ns(int pidfd, pid_t pid, int t)
     return fd;
 }
 
+int handle_open_live(const char *root, const char *id, struct handle *h, int *ret_pidfd,
+                     struct brick_error *err)
+{
+    *ret_pidfd = -EBADF;
+    int r = handle_open(root, id, false, h, err);
+    if (r >= 0 && (h->st.pid <= 0 || !state_pid_alive(&h->st, ret_pidfd)))
+        r = -ESRCH;
+    if (r < 0)
+        handle_done(h);
+    return r;
+}
+
+int ns_inodes(int pidfd, pid_t pid, uint64_t ino[OCI_NS__MAX])
+{
+    for (int t = 0; t < OCI_NS__MAX; t++) {
+        _cleanup_close_ int fd = pidfd_open_ns(pidfd, pid, t);
+        struct stat st;
+        if (fd == -ESRCH)
+            return -ESRCH;
+        ino[t] = fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+    }
+    return 0;
+}
+
+int container_ns_inodes(const char *root, const char *id, uint64_t ino[OCI_NS__MAX])
+{
+    struct brick_error ignored;
+    struct handle h;
+    _cleanup_close_ int pidfd = -EBADF;
+    int r = handle_open_live(root, id, &h, &pidfd, &ignored);
+    if (r < 0)
+        return r;
+    r = ns_inodes(pidfd, h.st.pid, ino);
+    handle_done(&h);
+    return r;
+}
+
 int brick_open_namespace(const char *root, const char *id, const char *type, int *ret_fd,
                          struct brick_error *err)
 {
@@ -78,16 +115,12 @@ int brick_open_namespace(const char *root, const char *id, const char *type, int
     if (t < 0)
         return brick_err(err, EINVAL, "unknown namespace type \"%s\"", type);
     struct handle h;
-    int r = handle_open(root, id, false, &h, err);
-    if (r < 0) {
-        handle_done(&h);
-        return r;
-    }
     _cleanup_close_ int pidfd = -EBADF;
-    if (!state_pid_alive(&h.st, &pidfd)) {
-        handle_done(&h);
+    int r = handle_open_live(root, id, &h, &pidfd, err);
+    if (r == -ESRCH)
         return brick_err(err, ESRCH, "container \"%s\" is stopped: its namespaces are gone", id);
-    }
+    if (r < 0)
+        return r;
     int fd = pidfd_open_ns(pidfd, h.st.pid, t);
     handle_done(&h);
     if (fd == -ESRCH)

@@ -23,7 +23,7 @@
 #include "core/cleanup.h"
 #include "core/error.h"
 #include "core/util.h"
-#include "security/exe_guard.h"
+#include <brick/brick.h> /* brick_guard_exe, BRICK_EXE_TREE_ENV */
 
 #include <brick/brick.h>
 #include <errno.h>

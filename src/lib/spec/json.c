@@ -196,6 +196,7 @@ enum bjson_type bjson_type_of(const bjson *v)
         return BJSON_ARRAY;
     case json_type_object:
         return BJSON_OBJECT;
+    case json_type_null:
     default:
         return BJSON_NULL;
     }

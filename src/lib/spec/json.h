@@ -28,6 +28,8 @@ enum bjson_type {
  * the line and column. The root must be released with bjson_free(). */
 int bjson_parse(const char *text, size_t len, bjson **ret, struct brick_error *err);
 void bjson_free(bjson *v);
+static inline void bjson_freep(bjson **v) { bjson_free(*v); }
+#define _cleanup_bjson_ __attribute__((cleanup(bjson_freep)))
 
 enum bjson_type bjson_type_of(const bjson *v); /* NULL -> BJSON_NULL */
 const char *bjson_type_name(enum bjson_type t); /* "a string", "an object", ... */

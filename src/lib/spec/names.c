@@ -1,5 +1,6 @@
 /* names.c — name tables: capabilities, rlimits, signals, namespace and hook
  * kinds, and the enumerated strings of the runtime-spec. Pure lookups. */
+#include <brick/brick.h> /* brick_signal_from_string */
 #include "spec/names.h"
 #include "core/cleanup.h"
 #include "core/util.h"
@@ -103,7 +104,7 @@ static int rt_signal(const char *s)
     return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
 }
 
-int oci_signal_from_string(const char *s)
+int brick_signal_from_string(const char *s)
 {
     int n;
     if (!s || !*s)

@@ -17,9 +17,6 @@
  * and small enough that a hostile file cannot exhaust memory. */
 #define SPEC_MAX_SIZE (16u << 20)
 
-static void bjson_freep(bjson **v) { bjson_free(*v); }
-#define _cleanup_bjson_ _cleanup_(bjson_freep)
-
 static bool span(const char **s, const char *set, bool nonempty)
 {
     size_t n = strspn(*s, set);

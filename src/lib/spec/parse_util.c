@@ -246,6 +246,12 @@ static int pc_scalar(struct pctx *c, const bjson *v, enum pf_kind kind, void *ds
             return pc_err(c, "expected a boolean");
         *(bool *)dst = bjson_bool(v);
         return 0;
+    case PF_STR:
+    case PF_PATH:
+    case PF_STRV:
+    case PF_MAP:
+    case PF_ARRAY:
+    case PF_CUSTOM:
     default:
         abort(); /* a field table bug, not an input error */
     }
@@ -269,6 +275,13 @@ static int pc_field(struct pctx *c, const bjson *v, const struct pfield *f, char
         return pc_array(c, v, f, base);
     case PF_CUSTOM:
         return f->fn(c, v, dst);
+    case PF_BOOL:
+    case PF_U64:
+    case PF_I64:
+    case PF_U32:
+    case PF_U16:
+    case PF_I32:
+    case PF_INT:
     default: {
         int r = pc_scalar(c, v, f->kind, dst);
         if (r == 0 && f->aux >= 0)

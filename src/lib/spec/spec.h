@@ -37,22 +37,10 @@ int oci_spec_validate(const struct oci_spec *s, struct brick_error *err);
 /* prefix: the JSON path of the object ("process" or "" for a lone one). */
 int oci_process_validate(const struct oci_process *p, const char *prefix, struct brick_error *err);
 
-/* The default config.json `brick spec` writes: the structure of runc 1.1's
- * `runc spec` (`--rootless`: a user namespace mapping 0 to geteuid()/getegid(),
- * no network namespace, /sys bind-mounted, no cgroup resources), with
- * ociVersion "1.2.1" and hostname "brick", tab-indented like runc. Heap
- * string. */
-/* cgroupns: add a cgroup namespace, as runc does only on pure cgroup v2
- * hosts (on v1 and hybrid ones it would hide the container's own cgroup
- * paths from exec'd processes' view). */
-char *oci_spec_default_json(bool rootless, bool cgroupns);
-
 /* Name tables (pure). */
 int oci_cap_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21; -1 unknown */
 const char *oci_cap_name(int cap);       /* NULL when unknown */
 int oci_cap_last(void);                  /* highest capability brick knows (40) */
 int oci_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE; -1 unknown */
-/* "SIGTERM", "TERM", "term", "15", "SIGRTMIN+3" -> signal number; -1 unknown. */
-int oci_signal_from_string(const char *s);
 
 #endif

@@ -605,7 +605,7 @@ TEST(null_is_absent)
 TEST(default_spec)
 {
     for (int rootless = 0; rootless <= 1; rootless++) {
-        char *text = oci_spec_default_json(rootless, true);
+        char *text = brick_spec_default_json(rootless, true);
         struct oci_spec *s;
         struct brick_error e;
         int r = parse_text(text, &s, &e);
@@ -657,7 +657,7 @@ TEST(load)
     char dir[] = "/tmp/brick-spec-XXXXXX";
     ok(mkdtemp(dir) != NULL, "tmpdir");
     char *path = xasprintf("%s/config.json", dir);
-    char *text = oci_spec_default_json(false, true);
+    char *text = brick_spec_default_json(false, true);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -698,22 +698,22 @@ TEST(names)
     is_int(oci_rlimit_from_name("RLIMIT_NOFILE"), RLIMIT_NOFILE, "RLIMIT_NOFILE");
     is_int(oci_rlimit_from_name("RLIMIT_RTTIME"), RLIMIT_RTTIME, "RLIMIT_RTTIME");
     is_int(oci_rlimit_from_name("RLIMIT_FOO"), -1, "unknown rlimit");
-    is_int(oci_signal_from_string("SIGTERM"), SIGTERM, "SIGTERM");
-    is_int(oci_signal_from_string("TERM"), SIGTERM, "TERM");
-    is_int(oci_signal_from_string("term"), SIGTERM, "term");
-    is_int(oci_signal_from_string("15"), 15, "15");
-    is_int(oci_signal_from_string("SIGKILL"), SIGKILL, "SIGKILL");
-    is_int(oci_signal_from_string("sigwinch"), SIGWINCH, "sigwinch");
-    is_int(oci_signal_from_string("RTMIN"), SIGRTMIN, "RTMIN");
-    is_int(oci_signal_from_string("SIGRTMIN+2"), SIGRTMIN + 2, "SIGRTMIN+2");
-    is_int(oci_signal_from_string("SIGRTMAX-1"), SIGRTMAX - 1, "SIGRTMAX-1");
-    is_int(oci_signal_from_string("SIGRTMIN-1"), -1, "SIGRTMIN-1");
-    is_int(oci_signal_from_string("SIGRTMIN+99"), -1, "SIGRTMIN+99");
-    is_int(oci_signal_from_string("0"), -1, "0");
-    is_int(oci_signal_from_string("65"), -1, "65");
-    is_int(oci_signal_from_string("9x"), -1, "9x");
-    is_int(oci_signal_from_string("SIGFOO"), -1, "SIGFOO");
-    is_int(oci_signal_from_string(""), -1, "empty");
+    is_int(brick_signal_from_string("SIGTERM"), SIGTERM, "SIGTERM");
+    is_int(brick_signal_from_string("TERM"), SIGTERM, "TERM");
+    is_int(brick_signal_from_string("term"), SIGTERM, "term");
+    is_int(brick_signal_from_string("15"), 15, "15");
+    is_int(brick_signal_from_string("SIGKILL"), SIGKILL, "SIGKILL");
+    is_int(brick_signal_from_string("sigwinch"), SIGWINCH, "sigwinch");
+    is_int(brick_signal_from_string("RTMIN"), SIGRTMIN, "RTMIN");
+    is_int(brick_signal_from_string("SIGRTMIN+2"), SIGRTMIN + 2, "SIGRTMIN+2");
+    is_int(brick_signal_from_string("SIGRTMAX-1"), SIGRTMAX - 1, "SIGRTMAX-1");
+    is_int(brick_signal_from_string("SIGRTMIN-1"), -1, "SIGRTMIN-1");
+    is_int(brick_signal_from_string("SIGRTMIN+99"), -1, "SIGRTMIN+99");
+    is_int(brick_signal_from_string("0"), -1, "0");
+    is_int(brick_signal_from_string("65"), -1, "65");
+    is_int(brick_signal_from_string("9x"), -1, "9x");
+    is_int(brick_signal_from_string("SIGFOO"), -1, "SIGFOO");
+    is_int(brick_signal_from_string(""), -1, "empty");
     is_str(oci_ns_type_name(OCI_NS_NETWORK), "network", "ns name");
     is_str(oci_hook_kind_name(OCI_HOOK_CREATE_RUNTIME), "createRuntime", "hook name");
 }

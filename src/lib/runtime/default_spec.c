@@ -4,12 +4,12 @@
  * order, omitempty keys left out, tab indentation), so tools and tutorials
  * written for runc keep working. Differences on purpose: ociVersion is the
  * spec version brick implements and the hostname is "brick". */
-#include "spec/spec.h"
 #include "core/cleanup.h"
 #include "core/util.h"
 #include "security/seccomp.h"
 #include "spec/json.h"
 
+#include <brick/brick.h>
 #include <unistd.h>
 
 #include "brick-config.h"
@@ -149,7 +149,7 @@ static bjson *linux_section(bool rootless, bool cgroupns)
     return l;
 }
 
-char *oci_spec_default_json(bool rootless, bool cgroupns)
+char *brick_spec_default_json(bool rootless, bool cgroupns)
 {
     bjson *s = bjson_new_object(), *root = bjson_new_object();
     bjson_set(s, "ociVersion", bjson_new_string(BRICK_SPEC_VERSION));
