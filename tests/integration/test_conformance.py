@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import VAR_TMP_PREFIX, brick_only, foreign_run, minimal_config, new_id, wait_for
+from conftest import VAR_TMP_PREFIX, brick_only, foreign_run, minimal_config, new_id, run_cmd, wait_for
 
 
 def _env_of(b, brick, cid=None):
@@ -451,6 +451,16 @@ def test_exec_without_a_mount_namespace(brick, bundle, workdir):
         brick.ok("delete", "-f", cid)
     assert brick("state", cid).returncode != 0
     assert _our_mounts(workdir) == [] and os.listdir(b.rootfs / "dev") == []
+    # made from another mount namespace (an engine's own): exec still lands
+    # in the chroot, not at the root of the namespace the init shares
+    cid = new_id()
+    cp = run_cmd(["unshare", "-m", "--propagation", "private", brick.binary, "--root", brick.root, "create",
+                  "--bundle", b.path, cid])
+    assert cp.returncode == 0, cp.stderr
+    try:
+        assert brick.ok("exec", cid, "ls", "/").stdout.split() == sorted(os.listdir(b.rootfs))
+    finally:
+        brick.ok("delete", "-f", cid)
 
 
 USERNS_SCRIPT = "cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /dev/x && echo dev-ok"

@@ -261,9 +261,11 @@ static int exec_harden(struct exec_ctx *ec, struct lsm_exec_attrs *lsm, struct b
     return r;
 }
 
-/* The init shares our mount namespace (a container without one of its
- * own): setns gave us no root, we take the init's (its chroot), through the
- * verified host procfs; the pidfd proves the pid was still the init's. */
+/* A container without a mount namespace of its own: its root is the init's
+ * chroot, which setns does not give (it gives none when the init shares our
+ * mount namespace, that namespace's root when the container was made in
+ * another one). Taken through the verified host procfs; the pidfd proves
+ * the pid was still the init's. */
 static int enter_init_root(struct exec_ctx *ec, struct brick_error *err)
 {
     char path[32];
@@ -282,7 +284,8 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
 {
     if (setns(ec->init_pidfd, ec->ns_flags) < 0)
         return brick_err_errno(err, errno, "join the container's namespaces");
-    int r = (ec->ns_flags & CLONE_NEWNS) ? 0 : enter_init_root(ec, err);
+    bool own_mntns = oci_spec_namespace(ec->spec, OCI_NS_MOUNT) != NULL;
+    int r = own_mntns && (ec->ns_flags & CLONE_NEWNS) ? 0 : enter_init_root(ec, err);
     if (r < 0)
         return r;
     if (setsid() < 0)
