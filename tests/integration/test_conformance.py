@@ -399,7 +399,7 @@ def test_without_a_mount_namespace(brick, bundle, workdir):
 
 
 @pytest.mark.parametrize("what", ["mounts", "maskedPaths", "readonlyPaths", "root.readonly", "rootfsPropagation",
-                                  "devices", "CAP_SYS_CHROOT", "CAP_SYS_ADMIN"])
+                                  "devices", "CAP_SYS_CHROOT", "CAP_SYS_ADMIN", "CAP_DAC_READ_SEARCH"])
 def test_without_a_mount_namespace_what_needs_one_is_refused(brick, bundle, workdir, what):
     """What would mount (runc and crun do it in the host's mount namespace,
     runc refuses masked and read-only paths) or leave the chroot: refused,
@@ -408,7 +408,8 @@ def test_without_a_mount_namespace_what_needs_one_is_refused(brick, bundle, work
     path = {"mounts": "mounts[0] /tmp", "maskedPaths": "linux.maskedPaths", "readonlyPaths": "linux.readonlyPaths",
             "root.readonly": "root.readonly", "rootfsPropagation": "linux.rootfsPropagation",
             "devices": "linux.devices", "CAP_SYS_CHROOT": "process.capabilities.bounding",
-            "CAP_SYS_ADMIN": "process.capabilities.effective"}[what]
+            "CAP_SYS_ADMIN": "process.capabilities.effective",
+            "CAP_DAC_READ_SEARCH": "process.capabilities.permitted"}[what]
     if what == "mounts":
         b.add_mount("/tmp", "tmpfs", "tmpfs", ["nosuid"])
     elif what in ("maskedPaths", "readonlyPaths"):
@@ -421,6 +422,8 @@ def test_without_a_mount_namespace_what_needs_one_is_refused(brick, bundle, work
         b.linux["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]
     elif what == "CAP_SYS_CHROOT":
         b.process["capabilities"]["bounding"].append(what)
+    elif what == "CAP_DAC_READ_SEARCH":  # open_by_handle_at opens the host's / by its handle
+        b.process["capabilities"]["permitted"].append(what)
     else:
         b.process["capabilities"]["effective"].append(what)  # any set counts
     cp = brick.run(b)

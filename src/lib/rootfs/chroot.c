@@ -8,9 +8,12 @@
  * refuses what would need a mount, and enters the root with chroot(2) (no
  * pivot_root without a private mount namespace).
  *
- * A chroot is left by chroot() again ("mkdir x; chroot x; cd ../..") and by
- * mounts, so the capabilities that do that (CAP_SYS_CHROOT, CAP_SYS_ADMIN)
- * are refused in every set of the process. Inside a chroot the kernel refuses
+ * A chroot is left by chroot() again ("mkdir x; chroot x; cd ../.."), by
+ * mounts and by open_by_handle_at, so the capabilities that do that
+ * (CAP_SYS_CHROOT, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH) are refused in every
+ * set of the process. (CAP_DAC_READ_SEARCH leaves any container whose root is
+ * on a host file system, with a mount namespace too, as with runc: brick's
+ * default profiles do not grant it.) Inside a chroot the kernel refuses
  * a new user namespace and a join of one (current_chrooted()), so they cannot
  * be regained either. docs/ENGINES.md */
 #include "rootfs/rootfs.h"
@@ -27,7 +30,9 @@
 /* JSON keys of a process's capability sets, with the sets of c. */
 static int check_caps(const struct oci_capabilities *c, const char *where, struct brick_error *err)
 {
-    static const char *const escaping[] = {"CAP_SYS_CHROOT", "CAP_SYS_ADMIN"};
+    /* CAP_DAC_READ_SEARCH: open_by_handle_at opens any inode of the file
+     * system the root is on (the host's / by its handle: CVE-2014 "shocker") */
+    static const char *const escaping[] = {"CAP_SYS_CHROOT", "CAP_SYS_ADMIN", "CAP_DAC_READ_SEARCH"};
     struct {
         const char *key;
         char **set;

@@ -641,9 +641,17 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
         if (sfd < 0 || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
             if (sfd >= 0 && errno == EINTR)
                 continue;
-            /* no signalfd: reap only (signals stay blocked) */
-            si.ssi_signo = SIGCHLD;
-            (void)pause();
+            /* No signalfd, or it fails (under --learn every call fails with
+             * ENOSYS once the supervisor is gone): reap only, blocking
+             * (signals stay blocked, pause() would never return); when even
+             * waiting fails, end the container rather than spin. */
+            int st;
+            pid_t p = waitpid(-1, &st, 0);
+            if (p == child)
+                _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+            if (p < 0 && errno != EINTR)
+                _exit(255);
+            continue;
         }
         if (si.ssi_signo != SIGCHLD) {
             (void)kill(child, (int)si.ssi_signo);
