@@ -19,10 +19,7 @@ static bool has_suffix(const char *s, const char *suffix)
     return l >= k && streq(s + l - k, suffix);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-    return (!a && !b) || streq(a, b);
-}
+static bool same_str(const char *a, const char *b) { return (!a && !b) || streq(a, b); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * a mount, with no way up (".."), and removes no more than dir and
          * its parents below the mount */
         size_t ml = strlen(h->mount);
-        if (h->mount[0] != '/' || strncmp(h->dir, h->mount, ml) != 0 || h->dir[ml] != '/' || !h->dir[ml + 1] ||
-            strstr(h->dir, "/../") || strstr(h->dir, "/./") || has_suffix(h->dir, "/..") ||
+        if (h->mount[0] != '/' || strncmp(h->dir, h->mount, ml) != 0 || h->dir[ml] != '/' ||
+            !h->dir[ml + 1] || strstr(h->dir, "/../") || strstr(h->dir, "/./") || has_suffix(h->dir, "/..") ||
             has_suffix(h->dir, "/.") || strstr(h->mount, "/.."))
             abort();
         if (h->created && (strncmp(h->created, h->mount, ml) != 0 || h->created[ml] != '/' ||

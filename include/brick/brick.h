@@ -79,7 +79,7 @@ struct brick_exit_info {
 
 /* Options of create and run (runc's flags of the same names). */
 struct brick_create_opts {
-    const char *root;           /* state root, e.g. /run/brick */
+    const char *root; /* state root, e.g. /run/brick */
     const char *id;
     const char *bundle;         /* NULL: the current directory */
     const char *pid_file;       /* NULL: none */
@@ -163,15 +163,15 @@ struct brick_exec_opts {
     const char *console_socket;
     bool detach;
     const char *pid_file;
-    const char *pidfd_socket;   /* the process's pidfd is sent there (runc 1.2) */
+    const char *pidfd_socket; /* the process's pidfd is sent there (runc 1.2) */
     const char *cwd;
-    char **env;               /* KEY=VALUE, override the container's */
+    char **env; /* KEY=VALUE, override the container's */
     bool has_user;
     uid_t uid;
     gid_t gid;
     unsigned int *additional_gids;
     size_t n_additional_gids;
-    char **caps;              /* added to every capability set */
+    char **caps; /* added to every capability set */
     bool no_new_privs;
     const char *apparmor;
     const char *process_label;
@@ -186,8 +186,7 @@ int brick_pause(const char *root, const char *id, struct brick_error *err);
 int brick_resume(const char *root, const char *id, struct brick_error *err);
 /* Apply a LinuxResources JSON document (runtime-spec linux.resources) to the
  * running container's cgroup; only the keys present are changed. */
-int brick_update(const char *root, const char *id, const char *resources_json,
-                 struct brick_error *err);
+int brick_update(const char *root, const char *id, const char *resources_json, struct brick_error *err);
 /* The pids of the container's cgroup (sorted), heap array. */
 int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct brick_error *err);
 /* For `events`: runc's stats "data" object (compact JSON, heap string), how
@@ -205,8 +204,7 @@ struct brick_container_info {
     char *namespaces; /* state.json's "namespaces" record (compact JSON), NULL if none */
 };
 /* Every container under root, sorted by id. */
-int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n,
-               struct brick_error *err);
+int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n, struct brick_error *err);
 void brick_container_info_free(struct brick_container_info *v, size_t n);
 
 /* The default config.json `brick spec` writes: the structure of runc 1.1's

@@ -23,7 +23,7 @@ struct cli_subcommand {
     const char *summary;
     const struct brick_opt *opts; /* NULL: only --help */
     const char *shortopts;
-    const char *args;             /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
+    const char *args; /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
 };
 
 /* A command. Its option table is the one source of its parser, of the
@@ -36,8 +36,8 @@ struct cli_command {
     int (*run)(struct cli_globals *g, int argc, char **argv);
     const struct brick_opt *opts;
     const char *shortopts;
-    const char *args;                   /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
-    const struct cli_subcommand *subs;  /* ended by {0}; NULL: none */
+    const char *args;                  /* completion of its arguments (BRICK_COMPLETE_*), NULL: none */
+    const struct cli_subcommand *subs; /* ended by {0}; NULL: none */
 };
 
 /* Print the error (stderr line and --log record) and return exit status 1. */
@@ -68,7 +68,8 @@ extern const struct cli_command cmd_create, cmd_exec, cmd_start, cmd_run, cmd_st
     cmd_list, cmd_spec;
 extern const struct cli_command cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_features;
 extern const struct cli_command cmd_inspect; /* brick-only */
-extern const struct cli_command cmd_do, cmd_logs, cmd_pod, cmd_graph, cmd_profile; /* brick-only: composition */
+extern const struct cli_command cmd_do, cmd_logs, cmd_pod, cmd_graph,
+    cmd_profile; /* brick-only: composition */
 
 /* Build, share and run the container `brick do` describes (do.c); used by
  * `pod create` too. Returns the exit status to use; *ret_status is the

@@ -10,10 +10,21 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP,
-       OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET, OPT_LEARN, OPT_PROFILE_FILE };
+enum {
+    OPT_PID_FILE = 256,
+    OPT_CONSOLE,
+    OPT_NO_PIVOT,
+    OPT_NO_KEYRING,
+    OPT_PRESERVE,
+    OPT_KEEP,
+    OPT_NO_SUBREAPER,
+    OPT_PIDFD_SOCKET,
+    OPT_LEARN,
+    OPT_PROFILE_FILE
+};
 
 /* The options create and run share (core/opts.h), then each one's table. */
+/* clang-format off */
 #define COMMON_OPTS \
     {"bundle", required_argument, NULL, 'b', "DIR", "bundle directory holding config.json (default: .)", \
      BRICK_COMPLETE_DIR}, \
@@ -28,6 +39,7 @@ enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESER
     {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET, "SOCKET", \
      "send a pidfd of the container's init to the unix socket SOCKET", BRICK_COMPLETE_FILE}, \
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL}
+/* clang-format on */
 
 static const struct brick_opt create_opts[] = {COMMON_OPTS, {0}};
 
@@ -37,14 +49,17 @@ static const struct brick_opt run_opts[] = {
     {"keep", no_argument, NULL, OPT_KEEP, NULL, "do not delete the container after it exits", NULL},
     {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER, NULL,
      "accepted for runc compatibility (brick uses none)", NULL},
-    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "run under the bundle's linux.seccomp (which "
+    {"learn", required_argument, NULL, OPT_LEARN, "FILE",
+     "run under the bundle's linux.seccomp (which "
      "must exist) while a supervisor records the syscalls it allows, the paths and ports they touch and (as "
      "root) the capabilities the run exercised, and write them to FILE (as brick do --learn). Foreground only; "
-     "the bundle is not changed", BRICK_COMPLETE_FILE},
+     "the bundle is not changed",
+     BRICK_COMPLETE_FILE},
     {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE",
      "run with FILE as linux.seccomp instead of the bundle's, the capability sets limited to its learned "
      "ones and its Landlock policy applied; the first refused syscall and each refused dropped capability "
-     "are named on stderr (docs/PROFILES.md)", BRICK_COMPLETE_FILE},
+     "are named on stderr (docs/PROFILES.md)",
+     BRICK_COMPLETE_FILE},
     {0},
 };
 #define CREATE_SHORTOPTS "b:h"
@@ -73,33 +88,20 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
     bool is_run = cmd == &cmd_run;
     *o = (struct brick_create_opts){.root = g->root, .systemd_cgroup = g->systemd_cgroup};
     int c;
-    while ((c = cli_getopt(argc, argv, is_run ? RUN_SHORTOPTS : CREATE_SHORTOPTS, is_run ? run_opts : create_opts,
-                            cmd)) != -1) {
+    while ((c = cli_getopt(argc, argv, is_run ? RUN_SHORTOPTS : CREATE_SHORTOPTS,
+                           is_run ? run_opts : create_opts, cmd)) != -1) {
         switch (c) {
-        case 'b':
-            o->bundle = optarg;
-            break;
-        case OPT_PID_FILE:
-            o->pid_file = optarg;
-            break;
-        case OPT_CONSOLE:
-            o->console_socket = optarg;
-            break;
-        case OPT_NO_PIVOT:
-            o->no_pivot = true;
-            break;
-        case OPT_NO_KEYRING:
-            o->no_new_keyring = true;
-            break;
+        case 'b': o->bundle = optarg; break;
+        case OPT_PID_FILE: o->pid_file = optarg; break;
+        case OPT_CONSOLE: o->console_socket = optarg; break;
+        case OPT_NO_PIVOT: o->no_pivot = true; break;
+        case OPT_NO_KEYRING: o->no_new_keyring = true; break;
         case OPT_PRESERVE:
-            if (parse_int(optarg, &o->preserve_fds) < 0 || o->preserve_fds < 0 ||
-                o->preserve_fds > 65536)
-                return cli_failf("%s: --preserve-fds: expected a non-negative number, got \"%s\"",
-                                 cmd->name, optarg);
+            if (parse_int(optarg, &o->preserve_fds) < 0 || o->preserve_fds < 0 || o->preserve_fds > 65536)
+                return cli_failf("%s: --preserve-fds: expected a non-negative number, got \"%s\"", cmd->name,
+                                 optarg);
             break;
-        case OPT_PIDFD_SOCKET:
-            o->pidfd_socket = optarg;
-            break;
+        case OPT_PIDFD_SOCKET: o->pidfd_socket = optarg; break;
         case 'd':
         case OPT_KEEP:
         case OPT_NO_SUBREAPER:
@@ -109,11 +111,8 @@ static int parse(struct cli_globals *g, int argc, char **argv, const struct cli_
                 return cli_failf("%s: unknown option '%s'", cmd->name, argv[optind - 1]);
             parse_run_flag(c, optarg, o);
             break;
-        case 'h':
-            cli_help(cmd);
-            return 2;
-        default:
-            return 1;
+        case 'h': cli_help(cmd); return 2;
+        default: return 1;
         }
     }
     if (cli_want_args(argc, argv, 1, 1, cmd) < 0)

@@ -76,11 +76,18 @@ static int resolve_paths(struct compose_opts *o, struct brick_error *err)
  * never saw. The runtime opens and checks the path again. */
 static int check_ns_paths(const struct compose_opts *o, struct brick_error *err)
 {
-    static const struct { const char *flag; int clone; } kinds[OCI_NS__MAX] = {
-        [OCI_NS_PID] = {"--pid", CLONE_NEWPID},   [OCI_NS_NETWORK] = {"--net", CLONE_NEWNET},
-        [OCI_NS_MOUNT] = {"--mount", CLONE_NEWNS}, [OCI_NS_IPC] = {"--ipc", CLONE_NEWIPC},
-        [OCI_NS_UTS] = {"--uts", CLONE_NEWUTS},   [OCI_NS_USER] = {"--userns", CLONE_NEWUSER},
-        [OCI_NS_CGROUP] = {"--cgroupns", CLONE_NEWCGROUP}, [OCI_NS_TIME] = {"--time", CLONE_NEWTIME},
+    static const struct {
+        const char *flag;
+        int clone;
+    } kinds[OCI_NS__MAX] = {
+        [OCI_NS_PID] = {"--pid", CLONE_NEWPID},
+        [OCI_NS_NETWORK] = {"--net", CLONE_NEWNET},
+        [OCI_NS_MOUNT] = {"--mount", CLONE_NEWNS},
+        [OCI_NS_IPC] = {"--ipc", CLONE_NEWIPC},
+        [OCI_NS_UTS] = {"--uts", CLONE_NEWUTS},
+        [OCI_NS_USER] = {"--userns", CLONE_NEWUSER},
+        [OCI_NS_CGROUP] = {"--cgroupns", CLONE_NEWCGROUP},
+        [OCI_NS_TIME] = {"--time", CLONE_NEWTIME},
     };
     for (int t = 0; t < OCI_NS__MAX; t++) {
         const struct compose_ns *n = &o->ns[t];
@@ -104,8 +111,8 @@ static int read_seccomp(struct compose_opts *o, struct brick_error *err)
         return 0;
     int r = read_file_at(AT_FDCWD, file, BRICK_READ_CONFIG, &o->seccomp_json, NULL);
     if (r < 0)
-        return brick_err_errno(err, -r, "%s%s", o->profile_file ? "--profile-file " : "--security-opt seccomp=",
-                               file);
+        return brick_err_errno(err, -r, "%s%s",
+                               o->profile_file ? "--profile-file " : "--security-opt seccomp=", file);
     return 0;
 }
 
@@ -160,10 +167,15 @@ static int launch(struct cli_globals *g, struct compose_opts *o, struct net_sess
         /* No bundle directory: the config goes straight to the state dir. */
         /* rootless under a systemd user manager: its scope is the cgroup */
         /* detached: the output goes to the container's log (brick logs) */
-        struct brick_create_opts co = {.root = g->root, .id = o->name, .detach = o->detach, .keep = o->keep,
+        struct brick_create_opts co = {.root = g->root,
+                                       .id = o->name,
+                                       .detach = o->detach,
+                                       .keep = o->keep,
                                        .output_log = o->detach,
-                                       .spec = TAKE_PTR(spec), .spec_json = json,
-                                       .systemd_cgroup = g->systemd_cgroup || (o->caller && o->caller->user_manager)};
+                                       .spec = TAKE_PTR(spec),
+                                       .spec_json = json,
+                                       .systemd_cgroup =
+                                           g->systemd_cgroup || (o->caller && o->caller->user_manager)};
         if (net->sock >= 0) { /* --net user: the helper attaches before the command starts */
             co.on_created = net_session_attach;
             co.on_created_data = net;
@@ -195,7 +207,7 @@ int cli_do_launch(struct cli_globals *g, struct compose_opts *o, int *ret_status
         o->name = xasprintf("do-%d", (int)getpid());
     *ret_status = 0;
     if (o->detach)
-        stdio_fill(); /* before any fd is opened: see brick_create_opts.output_log */
+        stdio_fill();         /* before any fd is opened: see brick_create_opts.output_log */
     compose_caller_detect(o); /* unprivileged: a user namespace of its own (docs/ROOTLESS.md) */
     int r = read_seccomp(o, &err);
     if (r >= 0)

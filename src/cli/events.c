@@ -122,9 +122,10 @@ static int events_main(struct cli_globals *g, int argc, char **argv)
 const struct cli_command cmd_events = {
     .name = "events",
     .summary = "show a container's resource usage and OOM events",
-    .usage = "events [options] ID\n\nPrint JSON records: {\"type\":\"stats\",\"id\",\"data\":{cpu,memory,pids,blkio,\n"
-             "hugetlb}} every interval and {\"type\":\"oom\",\"id\"} when the OOM killer acts,\n"
-             "until the container stops.\n",
+    .usage =
+        "events [options] ID\n\nPrint JSON records: {\"type\":\"stats\",\"id\",\"data\":{cpu,memory,pids,blkio,\n"
+        "hugetlb}} every interval and {\"type\":\"oom\",\"id\"} when the OOM killer acts,\n"
+        "until the container stops.\n",
     .run = events_main,
     .opts = events_opts,
     .shortopts = "h",

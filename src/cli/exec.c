@@ -9,8 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_CONSOLE = 256, OPT_PID_FILE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE,
-       OPT_IGNORE_PAUSED, OPT_PIDFD_SOCKET };
+enum {
+    OPT_CONSOLE = 256,
+    OPT_PID_FILE,
+    OPT_CWD,
+    OPT_NNP,
+    OPT_APPARMOR,
+    OPT_LABEL,
+    OPT_PRESERVE,
+    OPT_IGNORE_PAUSED,
+    OPT_PIDFD_SOCKET
+};
 
 #define EXEC_SHORTOPTS "+p:tde:u:g:c:h"
 static const struct brick_opt exec_opts[] = {
@@ -26,13 +35,16 @@ static const struct brick_opt exec_opts[] = {
     {"env", required_argument, NULL, 'e', "KEY=VALUE", "set an environment variable (repeatable)", NULL},
     {"user", required_argument, NULL, 'u', "UID[:GID]", "run as UID and GID", NULL},
     {"additional-gids", required_argument, NULL, 'g', "GID", "add a supplementary group (repeatable)", NULL},
-    {"cap", required_argument, NULL, 'c', "CAP", "add a capability to the bounding, effective, permitted "
-     "(and, with an inheritable set, ambient) sets", BRICK_COMPLETE_CAP},
+    {"cap", required_argument, NULL, 'c', "CAP",
+     "add a capability to the bounding, effective, permitted "
+     "(and, with an inheritable set, ambient) sets",
+     BRICK_COMPLETE_CAP},
     {"no-new-privs", no_argument, NULL, OPT_NNP, NULL, "set no_new_privs", NULL},
     {"apparmor", required_argument, NULL, OPT_APPARMOR, "PROFILE", "AppArmor profile", NULL},
     {"process-label", required_argument, NULL, OPT_LABEL, "LABEL", "SELinux label", NULL},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE, "N", "pass N extra fds (3, 4, ...)", NULL},
-    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED, NULL, "exec even if the container is paused", NULL},
+    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED, NULL, "exec even if the container is paused",
+     NULL},
     {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET, "SOCKET",
      "send a pidfd of the process to the unix socket SOCKET", BRICK_COMPLETE_FILE},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},

@@ -87,8 +87,10 @@ static int print_svg(const struct nsg_input *in, bool all)
 }
 
 static const struct brick_opt graph_opts[] = {
-    {"format", required_argument, NULL, 'f', "text|dot|svg", "text (default): a table of the shared "
-     "namespaces; dot: the Graphviz picture of what is shared; svg: that picture rendered by Graphviz's dot", "words:text dot svg"},
+    {"format", required_argument, NULL, 'f', "text|dot|svg",
+     "text (default): a table of the shared "
+     "namespaces; dot: the Graphviz picture of what is shared; svg: that picture rendered by Graphviz's dot",
+     "words:text dot svg"},
     {"all", no_argument, NULL, 'a', NULL, "every namespace, also those nobody shares", NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},

@@ -88,8 +88,10 @@ static int inspect_one(struct cli_globals *g, const char *id, bool json, bool wa
 
 static const struct brick_opt inspect_opts[] = {
     {"format", required_argument, NULL, 'f', "text|json", "output format (default text)", "words:text json"},
-    {"probe", no_argument, NULL, 'p', NULL, "copy the process's seccomp filters (ptrace) and try a list of "
-     "dangerous syscalls against them in a throwaway child", NULL},
+    {"probe", no_argument, NULL, 'p', NULL,
+     "copy the process's seccomp filters (ptrace) and try a list of "
+     "dangerous syscalls against them in a throwaway child",
+     NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},
 };

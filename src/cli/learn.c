@@ -136,11 +136,13 @@ static int receive_notify_fd(int listen_fd, int pipe_r)
     static char buf[65536]; /* the containerProcessState JSON: not needed */
     char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
     struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     if (recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) <= 0)
         return -1;
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
         return -1;
     int fd;
     memcpy(&fd, CMSG_DATA(c), sizeof(fd));
@@ -149,19 +151,19 @@ static int receive_notify_fd(int listen_fd, int pipe_r)
 
 /* Applying: the first refusal is named at once, on one line; the others,
  * when the run is over (report_others). */
-static void report_refusal(const struct compose_opts *o, struct learn_record *seen, const struct seccomp_notif *n,
-                           int errno_ret)
+static void report_refusal(const struct compose_opts *o, struct learn_record *seen,
+                           const struct seccomp_notif *n, int errno_ret)
 {
     if (!learn_record_add(seen, n->data.arch, n->data.nr) || seen->n_calls > 1)
         return;
     _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(n->data.arch, n->data.nr);
     const char *e = strerrorname_np(errno_ret);
     if (name)
-        fprintf(stderr, "brick: --profile-file %s: refused %s (%s): not in the profile\n", o->profile_file, name,
-                e ? e : "error");
+        fprintf(stderr, "brick: --profile-file %s: refused %s (%s): not in the profile\n", o->profile_file,
+                name, e ? e : "error");
     else
-        fprintf(stderr, "brick: --profile-file %s: refused syscall %d (%s): not in the profile\n", o->profile_file,
-                n->data.nr, e ? e : "error");
+        fprintf(stderr, "brick: --profile-file %s: refused syscall %d (%s): not in the profile\n",
+                o->profile_file, n->data.nr, e ? e : "error");
 }
 
 static void report_others(const struct learn_record *seen)
@@ -276,14 +278,16 @@ static void answer(const struct compose_opts *o, struct learn_record *rec, const
 }
 
 /* Until every task under the filter is gone (POLLHUP). */
-static void serve(const struct compose_opts *o, int nfd, struct learn_record *rec, int errno_ret, struct watch *w)
+static void serve(const struct compose_opts *o, int nfd, struct learn_record *rec, int errno_ret,
+                  struct watch *w)
 {
     struct seccomp_notif_sizes sz = {0};
     if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
         return;
     _cleanup_free_ struct seccomp_notif *n = xcalloc(1, MAX(sz.seccomp_notif, sizeof(*n)));
     _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, MAX(sz.seccomp_notif_resp, sizeof(*resp)));
-    struct pollfd p[2] = {{.fd = nfd, .events = POLLIN}, {.fd = w->caps_on ? w->caps.pipe_fd : -1, .events = POLLIN}};
+    struct pollfd p[2] = {{.fd = nfd, .events = POLLIN},
+                          {.fd = w->caps_on ? w->caps.pipe_fd : -1, .events = POLLIN}};
     for (;;) {
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
@@ -313,9 +317,11 @@ static void summary(const struct compose_opts *o, const struct learn_record *rec
 {
     _cleanup_free_ char *caps = rec->caps_learned ? learn_caps_string(rec->caps) : NULL;
     size_t n_paths = rec->paths_lost ? 0 : rec->n_paths;
-    fprintf(stderr, "brick: --learn %s: written: %zu syscalls, capabilities %s, %zu Landlock paths, %zu bind "
-            "and %zu connect ports\n", o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths,
-            rec->n_bind, rec->n_connect);
+    fprintf(stderr,
+            "brick: --learn %s: written: %zu syscalls, capabilities %s, %zu Landlock paths, %zu bind "
+            "and %zu connect ports\n",
+            o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths, rec->n_bind,
+            rec->n_connect);
     int abi = compose_landlock_abi();
     char left[512] = "";
     size_t n = 0;
@@ -324,8 +330,9 @@ static void summary(const struct compose_opts *o, const struct learn_record *rec
     if (rec->paths_lost && n < sizeof(left))
         n += (size_t)snprintf(left + n, sizeof(left) - n, "; Landlock policy: %s", rec->paths_why);
     if (abi < 4 && n < sizeof(left))
-        snprintf(left + n, sizeof(left) - n, "; Landlock ports: recorded, but %s", abi < 1 ?
-                 "Landlock is off on this kernel" : "this kernel's Landlock (ABI < 4) cannot enforce them");
+        snprintf(left + n, sizeof(left) - n, "; Landlock ports: recorded, but %s",
+                 abi < 1 ? "Landlock is off on this kernel"
+                         : "this kernel's Landlock (ABI < 4) cannot enforce them");
     if (*left)
         fprintf(stderr, "brick: --learn %s: left out: %s (docs/PROFILES.md)\n", o->learn_file, left + 2);
 }
@@ -392,7 +399,8 @@ static int profile_errno(const bjson *sc)
     return EPERM;
 }
 
-int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json, struct brick_error *err)
+int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json,
+               struct brick_error *err)
 {
     if (s->listen_fd < 0)
         return 0;

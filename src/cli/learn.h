@@ -42,7 +42,10 @@ struct learn_path {
 /* What learning saw: distinct (arch, nr), socket families, capabilities
  * used, paths and TCP/UDP ports touched. */
 struct learn_record {
-    struct { uint32_t arch; int nr; } *calls;
+    struct {
+        uint32_t arch;
+        int nr;
+    } * calls;
     size_t n_calls;
     uint64_t *families;
     size_t n_families;
@@ -52,7 +55,7 @@ struct learn_record {
     const char *paths_why; /* ... and why (static) */
     struct learn_path *paths;
     size_t n_paths;
-    char **made;   /* directories the run made (mkdir): a rule cannot name them, they do not exist yet */
+    char **made; /* directories the run made (mkdir): a rule cannot name them, they do not exist yet */
     size_t n_made;
     pid_t exec_pending[64]; /* execve whose path was unreadable: /proc/PID/exe at the next call */
     size_t n_exec_pending;
@@ -61,21 +64,22 @@ struct learn_record {
 };
 
 struct learn_sup {
-    pid_t pid;         /* the supervisor; 0: not started */
-    int listen_fd;     /* until forked */
-    int pipe_w;        /* closed when the run is over: the supervisor stops waiting for the fd */
-    char *dir, *sock;  /* private directory (0700) and the socket in it */
-    int out_fd;        /* --learn FILE, opened before the run (no symlink, a regular file) */
-    bool created;      /* ... by us: removed when nothing was learned */
-    int out_dir_fd;    /* ... through its directory, opened with it (O_PATH) */
-    char *out_base;    /* ... and its name there */
+    pid_t pid;        /* the supervisor; 0: not started */
+    int listen_fd;    /* until forked */
+    int pipe_w;       /* closed when the run is over: the supervisor stops waiting for the fd */
+    char *dir, *sock; /* private directory (0700) and the socket in it */
+    int out_fd;       /* --learn FILE, opened before the run (no symlink, a regular file) */
+    bool created;     /* ... by us: removed when nothing was learned */
+    int out_dir_fd;   /* ... through its directory, opened with it (O_PATH) */
+    char *out_base;   /* ... and its name there */
 };
 
 /* Socket made and bound; o->notify_path set. No-op without --learn/--profile-file. */
 int learn_prepare(struct compose_opts *o, struct learn_sup *s, struct brick_error *err);
 /* Fork the supervisor; spec_json is the generated config (its rewritten linux.seccomp
  * is the template of the learned profile). */
-int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json, struct brick_error *err);
+int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *spec_json,
+               struct brick_error *err);
 /* After the run: wait for the supervisor (which writes FILE), clean up. */
 int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick_error *err);
 
@@ -110,15 +114,15 @@ void learn_made_add(struct learn_record *rec, const char *path);
 /* learn_caps.c: the capability:cap_capable tracepoint in a private tracefs
  * instance, following the container's tasks from its first notification. */
 struct learn_caps {
-    int dir_fd;      /* the instance directory */
-    int pipe_fd;     /* its trace_pipe, non-blocking */
-    char *name;      /* instances/NAME */
-    int tracefs_fd;  /* the tracefs root */
-    bool started;    /* set_event_pid written, event enabled */
-    bool refused;    /* following refused checks (applying), not granted ones */
+    int dir_fd;        /* the instance directory */
+    int pipe_fd;       /* its trace_pipe, non-blocking */
+    char *name;        /* instances/NAME */
+    int tracefs_fd;    /* the tracefs root */
+    bool started;      /* set_event_pid written, event enabled */
+    bool refused;      /* following refused checks (applying), not granted ones */
     char filter[2048]; /* 64 capabilities, twice: fits */
-    size_t base_len; /* of filter, before the " && cap != N" of those seen */
-    char carry[4096]; /* a partial line */
+    size_t base_len;   /* of filter, before the " && cap != N" of those seen */
+    char carry[4096];  /* a partial line */
     size_t n_carry;
 };
 /* 0, or -1 with the reason in *why (static): not root, no tracefs, no

@@ -42,8 +42,20 @@
 #define O_PATH 010000000
 #endif
 
-enum kind { K_NONE, K_OPEN, K_OPENAT2, K_CREAT, K_EXEC, K_MAKE, K_REMOVE, K_RENAME, K_LINK, K_WRITE, K_BIND,
-            K_CONNECT };
+enum kind {
+    K_NONE,
+    K_OPEN,
+    K_OPENAT2,
+    K_CREAT,
+    K_EXEC,
+    K_MAKE,
+    K_REMOVE,
+    K_RENAME,
+    K_LINK,
+    K_WRITE,
+    K_BIND,
+    K_CONNECT
+};
 
 /* Argument positions: dfd (-1: AT_FDCWD), path, second dfd/path, flags. */
 static const struct pop {
@@ -51,17 +63,17 @@ static const struct pop {
     int8_t dfd, path, dfd2, path2, flags;
     enum kind kind;
 } ops[] = {
-    {"open", -1, 0, -1, -1, 1, K_OPEN},        {"openat", 0, 1, -1, -1, 2, K_OPEN},
-    {"openat2", 0, 1, -1, -1, 2, K_OPENAT2},   {"creat", -1, 0, -1, -1, -1, K_CREAT},
-    {"execve", -1, 0, -1, -1, -1, K_EXEC},     {"execveat", 0, 1, -1, -1, -1, K_EXEC},
-    {"mkdir", -1, 0, -1, -1, -1, K_MAKE},      {"mkdirat", 0, 1, -1, -1, -1, K_MAKE},
-    {"mknod", -1, 0, -1, -1, -1, K_MAKE},      {"mknodat", 0, 1, -1, -1, -1, K_MAKE},
-    {"symlink", -1, 1, -1, -1, -1, K_MAKE},    {"symlinkat", 1, 2, -1, -1, -1, K_MAKE},
-    {"unlink", -1, 0, -1, -1, -1, K_REMOVE},   {"unlinkat", 0, 1, -1, -1, -1, K_REMOVE},
-    {"rmdir", -1, 0, -1, -1, -1, K_REMOVE},    {"rename", -1, 0, -1, 1, -1, K_RENAME},
-    {"renameat", 0, 1, 2, 3, -1, K_RENAME},    {"renameat2", 0, 1, 2, 3, -1, K_RENAME},
-    {"link", -1, 0, -1, 1, -1, K_LINK},        {"linkat", 0, 1, 2, 3, -1, K_LINK},
-    {"truncate", -1, 0, -1, -1, -1, K_WRITE},  {"bind", -1, -1, -1, -1, -1, K_BIND},
+    {"open", -1, 0, -1, -1, 1, K_OPEN},         {"openat", 0, 1, -1, -1, 2, K_OPEN},
+    {"openat2", 0, 1, -1, -1, 2, K_OPENAT2},    {"creat", -1, 0, -1, -1, -1, K_CREAT},
+    {"execve", -1, 0, -1, -1, -1, K_EXEC},      {"execveat", 0, 1, -1, -1, -1, K_EXEC},
+    {"mkdir", -1, 0, -1, -1, -1, K_MAKE},       {"mkdirat", 0, 1, -1, -1, -1, K_MAKE},
+    {"mknod", -1, 0, -1, -1, -1, K_MAKE},       {"mknodat", 0, 1, -1, -1, -1, K_MAKE},
+    {"symlink", -1, 1, -1, -1, -1, K_MAKE},     {"symlinkat", 1, 2, -1, -1, -1, K_MAKE},
+    {"unlink", -1, 0, -1, -1, -1, K_REMOVE},    {"unlinkat", 0, 1, -1, -1, -1, K_REMOVE},
+    {"rmdir", -1, 0, -1, -1, -1, K_REMOVE},     {"rename", -1, 0, -1, 1, -1, K_RENAME},
+    {"renameat", 0, 1, 2, 3, -1, K_RENAME},     {"renameat2", 0, 1, 2, 3, -1, K_RENAME},
+    {"link", -1, 0, -1, 1, -1, K_LINK},         {"linkat", 0, 1, 2, 3, -1, K_LINK},
+    {"truncate", -1, 0, -1, -1, -1, K_WRITE},   {"bind", -1, -1, -1, -1, -1, K_BIND},
     {"connect", -1, -1, -1, -1, -1, K_CONNECT},
 };
 
@@ -191,7 +203,8 @@ static bool arg_path(const struct seccomp_notif *n, int dfd_i, int path_i, char 
     char rel[PATH_MAX], base[PATH_MAX] = "/";
     if (path_i < 0 || !read_string(n->pid, n->data.args[path_i], rel))
         return false;
-    if (rel[0] != '/' && !container_base(n->pid, dfd_i < 0 ? AT_FDCWD : (int64_t)(int)n->data.args[dfd_i], base))
+    if (rel[0] != '/' &&
+        !container_base(n->pid, dfd_i < 0 ? AT_FDCWD : (int64_t)(int)n->data.args[dfd_i], base))
         return false;
     return normalize(base, rel, out);
 }
@@ -343,16 +356,12 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
         w->rights[1] = LR_CREATE | refer;
         return true;
     }
-    case K_NONE:
-        break;
+    case K_NONE: break;
     }
     return false;
 }
 
-static bool notif_valid(int nfd, uint64_t id)
-{
-    return ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
+static bool notif_valid(int nfd, uint64_t id) { return ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0; }
 
 /* An execve whose path could not be read (the runtime's init is not
  * dumpable: a rootless supervisor may not read its memory): the binary is
@@ -392,13 +401,14 @@ void learn_paths_note(struct learn_record *rec, const struct seccomp_notif *n, i
     if (w->made[0])
         learn_made_add(rec, w->made);
     if (w->port >= 0)
-        add_port(w->bind_ ? rec->bind : rec->connect, w->bind_ ? &rec->n_bind : &rec->n_connect, w->port, rec);
+        add_port(w->bind_ ? rec->bind : rec->connect, w->bind_ ? &rec->n_bind : &rec->n_connect, w->port,
+                 rec);
 }
 
 /* Top-level directories of the system: reads and executes beneath them
  * collapse to one rule on the directory. */
-static const char *const system_dirs[] = {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
-                                          "/etc", "/opt", "/proc", "/sys", NULL};
+static const char *const system_dirs[] = {"/usr",  "/lib", "/lib32", "/lib64", "/libx32", "/bin",
+                                          "/sbin", "/etc", "/opt",   "/proc",  "/sys",    NULL};
 
 static bool beneath(const char *path, const char *dir)
 {
@@ -429,8 +439,11 @@ static size_t utf8_prefix(const unsigned char *s)
     size_t i = 0;
     while (s[i]) {
         unsigned char c = s[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+        size_t n = c < 0x80                          ? 1
+                   : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2
+                   : (c & 0xF0) == 0xE0              ? 3
+                   : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4
+                                                     : 0;
         if (!n)
             return i;
         for (size_t k = 1; k < n; k++)

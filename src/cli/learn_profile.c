@@ -53,9 +53,10 @@ void learn_record_family(struct learn_record *rec, uint64_t family)
 
 static const char *const engine_floor[] = {
     "sendmsg", /* brick: the notify fd hand-off */
-    "fstatfs", "epoll_ctl", "epoll_pwait", "getpid", "gettid", "tgkill", "rt_sigreturn", "rt_sigaction",
-    "rt_sigprocmask", "sigaltstack", "futex", "nanosleep", "sched_yield", "clock_gettime", "mmap", "munmap",
-    "madvise", "fcntl", "close", "read", "write", "exit", "exit_group", "execve",
+    "fstatfs",      "epoll_ctl",     "epoll_pwait",    "getpid",      "gettid",     "tgkill",
+    "rt_sigreturn", "rt_sigaction",  "rt_sigprocmask", "sigaltstack", "futex",      "nanosleep",
+    "sched_yield",  "clock_gettime", "mmap",           "munmap",      "madvise",    "fcntl",
+    "close",        "read",          "write",          "exit",        "exit_group", "execve",
 };
 #define N_FLOOR (sizeof(engine_floor) / sizeof(engine_floor[0]))
 
@@ -129,7 +130,8 @@ static void conditional_names(const bjson *calls, char ***ret)
 {
     for (size_t i = 0; i < bjson_array_len(calls); i++) {
         bjson *t = bjson_array_get(calls, i), *tn = bjson_get(t, "names");
-        if (!streq(bjson_string(bjson_get(t, "action")), "SCMP_ACT_NOTIFY") || !bjson_array_len(bjson_get(t, "args")))
+        if (!streq(bjson_string(bjson_get(t, "action")), "SCMP_ACT_NOTIFY") ||
+            !bjson_array_len(bjson_get(t, "args")))
             continue;
         for (size_t j = 0; j < bjson_array_len(tn); j++)
             if (bjson_string(bjson_array_get(tn, j)))
@@ -155,9 +157,15 @@ static const struct {
     unsigned bits;
     const char *name;
 } access_names[] = {
-    {LR_READ_FILE | LR_READ_DIR, "read"}, {LR_READ_FILE, "read-file"}, {LR_READ_DIR, "read-dir"},
-    {LR_WRITE, "write"}, {LR_EXECUTE, "execute"}, {LR_CREATE, "create"}, {LR_REMOVE, "remove"},
-    {LR_REFER, "refer"}, {LR_IOCTL_DEV, "ioctl-dev"},
+    {LR_READ_FILE | LR_READ_DIR, "read"},
+    {LR_READ_FILE, "read-file"},
+    {LR_READ_DIR, "read-dir"},
+    {LR_WRITE, "write"},
+    {LR_EXECUTE, "execute"},
+    {LR_CREATE, "create"},
+    {LR_REMOVE, "remove"},
+    {LR_REFER, "refer"},
+    {LR_IOCTL_DEV, "ioctl-dev"},
 };
 
 static bjson *access_list(unsigned rights)
@@ -207,7 +215,8 @@ static void lift(const struct learn_record *rec, const char *path, char out[PATH
         again = false;
         for (size_t i = 0; i < rec->n_made; i++) {
             size_t n = strlen(rec->made[i]);
-            if (strncmp(out, rec->made[i], n) != 0 || (out[n] != '/' && out[n] != 0) || streq(rec->made[i], "/"))
+            if (strncmp(out, rec->made[i], n) != 0 || (out[n] != '/' && out[n] != 0) ||
+                streq(rec->made[i], "/"))
                 continue;
             snprintf(out, PATH_MAX, "%s", rec->made[i]);
             char *slash = strrchr(out, '/');

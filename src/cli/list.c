@@ -77,8 +77,8 @@ static void print_table(const struct brick_container_info *v, size_t n)
             w = (int)strlen(v[i].id) + 2;
     printf("%-*s%-10s%-10s%-40s%-32s%s\n", w, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (size_t i = 0; i < n; i++)
-        printf("%-*s%-10d%-10s%-40s%-32s%s\n", w, v[i].id, v[i].pid, v[i].status, v[i].bundle,
-               v[i].created, *v[i].owner ? v[i].owner : "root");
+        printf("%-*s%-10d%-10s%-40s%-32s%s\n", w, v[i].id, v[i].pid, v[i].status, v[i].bundle, v[i].created,
+               *v[i].owner ? v[i].owner : "root");
 }
 
 static void print_table_shares(const struct brick_container_info *v, size_t n)
@@ -98,7 +98,8 @@ static void print_table_shares(const struct brick_container_info *v, size_t n)
 }
 
 static const struct brick_opt list_opts[] = {
-    {"format", required_argument, NULL, 'f', "table|json", "output format (default table)", "words:table json"},
+    {"format", required_argument, NULL, 'f', "table|json", "output format (default table)",
+     "words:table json"},
     {"quiet", no_argument, NULL, 'q', NULL, "print container ids only", NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},

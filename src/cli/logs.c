@@ -154,9 +154,12 @@ static int show(struct cli_globals *g, const char *id, long tail, bool follow_on
 }
 
 static const struct brick_opt logs_opts[] = {
-    {"follow", no_argument, NULL, 'f', NULL, "go on printing new output until the container's output is closed (it "
-     "stopped, or was deleted); then exit 0", NULL},
-    {"tail", required_argument, NULL, 'n', "N", "only the last N lines (a number, or all: the default)", "words:all"},
+    {"follow", no_argument, NULL, 'f', NULL,
+     "go on printing new output until the container's output is closed (it "
+     "stopped, or was deleted); then exit 0",
+     NULL},
+    {"tail", required_argument, NULL, 'n', "N", "only the last N lines (a number, or all: the default)",
+     "words:all"},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},
 };

@@ -23,9 +23,9 @@ static struct cli_globals globals;
 static FILE *log_file;
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_exec, &cmd_start, &cmd_run, &cmd_state, &cmd_kill, &cmd_delete, &cmd_list, &cmd_spec,
-    &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps, &cmd_events, &cmd_features,
-    &cmd_inspect, &cmd_do, &cmd_logs, &cmd_pod, &cmd_graph, &cmd_profile,
+    &cmd_create,   &cmd_exec,    &cmd_start, &cmd_run,    &cmd_state,  &cmd_kill,  &cmd_delete,
+    &cmd_list,     &cmd_spec,    &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps,    &cmd_events,
+    &cmd_features, &cmd_inspect, &cmd_do,    &cmd_logs,   &cmd_pod,    &cmd_graph, &cmd_profile,
 };
 
 /* runc verbs that later work adds; refused clearly rather than misparsed. */
@@ -196,8 +196,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct brick_
     if (c == '?') {
         const char *bad = argv[optind - 1];
         if (optopt && optopt < 256)
-            cli_failf("%s: unknown or incomplete option '-%c' (see 'brick %s --help')", cmd->name,
-                      optopt, cmd->name);
+            cli_failf("%s: unknown or incomplete option '-%c' (see 'brick %s --help')", cmd->name, optopt,
+                      cmd->name);
         else
             cli_failf("%s: unknown or incomplete option '%s'%s (see 'brick %s --help')", cmd->name, bad,
                       did_you_mean(bad, opts), cmd->name);
@@ -225,25 +225,37 @@ int cli_unsupported_flag(const char *flag, const struct cli_command *cmd)
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
 #define GLOBAL_SHORTOPTS "+vh"
 static const struct brick_opt global_opts[] = {
-    {"root", required_argument, NULL, OPT_ROOT, "DIR", "state directory (default /run/brick; unprivileged: "
+    {"root", required_argument, NULL, OPT_ROOT, "DIR",
+     "state directory (default /run/brick; unprivileged: "
      "$XDG_RUNTIME_DIR/brick, docs/ROOTLESS.md). Engines pass their own, e.g. containerd "
-     "/run/containerd/runc/NAMESPACE", BRICK_COMPLETE_DIR},
+     "/run/containerd/runc/NAMESPACE",
+     BRICK_COMPLETE_DIR},
     {"log", required_argument, NULL, OPT_LOG, "FILE", "also append errors and warnings to FILE",
      BRICK_COMPLETE_FILE},
-    {"log-format", required_argument, NULL, OPT_LOG_FORMAT, "FMT", "text (default) or json: one "
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT, "FMT",
+     "text (default) or json: one "
      "{\"level\",\"msg\",\"time\"} object per line, the record containerd's shim and conmon read back to "
-     "report why a command failed", "words:text json"},
+     "report why a command failed",
+     "words:text json"},
     {"debug", no_argument, NULL, OPT_DEBUG, NULL, "log debug messages too (to --log when given)", NULL},
-    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD, NULL, "read linux.cgroupsPath as runc's systemd form "
-     "SLICE:PREFIX:NAME (man brick: CGROUPS)", NULL},
+    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD, NULL,
+     "read linux.cgroupsPath as runc's systemd form "
+     "SLICE:PREFIX:NAME (man brick: CGROUPS)",
+     NULL},
     {"criu", required_argument, NULL, OPT_CRIU, "PATH", "refused: checkpoint and restore are not supported",
      BRICK_COMPLETE_FILE},
-    {"rootless", required_argument, NULL, OPT_ROOTLESS, "auto|false", "accepted for runc compatibility; "
-     "brick detects rootless operation itself", "words:auto false"},
-    {"version", no_argument, NULL, 'v', NULL, "print the version in runc's format (brick version, commit:, "
-     "spec: and libseccomp: lines)", NULL},
-    {"help", no_argument, NULL, 'h', NULL, "show the commands and global options; brick help COMMAND "
-     "shows one command's", NULL},
+    {"rootless", required_argument, NULL, OPT_ROOTLESS, "auto|false",
+     "accepted for runc compatibility; "
+     "brick detects rootless operation itself",
+     "words:auto false"},
+    {"version", no_argument, NULL, 'v', NULL,
+     "print the version in runc's format (brick version, commit:, "
+     "spec: and libseccomp: lines)",
+     NULL},
+    {"help", no_argument, NULL, 'h', NULL,
+     "show the commands and global options; brick help COMMAND "
+     "shows one command's",
+     NULL},
     {0},
 };
 
@@ -264,8 +276,7 @@ static void usage(FILE *f)
 static void version(void)
 {
     const struct scmp_version *sv = seccomp_version();
-    printf("brick version %s\ncommit: %s\nspec: %s\n", BRICK_VERSION, BRICK_COMMIT,
-           BRICK_SPEC_VERSION);
+    printf("brick version %s\ncommit: %s\nspec: %s\n", BRICK_VERSION, BRICK_COMMIT, BRICK_SPEC_VERSION);
     if (sv)
         printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 }
@@ -284,9 +295,7 @@ static int parse_globals(int argc, char **argv)
     opterr = 0;
     while ((c = brick_getopt(argc, argv, GLOBAL_SHORTOPTS, global_opts)) != -1) {
         switch (c) {
-        case OPT_ROOT:
-            globals.root = optarg;
-            break;
+        case OPT_ROOT: globals.root = optarg; break;
         case OPT_LOG:
             log_file = fopen(optarg, "ae");
             if (!log_file)
@@ -298,26 +307,17 @@ static int parse_globals(int argc, char **argv)
                 return cli_failf("--log-format: expected text or json, got \"%s\"", optarg);
             globals.log_json = strcmp(optarg, "json") == 0;
             break;
-        case OPT_DEBUG:
-            globals.debug = true;
-            break;
-        case OPT_SYSTEMD:
-            globals.systemd_cgroup = true;
-            break;
-        case OPT_CRIU:
-            return cli_failf("--criu: checkpoint/restore is not supported by brick");
+        case OPT_DEBUG: globals.debug = true; break;
+        case OPT_SYSTEMD: globals.systemd_cgroup = true; break;
+        case OPT_CRIU: return cli_failf("--criu: checkpoint/restore is not supported by brick");
         case OPT_ROOTLESS:
             /* runc's --rootless=auto|false is the default behaviour here. */
             if (strcmp(optarg, "auto") && strcmp(optarg, "false"))
                 return cli_failf("--rootless=%s: expected auto or false (brick detects rootless mode itself)",
                                  optarg);
             break;
-        case 'v':
-            version();
-            exit(0);
-        case 'h':
-            usage(stdout);
-            exit(0);
+        case 'v': version(); exit(0);
+        case 'h': usage(stdout); exit(0);
         default:
             return cli_failf("unknown or incomplete global option '%s'%s (see 'brick --help')",
                              argv[optind - 1], did_you_mean(argv[optind - 1], global_opts));

@@ -189,7 +189,8 @@ static void merged_part(bjson *a, const char *key, char *text, const char *lacki
     if (!lacking)
         bjson_set(a, key, bjson_new_string(text));
     else
-        fprintf(stderr, "brick: profile merge: %s has no learned %s: the merged profile does not restrict %s\n",
+        fprintf(stderr,
+                "brick: profile merge: %s has no learned %s: the merged profile does not restrict %s\n",
                 lacking, what, them);
     free(text);
 }
@@ -199,7 +200,8 @@ static void merge_annotations(bjson *first, char **its, const char *lack_caps, c
 {
     bjson *a = bjson_new_object();
     merged_part(a, LEARN_CAPS_ANNOTATION, caps_of(its), lack_caps, "capabilities", "them");
-    merged_part(a, LEARN_LANDLOCK_ANNOTATION, landlock_of(its), lack_ll, "Landlock policy", "paths and ports");
+    merged_part(a, LEARN_LANDLOCK_ANNOTATION, landlock_of(its), lack_ll, "Landlock policy",
+                "paths and ports");
     if (bjson_object_len(a)) {
         bjson_set(first, "annotations", a);
     } else {
@@ -225,8 +227,8 @@ static int profile_merge(int argc, char **argv)
         if (first && !streq(da, bjson_string(bjson_get(first, "defaultAction")))) {
             bjson_free(p);
             bjson_free(first);
-            return cli_failf("profile merge: %s: defaultAction %s differs from %s's", argv[i], da ? da : "missing",
-                             argv[0]);
+            return cli_failf("profile merge: %s: defaultAction %s differs from %s's", argv[i],
+                             da ? da : "missing", argv[0]);
         }
         pairs(p, &pv);
         bool hc, hl;
@@ -258,7 +260,8 @@ static int profile_merge(int argc, char **argv)
 static void print_pair(char sign, const char *pair)
 {
     const char *tab = strchr(pair, '\t');
-    if (streq(tab + 1, "{ \"action\": \"SCMP_ACT_ALLOW\" }") || streq(tab + 1, "{\"action\":\"SCMP_ACT_ALLOW\"}"))
+    if (streq(tab + 1, "{ \"action\": \"SCMP_ACT_ALLOW\" }") ||
+        streq(tab + 1, "{\"action\":\"SCMP_ACT_ALLOW\"}"))
         printf("%c %.*s\n", sign, (int)(tab - pair), pair);
     else
         printf("%c %.*s %s\n", sign, (int)(tab - pair), pair, tab + 1);

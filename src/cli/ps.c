@@ -115,8 +115,10 @@ static int table(char **ps_args, const pid_t *pids, size_t n)
 }
 
 static const struct brick_opt ps_opts[] = {
-    {"format", required_argument, NULL, 'f', "table|json", "table (default): ps's lines; json: a JSON array of "
-     "the pids", "words:table json"},
+    {"format", required_argument, NULL, 'f', "table|json",
+     "table (default): ps's lines; json: a JSON array of "
+     "the pids",
+     "words:table json"},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},
 };

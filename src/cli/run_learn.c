@@ -19,7 +19,8 @@
 #include <fcntl.h>
 #include <string.h>
 
-static int load_bundle(const struct compose_opts *lo, const char *bundle, bjson **ret, struct brick_error *err)
+static int load_bundle(const struct compose_opts *lo, const char *bundle, bjson **ret,
+                       struct brick_error *err)
 {
     _cleanup_free_ char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
     _cleanup_free_ char *text = NULL;
@@ -37,8 +38,10 @@ static int load_bundle(const struct compose_opts *lo, const char *bundle, bjson 
             bjson_set(*ret, "linux", linux_ = bjson_new_object());
         bjson_set(linux_, "seccomp", prof);
     } else if (!bjson_get(linux_, "seccomp")) {
-        return brick_err(err, EINVAL, "--learn: %s has no linux.seccomp to learn within (brick spec writes "
-                         "the default profile)", path);
+        return brick_err(err, EINVAL,
+                         "--learn: %s has no linux.seccomp to learn within (brick spec writes "
+                         "the default profile)",
+                         path);
     }
     return 0;
 }

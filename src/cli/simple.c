@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Parse no options but --help; leave optind at the first argument. */
 static int plain_args(int argc, char **argv, const struct cli_command *cmd, int min, int max)
 {

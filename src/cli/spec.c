@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 static const struct brick_opt spec_opts[] = {
-    {"bundle", required_argument, NULL, 'b', "DIR", "directory to write into (default: .)", BRICK_COMPLETE_DIR},
+    {"bundle", required_argument, NULL, 'b', "DIR", "directory to write into (default: .)",
+     BRICK_COMPLETE_DIR},
     {"rootless", no_argument, NULL, 'r', NULL, "a config for a rootless container (user namespace)", NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     {0},

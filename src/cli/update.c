@@ -18,8 +18,22 @@
 #include <unistd.h>
 
 enum {
-    U_MEMORY = 256, U_MEMRES, U_SWAP, U_KMEM, U_KMEM_TCP, U_SHARES, U_QUOTA, U_PERIOD, U_RT_RUNTIME,
-    U_RT_PERIOD, U_CPUS, U_MEMS, U_PIDS, U_BLKIO, U_L3, U_MEMBW,
+    U_MEMORY = 256,
+    U_MEMRES,
+    U_SWAP,
+    U_KMEM,
+    U_KMEM_TCP,
+    U_SHARES,
+    U_QUOTA,
+    U_PERIOD,
+    U_RT_RUNTIME,
+    U_RT_PERIOD,
+    U_CPUS,
+    U_MEMS,
+    U_PIDS,
+    U_BLKIO,
+    U_L3,
+    U_MEMBW,
 };
 
 /* Sizes as runc reads them: a number with an optional k/m/g/t (b) suffix,
@@ -35,10 +49,22 @@ static int parse_size(const char *s, int64_t *ret)
         return -EINVAL;
     int64_t mul = 1;
     switch (tolower((unsigned char)*end)) {
-    case 'k': mul = 1LL << 10; end++; break;
-    case 'm': mul = 1LL << 20; end++; break;
-    case 'g': mul = 1LL << 30; end++; break;
-    case 't': mul = 1LL << 40; end++; break;
+    case 'k':
+        mul = 1LL << 10;
+        end++;
+        break;
+    case 'm':
+        mul = 1LL << 20;
+        end++;
+        break;
+    case 'g':
+        mul = 1LL << 30;
+        end++;
+        break;
+    case 't':
+        mul = 1LL << 40;
+        end++;
+        break;
     default: break;
     }
     if (tolower((unsigned char)*end) == 'b')
@@ -70,11 +96,18 @@ static int add_flag(struct doc *d, int opt, const char *name, const char *arg)
     int64_t n;
     uint64_t u;
     static const char *const keys[] = {
-        [U_MEMORY - U_MEMORY] = "limit", [U_MEMRES - U_MEMORY] = "reservation",
-        [U_SWAP - U_MEMORY] = "swap", [U_KMEM - U_MEMORY] = "kernel", [U_KMEM_TCP - U_MEMORY] = "kernelTCP",
-        [U_SHARES - U_MEMORY] = "shares", [U_QUOTA - U_MEMORY] = "quota", [U_PERIOD - U_MEMORY] = "period",
-        [U_RT_RUNTIME - U_MEMORY] = "realtimeRuntime", [U_RT_PERIOD - U_MEMORY] = "realtimePeriod",
-        [U_CPUS - U_MEMORY] = "cpus", [U_MEMS - U_MEMORY] = "mems",
+        [U_MEMORY - U_MEMORY] = "limit",
+        [U_MEMRES - U_MEMORY] = "reservation",
+        [U_SWAP - U_MEMORY] = "swap",
+        [U_KMEM - U_MEMORY] = "kernel",
+        [U_KMEM_TCP - U_MEMORY] = "kernelTCP",
+        [U_SHARES - U_MEMORY] = "shares",
+        [U_QUOTA - U_MEMORY] = "quota",
+        [U_PERIOD - U_MEMORY] = "period",
+        [U_RT_RUNTIME - U_MEMORY] = "realtimeRuntime",
+        [U_RT_PERIOD - U_MEMORY] = "realtimePeriod",
+        [U_CPUS - U_MEMORY] = "cpus",
+        [U_MEMS - U_MEMORY] = "mems",
     };
     const char *key = opt <= U_MEMS ? keys[opt - U_MEMORY] : NULL;
     if (opt <= U_KMEM_TCP) {
@@ -107,9 +140,10 @@ static int read_resources(const char *path, char **ret)
 }
 
 static const struct brick_opt update_opts[] = {
-    {"resources", required_argument, NULL, 'r', "FILE", "LinuxResources JSON (\"-\": stdin); other flags ignored",
-     BRICK_COMPLETE_FILE},
-    {"memory", required_argument, NULL, U_MEMORY, "SIZE", "memory limit (k/m/g suffixes, -1 unlimited)", NULL},
+    {"resources", required_argument, NULL, 'r', "FILE",
+     "LinuxResources JSON (\"-\": stdin); other flags ignored", BRICK_COMPLETE_FILE},
+    {"memory", required_argument, NULL, U_MEMORY, "SIZE", "memory limit (k/m/g suffixes, -1 unlimited)",
+     NULL},
     {"memory-reservation", required_argument, NULL, U_MEMRES, "SIZE", "soft limit", NULL},
     {"memory-swap", required_argument, NULL, U_SWAP, "SIZE", "memory+swap limit", NULL},
     {"kernel-memory", required_argument, NULL, U_KMEM, "SIZE", "kernel memory limit (v1)", NULL},
@@ -132,7 +166,8 @@ static const struct brick_opt update_opts[] = {
 static int update_main(struct cli_globals *g, int argc, char **argv)
 {
     struct option buf[BRICK_OPTS_MAX];
-    const struct option *opts = brick_opts_longopts(update_opts, buf); /* every entry has a name: same index */
+    const struct option *opts =
+        brick_opts_longopts(update_opts, buf); /* every entry has a name: same index */
     _cleanup_bjson_ bjson *root = bjson_new_object();
     struct doc d = {.root = root};
     const char *file = NULL;

@@ -27,16 +27,27 @@
 /* Docker's default set: enough for ordinary programs (chown, setuid in
  * su-like tools, raw sockets for ping), nothing that reaches the host. */
 static const char *const default_caps[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",           "CAP_MKNOD",
-    "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",     "CAP_SETFCAP",          "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+    NULL,
 };
 
 /* The OCI spelling of each type in linux.namespaces. */
 static const char *const oci_ns_names[OCI_NS__MAX] = {
-    [OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",
-    [OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",         [OCI_NS_USER] = "user",
-    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+    [OCI_NS_PID] = "pid", [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",   [OCI_NS_IPC] = "ipc",
+    [OCI_NS_UTS] = "uts", [OCI_NS_USER] = "user",       [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
 /* An unprivileged caller's container always has a user namespace of its
@@ -89,8 +100,7 @@ static char **capabilities(const struct compose_opts *o)
         const char *name = oci_cap_name(c);
         if (!name)
             continue;
-        bool on = add_all || in(o->cap_add, name) ||
-                  (!drop_all && in((char *const *)default_caps, name));
+        bool on = add_all || in(o->cap_add, name) || (!drop_all && in((char *const *)default_caps, name));
         if (in(o->cap_drop, name) || (drop_all && !add_all && !in(o->cap_add, name)))
             on = false;
         if (on)
@@ -225,10 +235,10 @@ static void mount(bjson *a, const char *dest, const char *type, const char *src,
 static void system_mounts(const struct compose_opts *o, bjson *a)
 {
     static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
-    static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
-                                      "gid=5", NULL};
-    static const char *const pts_userns[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                             "mode=0620", NULL};
+    static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+                                      "mode=0620", "gid=5",  NULL};
+    static const char *const pts_userns[] = {"nosuid",        "noexec",    "newinstance",
+                                             "ptmxmode=0666", "mode=0620", NULL};
     static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL};
     static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
     static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
@@ -273,7 +283,8 @@ static void home_mounts(const struct compose_opts *o, bjson *a)
     if (o->home != COMPOSE_HOME_PRIVATE) {
         mount(a, home, "bind", o->home_src, o->home == COMPOSE_HOME_HOST_RO ? bind_ro : bind_rw);
     } else if (!streq(home, "/root")) {
-        _cleanup_free_ char *ids = xasprintf("uid=%u", compose_uid(o)), *gids = xasprintf("gid=%u", compose_gid(o));
+        _cleanup_free_ char *ids = xasprintf("uid=%u", compose_uid(o)),
+                            *gids = xasprintf("gid=%u", compose_gid(o));
         const char *const own[] = {"nosuid", "nodev", "mode=700", ids, gids, NULL};
         mount(a, home, "tmpfs", "tmpfs", own);
     }
@@ -314,8 +325,8 @@ static int mounts(const struct compose_opts *o, bjson **ret, char ***ret_covers,
 
 static bjson *namespaces(const struct compose_opts *o)
 {
-    static const int order[] = {OCI_NS_PID,  OCI_NS_NETWORK, OCI_NS_IPC,  OCI_NS_UTS,
-                                OCI_NS_MOUNT, OCI_NS_CGROUP, OCI_NS_USER, OCI_NS_TIME};
+    static const int order[] = {OCI_NS_PID,   OCI_NS_NETWORK, OCI_NS_IPC,  OCI_NS_UTS,
+                                OCI_NS_MOUNT, OCI_NS_CGROUP,  OCI_NS_USER, OCI_NS_TIME};
     bjson *a = bjson_new_array();
     for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
         int t = order[i];
@@ -388,9 +399,11 @@ static int id_mappings(const struct compose_opts *o, bool uid, bjson **ret, stru
     const struct compose_id_range *sub = uid ? &o->caller->subuid : &o->caller->subgid;
     bool range = sub->count >= 65536;
     if (!range && inside != own && inside != 0)
-        return brick_err(err, EPERM, "-u: unprivileged, the container can run as your own %s (%u) or as 0, "
+        return brick_err(err, EPERM,
+                         "-u: unprivileged, the container can run as your own %s (%u) or as 0, "
                          "not %u, unless /etc/sub%cid grants you a range and newuidmap/newgidmap (package "
-                         "uidmap) are installed", uid ? "uid" : "gid", own, inside, uid ? 'u' : 'g');
+                         "uidmap) are installed",
+                         uid ? "uid" : "gid", own, inside, uid ? 'u' : 'g');
     if (!range) {
         id_map(a, inside, own, 1);
         return 0;
@@ -415,8 +428,8 @@ static int seccomp(const struct compose_opts *o, char **caps, bjson **ret, struc
     }
     int r = bjson_parse(o->seccomp_json, strlen(o->seccomp_json), ret, err);
     if (r < 0)
-        return brick_err_prefix(err, "%s%s", o->profile_file ? "--profile-file " : "--security-opt seccomp=",
-                                file ? file : "");
+        return brick_err_prefix(
+            err, "%s%s", o->profile_file ? "--profile-file " : "--security-opt seccomp=", file ? file : "");
     if (bjson_type_of(*ret) != BJSON_OBJECT) {
         bjson_free(*ret);
         *ret = NULL;
@@ -429,19 +442,28 @@ static int seccomp(const struct compose_opts *o, char **caps, bjson **ret, struc
 static int linux_section(const struct compose_opts *o, char **caps, bjson **ret, struct brick_error *err)
 {
     static char *const masked[] = {
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/sys/firmware",
+        "/proc/scsi",
         NULL,
     };
-    static char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-                               NULL};
+    static char *const ro[] = {"/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
+                               "/proc/sysrq-trigger", NULL};
     bjson *sc;
     int r = seccomp(o, caps, &sc, err);
     if (r < 0)
         return r;
     if (o->caller && ns_mode(o, OCI_NS_USER) == NS_MODE_HOST) {
         bjson_free(sc);
-        return brick_err(err, EPERM, "--user host: unprivileged, the container needs a user namespace of its "
+        return brick_err(err, EPERM,
+                         "--user host: unprivileged, the container needs a user namespace of its "
                          "own (new) or of another container (container:NAME)");
     }
     bjson *l = bjson_new_object();
@@ -497,7 +519,8 @@ static void ext_annotations(const struct compose_opts *o, char **covers, bjson *
 /* --net user: what `brick state` and `inspect` show of it. */
 static void net_annotations(const struct compose_opts *o, bjson *a)
 {
-    bjson_set(a, COMPOSE_ANN_NET, bjson_new_string(o->net_host_loopback ? "user:allow_host_loopback=true" : "user"));
+    bjson_set(a, COMPOSE_ANN_NET,
+              bjson_new_string(o->net_host_loopback ? "user:allow_host_loopback=true" : "user"));
     _cleanup_free_ char *list = NULL;
     for (size_t i = 0; i < o->n_ports; i++) {
         const struct compose_port *p = &o->ports[i];

@@ -22,21 +22,21 @@ struct option;
 
 struct brick_error;
 struct compose_desktop; /* compose/desktop.h */
-struct bjson;            /* spec/json.h */
+struct bjson;           /* spec/json.h */
 
 /* Annotations compose writes; the runtime and the other verbs read them. */
 #define COMPOSE_ANN_LOOPBACK "run.brick.net.loopback" /* "up": the init brings lo up */
-#define COMPOSE_ANN_JOIN_PREFIX "run.brick.join." /* + "net" etc.: the container joined */
+#define COMPOSE_ANN_JOIN_PREFIX "run.brick.join."     /* + "net" etc.: the container joined */
 #define COMPOSE_ANN_INIT "run.brick.init" /* "brick": the init stays pid 1, the command its child */
 #define COMPOSE_ANN_ROOT_RO "run.brick.root.readonly" /* "recursive": every mount of the root */
-#define COMPOSE_ANN_POD "run.brick.pod"           /* member of pod NAME */
-#define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra" /* the infra container of pod NAME */
+#define COMPOSE_ANN_POD "run.brick.pod"               /* member of pod NAME */
+#define COMPOSE_ANN_POD_INFRA "run.brick.pod.infra"   /* the infra container of pod NAME */
 #define COMPOSE_ANN_POD_SHARES "run.brick.pod.shares" /* "net,ipc,uts[,pid]" */
-#define COMPOSE_ANN_NET "run.brick.net"           /* "user[:allow_host_loopback=true]" (compose/net.h) */
-#define COMPOSE_ANN_PORTS "run.brick.net.ports"   /* "127.0.0.1:8080:80/tcp,..." published with -p */
+#define COMPOSE_ANN_NET "run.brick.net"               /* "user[:allow_host_loopback=true]" (compose/net.h) */
+#define COMPOSE_ANN_PORTS "run.brick.net.ports"       /* "127.0.0.1:8080:80/tcp,..." published with -p */
 
 enum compose_ns_mode {
-    NS_MODE_DEFAULT,   /* not given: the builder's default for the type */
+    NS_MODE_DEFAULT, /* not given: the builder's default for the type */
     NS_MODE_NEW,
     NS_MODE_HOST,
     NS_MODE_CONTAINER, /* target = container id; resolved to path by compose_share() */
@@ -80,20 +80,20 @@ enum compose_home {
 };
 
 struct compose_opts {
-    char *name;           /* container id; NULL: the CLI picks one */
+    char *name; /* container id; NULL: the CLI picks one */
     bool detach, tty, interactive, rm, keep, print_spec;
-    char *rootfs;         /* NULL: the host's root, read-only */
+    char *rootfs; /* NULL: the host's root, read-only */
     struct compose_volume *volumes;
     size_t n_volumes;
-    char **tmpfs;         /* destinations */
-    char **env;           /* in order: KEY=VALUE sets (-e), KEY alone removes (--unsetenv) */
-    char **caller_env;    /* the caller's TERM, LANG, LANGUAGE, LC_* (compose_env_from_caller) */
+    char **tmpfs;      /* destinations */
+    char **env;        /* in order: KEY=VALUE sets (-e), KEY alone removes (--unsetenv) */
+    char **caller_env; /* the caller's TERM, LANG, LANGUAGE, LC_* (compose_env_from_caller) */
     char *cwd;
-    bool has_user;        /* uid, gid set: -u, numeric or resolved (compose_user_resolve) */
+    bool has_user; /* uid, gid set: -u, numeric or resolved (compose_user_resolve) */
     uint32_t uid, gid;
-    char *user_spec;      /* -u with a name in it ("nobody", "www:adm"), until resolved */
-    char *user_name;      /* the process user's name in the container's /etc/passwd: USER, LOGNAME */
-    uint32_t *groups;     /* supplementary groups of a named user (/etc/group) */
+    char *user_spec;  /* -u with a name in it ("nobody", "www:adm"), until resolved */
+    char *user_name;  /* the process user's name in the container's /etc/passwd: USER, LOGNAME */
+    uint32_t *groups; /* supplementary groups of a named user (/etc/group) */
     size_t n_groups;
     struct compose_symlink *symlinks;
     size_t n_symlinks;
@@ -101,34 +101,34 @@ struct compose_opts {
     char *hostname;
     char **cap_add, **cap_drop; /* "CAP_X" or "ALL", normalized */
     bool seccomp_unconfined;
-    char *seccomp_file;   /* --security-opt seccomp=FILE (read by the CLI) */
-    char *seccomp_json;   /* its text, set by the CLI before compose_build() */
-    char *learn_file;     /* --learn FILE: record the syscalls of the run (docs/PROFILES.md) */
-    char *profile_file;   /* --profile-file FILE: a learned profile, refusals reported by name */
-    char *notify_path;    /* the supervisor's socket (set by the CLI with either flag) */
-    char *apparmor;       /* --security-opt apparmor=PROFILE|unconfined; NULL: compose_apparmor_default() */
-    bool no_new_privs;    /* default true */
+    char *seccomp_file; /* --security-opt seccomp=FILE (read by the CLI) */
+    char *seccomp_json; /* its text, set by the CLI before compose_build() */
+    char *learn_file;   /* --learn FILE: record the syscalls of the run (docs/PROFILES.md) */
+    char *profile_file; /* --profile-file FILE: a learned profile, refusals reported by name */
+    char *notify_path;  /* the supervisor's socket (set by the CLI with either flag) */
+    char *apparmor;     /* --security-opt apparmor=PROFILE|unconfined; NULL: compose_apparmor_default() */
+    bool no_new_privs;  /* default true */
     bool read_only;
     bool has_memory, has_cpus, has_pids;
-    int64_t memory;       /* bytes */
+    int64_t memory; /* bytes */
     uint64_t cpu_quota, cpu_period;
     int64_t pids;
-    char *pod;            /* --pod NAME */
+    char *pod; /* --pod NAME */
     struct compose_ns ns[OCI_NS__MAX];
-    char **annotations;   /* extra KEY=VALUE (pods, join records) */
-    char **args;          /* the command */
+    char **annotations;              /* extra KEY=VALUE (pods, join records) */
+    char **args;                     /* the command */
     struct compose_desktop *desktop; /* --x11, --gpu, ... (desktop.h); NULL: none */
     enum compose_home home;
-    char *home_src;       /* DIR, or the caller's $HOME (--home=host) */
-    bool host_secrets;    /* --host-secrets: the host's homes and secret files as they are */
-    bool no_init;         /* --no-init: CMD itself is pid 1 */
-    char **secrets;       /* host secret paths to mask (compose_find_secrets) */
+    char *home_src;                /* DIR, or the caller's $HOME (--home=host) */
+    bool host_secrets;             /* --host-secrets: the host's homes and secret files as they are */
+    bool no_init;                  /* --no-init: CMD itself is pid 1 */
+    char **secrets;                /* host secret paths to mask (compose_find_secrets) */
     struct compose_caller *caller; /* who runs brick (compose_caller_detect); NULL: root */
-    bool net_user;        /* --net user (compose/net.h): a network of its own through slirp4netns */
-    bool net_host_loopback; /* --net user:allow_host_loopback=true: 10.0.2.2 is the host's 127.0.0.1 */
-    struct compose_port *ports; /* -p, published through it */
+    bool net_user;                 /* --net user (compose/net.h): a network of its own through slirp4netns */
+    bool net_host_loopback;        /* --net user:allow_host_loopback=true: 10.0.2.2 is the host's 127.0.0.1 */
+    struct compose_port *ports;    /* -p, published through it */
     size_t n_ports;
-    char *net_resolv;     /* host file bound at /etc/resolv.conf with --net user (net_session_start) */
+    char *net_resolv; /* host file bound at /etc/resolv.conf with --net user (net_session_start) */
 };
 
 /* --learn / --profile-file (learn.c, pure): rewrite linux.seccomp so that
@@ -202,7 +202,10 @@ int compose_parse_origin(int argc, char **argv, char *const *origin, struct comp
 void compose_opts_done(struct compose_opts *o);
 /* --no-FLAG: its code in the long options is the flag's own | COMPOSE_OPT_NO. */
 #define COMPOSE_OPT_NO 0x10000
-#define COMPOSE_NO_OPTION(name, code) {"no-" name, no_argument, NULL, COMPOSE_OPT_NO | (code)}
+#define COMPOSE_NO_OPTION(name, code)                                                                        \
+    {                                                                                                        \
+        "no-" name, no_argument, NULL, COMPOSE_OPT_NO | (code)                                               \
+    }
 /* do's long options, {0}-terminated (man pages, completion, tests). */
 const struct option *compose_long_options(void);
 /* getopt_long over do's flags (for a look before compose_parse: profiles).
@@ -214,16 +217,16 @@ int compose_next_opt(int argc, char **argv, const char **ret_arg2);
 extern const struct brick_opt compose_do_opts[];
 #define COMPOSE_DO_SHORTOPTS "+dtiv:e:w:u:m:p:h"
 /* The text of `brick do --help` before its options (they follow, from the table). */
-#define COMPOSE_DO_USAGE \
-    "do [options] [--] CMD [ARGS...]\n\n" \
-    "Run CMD in a new container built from flags (no bundle needed). Without --rootfs it\n" \
-    "sees the host's root read-only, with private /tmp, /run, /proc, /dev and /sys, its\n" \
-    "own hostname, an empty network namespace with loopback up, the default seccomp\n" \
-    "profile and capabilities, no_new_privs and, where AppArmor is enabled, the\n" \
-    "brick-default profile. In the foreground the container is removed when CMD\n" \
-    "exits (--keep keeps it stopped); with -d its name is printed, its output goes\n" \
-    "to its log ('brick logs NAME') and it runs on until 'brick delete' (or, with\n" \
-    "--rm, is removed when it exits). Flags apply in order: --no-FLAG ([no-] below) turns\n" \
+#define COMPOSE_DO_USAGE                                                                                     \
+    "do [options] [--] CMD [ARGS...]\n\n"                                                                    \
+    "Run CMD in a new container built from flags (no bundle needed). Without --rootfs it\n"                  \
+    "sees the host's root read-only, with private /tmp, /run, /proc, /dev and /sys, its\n"                   \
+    "own hostname, an empty network namespace with loopback up, the default seccomp\n"                       \
+    "profile and capabilities, no_new_privs and, where AppArmor is enabled, the\n"                           \
+    "brick-default profile. In the foreground the container is removed when CMD\n"                           \
+    "exits (--keep keeps it stopped); with -d its name is printed, its output goes\n"                        \
+    "to its log ('brick logs NAME') and it runs on until 'brick delete' (or, with\n"                         \
+    "--rm, is removed when it exits). Flags apply in order: --no-FLAG ([no-] below) turns\n"                 \
     "a boolean flag off, so a flag a --profile set can be turned off after it.\n"
 
 /* "512m" -> 536870912; "1.5" cpus -> quota/period. Exposed for unit tests. */
@@ -242,7 +245,6 @@ void compose_find_secrets(struct compose_opts *o);
  * needed; an unprivileged caller gets it once loaded); else none. Looks at
  * the host (apparmor.c). */
 void compose_apparmor_default(struct compose_opts *o);
-
 
 /* The config.json text (tab-indented, runc's layout); heap string. */
 int compose_build(const struct compose_opts *o, char **ret_json, struct brick_error *err);

@@ -89,7 +89,8 @@ static int parse_x11(const char *arg, bool wish, struct compose_desktop *d, stru
     else if (streq(arg, "untrusted"))
         d->x11 = DESKTOP_X11_UNTRUSTED;
     else
-        return brick_err(err, EINVAL, "--x11: expected --x11, --x11=untrusted or --x11=none, got \"%s\"", arg);
+        return brick_err(err, EINVAL, "--x11: expected --x11, --x11=untrusted or --x11=none, got \"%s\"",
+                         arg);
     d->x11_auto = wish;
     if (!wish && d->wayland_auto) /* the caller's --x11 after a profile's --wayland */
         d->wayland = d->wayland_auto = false;
@@ -108,10 +109,13 @@ static int parse_wayland(bool wish, struct compose_desktop *d)
 static int parse_audio(const char *arg, bool from_profile, struct compose_desktop *d, struct brick_error *err)
 {
     if (arg && !streq(arg, "devices") && !streq(arg, "auto"))
-        return brick_err(err, EINVAL, "--audio: expected --audio, --audio=devices, --audio=auto or --audio=none, "
-                         "got \"%s\"", arg);
+        return brick_err(err, EINVAL,
+                         "--audio: expected --audio, --audio=devices, --audio=auto or --audio=none, "
+                         "got \"%s\"",
+                         arg);
     d->audio = true;
-    d->audio_auto = from_profile || (arg && streq(arg, "auto")); /* the last one wins: --profile browser --audio is strict */
+    d->audio_auto = from_profile ||
+                    (arg && streq(arg, "auto")); /* the last one wins: --profile browser --audio is strict */
     d->sound_devices = d->sound_devices || (arg && streq(arg, "devices"));
     return 0;
 }
@@ -125,7 +129,8 @@ static int parse_gpu(const char *arg, bool from_profile, struct compose_desktop 
     return 0;
 }
 
-static int parse_device(const char *arg, bool from_profile, struct compose_desktop *d, struct brick_error *err)
+static int parse_device(const char *arg, bool from_profile, struct compose_desktop *d,
+                        struct brick_error *err)
 {
     struct desktop_device_req r;
     int ret = desktop_parse_device(arg, &r, err);
@@ -160,7 +165,8 @@ int desktop_parse_flag(int code, const char *arg, const char *profile, struct co
         return 0;
     case DESKTOP_OPT_NESTED_NS: d->nested_ns = true; return 0;
     case DESKTOP_OPT_PROFILE:
-        return brick_err(err, EINVAL, "--profile %s: profiles are expanded by 'brick do' before parsing", arg);
+        return brick_err(err, EINVAL, "--profile %s: profiles are expanded by 'brick do' before parsing",
+                         arg);
     }
     return brick_err(err, EINVAL, "internal: unhandled desktop option %d", code);
 }
@@ -172,7 +178,8 @@ int desktop_check(const struct compose_opts *o, struct brick_error *err)
         return 0;
     /* a profile's --die-with-parent is for the foreground: with -d the guard ignores it */
     if (d->die_with_parent && !d->die_auto && o->detach)
-        return brick_err(err, EINVAL, "--die-with-parent: a detached container has no parent to die with "
+        return brick_err(err, EINVAL,
+                         "--die-with-parent: a detached container has no parent to die with "
                          "(drop -d)");
     if (d->x11 && d->wayland)
         return brick_err(err, EINVAL, "--x11 and --wayland: pick one (or --gui)");
@@ -218,8 +225,8 @@ void desktop_add_mount(struct compose_desktop *d, const char *dst, const char *t
                        const char *const *options)
 {
     d->mounts = xrealloc(d->mounts, (d->n_mounts + 1) * sizeof(*d->mounts));
-    d->mounts[d->n_mounts++] = (struct desktop_mount){xstrdup(dst), xstrdup(type), xstrdup(src),
-                                                      strv_copy((char *const *)options)};
+    d->mounts[d->n_mounts++] =
+        (struct desktop_mount){xstrdup(dst), xstrdup(type), xstrdup(src), strv_copy((char *const *)options)};
 }
 
 void desktop_add_env(struct compose_desktop *d, const char *key, const char *value)
@@ -360,7 +367,8 @@ int desktop_apply(const struct compose_opts *o, bjson *spec, struct brick_error 
      * the caller's own supplementary groups in effect there, the device
      * nodes' groups among them when the caller is in them. */
     if (o->caller && d->group_add_asked)
-        return brick_err(err, EPERM, "--group-add: unprivileged, the container keeps your own supplementary "
+        return brick_err(err, EPERM,
+                         "--group-add: unprivileged, the container keeps your own supplementary "
                          "groups and cannot be given others (docs/ROOTLESS.md)");
     if (!o->caller)
         apply_groups(d, process);

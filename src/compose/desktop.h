@@ -24,9 +24,9 @@ struct brick_error;
 struct compose_opts;
 struct bjson;
 
-#define DESKTOP_DIR_IN "/run/brick-desktop"     /* in the container: Xauthority, pulse.conf */
+#define DESKTOP_DIR_IN "/run/brick-desktop"                   /* in the container: Xauthority, pulse.conf */
 #define DESKTOP_HOST_DIR_TEMPLATE "/tmp/brick-desktop-XXXXXX" /* its host side (mkdtemp) */
-#define DESKTOP_USERNS_BASE 100000              /* build.c's --user new mapping */
+#define DESKTOP_USERNS_BASE 100000                            /* build.c's --user new mapping */
 
 enum desktop_x11 { DESKTOP_X11_OFF, DESKTOP_X11_TRUSTED, DESKTOP_X11_UNTRUSTED };
 
@@ -57,16 +57,16 @@ struct desktop_mount {
 struct compose_desktop {
     /* flags */
     enum desktop_x11 x11;
-    bool x11_auto;        /* a profile's: a later --wayland replaces it */
+    bool x11_auto; /* a profile's: a later --wayland replaces it */
     bool wayland;
-    bool wayland_auto;    /* a profile's: X11 when no compositor runs (and a later --x11 replaces it) */
-    bool gui;             /* --gui: Wayland when the compositor's socket exists, else X11 */
+    bool wayland_auto; /* a profile's: X11 when no compositor runs (and a later --x11 replaces it) */
+    bool gui;          /* --gui: Wayland when the compositor's socket exists, else X11 */
     bool audio, gpu, sound_devices; /* --audio, --gpu, --device /dev/snd via --audio=devices */
-    bool audio_auto;      /* --audio=auto or a profile's: no sound server is left out, not an error */
-    bool gpu_auto;        /* --gpu=auto or a profile's: no GPU is left out, not an error */
+    bool audio_auto; /* --audio=auto or a profile's: no sound server is left out, not an error */
+    bool gpu_auto;   /* --gpu=auto or a profile's: no GPU is left out, not an error */
     bool die_with_parent;
-    bool die_auto;        /* a profile's --die-with-parent: dropped with -d (no parent to die with) */
-    bool nested_ns;       /* --allow-nested-ns: seccomp lets the app build its own sandbox */
+    bool die_auto;  /* a profile's --die-with-parent: dropped with -d (no parent to die with) */
+    bool nested_ns; /* --allow-nested-ns: seccomp lets the app build its own sandbox */
     struct desktop_device_req *dev_reqs;
     size_t n_dev_reqs;
     uint32_t *group_add;
@@ -78,22 +78,32 @@ struct compose_desktop {
     size_t n_mounts;
     struct desktop_dev *devs;
     size_t n_devs;
-    char **env;           /* KEY=VALUE; -e given by the user wins */
-    char **masked;        /* host files hidden (linux.maskedPaths): the full Xauthority */
-    char **notes;         /* what the CLI tells the user (e.g. about abstract sockets) */
-    char **left_out;      /* wishes the host lacks: "sound (no sound server at PATH)", one note */
+    char **env;            /* KEY=VALUE; -e given by the user wins */
+    char **masked;         /* host files hidden (linux.maskedPaths): the full Xauthority */
+    char **notes;          /* what the CLI tells the user (e.g. about abstract sockets) */
+    char **left_out;       /* wishes the host lacks: "sound (no sound server at PATH)", one note */
     char **left_out_flags; /* the flags that turn them off: "--no-audio" */
-    char *note_once;      /* told once per state root (DESKTOP_NOTED_STAMP): the X abstract socket */
+    char *note_once;       /* told once per state root (DESKTOP_NOTED_STAMP): the X abstract socket */
 };
 
 /* Long options, appended to `brick do`'s table; codes DESKTOP_OPT_BASE + n. */
 #define DESKTOP_OPT_BASE 1024
 enum {
-    DESKTOP_OPT_X11 = DESKTOP_OPT_BASE, DESKTOP_OPT_WAYLAND, DESKTOP_OPT_GUI, DESKTOP_OPT_AUDIO,
-    DESKTOP_OPT_GPU, DESKTOP_OPT_DEVICE, DESKTOP_OPT_GROUP_ADD, DESKTOP_OPT_SHM_SIZE,
-    DESKTOP_OPT_DIE_WITH_PARENT, DESKTOP_OPT_NESTED_NS, DESKTOP_OPT_PROFILE, DESKTOP_OPT__END,
+    DESKTOP_OPT_X11 = DESKTOP_OPT_BASE,
+    DESKTOP_OPT_WAYLAND,
+    DESKTOP_OPT_GUI,
+    DESKTOP_OPT_AUDIO,
+    DESKTOP_OPT_GPU,
+    DESKTOP_OPT_DEVICE,
+    DESKTOP_OPT_GROUP_ADD,
+    DESKTOP_OPT_SHM_SIZE,
+    DESKTOP_OPT_DIE_WITH_PARENT,
+    DESKTOP_OPT_NESTED_NS,
+    DESKTOP_OPT_PROFILE,
+    DESKTOP_OPT__END,
 };
 /* Entries of `brick do`'s option table (core/opts.h). */
+/* clang-format off */
 #define DESKTOP_LONG_OPTIONS \
     {NULL, 0, NULL, 0, NULL, "Desktop (docs/DESKTOP.md):", NULL}, \
     {"x11", optional_argument, NULL, DESKTOP_OPT_X11, "untrusted", "this X display only: its socket and " \
@@ -124,6 +134,7 @@ enum {
     COMPOSE_NO_OPTION("gui", DESKTOP_OPT_GUI), COMPOSE_NO_OPTION("audio", DESKTOP_OPT_AUDIO), \
     COMPOSE_NO_OPTION("gpu", DESKTOP_OPT_GPU), COMPOSE_NO_OPTION("die-with-parent", DESKTOP_OPT_DIE_WITH_PARENT), \
     COMPOSE_NO_OPTION("allow-nested-ns", DESKTOP_OPT_NESTED_NS)
+/* clang-format on */
 
 /* Step 1. The option code, its argument (NULL when none), the profile the
  * flag comes from (NULL: the caller's own, see struct compose_desktop). */
@@ -175,8 +186,7 @@ int desktop_resolve(struct compose_opts *o, const char *dir, struct brick_error 
  * render nodes in PREFIX/dev/dri, NVIDIA nodes in PREFIX/dev, and with
  * with_libs, the NVIDIA driver's libraries and ICD files to bind read-only.
  * Returns the number of nodes found (0: no GPU; desktop_resolve decides). */
-int desktop_gpu_scan(struct compose_desktop *d, const char *prefix, bool with_libs,
-                     struct brick_error *err);
+int desktop_gpu_scan(struct compose_desktop *d, const char *prefix, bool with_libs, struct brick_error *err);
 /* A device path (a node, or a directory walked for nodes) -> devs. */
 int desktop_add_device_path(struct compose_desktop *d, const char *host, const char *inside,
                             const char *access, struct brick_error *err);
@@ -186,16 +196,17 @@ int desktop_add_device_path(struct compose_desktop *d, const char *host, const c
  * profile file. Returns 1 after printing the list for `--profile help`.
  * ret_origin (may be NULL): as long as *ret_argv, "" for the caller's own
  * words and the profile's name for its flags (compose_parse_origin). */
-int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin, struct brick_error *err);
+int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin,
+                           struct brick_error *err);
 /* Profile text -> flags ("gpu" -> "--gpu", "shm-size=1g" -> "--shm-size=1g"). */
 int desktop_profile_parse(const char *text, const char *name, char ***ret_flags, char **ret_description,
                           struct brick_error *err);
 
 /* --- the guard (desktop_guard.c) --- */
 struct desktop_session {
-    pid_t guard;  /* 0: none */
-    int pipe_w;   /* EOF without "done" tells the guard `brick do` died */
-    char *dir;    /* /tmp/brick-desktop-XXXXXX */
+    pid_t guard; /* 0: none */
+    int pipe_w;  /* EOF without "done" tells the guard `brick do` died */
+    char *dir;   /* /tmp/brick-desktop-XXXXXX */
 };
 /* Before the container exists: create the directory, start the guard,
  * resolve the plan, print the notes. No-op without desktop flags. */

@@ -110,9 +110,11 @@ static int run_xauth_generate(const char *display, const char *out, struct brick
         if (errno != EINTR)
             return brick_err_errno(err, errno, "waitpid");
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return brick_err(err, EIO, "--x11=untrusted: 'xauth generate %s . untrusted' failed (%s %d): is "
-                         "xauth installed and does the server have the SECURITY extension?", display,
-                         WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        return brick_err(err, EIO,
+                         "--x11=untrusted: 'xauth generate %s . untrusted' failed (%s %d): is "
+                         "xauth installed and does the server have the SECURITY extension?",
+                         display, WIFEXITED(st) ? "exit" : "signal",
+                         WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
     return 0;
 }
 
@@ -231,14 +233,17 @@ static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const stru
     if (!has_file && !abstract_x_socket(num))
         return brick_err(err, ENOENT, "--x11: no X server on :%u (no socket %s, abstract or not)", num, sock);
     if (!has_file && !host_net)
-        return brick_err(err, ENOENT, "--x11: display :%u has no socket file %s; its abstract socket "
+        return brick_err(err, ENOENT,
+                         "--x11: display :%u has no socket file %s; its abstract socket "
                          "@%s cannot be reached from the container's own network namespace (start the "
                          "server with '-listen unix', or accept every display with --net host)",
                          num, sock, sock);
     int r = check_socket(sock, "--x11", err);
     if (r >= 0 && !x_server_answers(sock))
-        r = brick_err(err, ECONNREFUSED, "--x11: no X server on :%u (%s refuses connections: left by a "
-                      "server that is gone?)", num, sock);
+        r = brick_err(err, ECONNREFUSED,
+                      "--x11: no X server on :%u (%s refuses connections: left by a "
+                      "server that is gone?)",
+                      num, sock);
     if (r < 0)
         return r;
     static const char *const x_dir[] = {"nosuid", "nodev", "noexec", "mode=1777", "size=64k", NULL};
@@ -267,12 +272,16 @@ static int plan_x11(struct compose_opts *o, int dfd, const char *dir, const stru
         desktop_add_env(d, "_MITSHM", "0");
     }
     if (host_net)
-        strv_push_take(&d->notes, xasprintf("--x11 with --net host: the container can reach every X "
-                       "server's abstract socket (@/tmp/.X11-unix/X*); only their cookies protect them"));
+        strv_push_take(
+            &d->notes,
+            xasprintf("--x11 with --net host: the container can reach every X "
+                      "server's abstract socket (@/tmp/.X11-unix/X*); only their cookies protect them"));
     else if (abstract_x_socket(num))
-        d->note_once = xasprintf("--x11: display :%u also listens on the abstract socket @%s; the container's "
-                                 "own network namespace keeps it, and every other display's, out of reach (said "
-                                 "once)", num, sock);
+        d->note_once =
+            xasprintf("--x11: display :%u also listens on the abstract socket @%s; the container's "
+                      "own network namespace keeps it, and every other display's, out of reach (said "
+                      "once)",
+                      num, sock);
     return 0;
 }
 
@@ -345,8 +354,10 @@ static int plan_audio(struct compose_desktop *d, int dfd, const char *dir, const
      * without sound, as an app is without a GPU; the caller's --audio is refused */
     int r = sock ? check_socket(sock, "--audio (PulseAudio or pipewire-pulse)", err) : -ENOENT;
     if (r == -ENOENT && d->audio_auto) {
-        left_out(d, sock ? xasprintf("sound (no sound server at %s)", sock)
-                         : xstrdup("sound (no PULSE_SERVER, no XDG_RUNTIME_DIR)"), "--no-audio");
+        left_out(d,
+                 sock ? xasprintf("sound (no sound server at %s)", sock)
+                      : xstrdup("sound (no PULSE_SERVER, no XDG_RUNTIME_DIR)"),
+                 "--no-audio");
         return d->sound_devices ? sound_devices(d, err) : 0;
     }
     if (r < 0)
@@ -381,9 +392,13 @@ static void add_dev(struct compose_desktop *d, const char *inside, const struct 
     d->devs = xrealloc(d->devs, (d->n_devs + 1) * sizeof(*d->devs));
     struct desktop_dev *v = &d->devs[d->n_devs++];
     *v = (struct desktop_dev){
-        .path = xstrdup(inside), .type = S_ISBLK(st->st_mode) ? 'b' : 'c',
-        .major = major(st->st_rdev), .minor = minor(st->st_rdev),
-        .mode = st->st_mode & 07777, .uid = st->st_uid, .gid = st->st_gid,
+        .path = xstrdup(inside),
+        .type = S_ISBLK(st->st_mode) ? 'b' : 'c',
+        .major = major(st->st_rdev),
+        .minor = minor(st->st_rdev),
+        .mode = st->st_mode & 07777,
+        .uid = st->st_uid,
+        .gid = st->st_gid,
     };
     snprintf(v->access, sizeof(v->access), "%s", access);
     /* the node's group (video, render, audio): a non-root user needs it */
@@ -465,12 +480,22 @@ static int scan_nodes(struct compose_desktop *d, const char *prefix, const char 
 /* The NVIDIA user-space driver: what libglvnd, Vulkan and CUDA load. */
 static void scan_nvidia_libs(struct compose_desktop *d, const char *prefix)
 {
-    static const char *const lib_dirs[] = {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-                                           "/usr/lib64", "/usr/lib", "/usr/lib/x86_64-linux-gnu/nvidia/current",
+    static const char *const lib_dirs[] = {"/usr/lib/x86_64-linux-gnu",
+                                           "/usr/lib/aarch64-linux-gnu",
+                                           "/usr/lib64",
+                                           "/usr/lib",
+                                           "/usr/lib/x86_64-linux-gnu/nvidia/current",
                                            NULL};
-    static const char *const libs[] = {"libnvidia-", "libcuda.so", "libcudadebugger.so", "libGLX_nvidia.so",
-                                       "libEGL_nvidia.so", "libGLESv2_nvidia.so", "libGLESv1_CM_nvidia.so",
-                                       "libnvcuvid.so", "libnvoptix.so", NULL};
+    static const char *const libs[] = {"libnvidia-",
+                                       "libcuda.so",
+                                       "libcudadebugger.so",
+                                       "libGLX_nvidia.so",
+                                       "libEGL_nvidia.so",
+                                       "libGLESv2_nvidia.so",
+                                       "libGLESv1_CM_nvidia.so",
+                                       "libnvcuvid.so",
+                                       "libnvoptix.so",
+                                       NULL};
     static const char *const files[] = {"/usr/share/glvnd/egl_vendor.d/10_nvidia.json",
                                         "/usr/share/vulkan/icd.d/nvidia_icd.json",
                                         "/etc/vulkan/icd.d/nvidia_icd.json", "/usr/bin/nvidia-smi", NULL};
@@ -520,7 +545,8 @@ static int plan_gpu(struct compose_opts *o, struct brick_error *err)
     if (n != 0)
         return n < 0 ? n : 0;
     if (!d->gpu_auto)
-        return brick_err(err, ENODEV, "--gpu: no GPU on this host (no /dev/dri/renderD*, no /dev/nvidia*); "
+        return brick_err(err, ENODEV,
+                         "--gpu: no GPU on this host (no /dev/dri/renderD*, no /dev/nvidia*); "
                          "without --gpu the app renders in software (--gpu=auto: a GPU when there is one)");
     left_out(d, xstrdup("a GPU (no /dev/dri/renderD*, no /dev/nvidia*: software rendering)"), "--no-gpu");
     return 0;
@@ -555,7 +581,8 @@ static int pick_display(struct compose_desktop *d, struct brick_error *err)
         else if (have_x)
             d->x11 = DESKTOP_X11_TRUSTED;
         else
-            return brick_err(err, ENOENT, "--gui: no display: neither a Wayland compositor (WAYLAND_DISPLAY "
+            return brick_err(err, ENOENT,
+                             "--gui: no display: neither a Wayland compositor (WAYLAND_DISPLAY "
                              "in XDG_RUNTIME_DIR) nor an X server (DISPLAY)");
     }
     if (d->wayland && d->wayland_auto && !wayland_available() && have_x) {

@@ -79,8 +79,10 @@ int desktop_profile_parse(const char *text, const char *name, char ***ret_flags,
         for (size_t i = 0; i < klen && ok; i++)
             ok = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-';
         if (!ok)
-            return brick_err(err, EINVAL, "profile %s, line %d: expected FLAG or FLAG=VALUE (a 'brick do' "
-                             "flag without its dashes), got \"%s\"", name, lineno, s);
+            return brick_err(err, EINVAL,
+                             "profile %s, line %d: expected FLAG or FLAG=VALUE (a 'brick do' "
+                             "flag without its dashes), got \"%s\"",
+                             name, lineno, s);
         if (strncmp(s, "profile", klen) == 0 && klen == 7)
             return brick_err(err, EINVAL, "profile %s, line %d: a profile cannot include another", name,
                              lineno);
@@ -162,7 +164,8 @@ static int print_list(void)
     return 1;
 }
 
-int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin, struct brick_error *err)
+int desktop_profile_expand(int argc, char **argv, char ***ret_argv, char ***ret_origin,
+                           struct brick_error *err)
 {
     _cleanup_strv_ char **out = NULL, **origin = NULL;
     strv_push(&out, argv[0]);

@@ -92,8 +92,7 @@ static bool same_cookie(const struct xauth_entry *a, const struct xauth_entry *b
            memcmp(a->data, b->data, a->data_len) == 0;
 }
 
-size_t xauth_filter_display(const struct xauth_entry *in, size_t n, unsigned number,
-                            struct xauth_entry **ret)
+size_t xauth_filter_display(const struct xauth_entry *in, size_t n, unsigned number, struct xauth_entry **ret)
 {
     char num[16];
     snprintf(num, sizeof(num), "%u", number);
@@ -101,7 +100,8 @@ size_t xauth_filter_display(const struct xauth_entry *in, size_t n, unsigned num
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct xauth_entry *e = &in[i];
-        if ((e->family != XAUTH_FAMILY_LOCAL && e->family != XAUTH_FAMILY_WILD) || strcmp(e->number, num) != 0)
+        if ((e->family != XAUTH_FAMILY_LOCAL && e->family != XAUTH_FAMILY_WILD) ||
+            strcmp(e->number, num) != 0)
             continue;
         bool dup = false;
         for (size_t j = 0; j < k && !dup; j++)
@@ -112,8 +112,13 @@ size_t xauth_filter_display(const struct xauth_entry *in, size_t n, unsigned num
         uint8_t *data = xmalloc(e->data_len + 1);
         memcpy(data, e->data, e->data_len);
         out[k++] = (struct xauth_entry){
-            .family = XAUTH_FAMILY_WILD, .address = xstrdup(""), .address_len = 0,
-            .number = xstrdup(e->number), .name = xstrdup(e->name), .data = data, .data_len = e->data_len,
+            .family = XAUTH_FAMILY_WILD,
+            .address = xstrdup(""),
+            .address_len = 0,
+            .number = xstrdup(e->number),
+            .name = xstrdup(e->name),
+            .data = data,
+            .data_len = e->data_len,
         };
     }
     *ret = out;

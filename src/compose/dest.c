@@ -64,7 +64,9 @@ static void view_from_mounts(struct plan *p, const bjson *mounts)
         const char *type = bjson_string(bjson_get(m, "type"));
         bool bind = streq(type, "bind") || has_opt(opts, "bind") || has_opt(opts, "rbind");
         view_add(p, bjson_string(bjson_get(m, "destination")),
-                 bind ? VIEW_BIND : streq(type, "tmpfs") ? VIEW_TMPFS : VIEW_OTHER,
+                 bind                   ? VIEW_BIND
+                 : streq(type, "tmpfs") ? VIEW_TMPFS
+                                        : VIEW_OTHER,
                  bjson_string(bjson_get(m, "source")), has_opt(opts, "ro"));
     }
 }
@@ -87,13 +89,13 @@ static ssize_t view_find(const struct plan *p, const char *path)
 }
 
 struct walk {
-    ssize_t on;     /* the mount the path is on; -1: the host's tree */
-    bool fresh;     /* on a mount brick makes afresh (tmpfs, proc): the runtime makes it there */
+    ssize_t on; /* the mount the path is on; -1: the host's tree */
+    bool fresh; /* on a mount brick makes afresh (tmpfs, proc): the runtime makes it there */
     bool exists;
-    char *path;     /* resolved in the container (a missing rest appended as given) */
-    char *parent;   /* missing: the deepest existing directory */
-    char *link;     /* the last component a symlink, not followed: its target */
-    int kind;       /* exists, not fresh: enum compose_kind of the last component */
+    char *path;   /* resolved in the container (a missing rest appended as given) */
+    char *parent; /* missing: the deepest existing directory */
+    char *link;   /* the last component a symlink, not followed: its target */
+    int kind;     /* exists, not fresh: enum compose_kind of the last component */
 };
 
 static void walk_done(struct walk *w)
@@ -125,10 +127,7 @@ static char *pop(char **rest)
     return c;
 }
 
-static bool more(const char *rest)
-{
-    return rest[strspn(rest, "/")] != '\0';
-}
+static bool more(const char *rest) { return rest[strspn(rest, "/")] != '\0'; }
 
 /* One component: lstat it through the mount it is on (a bind: in its
  * source). Returns 1 to go on with *cur = next, 0 when w is final. */
@@ -141,8 +140,8 @@ static int step(const struct plan *p, char **cur, char **rest, const char *c, bo
         *w = (struct walk){.on = on, .fresh = true, .exists = true, .path = join(next, *rest)};
         return 0;
     }
-    _cleanup_free_ char *host = on >= 0 ? xasprintf("%s%s", p->m[on].src, next + strlen(p->m[on].dest))
-                                        : xstrdup(next);
+    _cleanup_free_ char *host =
+        on >= 0 ? xasprintf("%s%s", p->m[on].src, next + strlen(p->m[on].dest)) : xstrdup(next);
     int kind = p->probe->lookup(p->probe->data, host, &target);
     if (kind < 0)
         return brick_err_errno(err, -kind, "%s", host);
@@ -176,7 +175,8 @@ static int step(const struct plan *p, char **cur, char **rest, const char *c, bo
 /* Resolve path as the runtime will, inside the root and through the mounts
  * so far; the last component is followed when it is a symlink unless
  * !follow_last (a --symlink's own name). */
-static int walk(const struct plan *p, const char *path, bool follow_last, struct walk *w, struct brick_error *err)
+static int walk(const struct plan *p, const char *path, bool follow_last, struct walk *w,
+                struct brick_error *err)
 {
     _cleanup_free_ char *cur = xstrdup("/"), *rest = xstrdup(path);
     int links = 0;
@@ -212,8 +212,8 @@ static void add_cover(struct plan *p, const char *dir)
 /* What dst needs: nothing, a cover, or it cannot be made (err). link: the
  * target of a --symlink (its name must be free, or that very link); dir: a
  * --tmpfs (an existing dst must be a directory). */
-static int need(struct plan *p, const char *flag, const char *dst, const char *link, bool dir, char **ret_path,
-                struct brick_error *err)
+static int need(struct plan *p, const char *flag, const char *dst, const char *link, bool dir,
+                char **ret_path, struct brick_error *err)
 {
     struct walk w;
     int r = walk(p, dst, !link, &w, err);
@@ -227,10 +227,13 @@ static int need(struct plan *p, const char *flag, const char *dst, const char *l
         r = link && !streq(w.link, link) ? brick_err(err, EEXIST, "%s: %s exists", flag, w.path) : 0;
     } else if (w.on >= 0) {
         r = p->m[w.on].ro ? brick_err(err, EROFS, "%s: %s does not exist in the read-only bind at %s", flag,
-                                      w.path, p->m[w.on].dest) : 0;
+                                      w.path, p->m[w.on].dest)
+                          : 0;
     } else if (streq(w.parent, "/")) {
-        r = brick_err(err, EROFS, "%s: %s does not exist, and a new name in the host's / cannot be made "
-                      "(use a directory below one, or --rootfs)", flag, w.path);
+        r = brick_err(err, EROFS,
+                      "%s: %s does not exist, and a new name in the host's / cannot be made "
+                      "(use a directory below one, or --rootfs)",
+                      flag, w.path);
     } else {
         add_cover(p, w.parent);
     }

@@ -18,9 +18,8 @@
 #include <string.h>
 
 static const char *const ns_names[OCI_NS__MAX] = {
-    [OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
-    [OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
-    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+    [OCI_NS_PID] = "pid", [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",     [OCI_NS_IPC] = "ipc",
+    [OCI_NS_UTS] = "uts", [OCI_NS_USER] = "user",   [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
 const char *compose_ns_name(enum oci_ns_type t) { return ns_names[t]; }
@@ -109,9 +108,29 @@ static int normalize_cap(const char *s, char **ret)
 }
 
 enum {
-    OPT_NAME = 256, OPT_RM, OPT_KEEP, OPT_ROOTFS, OPT_TMPFS, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP,
-    OPT_SECURITY, OPT_READ_ONLY, OPT_CPUS, OPT_PIDS, OPT_POD, OPT_PRINT, OPT_HOME, OPT_HOST_SECRETS, OPT_NO_INIT,
-    OPT_BIND_TRY, OPT_RO_BIND_TRY, OPT_SYMLINK, OPT_UNSETENV, OPT_LEARN, OPT_PROFILE_FILE,
+    OPT_NAME = 256,
+    OPT_RM,
+    OPT_KEEP,
+    OPT_ROOTFS,
+    OPT_TMPFS,
+    OPT_HOSTNAME,
+    OPT_CAP_ADD,
+    OPT_CAP_DROP,
+    OPT_SECURITY,
+    OPT_READ_ONLY,
+    OPT_CPUS,
+    OPT_PIDS,
+    OPT_POD,
+    OPT_PRINT,
+    OPT_HOME,
+    OPT_HOST_SECRETS,
+    OPT_NO_INIT,
+    OPT_BIND_TRY,
+    OPT_RO_BIND_TRY,
+    OPT_SYMLINK,
+    OPT_UNSETENV,
+    OPT_LEARN,
+    OPT_PROFILE_FILE,
     OPT_NS_BASE = 512, /* + enum oci_ns_type */
 };
 
@@ -127,8 +146,8 @@ static int check_dest(const char *flag, const char *dst, struct brick_error *err
     return 0;
 }
 
-static int add_volume(struct compose_opts *o, char *flag, const char *src, const char *dst, bool ro, bool try_,
-                      struct brick_error *err)
+static int add_volume(struct compose_opts *o, char *flag, const char *src, const char *dst, bool ro,
+                      bool try_, struct brick_error *err)
 {
     if (src[0] != '/') {
         int r = brick_err(err, EINVAL, "%s: %s: expected an absolute source", flag, src);
@@ -256,8 +275,10 @@ static int parse_security_opt(const char *s, struct compose_opts *o, struct bric
     } else if (streq(s, "no-new-privileges=false")) {
         o->no_new_privs = false;
     } else {
-        return brick_err(err, EINVAL, "--security-opt: expected seccomp=FILE|unconfined, "
-                         "apparmor=PROFILE|unconfined or no-new-privileges=true|false, got \"%s\"", s);
+        return brick_err(err, EINVAL,
+                         "--security-opt: expected seccomp=FILE|unconfined, "
+                         "apparmor=PROFILE|unconfined or no-new-privileges=true|false, got \"%s\"",
+                         s);
     }
     return 0;
 }
@@ -277,12 +298,12 @@ static int parse_home(const char *arg, struct compose_opts *o, struct brick_erro
         return 0;
     }
     if (arg[0] != '/' || streq(arg, "/"))
-        return brick_err(err, EINVAL, "--home: expected an absolute directory, host or host:ro, got \"%s\"", arg);
+        return brick_err(err, EINVAL, "--home: expected an absolute directory, host or host:ro, got \"%s\"",
+                         arg);
     o->home = COMPOSE_HOME_DIR;
     o->home_src = xstrdup(arg);
     return 0;
 }
-
 
 /* `brick do`'s options: getopt's table and their documentation (core/opts.h):
  * `brick do --help`, man/brick-do.8's OPTIONS and the shell completions come
@@ -293,69 +314,88 @@ static int parse_home(const char *arg, struct compose_opts *o, struct brick_erro
 #define NS_HELP "new, host, container:NAME or ns:/PATH (default: new)"
 const struct brick_opt compose_do_opts[] = {
     {"name", required_argument, NULL, OPT_NAME, "NAME", "container id (default: do-<pid>)", NULL},
-    {"detach", no_argument, NULL, 'd', NULL, "do not wait for CMD: print the container's name and return. "
+    {"detach", no_argument, NULL, 'd', NULL,
+     "do not wait for CMD: print the container's name and return. "
      "Its stdin is /dev/null; its stdout and stderr go to its log (1 MiB, one previous file kept): brick logs NAME",
      NULL},
     {"tty", no_argument, NULL, 't', NULL, "allocate a terminal (not with -d)", NULL},
-    {"interactive", no_argument, NULL, 'i', NULL, "keep stdin open (always true in the foreground; not with -d)",
-     NULL},
+    {"interactive", no_argument, NULL, 'i', NULL,
+     "keep stdin open (always true in the foreground; not with -d)", NULL},
     {"rm", no_argument, NULL, OPT_RM, NULL, "remove the container when it exits (also with -d)", NULL},
     {"keep", no_argument, NULL, OPT_KEEP, NULL, "keep the stopped container after a foreground run", NULL},
     {"rootfs", required_argument, NULL, OPT_ROOTFS, "DIR", "use DIR as the root instead of the host's", D},
-    {"volume", required_argument, NULL, 'v', "SRC:DST[:ro]", "bind mount SRC at DST. A DST missing on the "
+    {"volume", required_argument, NULL, 'v', "SRC:DST[:ro]",
+     "bind mount SRC at DST. A DST missing on the "
      "host's root is made on a read-only tmpfs over its nearest existing parent, which shows the parent's "
-     "entries (nothing is written on the host). A missing SRC is an error", F},
+     "entries (nothing is written on the host). A missing SRC is an error",
+     F},
     {"tmpfs", required_argument, NULL, OPT_TMPFS, "DST", "mount a tmpfs at DST (made as for -v when missing)",
      NULL},
     {"env", required_argument, NULL, 'e', "KEY[=VALUE]",
      "set an environment variable (KEY alone: the caller's value)", NULL},
     {"workdir", required_argument, NULL, 'w', "DIR", "working directory (default /)", D},
-    {"hostname", required_argument, NULL, OPT_HOSTNAME, "NAME", "hostname (default: the container name)", NULL},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME, "NAME", "hostname (default: the container name)",
+     NULL},
     {"cap-add", required_argument, NULL, OPT_CAP_ADD, "CAP", "add a capability (ALL: every one)",
      BRICK_COMPLETE_CAP},
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP, "CAP", "drop a capability (ALL: every one)",
      BRICK_COMPLETE_CAP},
-    {"security-opt", required_argument, NULL, OPT_SECURITY, "OPT", "seccomp=FILE|unconfined, "
+    {"security-opt", required_argument, NULL, OPT_SECURITY, "OPT",
+     "seccomp=FILE|unconfined, "
      "no-new-privileges=true|false or apparmor=PROFILE|unconfined (default where AppArmor is enabled: "
      "brick-default, loaded by brick when root runs it; a normal user gets it once it is loaded)",
      "words:seccomp= seccomp=unconfined no-new-privileges=false apparmor= apparmor=unconfined"},
-    {"read-only", no_argument, NULL, OPT_READ_ONLY, NULL, "read-only root (always so, recursively, for the "
-     "host's root)", NULL},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY, NULL,
+     "read-only root (always so, recursively, for the "
+     "host's root)",
+     NULL},
     {"memory", required_argument, NULL, 'm', "SIZE", "memory limit (512m, 1g)", NULL},
     {"cpus", required_argument, NULL, OPT_CPUS, "N", "CPU quota (0.5, 2)", NULL},
     {"pids-limit", required_argument, NULL, OPT_PIDS, "N", "maximum number of processes (-1: none)", NULL},
     {"pod", required_argument, NULL, OPT_POD, "NAME", "join pod NAME (its net, ipc, uts and maybe pid)",
      BRICK_COMPLETE_POD},
     {"print-spec", no_argument, NULL, OPT_PRINT, NULL, "print the config.json and exit", NULL},
-    {"home", required_argument, NULL, OPT_HOME, "DIR|host|host:ro", "the home: DIR from the host, the "
+    {"home", required_argument, NULL, OPT_HOME, "DIR|host|host:ro",
+     "the home: DIR from the host, the "
      "caller's own (host), read-only (host:ro) (default: a private empty one; other homes and /root hidden)",
      "words:host host:ro /"},
     {"host-secrets", no_argument, NULL, OPT_HOST_SECRETS, NULL,
      "show the host's homes, /root and secret files (hidden by default)", NULL},
-    {"no-init", no_argument, NULL, OPT_NO_INIT, NULL, "run CMD itself as pid 1 (default: brick's init stays "
-     "pid 1, forwards signals to CMD and reaps)", NULL},
-    {"learn", required_argument, NULL, OPT_LEARN, "FILE", "run CMD under the default seccomp profile while a "
+    {"no-init", no_argument, NULL, OPT_NO_INIT, NULL,
+     "run CMD itself as pid 1 (default: brick's init stays "
+     "pid 1, forwards signals to CMD and reaps)",
+     NULL},
+    {"learn", required_argument, NULL, OPT_LEARN, "FILE",
+     "run CMD under the default seccomp profile while a "
      "supervisor on the host records what it uses, then write it to FILE: the syscalls as OCI linux.seccomp, "
      "the capabilities exercised (as root) and the paths and ports touched (a Landlock policy) as annotations "
      "(calls the default denies are not learned; what is left out is said once; foreground only; "
-     "docs/PROFILES.md)", F},
-    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE", "run CMD under the learned profile "
+     "docs/PROFILES.md)",
+     F},
+    {"profile-file", required_argument, NULL, OPT_PROFILE_FILE, "FILE",
+     "run CMD under the learned profile "
      "FILE: its syscalls, capabilities and Landlock policy. A syscall outside it fails with EPERM, the first "
      "one named on stderr, the others listed when CMD exits; a dropped capability the command is refused is "
-     "named (as root); a path or port outside the policy fails with EACCES (brick profile merge|diff)", F},
+     "named (as root); a path or port outside the policy fails with EACCES (brick profile merge|diff)",
+     F},
     {"bind-try", required_argument, NULL, OPT_BIND_TRY, "SRC DST",
      "bind mount SRC at DST, left out when SRC is missing (as bwrap's)", F},
     {"ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY, "SRC DST", "the same, read-only", F},
     {"symlink", required_argument, NULL, OPT_SYMLINK, "TARGET DST",
      "make DST a symlink to TARGET (an existing one with that target is fine)", NULL},
-    {"unsetenv", required_argument, NULL, OPT_UNSETENV, "KEY", "remove a variable. The default environment is "
+    {"unsetenv", required_argument, NULL, OPT_UNSETENV, "KEY",
+     "remove a variable. The default environment is "
      "PATH, HOME (the sandbox's home), USER, LOGNAME and the caller's TERM, LANG, LANGUAGE and LC_*; -e and "
-     "--unsetenv apply in their order", NULL},
-    {NULL, required_argument, NULL, 'u', "USER[:GROUP]", "run as this user: names from the container's "
+     "--unsetenv apply in their order",
+     NULL},
+    {NULL, required_argument, NULL, 'u', "USER[:GROUP]",
+     "run as this user: names from the container's "
      "/etc/passwd and /etc/group (the host's, or those of --rootfs), numbers as they are; a named user "
-     "without GROUP gets its groups from /etc/group (default: root, or you)", BRICK_COMPLETE_USER},
+     "without GROUP gets its groups from /etc/group (default: root, or you)",
+     BRICK_COMPLETE_USER},
     {NULL, 0, NULL, 0, NULL, "Namespaces and network (docs/COMPOSE.md):", NULL},
-    {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK, "MODE", "network namespace: new (default: "
+    {"net", required_argument, NULL, OPT_NS_BASE + OCI_NS_NETWORK, "MODE",
+     "network namespace: new (default: "
      "loopback only), host, container:NAME, ns:/PATH, or user[:allow_host_loopback=true]: a network of its own "
      "through slirp4netns (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3); the host's 127.0.0.1 stays out of "
      "reach unless allowed (then it is 10.0.2.2)",
@@ -372,17 +412,25 @@ const struct brick_opt compose_do_opts[] = {
     {"cgroupns", required_argument, NULL, OPT_NS_BASE + OCI_NS_CGROUP},
     {"time", required_argument, NULL, OPT_NS_BASE + OCI_NS_TIME, "MODE", "time namespace (default: host)",
      NS_WORDS},
-    {"publish", required_argument, NULL, 'p', "[IP:]HOSTPORT:PORT[/tcp|udp]", "forward HOSTPORT on the host to "
+    {"publish", required_argument, NULL, 'p', "[IP:]HOSTPORT:PORT[/tcp|udp]",
+     "forward HOSTPORT on the host to "
      "PORT in the container (repeatable; implies --net user, refused with any other --net or --pod). IP "
-     "defaults to 127.0.0.1 (the host's loopback only); 0.0.0.0 is every address. IPv4 only", NULL},
+     "defaults to 127.0.0.1 (the host's loopback only); 0.0.0.0 is every address. IPv4 only",
+     NULL},
     {"help", no_argument, NULL, 'h', NULL, "show this help", NULL},
     /* --no-FLAG for every boolean flag (bool_flags below; documented by FLAG's entry); --init undoes --no-init */
-    COMPOSE_NO_OPTION("detach", 'd'), COMPOSE_NO_OPTION("tty", 't'), COMPOSE_NO_OPTION("interactive", 'i'),
-    COMPOSE_NO_OPTION("rm", OPT_RM), COMPOSE_NO_OPTION("keep", OPT_KEEP),
-    COMPOSE_NO_OPTION("read-only", OPT_READ_ONLY), COMPOSE_NO_OPTION("print-spec", OPT_PRINT),
+    COMPOSE_NO_OPTION("detach", 'd'),
+    COMPOSE_NO_OPTION("tty", 't'),
+    COMPOSE_NO_OPTION("interactive", 'i'),
+    COMPOSE_NO_OPTION("rm", OPT_RM),
+    COMPOSE_NO_OPTION("keep", OPT_KEEP),
+    COMPOSE_NO_OPTION("read-only", OPT_READ_ONLY),
+    COMPOSE_NO_OPTION("print-spec", OPT_PRINT),
     COMPOSE_NO_OPTION("host-secrets", OPT_HOST_SECRETS),
-    {"init", no_argument, NULL, COMPOSE_OPT_NO | OPT_NO_INIT, NULL, "undo --no-init (the default: brick's init "
-     "is pid 1)", NULL},
+    {"init", no_argument, NULL, COMPOSE_OPT_NO | OPT_NO_INIT, NULL,
+     "undo --no-init (the default: brick's init "
+     "is pid 1)",
+     NULL},
     DESKTOP_LONG_OPTIONS,
     {0},
 };
@@ -403,11 +451,17 @@ const struct option *compose_long_options(void)
 struct flag_field {
     size_t off, size; /* size 0: the end of the list */
 };
-#define OPTS_FIELD(f) {offsetof(struct compose_opts, f), sizeof(((struct compose_opts *)0)->f)}
-#define DESK_FIELD(f) {offsetof(struct compose_desktop, f), sizeof(((struct compose_desktop *)0)->f)}
+#define OPTS_FIELD(f)                                                                                        \
+    {                                                                                                        \
+        offsetof(struct compose_opts, f), sizeof(((struct compose_opts *)0)->f)                              \
+    }
+#define DESK_FIELD(f)                                                                                        \
+    {                                                                                                        \
+        offsetof(struct compose_desktop, f), sizeof(((struct compose_desktop *)0)->f)                        \
+    }
 static const struct bool_flag {
     int code;
-    bool desktop;                  /* the fields are o->desktop's */
+    bool desktop; /* the fields are o->desktop's */
     struct flag_field fields[4];
 } bool_flags[] = {
     {'d', false, {OPTS_FIELD(detach)}},
@@ -448,11 +502,11 @@ static int parse_bool(int c, const char *arg, struct compose_opts *o)
         return 0;
     }
     char *base = b->desktop ? (char *)o->desktop : (char *)o;
-    for (const struct flag_field *f = b->fields; base && f < b->fields + ARRAY_SIZE(b->fields) && f->size; f++)
+    for (const struct flag_field *f = b->fields; base && f < b->fields + ARRAY_SIZE(b->fields) && f->size;
+         f++)
         memset(base + f->off, 0, f->size);
     return 0;
 }
-
 
 int compose_next_opt(int argc, char **argv, const char **ret_arg2)
 {
@@ -484,7 +538,8 @@ static int parse_namespace_flag(int t, const char *arg, struct compose_opts *o, 
     }
     if (compose_parse_ns(arg, &ns, err) < 0) {
         if (t == OCI_NS_USER && isdigit((unsigned char)arg[0]))
-            return brick_err(err, EINVAL, "--user takes a namespace (new, host, container:NAME, "
+            return brick_err(err, EINVAL,
+                             "--user takes a namespace (new, host, container:NAME, "
                              "ns:PATH); the process user is -u UID[:GID]");
         return brick_err_prefix(err, "--%s", ns_names[t]);
     }
@@ -502,13 +557,11 @@ static int parse_resource(int c, const char *arg, struct compose_opts *o, struct
         o->has_memory = true;
     } else if (c == OPT_CPUS) {
         if (compose_parse_cpus(arg, &o->cpu_quota, &o->cpu_period) < 0)
-            return brick_err(err, EINVAL, "--cpus: expected a number of CPUs like 0.5 or 2, got \"%s\"",
-                             arg);
+            return brick_err(err, EINVAL, "--cpus: expected a number of CPUs like 0.5 or 2, got \"%s\"", arg);
         o->has_cpus = true;
     } else {
         if (parse_i64(arg, &o->pids) < 0 || (o->pids < 1 && o->pids != -1))
-            return brick_err(err, EINVAL, "--pids-limit: expected a positive number or -1, got \"%s\"",
-                             arg);
+            return brick_err(err, EINVAL, "--pids-limit: expected a positive number or -1, got \"%s\"", arg);
         o->has_pids = true;
     }
     return 0;
@@ -527,7 +580,9 @@ static int parse_one(int c, const char *arg, const char *arg2, const char *profi
     if (parse_bool(c, arg, o) == 0)
         return 0;
     switch (c) {
-    case OPT_BIND_TRY: case OPT_RO_BIND_TRY: case OPT_SYMLINK: return parse_pair(c, arg, arg2, o, err);
+    case OPT_BIND_TRY:
+    case OPT_RO_BIND_TRY:
+    case OPT_SYMLINK: return parse_pair(c, arg, arg2, o, err);
     case OPT_UNSETENV: return parse_unsetenv(arg, o, err);
     case OPT_NAME: set_str(&o->name, arg); return 0;
     case OPT_ROOTFS: set_str(&o->rootfs, arg); return 0;
@@ -548,7 +603,9 @@ static int parse_one(int c, const char *arg, const char *arg2, const char *profi
     case OPT_CAP_ADD: return parse_cap(arg, &o->cap_add, "--cap-add", err);
     case OPT_CAP_DROP: return parse_cap(arg, &o->cap_drop, "--cap-drop", err);
     case OPT_SECURITY: return parse_security_opt(arg, o, err);
-    case 'm': case OPT_CPUS: case OPT_PIDS: return parse_resource(c, arg, o, err);
+    case 'm':
+    case OPT_CPUS:
+    case OPT_PIDS: return parse_resource(c, arg, o, err);
     case OPT_POD: set_str(&o->pod, arg); return 0;
     case OPT_HOME: return parse_home(arg, o, err);
     case OPT_LEARN: set_str(&o->learn_file, arg); return 0;
@@ -571,12 +628,15 @@ static int check_learn(const struct compose_opts *o, struct brick_error *err)
     if (!o->learn_file && !o->profile_file)
         return 0;
     if (o->learn_file && o->profile_file)
-        return brick_err(err, EINVAL, "--learn and --profile-file: learn with the default profile, then apply");
+        return brick_err(err, EINVAL,
+                         "--learn and --profile-file: learn with the default profile, then apply");
     if (o->seccomp_unconfined || o->seccomp_file)
         return brick_err(err, EINVAL, "%s and --security-opt seccomp=...: the profile is %s's", flag, flag);
     if (o->detach || o->print_spec)
-        return brick_err(err, EINVAL, "%s: needs a foreground run (the supervisor lives as long as it), "
-                         "not %s", flag, o->detach ? "-d" : "--print-spec");
+        return brick_err(err, EINVAL,
+                         "%s: needs a foreground run (the supervisor lives as long as it), "
+                         "not %s",
+                         flag, o->detach ? "-d" : "--print-spec");
     return 0;
 }
 
@@ -584,28 +644,32 @@ static int check_learn(const struct compose_opts *o, struct brick_error *err)
 static int check(struct compose_opts *o, struct brick_error *err)
 {
     if (!o->args && !o->print_spec)
-        return brick_err(err, EINVAL, "do: expected a command (usage: brick do [options] [--] CMD [ARGS...])");
+        return brick_err(err, EINVAL,
+                         "do: expected a command (usage: brick do [options] [--] CMD [ARGS...])");
     if (o->name && !*o->name)
         return brick_err(err, EINVAL, "--name: must not be empty");
     if (o->ns[OCI_NS_MOUNT].mode != NS_MODE_DEFAULT)
         return brick_err(err, EINVAL, "the mount namespace is always new");
-    if (o->hostname && o->ns[OCI_NS_UTS].mode != NS_MODE_DEFAULT &&
-        o->ns[OCI_NS_UTS].mode != NS_MODE_NEW)
+    if (o->hostname && o->ns[OCI_NS_UTS].mode != NS_MODE_DEFAULT && o->ns[OCI_NS_UTS].mode != NS_MODE_NEW)
         return brick_err(err, EINVAL, "--hostname needs a new UTS namespace (--uts new)");
     if (o->pod) {
         static const int pod_types[] = {OCI_NS_NETWORK, OCI_NS_IPC, OCI_NS_UTS};
         for (size_t i = 0; i < ARRAY_SIZE(pod_types); i++)
             if (o->ns[pod_types[i]].mode != NS_MODE_DEFAULT)
-                return brick_err(err, EINVAL, "--pod joins the pod's net, ipc and uts namespaces: "
-                                 "--%s cannot be given with it", ns_names[pod_types[i]]);
+                return brick_err(err, EINVAL,
+                                 "--pod joins the pod's net, ipc and uts namespaces: "
+                                 "--%s cannot be given with it",
+                                 ns_names[pod_types[i]]);
         if (o->hostname)
             return brick_err(err, EINVAL, "--hostname: a pod member shares the pod's hostname");
     }
     if (o->detach && o->tty)
-        return brick_err(err, EINVAL, "-t: a detached container has no terminal (its output goes to its log: "
+        return brick_err(err, EINVAL,
+                         "-t: a detached container has no terminal (its output goes to its log: "
                          "brick logs NAME)");
     if (o->detach && o->interactive)
-        return brick_err(err, EINVAL, "-i: a detached container's stdin is /dev/null (its output goes to its "
+        return brick_err(err, EINVAL,
+                         "-i: a detached container's stdin is /dev/null (its output goes to its "
                          "log: brick logs NAME)");
     if (o->detach && o->rm && o->keep)
         return brick_err(err, EINVAL, "--rm and --keep contradict each other");
@@ -614,7 +678,8 @@ static int check(struct compose_opts *o, struct brick_error *err)
     if ((o->home != COMPOSE_HOME_PRIVATE || o->host_secrets) && o->rootfs)
         return brick_err(err, EINVAL, "--home and --host-secrets apply to the host's root, not to --rootfs");
     if (o->home != COMPOSE_HOME_PRIVATE && o->host_secrets)
-        return brick_err(err, EINVAL, "--home and --host-secrets: --host-secrets shows the host's homes as they are");
+        return brick_err(err, EINVAL,
+                         "--home and --host-secrets: --host-secrets shows the host's homes as they are");
     if (o->seccomp_unconfined && o->seccomp_file)
         return brick_err(err, EINVAL, "--security-opt: seccomp=unconfined and seccomp=FILE both given");
     if (check_learn(o, err) < 0)
@@ -645,12 +710,14 @@ int compose_parse_origin(int argc, char **argv, char *const *origin, struct comp
             return 1;
         if (c == '?') {
             if (optopt && optopt < 256)
-                return brick_err(err, EINVAL, "do: unknown or incomplete option '-%c' (see 'brick do --help')",
-                                 optopt);
+                return brick_err(err, EINVAL,
+                                 "do: unknown or incomplete option '-%c' (see 'brick do --help')", optopt);
             const char *close = brick_opts_closest(argv[optind - 1], compose_do_opts);
             if (close)
-                return brick_err(err, EINVAL, "do: unknown or incomplete option '%s'; did you mean '--%s'? "
-                                 "(see 'brick do --help')", argv[optind - 1], close);
+                return brick_err(err, EINVAL,
+                                 "do: unknown or incomplete option '%s'; did you mean '--%s'? "
+                                 "(see 'brick do --help')",
+                                 argv[optind - 1], close);
             return brick_err(err, EINVAL, "do: unknown or incomplete option '%s' (see 'brick do --help')",
                              argv[optind - 1]);
         }

@@ -87,20 +87,11 @@ static void learn_rewrite(bjson *calls)
     }
 }
 
-const char *compose_cap_name(int cap)
-{
-    return oci_cap_name(cap);
-}
+const char *compose_cap_name(int cap) { return oci_cap_name(cap); }
 
-int compose_cap_from_name(const char *name)
-{
-    return oci_cap_from_name(name);
-}
+int compose_cap_from_name(const char *name) { return oci_cap_from_name(name); }
 
-int compose_landlock_abi(void)
-{
-    return landlock_abi_version();
-}
+int compose_landlock_abi(void) { return landlock_abi_version(); }
 
 static bool in_list(char **v, const char *s)
 {
@@ -124,7 +115,8 @@ static bool notify_execve(bjson *sc)
         bool here = false;
         for (size_t j = 0; j < bjson_array_len(names); j++) {
             const char *n = bjson_string(bjson_array_get(names, j));
-            if (n && streq(n, "execve") && action && streq(action, "SCMP_ACT_ALLOW") && !bjson_get(rule, "args"))
+            if (n && streq(n, "execve") && action && streq(action, "SCMP_ACT_ALLOW") &&
+                !bjson_get(rule, "args"))
                 here = true;
             else
                 bjson_append(out, bjson_copy(bjson_array_get(names, j)));
@@ -236,7 +228,8 @@ static int apply_annotations(const struct compose_opts *o, bjson *spec, bjson *s
         bjson *sa = bjson_get(spec, "annotations");
         /* brick enforces one policy: the file's would replace the bundle's, maybe wider */
         if (bjson_get(sa, LEARN_LANDLOCK_ANNOTATION))
-            return brick_err(err, EINVAL, "--profile-file %s: the config has its own annotations[\"%s\"]: "
+            return brick_err(err, EINVAL,
+                             "--profile-file %s: the config has its own annotations[\"%s\"]: "
                              "the learned policy would replace it (merge them by hand, or remove one)",
                              o->profile_file, LEARN_LANDLOCK_ANNOTATION);
         if (!sa)
@@ -263,8 +256,10 @@ int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_
     } else {
         const char *def = bjson_string(bjson_get(sc, "defaultAction"));
         if (!def || !streq(def, "SCMP_ACT_ERRNO"))
-            return brick_err(err, EINVAL, "--profile-file %s: defaultAction must be SCMP_ACT_ERRNO (a learned "
-                             "profile's), not %s", o->profile_file, def ? def : "missing");
+            return brick_err(err, EINVAL,
+                             "--profile-file %s: defaultAction must be SCMP_ACT_ERRNO (a learned "
+                             "profile's), not %s",
+                             o->profile_file, def ? def : "missing");
         uint64_t e = 1;
         bjson *er = bjson_get(sc, "defaultErrnoRet");
         if (er && (bjson_u64(er, &e) < 0 || e < 1 || e > 4095))

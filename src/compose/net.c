@@ -69,7 +69,8 @@ int net_parse_mode(const char *arg, struct compose_opts *o, struct brick_error *
     if (!opt || (*opt && *opt != ':'))
         return 0;
     if (*opt && !streq(opt, ":allow_host_loopback=true") && !streq(opt, ":allow_host_loopback=false"))
-        return brick_err(err, EINVAL, "--net %s: the one option of user is allow_host_loopback=true|false", arg);
+        return brick_err(err, EINVAL, "--net %s: the one option of user is allow_host_loopback=true|false",
+                         arg);
     o->net_user = true;
     o->net_host_loopback = streq(opt, ":allow_host_loopback=true");
     return 1;
@@ -123,8 +124,8 @@ int net_check(struct compose_opts *o, struct brick_error *err)
     if (o->n_ports && !o->net_user) {
         _cleanup_free_ char *choice = net_choice(o);
         if (choice)
-            return brick_err(err, EINVAL, "-p %s: publishing a port needs --net user, not %s", o->ports[0].spec,
-                             choice);
+            return brick_err(err, EINVAL, "-p %s: publishing a port needs --net user, not %s",
+                             o->ports[0].spec, choice);
         o->net_user = true; /* -p alone: Docker's habit, a network of its own */
     }
     for (size_t i = 0; i < o->n_ports; i++) {
@@ -132,13 +133,15 @@ int net_check(struct compose_opts *o, struct brick_error *err)
         /* slirp4netns sends the container's UDP answers to a client on the
          * host's loopback to 10.0.2.2, which --disable-host-loopback drops */
         if (p->udp && startswith(p->host_ip, "127.") && !o->net_host_loopback)
-            return brick_err(err, EINVAL, "-p %s: UDP answers to the host's loopback need "
+            return brick_err(err, EINVAL,
+                             "-p %s: UDP answers to the host's loopback need "
                              "--net user:allow_host_loopback=true (the container then reaches the host's "
                              "127.0.0.1 as 10.0.2.2); or publish on another address (-p 0.0.0.0:%u:%u/udp)",
                              p->spec, p->host_port, p->port);
     }
     if (o->net_user && o->print_spec)
-        return brick_err(err, EINVAL, "--net user: its helper runs beside the container; --print-spec "
+        return brick_err(err, EINVAL,
+                         "--net user: its helper runs beside the container; --print-spec "
                          "cannot carry it");
     return 0;
 }

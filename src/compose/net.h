@@ -42,12 +42,11 @@ struct compose_opts;
 
 /* -p [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp] */
 struct compose_port {
-    char *spec;         /* as the user wrote it, for messages */
-    char host_ip[16];   /* dotted IPv4 */
+    char *spec;       /* as the user wrote it, for messages */
+    char host_ip[16]; /* dotted IPv4 */
     uint16_t host_port, port;
     bool udp;
 };
-
 
 /* Step 1. --net VALUE: 1 for user[:allow_host_loopback=true] (also spelt
  * slirp4netns, as Podman does), 0 for any other namespace mode (left to

@@ -66,17 +66,17 @@ extern char **environ;
 struct helper {
     const struct compose_opts *o;
     const char *dir;
-    int sock;           /* to brick do */
+    int sock; /* to brick do */
     pid_t init_pid;
     int init_pidfd;
-    int ns[2];          /* the init's net and user namespaces */
+    int ns[2]; /* the init's net and user namespaces */
     pid_t holder;
     pid_t slirp;
     int slirp_pidfd;
-    int exit_w;         /* --exit-fd: closing it stops slirp4netns */
-    int ready_r;        /* --ready-fd */
-    int out;            /* slirp4netns's stdout and stderr */
-    char last[256];     /* its last line, for an error */
+    int exit_w;     /* --exit-fd: closing it stops slirp4netns */
+    int ready_r;    /* --ready-fd */
+    int out;        /* slirp4netns's stdout and stderr */
+    char last[256]; /* its last line, for an error */
 };
 
 static long long now_ms(void)
@@ -103,10 +103,7 @@ static void kill_wait(pid_t *pid, int sig)
     *pid = 0;
 }
 
-static char *api_path(const char *dir)
-{
-    return xasprintf("%s/api/sock", dir);
-}
+static char *api_path(const char *dir) { return xasprintf("%s/api/sock", dir); }
 
 static void remove_dir(const char *dir)
 {
@@ -198,7 +195,7 @@ static bool sandbox_possible(const struct helper *h)
 static int make_parents(const char *path)
 {
     _cleanup_free_ char *p = xstrdup(path);
-    for (char *slash = strchr(p + 1, '/'); ; slash = strchr(slash + 1, '/')) {
+    for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
         if (slash)
             *slash = '\0';
         if (mkdir(p, 0755) < 0 && errno != EEXIST)
@@ -214,7 +211,8 @@ static int hide_run(void)
     static const char *const keep[] = {"/run/systemd/resolve", "/run/resolvconf", "/run/NetworkManager"};
     int held[ARRAY_SIZE(keep)];
     for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
-        held[i] = (int)syscall(SYS_open_tree, AT_FDCWD, keep[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        held[i] = (int)syscall(SYS_open_tree, AT_FDCWD, keep[i],
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     int r = mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
     for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
         if (held[i] < 0)
@@ -244,8 +242,8 @@ _Noreturn static void slirp_exec(const struct helper *h, int ready_w, int exit_r
      * host too. A mount namespace of its own, all private, keeps it in.
      * Unprivileged, its sandbox's namespace belongs to the container's user
      * namespace, where the kernel has made every shared mount a slave. */
-    if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-                           hide_run() < 0)) {
+    if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 ||
+                           mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || hide_run() < 0)) {
         fprintf(stderr, "a mount namespace of its own: %s\n", strerror(errno));
         _exit(127);
     }
@@ -307,7 +305,8 @@ static int slirp_wait_ready(struct helper *h, struct brick_error *err)
         if (left <= 0)
             return brick_err(err, ETIMEDOUT, "--net user: slirp4netns was not ready within %d s",
                              READY_TIMEOUT_MS / 1000);
-        struct pollfd p[2] = {{.fd = h->ready_r, .events = POLLIN}, {.fd = out_open ? h->out : -1, .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = h->ready_r, .events = POLLIN},
+                              {.fd = out_open ? h->out : -1, .events = POLLIN}};
         if (poll(p, 2, (int)left) < 0 && errno != EINTR)
             return brick_err_errno(err, errno, "--net user: poll");
         if (p[1].revents)
@@ -348,8 +347,8 @@ static int api_call(const struct helper *h, const struct compose_port *p, struct
     _cleanup_free_ char *path = api_path(h->dir), *req = net_hostfwd_request(p), *reply = NULL;
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
     _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || write_all(fd, req, strlen(req)) < 0 ||
-        shutdown(fd, SHUT_WR) < 0)
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        write_all(fd, req, strlen(req)) < 0 || shutdown(fd, SHUT_WR) < 0)
         return brick_err_errno(err, errno, "-p %s: slirp4netns's API socket", p->spec);
     int r = read_all_fd(fd, 4096, &reply, NULL);
     if (r < 0)
@@ -377,8 +376,8 @@ static int recv_attach(struct helper *h)
     ssize_t n;
     while ((n = recv(h->sock, &pid, sizeof(pid), 0)) < 0 && errno == EINTR)
         ;
-    if (n != (ssize_t)sizeof(pid) || recv_fd(h->sock, &h->init_pidfd) < 0 || recv_fd(h->sock, &h->ns[0]) < 0 ||
-        recv_fd(h->sock, &h->ns[1]) < 0)
+    if (n != (ssize_t)sizeof(pid) || recv_fd(h->sock, &h->init_pidfd) < 0 ||
+        recv_fd(h->sock, &h->ns[0]) < 0 || recv_fd(h->sock, &h->ns[1]) < 0)
         return -EPIPE;
     h->init_pid = pid;
     return 0;
@@ -389,8 +388,10 @@ static int setup(struct helper *h, struct brick_error *err)
     if (access(NET_HELPER_PATH, X_OK) < 0)
         return brick_err_errno(err, errno, "--net user: %s (Debian's package slirp4netns)", NET_HELPER_PATH);
     if (geteuid() != 0 && access("/dev/net/tun", R_OK | W_OK) < 0)
-        return brick_err(err, errno, "--net user: /dev/net/tun: %s (slirp4netns opens it as you; Debian's "
-                         "udev makes it mode 0666)", strerror(errno));
+        return brick_err(err, errno,
+                         "--net user: /dev/net/tun: %s (slirp4netns opens it as you; Debian's "
+                         "udev makes it mode 0666)",
+                         strerror(errno));
     int r = holder_start(h, err);
     if (r >= 0)
         r = slirp_start(h, sandbox_possible(h), err);
@@ -409,7 +410,8 @@ static void watch(struct helper *h)
 {
     bool out_open = true;
     for (;;) {
-        struct pollfd p[3] = {{.fd = h->init_pidfd, .events = POLLIN}, {.fd = h->slirp_pidfd, .events = POLLIN},
+        struct pollfd p[3] = {{.fd = h->init_pidfd, .events = POLLIN},
+                              {.fd = h->slirp_pidfd, .events = POLLIN},
                               {.fd = out_open ? h->out : -1, .events = POLLIN}};
         if (poll(p, 3, -1) < 0 && errno != EINTR)
             return;
@@ -470,8 +472,15 @@ _Noreturn static void supervisor_main(const struct compose_opts *o, int sock)
         memcpy(hi.dir, dir, sizeof(dir));
     if (send(sock, &hi, sizeof(hi), MSG_NOSIGNAL) != (ssize_t)sizeof(hi) || r < 0)
         r = -EPIPE;
-    struct helper h = {.o = o, .dir = dir, .sock = sock, .init_pidfd = -1, .ns = {-1, -1}, .slirp_pidfd = -1,
-                       .exit_w = -1, .ready_r = -1, .out = -1};
+    struct helper h = {.o = o,
+                       .dir = dir,
+                       .sock = sock,
+                       .init_pidfd = -1,
+                       .ns = {-1, -1},
+                       .slirp_pidfd = -1,
+                       .exit_w = -1,
+                       .ready_r = -1,
+                       .out = -1};
     if (r < 0 || recv_attach(&h) < 0) { /* the create failed, or brick do died, before the attach */
         remove_dir(dir);
         _exit(0);
@@ -565,8 +574,8 @@ int net_session_attach(const struct brick_created *c, void *data, struct brick_e
     int32_t pid = c->pid;
     if (c->pidfd < 0)
         return brick_err(err, ENOSYS, "--net user: the kernel gives no pidfd (Linux 5.3)");
-    if (send(s->sock, &pid, sizeof(pid), MSG_NOSIGNAL) != (ssize_t)sizeof(pid) || send_fd(s->sock, c->pidfd) < 0 ||
-        send_fd(s->sock, c->net_fd) < 0 || send_fd(s->sock, c->user_fd) < 0)
+    if (send(s->sock, &pid, sizeof(pid), MSG_NOSIGNAL) != (ssize_t)sizeof(pid) ||
+        send_fd(s->sock, c->pidfd) < 0 || send_fd(s->sock, c->net_fd) < 0 || send_fd(s->sock, c->user_fd) < 0)
         return brick_err_errno(err, errno, "--net user: hand the container to the network helper");
     struct brick_error answer;
     return recv_packet(s->sock, &answer, sizeof(answer), ATTACH_TIMEOUT_MS, err);

@@ -151,10 +151,7 @@ static void uf_union(size_t *parent, size_t a, size_t b)
 }
 
 /* Does node nd link containers (or one to the host)? --all's private ones do not. */
-static bool shared(const struct nsg_node *nd)
-{
-    return nd->nholders >= 2 || nd->host;
-}
+static bool shared(const struct nsg_node *nd) { return nd->nholders >= 2 || nd->host; }
 
 static char *types_text(unsigned types)
 {
@@ -246,7 +243,8 @@ static int cluster_cmp(const void *a, const void *b)
         if (c)
             return c;
     }
-    int tx = x->types ? __builtin_ctz(x->types) : NSG_TYPES, ty = y->types ? __builtin_ctz(y->types) : NSG_TYPES;
+    int tx = x->types ? __builtin_ctz(x->types) : NSG_TYPES,
+        ty = y->types ? __builtin_ctz(y->types) : NSG_TYPES;
     if (tx != ty)
         return tx < ty ? -1 : 1;
     return x->members[0] < y->members[0] ? -1 : x->members[0] > y->members[0];

@@ -33,9 +33,9 @@ extern const char *const nsg_type_names[NSG_TYPES];
 
 struct nsg_container {
     char *id;
-    char *created;                /* RFC 3339 creation time: the older holder made a namespace */
-    char *pod;                    /* the pod it is a member or the infra of, or NULL */
-    bool infra;                   /* a pod's infra container: it made the pod's namespaces */
+    char *created;                     /* RFC 3339 creation time: the older holder made a namespace */
+    char *pod;                         /* the pod it is a member or the infra of, or NULL */
+    bool infra;                        /* a pod's infra container: it made the pod's namespaces */
     unsigned long long ino[NSG_TYPES]; /* 0: unreadable */
 };
 
@@ -52,12 +52,12 @@ void nsg_input_done(struct nsg_input *in);
 #define NSG_HOST ((size_t)-1) /* "the host", where a container index goes */
 
 struct nsg_node {
-    unsigned types;                   /* bit k: nsg_type_names[k] */
+    unsigned types;                    /* bit k: nsg_type_names[k] */
     unsigned long long ino[NSG_TYPES]; /* per type in types */
-    size_t *holders;                  /* container indexes, ascending */
+    size_t *holders;                   /* container indexes, ascending */
     size_t nholders;
-    bool host;                        /* the host holds them too */
-    size_t origin;                    /* who made them: a holder, or NSG_HOST */
+    bool host;     /* the host holds them too */
+    size_t origin; /* who made them: a holder, or NSG_HOST */
     size_t cluster;
 };
 
@@ -68,8 +68,8 @@ struct nsg_cluster {
     char *label;     /* "pod web: net ipc uts", "shared: pid ipc", "host: net", "nothing shared" */
     size_t *members; /* container indexes, ascending */
     size_t nmembers;
-    unsigned types;  /* the types shared in it */
-    bool has_host;   /* the host node is drawn in it */
+    unsigned types; /* the types shared in it */
+    bool has_host;  /* the host node is drawn in it */
 };
 
 struct nsg_plan {
@@ -79,9 +79,9 @@ struct nsg_plan {
     size_t nnode;
     struct nsg_cluster *cl; /* in drawing order */
     size_t ncl;
-    size_t *cluster_of;     /* per container */
-    unsigned *tags;         /* per container: host user/cgroup/time held, not in the caption */
-    unsigned universal;     /* such types every container holds (the caption) */
+    size_t *cluster_of; /* per container */
+    unsigned *tags;     /* per container: host user/cgroup/time held, not in the caption */
+    unsigned universal; /* such types every container holds (the caption) */
 };
 
 void nsg_plan(const struct nsg_input *in, bool all, struct nsg_plan *p);

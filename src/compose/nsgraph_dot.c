@@ -81,10 +81,7 @@ static void put_container(FILE *f, const struct nsg_plan *p, size_t i)
 }
 
 /* A private node (--all: held by one container, not the host) is pale. */
-static bool is_private(const struct nsg_node *nd)
-{
-    return nd->nholders < 2 && !nd->host;
-}
+static bool is_private(const struct nsg_node *nd) { return nd->nholders < 2 && !nd->host; }
 
 static void put_node(FILE *f, const struct nsg_node *nd, size_t j)
 {
@@ -164,9 +161,11 @@ static size_t *joiners(const struct nsg_node *nd, size_t *n)
  * go in a box of their own, as a grid, and one line runs to the box. */
 #define MAX_FAN 6
 
-static void put_box(FILE *f, const struct nsg_plan *p, size_t j, const size_t *ids, size_t n, const char *attr)
+static void put_box(FILE *f, const struct nsg_plan *p, size_t j, const size_t *ids, size_t n,
+                    const char *attr)
 {
-    fprintf(f, "    subgraph cluster_ns%zu {\n    label=\"\"; style=\"rounded,dashed\"; color=\"#bbbbbb\";\n", j);
+    fprintf(f, "    subgraph cluster_ns%zu {\n    label=\"\"; style=\"rounded,dashed\"; color=\"#bbbbbb\";\n",
+            j);
     for (size_t m = 0; m < n; m++) {
         fputs("    ", f);
         put_cid(f, p, ids[m]);
@@ -298,8 +297,9 @@ static void put_swatches(FILE *f, const struct nsg_plan *p)
 /* The caption and legend, above the clusters (a graph label takes no rank). */
 static void put_legend(FILE *f, const struct nsg_plan *p)
 {
-    fprintf(f, "  label=<<TABLE BORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">"
-               "<TR><TD ALIGN=\"LEFT\"><B>%zu container%s</B>",
+    fprintf(f,
+            "  label=<<TABLE BORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">"
+            "<TR><TD ALIGN=\"LEFT\"><B>%zu container%s</B>",
             p->in->n, p->in->n == 1 ? "" : "s");
     if (p->universal) {
         fputs(p->in->n > 1 ? ", all holding the host's " : ", holding the host's ", f);
@@ -312,9 +312,10 @@ static void put_legend(FILE *f, const struct nsg_plan *p)
     bool tagged = false;
     for (size_t i = 0; i < p->in->n; i++)
         tagged |= p->tags[i] != 0;
-    fprintf(f, "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">coloured cells: namespaces held by the same "
-               "containers; on their left the one that made them, on their right those that joined%s"
-               "</FONT></TD></TR></TABLE>>;\n",
+    fprintf(f,
+            "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">coloured cells: namespaces held by the same "
+            "containers; on their left the one that made them, on their right those that joined%s"
+            "</FONT></TD></TR></TABLE>>;\n",
             tagged ? ". &quot;host X&quot; on a container: it holds the host&apos;s X namespace" : "");
 }
 

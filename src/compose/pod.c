@@ -30,14 +30,17 @@ int compose_pod_infra_opts(const char *root, const char *name, bool share_pid, s
     bool exists = compose_inspect(root, o->name, &ci, &ignored) == 0;
     compose_info_done(&ci);
     if (exists)
-        return brick_err(err, EEXIST, "pod create: pod \"%s\" already exists (its infra container \"%s\"; "
-                                      "'brick pod rm %s' first)", name, o->name, name);
+        return brick_err(err, EEXIST,
+                         "pod create: pod \"%s\" already exists (its infra container \"%s\"; "
+                         "'brick pod rm %s' first)",
+                         name, o->name, name);
     o->hostname = xstrdup(name);
     strv_push(&o->args, "/bin/sleep");
     strv_push(&o->args, "infinity");
     strv_push(&o->cap_drop, "ALL");
     strv_push_take(&o->annotations, xasprintf(COMPOSE_ANN_POD_INFRA "=%s", name));
-    strv_push_take(&o->annotations, xasprintf(COMPOSE_ANN_POD_SHARES "=net,ipc,uts%s", share_pid ? ",pid" : ""));
+    strv_push_take(&o->annotations,
+                   xasprintf(COMPOSE_ANN_POD_SHARES "=net,ipc,uts%s", share_pid ? ",pid" : ""));
     return 0;
 }
 

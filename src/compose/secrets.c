@@ -14,25 +14,43 @@
 #include <sys/stat.h>
 
 static const char *const secret_paths[] = {
-    "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", /* password hashes */
-    "/etc/ssl/private",                                              /* TLS private keys */
-    "/etc/letsencrypt",                                              /* certbot's keys */
-    "/etc/krb5.keytab",                                              /* Kerberos host key */
-    "/etc/NetworkManager/system-connections",                        /* Wi-Fi/VPN passwords */
+    "/etc/shadow",
+    "/etc/shadow-",
+    "/etc/gshadow",
+    "/etc/gshadow-",                          /* password hashes */
+    "/etc/ssl/private",                       /* TLS private keys */
+    "/etc/letsencrypt",                       /* certbot's keys */
+    "/etc/krb5.keytab",                       /* Kerberos host key */
+    "/etc/NetworkManager/system-connections", /* Wi-Fi/VPN passwords */
     "/etc/wpa_supplicant",
-    "/etc/wireguard",                                                /* VPN private keys */
-    "/etc/ipsec.secrets", "/etc/ppp/chap-secrets", "/etc/ppp/pap-secrets",
-    "/etc/sudoers", "/etc/sudoers.d",                                /* who may become root */
-    "/var/backups",                                                  /* shadow.bak, gshadow.bak */
-    "/var/lib/lightdm", "/var/lib/gdm3", "/var/lib/sddm",            /* display managers' X cookies */
-    "/var/spool/cron", "/var/mail", "/var/spool/mail",               /* other users' crontabs, mail */
-    "/var/lib/sss", "/var/lib/docker", "/var/lib/containers",        /* credential caches, images */
-    "/etc/docker", "/etc/containerd",                                /* daemon keys and registry auth */
-    "/etc/security/opasswd",                                         /* old password hashes */
-    "/var/cache/debconf/passwords.dat",                              /* installers' answers */
-    "/var/log/btmp", "/var/log/auth.log", "/var/log/secure",         /* failed logins: mistyped passwords */
-    "/var/lib/cni", "/var/lib/kubelet", "/etc/kubernetes",           /* cluster credentials */
-    "/var/lib/mysql", "/var/lib/postgresql",                         /* databases */
+    "/etc/wireguard", /* VPN private keys */
+    "/etc/ipsec.secrets",
+    "/etc/ppp/chap-secrets",
+    "/etc/ppp/pap-secrets",
+    "/etc/sudoers",
+    "/etc/sudoers.d", /* who may become root */
+    "/var/backups",   /* shadow.bak, gshadow.bak */
+    "/var/lib/lightdm",
+    "/var/lib/gdm3",
+    "/var/lib/sddm", /* display managers' X cookies */
+    "/var/spool/cron",
+    "/var/mail",
+    "/var/spool/mail", /* other users' crontabs, mail */
+    "/var/lib/sss",
+    "/var/lib/docker",
+    "/var/lib/containers", /* credential caches, images */
+    "/etc/docker",
+    "/etc/containerd",                  /* daemon keys and registry auth */
+    "/etc/security/opasswd",            /* old password hashes */
+    "/var/cache/debconf/passwords.dat", /* installers' answers */
+    "/var/log/btmp",
+    "/var/log/auth.log",
+    "/var/log/secure", /* failed logins: mistyped passwords */
+    "/var/lib/cni",
+    "/var/lib/kubelet",
+    "/etc/kubernetes", /* cluster credentials */
+    "/var/lib/mysql",
+    "/var/lib/postgresql", /* databases */
 };
 
 /* Homes of the host's login accounts outside /home (hidden whole): a
@@ -40,8 +58,8 @@ static const char *const secret_paths[] = {
  * two levels deep or more, outside the directories programs run from. */
 static void login_homes(struct compose_opts *o)
 {
-    static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/etc", "/proc", "/sys", "/dev",
-                                         "/run", "/tmp", "/boot", "/opt", "/snap"};
+    static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib",  "/etc", "/proc", "/sys",
+                                         "/dev", "/run", "/tmp",  "/boot", "/opt", "/snap"};
     _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
     char line[1024];
     while (f && fgets(line, sizeof(line), f)) {
@@ -91,4 +109,3 @@ void compose_find_secrets(struct compose_opts *o)
     }
     login_homes(o);
 }
-

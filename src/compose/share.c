@@ -143,10 +143,10 @@ static int check_userns(const struct compose_opts *o, const struct compose_share
     for (int t = 0; t < OCI_NS__MAX; t++) {
         if (t == OCI_NS_USER || sh->fd[t] < 0 || owned_within(sh->fd[t], u))
             continue;
-        return brick_err(err, EINVAL, "--%s container:%s: its %s namespace belongs to a user namespace "
+        return brick_err(err, EINVAL,
+                         "--%s container:%s: its %s namespace belongs to a user namespace "
                          "outside the one joined with --user container:%s, which could not enter it",
-                         compose_ns_name(t), o->ns[t].target, compose_ns_name(t),
-                         o->ns[OCI_NS_USER].target);
+                         compose_ns_name(t), o->ns[t].target, compose_ns_name(t), o->ns[OCI_NS_USER].target);
     }
     return 0;
 }
@@ -156,8 +156,8 @@ static int open_one(const char *root, struct compose_opts *o, int t, struct comp
 {
     struct compose_ns *ns = &o->ns[t];
     if (o->name && streq(ns->target, o->name))
-        return brick_err(err, EINVAL, "--%s container:%s: a container cannot join itself",
-                         compose_ns_name(t), ns->target);
+        return brick_err(err, EINVAL, "--%s container:%s: a container cannot join itself", compose_ns_name(t),
+                         ns->target);
     int r = brick_open_namespace(root, ns->target, compose_ns_name(t), &sh->fd[t], err);
     if (r < 0)
         return brick_err_prefix(err, "--%s container:%s", compose_ns_name(t), ns->target);
@@ -187,13 +187,14 @@ int compose_share(const char *root, struct compose_opts *o, struct compose_share
      * from the user namespace that owns it: that container's, joined too. */
     for (int t = 0; r >= 0 && o->caller && o->ns[OCI_NS_USER].mode == NS_MODE_DEFAULT && t < OCI_NS__MAX; t++)
         if (o->ns[t].mode == NS_MODE_CONTAINER)
-            o->ns[OCI_NS_USER] = (struct compose_ns){.mode = NS_MODE_CONTAINER, .target = xstrdup(o->ns[t].target)};
+            o->ns[OCI_NS_USER] =
+                (struct compose_ns){.mode = NS_MODE_CONTAINER, .target = xstrdup(o->ns[t].target)};
     for (int t = 0; r >= 0 && t < OCI_NS__MAX; t++) {
         if (o->ns[t].mode == NS_MODE_CONTAINER)
             r = open_one(root, o, t, sh, err);
         else if (o->ns[t].mode == NS_MODE_PATH)
-            strv_push_take(&o->annotations, xasprintf(COMPOSE_ANN_JOIN_PREFIX "%s=ns:%s",
-                                                      compose_ns_name(t), o->ns[t].path));
+            strv_push_take(&o->annotations,
+                           xasprintf(COMPOSE_ANN_JOIN_PREFIX "%s=ns:%s", compose_ns_name(t), o->ns[t].path));
     }
     if (r >= 0)
         r = check_userns(o, sh, err);

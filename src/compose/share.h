@@ -26,10 +26,10 @@ int compose_share(const char *root, struct compose_opts *o, struct compose_share
 
 /* What brick_state() says of a container, reduced to what pods need. */
 struct compose_info {
-    pid_t pid;       /* 0 when stopped */
+    pid_t pid; /* 0 when stopped */
     char *status;
-    char *pod;       /* member of this pod, or NULL */
-    char *pod_infra; /* infra container of this pod, or NULL */
+    char *pod;        /* member of this pod, or NULL */
+    char *pod_infra;  /* infra container of this pod, or NULL */
     char *pod_shares; /* "net,ipc,uts[,pid]" on an infra container */
 };
 int compose_inspect(const char *root, const char *id, struct compose_info *ci, struct brick_error *err);

@@ -22,9 +22,9 @@ TEST(flags)
 {
     struct compose_opts o;
     struct brick_error err;
-    const char *a[] = {"--x11=untrusted", "--audio", "--gpu", "--device", "/dev/snd:/dev/snd:rw",
-                       "--group-add", "44", "--shm-size", "1g", "--die-with-parent", "--allow-nested-ns",
-                       "--", "app", NULL};
+    const char *a[] = {"--x11=untrusted",   "--audio", "--gpu",      "--device", "/dev/snd:/dev/snd:rw",
+                       "--group-add",       "44",      "--shm-size", "1g",       "--die-with-parent",
+                       "--allow-nested-ns", "--",      "app",        NULL};
     is_int(parse(&o, &err, a), 0, "desktop flags parse");
     ok(o.desktop && o.desktop->x11 == DESKTOP_X11_UNTRUSTED, "--x11=untrusted");
     ok(o.desktop->audio && o.desktop->gpu && o.desktop->die_with_parent && o.desktop->nested_ns, "booleans");
@@ -35,9 +35,13 @@ TEST(flags)
     compose_opts_done(&o);
 
     const char *bad[][4] = {
-        {"--x11=maybe", "app", NULL}, {"--device", "dev/x", "app", NULL}, {"--device", "/dev/x:rwx", "app", NULL},
-        {"--group-add", "video", "app", NULL}, {"--shm-size", "lots", "app", NULL},
-        {"-d", "--die-with-parent", "app", NULL}, {"--x11", "--wayland", "app", NULL},
+        {"--x11=maybe", "app", NULL},
+        {"--device", "dev/x", "app", NULL},
+        {"--device", "/dev/x:rwx", "app", NULL},
+        {"--group-add", "video", "app", NULL},
+        {"--shm-size", "lots", "app", NULL},
+        {"-d", "--die-with-parent", "app", NULL},
+        {"--x11", "--wayland", "app", NULL},
         {"--profile", "browser", "app", NULL},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -109,7 +113,8 @@ TEST(xauthority)
     uint8_t *out = xauth_serialize(mine, k, &out_len);
     struct xauth_entry *back;
     size_t nb;
-    ok(xauth_parse(out, out_len, &back, &nb) == 0 && nb == 1 && strcmp(back[0].name, "MIT-MAGIC-COOKIE-1") == 0,
+    ok(xauth_parse(out, out_len, &back, &nb) == 0 && nb == 1 &&
+           strcmp(back[0].name, "MIT-MAGIC-COOKIE-1") == 0,
        "serialize round-trips");
     xauth_free(back, nb);
     free(out);
@@ -136,7 +141,8 @@ TEST(profiles)
     char **flags = NULL, *desc = NULL;
     struct brick_error err;
     is_int(desktop_profile_parse("# c\ndescription=a browser\n\n  gpu \nshm-size=1g\nnet=host\n", "t", &flags,
-                                 &desc, &err), 0, "profile parses");
+                                 &desc, &err),
+           0, "profile parses");
     is_str(desc, "a browser", "description");
     is_int(strv_length(flags), 3, "three flags");
     is_str(flags[0], "--gpu", "gpu -> --gpu");
@@ -147,8 +153,8 @@ TEST(profiles)
 
     /* expansion in place, later flags win; the source tree's profiles */
     setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
-    char *argv[] = {"do", "--name", "n", "--profile", "browser", "--net", "new", "--", "chromium", "--profile",
-                    "x", NULL};
+    char *argv[] = {"do",  "--name", "n",        "--profile", "browser", "--net",
+                    "new", "--",     "chromium", "--profile", "x",       NULL};
     char **x = NULL, **origin = NULL;
     is_int(desktop_profile_expand(11, argv, &x, &origin, &err), 0, "expand --profile browser");
     is_int(strv_length(origin), strv_length(x), "an origin per word");
@@ -167,9 +173,11 @@ TEST(profiles)
     is_int(n_profile, 1, "the command's own --profile is left alone");
     struct compose_opts o;
     is_int(compose_parse_origin((int)strv_length(x), x, origin, &o, &err), 0, "expanded argv parses");
-    ok(o.desktop && o.desktop->gpu && o.desktop->nested_ns && o.desktop->shm_size == 1LL << 30, "browser flags");
+    ok(o.desktop && o.desktop->gpu && o.desktop->nested_ns && o.desktop->shm_size == 1LL << 30,
+       "browser flags");
     ok(o.desktop->audio && o.desktop->audio_auto, "browser: sound when a server runs (a profile's wish)");
-    ok(o.desktop->gpu_auto && o.desktop->die_auto, "browser: a GPU when there is one; die-with-parent a wish");
+    ok(o.desktop->gpu_auto && o.desktop->die_auto,
+       "browser: a GPU when there is one; die-with-parent a wish");
     is_int(o.ns[OCI_NS_NETWORK].mode, NS_MODE_NEW, "--net new after the profile wins");
     compose_opts_done(&o);
     strv_free(x);
@@ -177,11 +185,12 @@ TEST(profiles)
     char *bad[] = {"do", "--profile", "../etc/passwd", "x", NULL};
     ok(desktop_profile_expand(4, bad, &x, NULL, &err) < 0, "path in a profile name refused");
     char *missing[] = {"do", "--profile", "nope", "x", NULL};
-    ok(desktop_profile_expand(4, missing, &x, NULL, &err) < 0 && strstr(err.msg, "no profile"), "unknown profile");
+    ok(desktop_profile_expand(4, missing, &x, NULL, &err) < 0 && strstr(err.msg, "no profile"),
+       "unknown profile");
 
     /* every shipped profile parses, and detached too (a profile's die-with-parent drops out) */
-    static const char *const shipped[] = {"browser", "gui", "media", "x11-untrusted", "office", "mail", "editor",
-                                          "terminal"};
+    static const char *const shipped[] = {"browser", "gui",  "media",  "x11-untrusted",
+                                          "office",  "mail", "editor", "terminal"};
     for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
         char *av[] = {"do", "-d", "--profile", (char *)shipped[i], "app", NULL};
         err.msg[0] = '\0';
@@ -221,25 +230,34 @@ TEST(no_flags)
     struct compose_opts o;
     struct brick_error err;
     static const char *const none[] = {NULL};
-    static const char *const prof[] = {"--gui", "--audio", "--gpu", "--die-with-parent", "--allow-nested-ns",
-                                       "--wayland", "--device=/dev/video0", NULL};
-    const char *off[] = {"--no-audio", "--no-gpu", "--no-die-with-parent", "--no-allow-nested-ns", "--no-gui",
-                         "--no-wayland", "app", NULL};
+    static const char *const prof[] = {"--gui",
+                                       "--audio",
+                                       "--gpu",
+                                       "--die-with-parent",
+                                       "--allow-nested-ns",
+                                       "--wayland",
+                                       "--device=/dev/video0",
+                                       NULL};
+    const char *off[] = {
+        "--no-audio", "--no-gpu", "--no-die-with-parent", "--no-allow-nested-ns", "--no-gui", "--no-wayland",
+        "app",        NULL};
     is_int(parse_profiled(&o, &err, none, prof, off), 0, "a profile's flags turned off");
     ok(!o.desktop->audio && !o.desktop->audio_auto && !o.desktop->gpu && !o.desktop->gpu_auto &&
-       !o.desktop->die_with_parent && !o.desktop->nested_ns && !o.desktop->gui && !o.desktop->wayland,
+           !o.desktop->die_with_parent && !o.desktop->nested_ns && !o.desktop->gui && !o.desktop->wayland,
        "every one of them off");
     ok(o.desktop->n_dev_reqs == 1 && o.desktop->dev_reqs[0].optional, "a profile's --device is a wish");
     compose_opts_done(&o);
 
     const char *wishes[] = {"app", NULL};
     is_int(parse_profiled(&o, &err, none, prof, wishes), 0, "the profile alone");
-    ok(o.desktop->audio_auto && o.desktop->gpu_auto && o.desktop->wayland_auto && o.desktop->die_auto, "wishes");
+    ok(o.desktop->audio_auto && o.desktop->gpu_auto && o.desktop->wayland_auto && o.desktop->die_auto,
+       "wishes");
     compose_opts_done(&o);
     const char *demands[] = {"--audio", "--gpu", "--x11", "app", NULL};
     is_int(parse_profiled(&o, &err, none, prof, demands), 0, "the caller's flags after the profile's");
     ok(o.desktop->audio && !o.desktop->audio_auto && o.desktop->gpu && !o.desktop->gpu_auto, "demands");
-    ok(o.desktop->x11 == DESKTOP_X11_TRUSTED && !o.desktop->wayland, "the caller's --x11 replaces its --wayland");
+    ok(o.desktop->x11 == DESKTOP_X11_TRUSTED && !o.desktop->wayland,
+       "the caller's --x11 replaces its --wayland");
     compose_opts_done(&o);
     const char *detached[] = {"-d", "app", NULL};
     is_int(parse_profiled(&o, &err, none, prof, detached), 0, "-d with a profile's --die-with-parent");
@@ -249,27 +267,30 @@ TEST(no_flags)
     ok(o.desktop->audio_auto, "the profile's, later, wins");
     compose_opts_done(&o);
 
-    const char *nones[] = {"--x11", "--audio=devices", "--gpu", "--x11=none", "--audio=none", "--gpu=none", "app",
-                           NULL};
+    const char *nones[] = {"--x11",        "--audio=devices", "--gpu", "--x11=none",
+                           "--audio=none", "--gpu=none",      "app",   NULL};
     is_int(parse(&o, &err, nones), 0, "--FLAG=none");
     ok(!o.desktop->x11 && !o.desktop->audio && !o.desktop->sound_devices && !o.desktop->gpu, "=none: off");
     compose_opts_done(&o);
     const char *again[] = {"--no-audio", "--audio", "--gpu=auto", "app", NULL};
     is_int(parse(&o, &err, again), 0, "--no-audio --audio");
-    ok(o.desktop->audio && !o.desktop->audio_auto && o.desktop->gpu_auto, "the last one wins; --gpu=auto a wish");
+    ok(o.desktop->audio && !o.desktop->audio_auto && o.desktop->gpu_auto,
+       "the last one wins; --gpu=auto a wish");
     compose_opts_done(&o);
     const char *lone[] = {"--no-gpu", "app", NULL};
     is_int(parse(&o, &err, lone), 0, "--no-gpu alone");
     ok(o.desktop == NULL, "nothing of the desktop asked for");
     compose_opts_done(&o);
-    const char *compose[] = {"-dt", "--rm", "--keep", "--read-only", "--host-secrets", "--no-init", "--no-detach",
-                             "--no-tty", "--no-rm", "--no-keep", "--no-read-only", "--no-host-secrets", "--init",
-                             "app", NULL};
+    const char *compose[] = {
+        "-dt",         "--rm",     "--keep",  "--read-only", "--host-secrets", "--no-init",
+        "--no-detach", "--no-tty", "--no-rm", "--no-keep",   "--no-read-only", "--no-host-secrets",
+        "--init",      "app",      NULL};
     is_int(parse(&o, &err, compose), 0, "compose's booleans on and off");
     ok(!o.detach && !o.tty && !o.rm && !o.keep && !o.read_only && !o.host_secrets && !o.no_init, "all off");
     compose_opts_done(&o);
     const char *strict[] = {"-d", "--die-with-parent", "app", NULL};
-    ok(parse(&o, &err, strict) < 0 && strstr(err.msg, "detached"), "the caller's -d --die-with-parent refused");
+    ok(parse(&o, &err, strict) < 0 && strstr(err.msg, "detached"),
+       "the caller's -d --die-with-parent refused");
     compose_opts_done(&o);
     const char *badnone[] = {"--gpu=lots", "app", NULL};
     ok(parse(&o, &err, badnone) < 0 && strstr(err.msg, "--gpu=none"), "--gpu=lots refused");
@@ -321,8 +342,13 @@ TEST(apply)
     desktop_add_env(d, "DISPLAY", ":5");
     desktop_add_env(d, "XAUTHORITY", DESKTOP_DIR_IN "/Xauthority");
     d->devs = xcalloc(1, sizeof(*d->devs));
-    d->devs[0] = (struct desktop_dev){.path = xstrdup("/dev/dri/renderD128"), .type = 'c', .major = 226,
-                                      .minor = 128, .mode = 0660, .gid = 993, .access = "rw"};
+    d->devs[0] = (struct desktop_dev){.path = xstrdup("/dev/dri/renderD128"),
+                                      .type = 'c',
+                                      .major = 226,
+                                      .minor = 128,
+                                      .mode = 0660,
+                                      .gid = 993,
+                                      .access = "rw"};
     d->n_devs = 1;
     desktop_add_group(d, 993);
     char *json = NULL;
@@ -345,7 +371,8 @@ TEST(apply)
     is_int(bjson_array_len(rules), 2, "deny-all + one allow rule");
     ok(bjson_bool(bjson_get(bjson_array_get(rules, 1), "allow")), "allow rule after deny-all");
     is_str(bjson_string(bjson_get(bjson_array_get(rules, 1), "access")), "rw", "rule access");
-    char *gids = bjson_to_string(bjson_get(bjson_get(bjson_get(s, "process"), "user"), "additionalGids"), false);
+    char *gids =
+        bjson_to_string(bjson_get(bjson_get(bjson_get(s, "process"), "user"), "additionalGids"), false);
     ok(gids && strstr(gids, "993"), "additionalGids");
     free(gids);
     char *sc = bjson_to_string(bjson_get(l, "seccomp"), false);
@@ -382,9 +409,10 @@ TEST(gpu_fake_tree)
         return;
     }
     char p[512];
-    const char *dirs[] = {"/dev", "/dev/dri", "/dev/nvidia-caps", "/usr", "/usr/lib",
-                          "/usr/lib/x86_64-linux-gnu", "/usr/share", "/usr/share/vulkan",
-                          "/usr/share/vulkan/icd.d", NULL};
+    const char *dirs[] = {"/dev",       "/dev/dri",          "/dev/nvidia-caps",
+                          "/usr",       "/usr/lib",          "/usr/lib/x86_64-linux-gnu",
+                          "/usr/share", "/usr/share/vulkan", "/usr/share/vulkan/icd.d",
+                          NULL};
     for (const char **d = dirs; *d; d++) {
         snprintf(p, sizeof(p), "%s%s", root, *d);
         mkdir(p, 0755);
@@ -398,10 +426,10 @@ TEST(gpu_fake_tree)
     mknode(p, "nvidia-uvm", 510, 0);
     snprintf(p, sizeof(p), "%s/dev/nvidia-caps", root);
     mknode(p, "nvidia-cap1", 511, 1);
-    const char *files[] = {"/usr/lib/x86_64-linux-gnu/libcuda.so.550.1",
-                           "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.550.1",
-                           "/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0", "/usr/lib/x86_64-linux-gnu/libc.so.6",
-                           "/usr/share/vulkan/icd.d/nvidia_icd.json", NULL};
+    const char *files[] = {
+        "/usr/lib/x86_64-linux-gnu/libcuda.so.550.1",   "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.550.1",
+        "/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/usr/share/vulkan/icd.d/nvidia_icd.json",      NULL};
     for (const char **f = files; *f; f++) {
         snprintf(p, sizeof(p), "%s%s", root, *f);
         touch(p);
@@ -416,8 +444,8 @@ TEST(gpu_fake_tree)
         nv += startswith(d.devs[i].path, "/dev/nvidia");
     }
     for (size_t i = 0; i < d.n_mounts; i++) {
-        libs += startswith(d.mounts[i].dst, "/usr/lib/x86_64-linux-gnu/lib") &&
-                startswith(d.mounts[i].src, root);
+        libs +=
+            startswith(d.mounts[i].dst, "/usr/lib/x86_64-linux-gnu/lib") && startswith(d.mounts[i].src, root);
         libc += strstr(d.mounts[i].dst, "libc.so") != NULL;
         icd += streq(d.mounts[i].dst, "/usr/share/vulkan/icd.d/nvidia_icd.json");
     }
@@ -467,13 +495,17 @@ TEST(audio_auto)
     const char *autoa[] = {"--audio=auto", "app", NULL}, *strict[] = {"--audio=auto", "--audio", "app", NULL};
     is_int(parse(&o, &err, autoa), 0, "--audio=auto parses");
     is_int(desktop_resolve(&o, dir, &err), 0, "no sound server: no error");
-    ok(o.desktop->n_mounts == 0 && o.desktop->left_out && strstr(o.desktop->left_out[0], "sound (no sound server at "
-       "/nonexistent/pulse/native)") && streq(o.desktop->left_out_flags[0], "--no-audio"), "left out, no mount");
+    ok(o.desktop->n_mounts == 0 && o.desktop->left_out &&
+           strstr(o.desktop->left_out[0], "sound (no sound server at "
+                                          "/nonexistent/pulse/native)") &&
+           streq(o.desktop->left_out_flags[0], "--no-audio"),
+       "left out, no mount");
     compose_opts_done(&o);
     is_int(parse(&o, &err, strict), 0, "--audio=auto --audio parses");
     ok(!o.desktop->audio_auto, "the last --audio wins");
     err.msg[0] = '\0';
-    ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "/nonexistent/pulse/native"), "--audio: refused");
+    ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "/nonexistent/pulse/native"),
+       "--audio: refused");
     compose_opts_done(&o);
     const char *bad[] = {"--audio=loud", "app", NULL};
     ok(parse(&o, &err, bad) < 0, "--audio=loud refused");
@@ -489,7 +521,8 @@ TEST(audio_auto)
     if (access("/dev/dri", F_OK) != 0 && access("/dev/nvidia0", F_OK) != 0) {
         const char *gpu[] = {"--gpu", "app", NULL}, *gpu_auto[] = {"--gpu=auto", "app", NULL};
         is_int(parse(&o, &err, gpu), 0, "--gpu parses");
-        ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "no GPU on this host"), "--gpu: no GPU, refused");
+        ok(desktop_resolve(&o, dir, &err) < 0 && strstr(err.msg, "no GPU on this host"),
+           "--gpu: no GPU, refused");
         compose_opts_done(&o);
         is_int(parse(&o, &err, gpu_auto), 0, "--gpu=auto parses");
         is_int(desktop_resolve(&o, dir, &err), 0, "--gpu=auto: no GPU, no error");

@@ -12,10 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static const char *ename(int e)
-{
-    return e == 0 ? "ok" : strerrorname_np(e) ? strerrorname_np(e) : "E?";
-}
+static const char *ename(int e) { return e == 0 ? "ok" : strerrorname_np(e) ? strerrorname_np(e) : "E?"; }
 
 int main(int argc, char **argv)
 {

@@ -26,31 +26,31 @@ static inline int tap_ok(int cond, const char *file, int line, const char *what)
 }
 
 #define ok(cond, what) tap_ok(!!(cond), __FILE__, __LINE__, (what))
-#define is_int(a, b, what)                                                                         \
-    do {                                                                                           \
-        long long _a = (long long)(a), _b = (long long)(b);                                        \
-        if (!ok(_a == _b, what))                                                                   \
-            printf("#   got %lld, expected %lld\n", _a, _b);                                      \
+#define is_int(a, b, what)                                                                                   \
+    do {                                                                                                     \
+        long long _a = (long long)(a), _b = (long long)(b);                                                  \
+        if (!ok(_a == _b, what))                                                                             \
+            printf("#   got %lld, expected %lld\n", _a, _b);                                                 \
     } while (0)
-#define is_str(a, b, what)                                                                         \
-    do {                                                                                           \
-        const char *_a = (a), *_b = (b);                                                           \
-        if (!ok(_a && _b && strcmp(_a, _b) == 0, what))                                            \
-            printf("#   got \"%s\", expected \"%s\"\n", _a ? _a : "(null)", _b ? _b : "(null)"); \
+#define is_str(a, b, what)                                                                                   \
+    do {                                                                                                     \
+        const char *_a = (a), *_b = (b);                                                                     \
+        if (!ok(_a && _b && strcmp(_a, _b) == 0, what))                                                      \
+            printf("#   got \"%s\", expected \"%s\"\n", _a ? _a : "(null)", _b ? _b : "(null)");             \
     } while (0)
 /* Substring match: for error messages. */
-#define like_str(a, needle, what)                                                                  \
-    do {                                                                                           \
-        const char *_a = (a), *_n = (needle);                                                      \
-        if (!ok(_a && strstr(_a, _n), what))                                                       \
-            printf("#   got \"%s\", wanted it to contain \"%s\"\n", _a ? _a : "(null)", _n);     \
+#define like_str(a, needle, what)                                                                            \
+    do {                                                                                                     \
+        const char *_a = (a), *_n = (needle);                                                                \
+        if (!ok(_a && strstr(_a, _n), what))                                                                 \
+            printf("#   got \"%s\", wanted it to contain \"%s\"\n", _a ? _a : "(null)", _n);                 \
     } while (0)
 
 #define TEST(name) static void test_##name(void)
-#define RUN(name)                                                                                  \
-    do {                                                                                           \
-        printf("# %s\n", #name);                                                                   \
-        test_##name();                                                                             \
+#define RUN(name)                                                                                            \
+    do {                                                                                                     \
+        printf("# %s\n", #name);                                                                             \
+        test_##name();                                                                                       \
     } while (0)
 
 static inline int tap_done(void)

@@ -76,8 +76,7 @@ static bool emit_rule(struct prog *p, const struct cgroup_dev_rule *d)
     return nj > 0;
 }
 
-void cgroup_bpf_build(const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret,
-                      size_t *ret_n)
+void cgroup_bpf_build(const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_n)
 {
     struct prog p = {0};
     LDX_W(&p, 2, 1, offsetof(struct bpf_cgroup_dev_ctx, access_type));
@@ -115,7 +114,7 @@ static int load(const struct cgroup_dev_rule *rules, size_t n, struct brick_erro
     a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     a.insns = (uint64_t)(uintptr_t)insns;
     a.insn_cnt = (uint32_t)ni;
-    a.license = (uint64_t)(uintptr_t)"Apache-2.0";
+    a.license = (uint64_t)(uintptr_t) "Apache-2.0";
     int fd = sys_bpf(BPF_PROG_LOAD, &a); /* bpf fds are always close-on-exec */
     if (fd == -EINVAL) {
         a.log_buf = (uint64_t)(uintptr_t)log;
@@ -156,8 +155,7 @@ static void detach_id(int cgfd, uint32_t id)
     close(fd);
 }
 
-int cgroup_bpf_apply(int cgroup_fd, const struct cgroup_dev_rule *rules, size_t n,
-                     struct brick_error *err)
+int cgroup_bpf_apply(int cgroup_fd, const struct cgroup_dev_rule *rules, size_t n, struct brick_error *err)
 {
     uint32_t old[64];
     size_t nold = query(cgroup_fd, old, ARRAY_SIZE(old));

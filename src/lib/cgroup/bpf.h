@@ -12,11 +12,9 @@ struct brick_error;
 
 /* Assemble the program (pure): rules are tried last to first, the first
  * match decides; nothing matching is denied. */
-void cgroup_bpf_build(const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret,
-                      size_t *ret_n);
+void cgroup_bpf_build(const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_n);
 /* Load it and attach it to the cgroup directory fd with BPF_F_ALLOW_MULTI,
  * then detach the programs that were attached there before (update). */
-int cgroup_bpf_apply(int cgroup_fd, const struct cgroup_dev_rule *rules, size_t n,
-                     struct brick_error *err);
+int cgroup_bpf_apply(int cgroup_fd, const struct cgroup_dev_rule *rules, size_t n, struct brick_error *err);
 
 #endif

@@ -40,7 +40,7 @@ struct cgroup_hier {
 struct cgroup {
     enum cgroup_layout layout;
     bool complete; /* every directory made and the limits applied (driver's create) */
-    char *path; /* the inner path, as given or defaulted: "/brick/<id>" */
+    char *path;    /* the inner path, as given or defaulted: "/brick/<id>" */
     /* systemd driver (--systemd-cgroup with systemd as pid 1): the transient
      * unit systemd makes and owns ("brick-<id>.scope"), in slice; NULL: none */
     char *unit, *slice;
@@ -48,7 +48,7 @@ struct cgroup {
      * cgroup ("/user.slice/user-1000.slice/user@1000.service"), the slice's
      * parent (a rootless runtime's scope, as runc's and crun's) */
     char *manager;
-    pid_t pid; /* the init, for a driver whose manager places it (systemd) */
+    pid_t pid;                     /* the init, for a driver whose manager places it (systemd) */
     bool unit_tried, unit_started; /* this create asked systemd for the unit / got it */
     struct cgroup_hier *h;
     size_t n;
@@ -63,8 +63,8 @@ int cgroup_detect(const char *root, struct cgroup *cg, struct brick_error *err);
  * absolute paths are under each hierarchy's root, relative ones under the
  * runtime's own cgroup in that hierarchy (as runc does). Pure given the
  * detected hierarchies and /proc/self/cgroup's text (self_cgroup). */
-int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
-                   const char *self_cgroup, struct brick_error *err);
+int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id, const char *self_cgroup,
+                   struct brick_error *err);
 /* --systemd-cgroup: cgroupsPath is runc's "SLICE:PREFIX:NAME" (NULL or "":
  * "system.slice:brick:<id>"), converted by cgroup/systemd_path.h into the
  * unit's absolute path ("/system.slice/brick-<id>.scope") and resolved as

@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
-
 static void sleep_us(long us)
 {
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
@@ -37,10 +35,7 @@ static long long now_us(void)
 /* Polls of 10 ms: a freeze may wait 10 s for tasks in uninterruptible sleep
  * (FREEZING, as runc); a thaw is at once unless a parent holds the cgroup
  * frozen, which no wait changes: 1 s. */
-static int freeze_tries(bool freeze)
-{
-    return freeze ? 1000 : 100;
-}
+static int freeze_tries(bool freeze) { return freeze ? 1000 : 100; }
 
 /* ---- v1 driver (also hybrid hosts) ---- */
 
@@ -164,10 +159,11 @@ static int precreate_v2_dir(struct cgroup *cg, const struct oci_resources *res, 
 /* v1 serves v1 and hybrid hosts (hybrid adds the cgroup2 tree for unified
  * keys and cgroup.kill), v2 pure cgroup2 hosts. */
 static const struct cgroup_driver drivers[] = {
-    [CGROUP_LAYOUT_V1] = {"cgroupfs-v1", CGROUP_PLACE_SELF_V1, NULL, create_all, cgroup_update, cgroup_destroy,
-                          v1_plan, v1_devices, v1_freeze, v1_is_frozen},
-    [CGROUP_LAYOUT_HYBRID] = {"cgroupfs-hybrid", CGROUP_PLACE_CLONE_INTO_V2_SELF_V1, precreate_v2_dir, create_all,
-                              cgroup_update, cgroup_destroy, v1_plan, v1_devices, v1_freeze, v1_is_frozen},
+    [CGROUP_LAYOUT_V1] = {"cgroupfs-v1", CGROUP_PLACE_SELF_V1, NULL, create_all, cgroup_update,
+                          cgroup_destroy, v1_plan, v1_devices, v1_freeze, v1_is_frozen},
+    [CGROUP_LAYOUT_HYBRID] = {"cgroupfs-hybrid", CGROUP_PLACE_CLONE_INTO_V2_SELF_V1, precreate_v2_dir,
+                              create_all, cgroup_update, cgroup_destroy, v1_plan, v1_devices, v1_freeze,
+                              v1_is_frozen},
     [CGROUP_LAYOUT_V2] = {"cgroupfs-v2", CGROUP_PLACE_CLONE_INTO, create_all, create_all, cgroup_update,
                           cgroup_destroy, v2_plan, v2_devices, v2_freeze, v2_is_frozen},
 };
@@ -175,9 +171,16 @@ static const struct cgroup_driver drivers[] = {
 /* systemd (cg->unit: a scope systemd made over D-Bus, systemd.c): the v2
  * driver's plan, devices and freezer on the scope systemd placed the init
  * in. */
-static const struct cgroup_driver systemd_driver = {"systemd", CGROUP_PLACE_BY_MANAGER, NULL, cgroup_sd_create,
-                                                    cgroup_sd_update, cgroup_sd_destroy, v2_plan, v2_devices,
-                                                    v2_freeze, v2_is_frozen};
+static const struct cgroup_driver systemd_driver = {"systemd",
+                                                    CGROUP_PLACE_BY_MANAGER,
+                                                    NULL,
+                                                    cgroup_sd_create,
+                                                    cgroup_sd_update,
+                                                    cgroup_sd_destroy,
+                                                    v2_plan,
+                                                    v2_devices,
+                                                    v2_freeze,
+                                                    v2_is_frozen};
 
 const struct cgroup_driver *cgroup_driver_of(const struct cgroup *cg)
 {
@@ -199,10 +202,7 @@ int cgroup_freeze(const struct cgroup *cg, bool freeze, struct brick_error *err)
     return cgroup_driver_of(cg)->freeze(cg, freeze, err);
 }
 
-int cgroup_is_frozen(const struct cgroup *cg)
-{
-    return cgroup_driver_of(cg)->is_frozen(cg);
-}
+int cgroup_is_frozen(const struct cgroup *cg) { return cgroup_driver_of(cg)->is_frozen(cg); }
 
 /* ---- processes ---- */
 
@@ -317,7 +317,8 @@ static int stuck_error(const struct cgroup *cg, long long waited_us, struct bric
     char more[48] = "";
     if (n > 1)
         snprintf(more, sizeof(more), " and %zu more", n - 1);
-    return brick_err(err, ETIMEDOUT, "cgroup %s: process %d (state %c%s)%s still there %lld.%01lld s after SIGKILL",
+    return brick_err(err, ETIMEDOUT,
+                     "cgroup %s: process %d (state %c%s)%s still there %lld.%01lld s after SIGKILL",
                      cg->path ? cg->path : cg->h[0].dir, pid, state,
                      frozen ? ", its cgroup frozen and not thawed: a frozen parent?" : "", more,
                      waited_us / 1000000, waited_us / 100000 % 10);

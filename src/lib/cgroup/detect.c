@@ -36,8 +36,8 @@ static void add_hier(struct cgroup *cg, const char *name, const char *mount)
  * "name=systemd"); mount options that are not controllers are dropped. */
 static char *controllers_of(const char *superopts)
 {
-    static const char *const not_ctrl[] = {"rw", "ro", "clone_children", "noprefix", "xattr",
-                                           "cpuset_v2_mode", "favordynmods"};
+    static const char *const not_ctrl[] = {
+        "rw", "ro", "clone_children", "noprefix", "xattr", "cpuset_v2_mode", "favordynmods"};
     _cleanup_free_ char *s = xstrdup(superopts);
     char *out = xstrdup(""), *save = NULL;
     for (char *w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
@@ -134,11 +134,11 @@ bool cgroup_path_ok(const char *p)
     return !strstr(s, "/../") && !strstr(s, "/./") && !strchr(p, '\n');
 }
 
-int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id,
-                   const char *self_cgroup, struct brick_error *err)
+int cgroup_resolve(struct cgroup *cg, const char *cgroups_path, const char *id, const char *self_cgroup,
+                   struct brick_error *err)
 {
-    _cleanup_free_ char *path = cgroups_path && *cgroups_path ? xstrdup(cgroups_path)
-                                                              : xasprintf("/brick/%s", id);
+    _cleanup_free_ char *path =
+        cgroups_path && *cgroups_path ? xstrdup(cgroups_path) : xasprintf("/brick/%s", id);
     if (!cgroup_path_ok(path))
         return brick_err(err, EINVAL, "linux.cgroupsPath: \"%s\": \"..\" and \".\" are not allowed", path);
     size_t l = strlen(path);
@@ -217,10 +217,7 @@ static char *dup_member(const bjson *o, const char *k)
 }
 
 /* No "." or ".." component, no newline (paths of cgroupfs have neither). */
-static bool clean_abs(const char *p)
-{
-    return p && p[0] == '/' && cgroup_path_ok(p);
-}
+static bool clean_abs(const char *p) { return p && p[0] == '/' && cgroup_path_ok(p); }
 
 /* below: "below/..." with at least one component after it */
 static bool strictly_below(const char *p, const char *below)
@@ -248,25 +245,28 @@ int cgroup_record_check(const struct cgroup *cg, struct brick_error *err)
      * its parent directory is. */
     if (cg->unit) {
         size_t ul = strlen(cg->unit), dl = cg->n == 1 ? strlen(cg->h[0].dir) : 0;
-        bool ok = cg->n == 1 && !*cg->h[0].name && ul > 6 && streq(cg->unit + ul - 6, ".scope") &&
-                  dl > ul && cg->h[0].dir[dl - ul - 1] == '/' && streq(cg->h[0].dir + dl - ul, cg->unit) &&
-                  strspn(cg->unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-\\") == ul &&
-                  (!cg->slice || (strlen(cg->slice) > 6 && streq(cg->slice + strlen(cg->slice) - 6, ".slice") &&
-                                  !strchr(cg->slice, '/'))) &&
-                  (!cg->manager || clean_abs(cg->manager));
+        bool ok =
+            cg->n == 1 && !*cg->h[0].name && ul > 6 && streq(cg->unit + ul - 6, ".scope") && dl > ul &&
+            cg->h[0].dir[dl - ul - 1] == '/' && streq(cg->h[0].dir + dl - ul, cg->unit) &&
+            strspn(cg->unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-\\") == ul &&
+            (!cg->slice || (strlen(cg->slice) > 6 && streq(cg->slice + strlen(cg->slice) - 6, ".slice") &&
+                            !strchr(cg->slice, '/'))) &&
+            (!cg->manager || clean_abs(cg->manager));
         /* and the directory is exactly <mount><manager><slice's path>/<unit> */
         _cleanup_free_ char *slice_dir = NULL, *want = NULL;
         struct brick_error ignored;
-        if (ok && cgroup_systemd_expand_slice(cg->slice ? cg->slice : CGROUP_SYSTEMD_DEFAULT_SLICE, &slice_dir,
-                                              &ignored) == 0) {
-            want = xasprintf("%s%s%s/%s", cg->h[0].mount, cg->manager && !streq(cg->manager, "/") ? cg->manager : "",
+        if (ok && cgroup_systemd_expand_slice(cg->slice ? cg->slice : CGROUP_SYSTEMD_DEFAULT_SLICE,
+                                              &slice_dir, &ignored) == 0) {
+            want = xasprintf("%s%s%s/%s", cg->h[0].mount,
+                             cg->manager && !streq(cg->manager, "/") ? cg->manager : "",
                              streq(slice_dir, "/") ? "" : slice_dir, cg->unit);
             ok = streq(want, cg->h[0].dir);
         } else {
             ok = false;
         }
         if (!ok)
-            return brick_err(err, EINVAL, "cgroup record: unit \"%s\" is not the container's scope", cg->unit);
+            return brick_err(err, EINVAL, "cgroup record: unit \"%s\" is not the container's scope",
+                             cg->unit);
     }
     return 0;
 }
@@ -279,8 +279,9 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
     if (r < 0)
         return brick_err_prefix(err, "cgroup record");
     const char *layout = bjson_string(bjson_get(o, "layout"));
-    cg->layout = streq(layout, "v2") ? CGROUP_LAYOUT_V2
-                 : streq(layout, "hybrid") ? CGROUP_LAYOUT_HYBRID : CGROUP_LAYOUT_V1;
+    cg->layout = streq(layout, "v2")       ? CGROUP_LAYOUT_V2
+                 : streq(layout, "hybrid") ? CGROUP_LAYOUT_HYBRID
+                                           : CGROUP_LAYOUT_V1;
     cg->path = dup_member(o, "path");
     cg->unit = dup_member(o, "unit");
     cg->slice = dup_member(o, "slice");
@@ -290,8 +291,10 @@ int cgroup_from_json(const char *json, struct cgroup *cg, struct brick_error *er
     cg->h = xcalloc(n ? n : 1, sizeof(*cg->h));
     for (size_t i = 0; i < n; i++) {
         const bjson *h = bjson_array_get(arr, i);
-        cg->h[i] = (struct cgroup_hier){.name = dup_member(h, "name"), .mount = dup_member(h, "mount"),
-                                        .dir = dup_member(h, "dir"), .created = dup_member(h, "created")};
+        cg->h[i] = (struct cgroup_hier){.name = dup_member(h, "name"),
+                                        .mount = dup_member(h, "mount"),
+                                        .dir = dup_member(h, "dir"),
+                                        .created = dup_member(h, "created")};
         if (!cg->h[i].name || !cg->h[i].dir || !cg->h[i].mount) {
             bjson_free(o);
             cg->n = i + 1;
@@ -327,14 +330,16 @@ bool cgroup_record_is_config(const struct cgroup *cg, const char *cgroups_path, 
 {
     if (!cg->path || !*cg->path)
         return false;
-    _cleanup_free_ char *plain = cgroups_path && *cgroups_path ? xstrdup(cgroups_path) : xasprintf("/brick/%s", id);
+    _cleanup_free_ char *plain =
+        cgroups_path && *cgroups_path ? xstrdup(cgroups_path) : xasprintf("/brick/%s", id);
     size_t l = strlen(plain);
     while (l > 1 && plain[l - 1] == '/')
         plain[--l] = '\0';
     _cleanup_free_ char *sd = NULL;
     struct brick_error ignored;
     if (cg->manager) { /* a user manager's scope: only its conversion, under the manager */
-        if (cgroup_systemd_user_path(cgroups_path, id, cg->manager, &sd, &ignored) < 0 || !streq(cg->path, sd))
+        if (cgroup_systemd_user_path(cgroups_path, id, cg->manager, &sd, &ignored) < 0 ||
+            !streq(cg->path, sd))
             return false;
     } else if (!streq(cg->path, plain) &&
                (cgroup_systemd_path(cgroups_path, id, &sd, &ignored) < 0 || !streq(cg->path, sd))) {

@@ -16,16 +16,15 @@
 /* What every container may use whatever the spec says (runc's list): mknod of
  * any node (the rootfs module creates /dev), and the standard devices. */
 static const struct cgroup_dev_rule default_rules[] = {
-    {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},
-    {true, 'c', 1, 3, "rwm"},  /* /dev/null */
-    {true, 'c', 1, 5, "rwm"},  /* /dev/zero */
-    {true, 'c', 1, 7, "rwm"},  /* /dev/full */
-    {true, 'c', 1, 8, "rwm"},  /* /dev/random */
-    {true, 'c', 1, 9, "rwm"},  /* /dev/urandom */
-    {true, 'c', 5, 0, "rwm"},  /* /dev/tty */
-    {true, 'c', 5, 1, "rwm"},  /* /dev/console */
-    {true, 'c', 5, 2, "rwm"},  /* /dev/ptmx */
-    {true, 'c', 136, -1, "rwm"}, /* /dev/pts/N */
+    {true, 'c', -1, -1, "m"},    {true, 'b', -1, -1, "m"}, {true, 'c', 1, 3, "rwm"}, /* /dev/null */
+    {true, 'c', 1, 5, "rwm"},                                                        /* /dev/zero */
+    {true, 'c', 1, 7, "rwm"},                                                        /* /dev/full */
+    {true, 'c', 1, 8, "rwm"},                                                        /* /dev/random */
+    {true, 'c', 1, 9, "rwm"},                                                        /* /dev/urandom */
+    {true, 'c', 5, 0, "rwm"},                                                        /* /dev/tty */
+    {true, 'c', 5, 1, "rwm"},                                                        /* /dev/console */
+    {true, 'c', 5, 2, "rwm"},                                                        /* /dev/ptmx */
+    {true, 'c', 136, -1, "rwm"},                                                     /* /dev/pts/N */
 };
 
 static bool is_deny_all(const struct oci_device_cgroup *d)
@@ -61,8 +60,8 @@ static int convert(const struct oci_device_cgroup *d, size_t i, struct cgroup_de
     return 0;
 }
 
-int cgroup_device_rules(const struct oci_device_cgroup *spec_rules, size_t n,
-                        struct cgroup_dev_rule **ret, size_t *ret_n, struct brick_error *err)
+int cgroup_device_rules(const struct oci_device_cgroup *spec_rules, size_t n, struct cgroup_dev_rule **ret,
+                        size_t *ret_n, struct brick_error *err)
 {
     size_t nd = ARRAY_SIZE(default_rules), skip = 0;
     while (skip < n && is_deny_all(&spec_rules[skip]))

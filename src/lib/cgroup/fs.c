@@ -26,7 +26,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 int cgroup_read(const char *dir, const char *file, char **ret)
 {
     _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
@@ -99,8 +98,10 @@ static int check_usage(const char *dir, const struct cgroup_write *w, bool v2, s
         parse_u64(cur, &usage) < 0)
         return 0;
     if (usage > limit)
-        return brick_err(err, EBUSY, "linux.resources.%s: the current usage %" PRIu64
-                         " is above the new limit %" PRIu64 " (checkBeforeUpdate)", w->what, usage, limit);
+        return brick_err(err, EBUSY,
+                         "linux.resources.%s: the current usage %" PRIu64 " is above the new limit %" PRIu64
+                         " (checkBeforeUpdate)",
+                         w->what, usage, limit);
     return 0;
 }
 
@@ -164,8 +165,8 @@ static int write_one(const struct cgroup *cg, const struct cgroup_write *w, stru
 {
     const struct cgroup_hier *h = cgroup_hier_of(cg, w->v2 ? "" : w->ctrl);
     if (!h)
-        return brick_err(err, ENOENT, "linux.resources.%s: the %s cgroup controller is not mounted",
-                         w->what, w->ctrl);
+        return brick_err(err, ENOENT, "linux.resources.%s: the %s cgroup controller is not mounted", w->what,
+                         w->ctrl);
     if ((w->flags & CGW_CHECK_USAGE) && check_usage(h->dir, w, w->v2, err) < 0)
         return -EBUSY;
     const char *file = w->file, *value = w->value;
@@ -215,8 +216,7 @@ static void cpuset_inherit(const char *dir)
     const char *files[] = {"cpuset.cpus", "cpuset.mems"};
     for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
         _cleanup_free_ char *mine = NULL, *theirs = NULL;
-        if (cgroup_read(dir, files[i], &mine) == 0 && !*mine &&
-            cgroup_read(parent, files[i], &theirs) == 0)
+        if (cgroup_read(dir, files[i], &mine) == 0 && !*mine && cgroup_read(parent, files[i], &theirs) == 0)
             cgroup_write(dir, files[i], theirs);
     }
 }
@@ -373,8 +373,8 @@ static int apply(const struct cgroup *cg, const struct oci_resources *res, bool 
     _cleanup_free_ struct cgroup_dev_rule *rules = NULL;
     size_t nrules = 0;
     if (devices) {
-        int r = cgroup_device_rules(res ? res->devices : NULL, res ? res->n_devices : 0, &rules,
-                                    &nrules, err);
+        int r =
+            cgroup_device_rules(res ? res->devices : NULL, res ? res->n_devices : 0, &rules, &nrules, err);
         if (r < 0)
             return r;
     }
@@ -485,10 +485,7 @@ void cgroup_self_close(const struct cgroup *cg, int **fds)
     *fds = NULL;
 }
 
-bool cgroup_has_v2(const struct cgroup *cg)
-{
-    return cgroup_hier_of(cg, "") != NULL;
-}
+bool cgroup_has_v2(const struct cgroup *cg) { return cgroup_hier_of(cg, "") != NULL; }
 
 int cgroup_place_self_v1(const struct cgroup *cg, const int *fds, struct brick_error *err)
 {
@@ -534,7 +531,8 @@ int cgroup_verify_mounts(const struct cgroup *cg, struct brick_error *err)
          * on the same file system, would be another cgroup) */
         struct stat self, up;
         if (fstat(fd, &self) < 0 || fstatat(fd, "..", &up, 0) < 0 || self.st_dev == up.st_dev)
-            return brick_err(err, EINVAL, "cgroup record: %s is not the root of a cgroup hierarchy", cg->h[i].mount);
+            return brick_err(err, EINVAL, "cgroup record: %s is not the root of a cgroup hierarchy",
+                             cg->h[i].mount);
     }
     return 0;
 }

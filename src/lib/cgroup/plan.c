@@ -58,8 +58,7 @@ bool plan_valid_page_size(const char *s)
 
 bool plan_valid_key(const char *key)
 {
-    return key && *key && !strchr(key, '/') && !strstr(key, "..") && strchr(key, '.') &&
-           !strchr(key, '\n');
+    return key && *key && !strchr(key, '/') && !strstr(key, "..") && strchr(key, '.') && !strchr(key, '\n');
 }
 
 /* runc's linear map of cpu.shares [2, 262144] onto cpu.weight [1, 10000];

@@ -22,13 +22,13 @@ enum cgroup_write_flag {
 };
 
 struct cgroup_write {
-    char *ctrl;      /* controller: selects the v1 hierarchy ("memory"); on v2 informative */
-    bool v2;         /* goes to the cgroup2 directory (v2, or hybrid unified keys) */
-    char *file;      /* "memory.limit_in_bytes" */
-    char *value;     /* what is written */
-    char *alt_file;  /* used when file does not exist (blkio.bfq.weight vs blkio.weight) */
+    char *ctrl;     /* controller: selects the v1 hierarchy ("memory"); on v2 informative */
+    bool v2;        /* goes to the cgroup2 directory (v2, or hybrid unified keys) */
+    char *file;     /* "memory.limit_in_bytes" */
+    char *value;    /* what is written */
+    char *alt_file; /* used when file does not exist (blkio.bfq.weight vs blkio.weight) */
     char *alt_value;
-    int flags;       /* enum cgroup_write_flag */
+    int flags;        /* enum cgroup_write_flag */
     const char *what; /* the OCI resource, for errors: "memory.limit" (static) */
 };
 
@@ -41,10 +41,9 @@ void cgroup_writes_done(struct cgroup_writes *w);
 
 /* hybrid_v2_ctrls: controllers of the hybrid cgroup2 tree (cgroup.controllers
  * words) for linux.resources.unified on a v1 host; NULL on pure v1. */
-int cgroup_plan_v1(const struct oci_resources *r, char *const *hybrid_v2_ctrls,
-                   struct cgroup_writes *out, struct brick_error *err);
-int cgroup_plan_v2(const struct oci_resources *r, struct cgroup_writes *out,
+int cgroup_plan_v1(const struct oci_resources *r, char *const *hybrid_v2_ctrls, struct cgroup_writes *out,
                    struct brick_error *err);
+int cgroup_plan_v2(const struct oci_resources *r, struct cgroup_writes *out, struct brick_error *err);
 
 /* The device rules brick enforces: deny everything, allow runc's default
  * devices, then the spec's rules in order (later rules win); a leading spec
@@ -57,8 +56,8 @@ struct cgroup_dev_rule {
     int64_t minor;  /* -1: any */
     char access[4]; /* subset of "rwm" */
 };
-int cgroup_device_rules(const struct oci_device_cgroup *spec_rules, size_t n,
-                        struct cgroup_dev_rule **ret, size_t *ret_n, struct brick_error *err);
+int cgroup_device_rules(const struct oci_device_cgroup *spec_rules, size_t n, struct cgroup_dev_rule **ret,
+                        size_t *ret_n, struct brick_error *err);
 /* v1 devices.allow / devices.deny writes for the rules (the first denies "a"). */
 void cgroup_plan_v1_devices(const struct cgroup_dev_rule *rules, size_t n, struct cgroup_writes *out);
 

@@ -6,8 +6,7 @@
 
 /* Append a write and return it (so callers can set alt_* and flags). */
 struct cgroup_write *plan_add(struct cgroup_writes *out, const char *ctrl, bool v2, const char *what,
-                              const char *file, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+                              const char *file, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* "linux.resources.<what>: <reason>" */
 int plan_err(struct brick_error *err, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -21,29 +21,28 @@ static int plan_memory(const struct oci_memory *m, struct cgroup_writes *out, st
     /* Zero is "not set" for every limit below, as in runc: engines write
      * Go's zero values (Docker's "blockIO": {"weight": 0}). */
     if (m->has_limit && m->limit != 0) {
-        struct cgroup_write *w = plan_add(out, "memory", false, "memory.limit",
-                                          "memory.limit_in_bytes", "%" PRId64, m->limit);
+        struct cgroup_write *w =
+            plan_add(out, "memory", false, "memory.limit", "memory.limit_in_bytes", "%" PRId64, m->limit);
         w->flags |= check | (m->has_swap ? CGW_SWAP_ORDER_ON_EINVAL : 0);
     }
     if (m->has_swap && m->swap != 0) {
         /* v1 memsw is memory+swap: the OCI value has the same meaning. */
         if (m->has_limit && m->limit > 0 && m->swap >= 0 && m->swap < m->limit)
-            return plan_err(err, "memory.swap", "memory+swap limit %" PRId64
-                            " is lower than the memory limit %" PRId64, m->swap, m->limit);
-        plan_add(out, "memory", false, "memory.swap", "memory.memsw.limit_in_bytes", "%" PRId64,
-                 m->swap);
+            return plan_err(err, "memory.swap",
+                            "memory+swap limit %" PRId64 " is lower than the memory limit %" PRId64, m->swap,
+                            m->limit);
+        plan_add(out, "memory", false, "memory.swap", "memory.memsw.limit_in_bytes", "%" PRId64, m->swap);
     }
     if (m->has_reservation && m->reservation != 0)
-        plan_add(out, "memory", false, "memory.reservation", "memory.soft_limit_in_bytes",
-                 "%" PRId64, m->reservation);
+        plan_add(out, "memory", false, "memory.reservation", "memory.soft_limit_in_bytes", "%" PRId64,
+                 m->reservation);
     if (m->has_kernel_tcp && m->kernel_tcp != 0)
-        plan_add(out, "memory", false, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
-                 "%" PRId64, m->kernel_tcp);
+        plan_add(out, "memory", false, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", "%" PRId64,
+                 m->kernel_tcp);
     if (m->has_swappiness) {
         if (m->swappiness > 100)
             return plan_err(err, "memory.swappiness", "%" PRIu64 " is not in [0, 100]", m->swappiness);
-        plan_add(out, "memory", false, "memory.swappiness", "memory.swappiness", "%" PRIu64,
-                 m->swappiness);
+        plan_add(out, "memory", false, "memory.swappiness", "memory.swappiness", "%" PRIu64, m->swappiness);
     }
     if (m->has_disable_oom_killer && m->disable_oom_killer)
         plan_add(out, "memory", false, "memory.disableOOMKiller", "memory.oom_control", "1");
@@ -67,8 +66,7 @@ static void plan_cpu(const struct oci_cpu *c, struct cgroup_writes *out)
     if (c->has_burst)
         plan_add(out, "cpu", false, "cpu.burst", "cpu.cfs_burst_us", "%" PRIu64, c->burst);
     if (c->has_realtime_period && c->realtime_period)
-        plan_add(out, "cpu", false, "cpu.realtimePeriod", "cpu.rt_period_us", "%" PRIu64,
-                 c->realtime_period);
+        plan_add(out, "cpu", false, "cpu.realtimePeriod", "cpu.rt_period_us", "%" PRIu64, c->realtime_period);
     if (c->has_realtime_runtime && c->realtime_runtime)
         plan_add(out, "cpu", false, "cpu.realtimeRuntime", "cpu.rt_runtime_us", "%" PRId64,
                  c->realtime_runtime);
@@ -80,12 +78,12 @@ static void plan_cpu(const struct oci_cpu *c, struct cgroup_writes *out)
         plan_add(out, "cpuset", false, "cpu.mems", "cpuset.mems", "%s", c->mems);
 }
 
-static void plan_throttle(const char *file, const char *what, const struct oci_throttle_device *d,
-                          size_t n, struct cgroup_writes *out)
+static void plan_throttle(const char *file, const char *what, const struct oci_throttle_device *d, size_t n,
+                          struct cgroup_writes *out)
 {
     for (size_t i = 0; i < n; i++)
-        plan_add(out, "blkio", false, what, file, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major,
-                 d[i].minor, d[i].rate);
+        plan_add(out, "blkio", false, what, file, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major, d[i].minor,
+                 d[i].rate);
 }
 
 static void plan_blkio(const struct oci_blkio *b, struct cgroup_writes *out)
@@ -94,8 +92,8 @@ static void plan_blkio(const struct oci_blkio *b, struct cgroup_writes *out)
         return;
     /* Kernels with BFQ only have blkio.bfq.weight; CFQ kernels blkio.weight. */
     if (b->has_weight && b->weight) {
-        struct cgroup_write *w = plan_add(out, "blkio", false, "blockIO.weight", "blkio.weight",
-                                          "%u", b->weight);
+        struct cgroup_write *w =
+            plan_add(out, "blkio", false, "blockIO.weight", "blkio.weight", "%u", b->weight);
         w->alt_file = xstrdup("blkio.bfq.weight");
         w->alt_value = xstrdup(w->value);
     }
@@ -114,12 +112,12 @@ static void plan_blkio(const struct oci_blkio *b, struct cgroup_writes *out)
             plan_add(out, "blkio", false, "blockIO.weightDevice", "blkio.leaf_weight_device",
                      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight);
     }
-    plan_throttle("blkio.throttle.read_bps_device", "blockIO.throttleReadBpsDevice",
-                  b->throttle_read_bps, b->n_throttle_read_bps, out);
-    plan_throttle("blkio.throttle.write_bps_device", "blockIO.throttleWriteBpsDevice",
-                  b->throttle_write_bps, b->n_throttle_write_bps, out);
-    plan_throttle("blkio.throttle.read_iops_device", "blockIO.throttleReadIOPSDevice",
-                  b->throttle_read_iops, b->n_throttle_read_iops, out);
+    plan_throttle("blkio.throttle.read_bps_device", "blockIO.throttleReadBpsDevice", b->throttle_read_bps,
+                  b->n_throttle_read_bps, out);
+    plan_throttle("blkio.throttle.write_bps_device", "blockIO.throttleWriteBpsDevice", b->throttle_write_bps,
+                  b->n_throttle_write_bps, out);
+    plan_throttle("blkio.throttle.read_iops_device", "blockIO.throttleReadIOPSDevice", b->throttle_read_iops,
+                  b->n_throttle_read_iops, out);
     plan_throttle("blkio.throttle.write_iops_device", "blockIO.throttleWriteIOPSDevice",
                   b->throttle_write_iops, b->n_throttle_write_iops, out);
 }
@@ -173,8 +171,8 @@ static bool strv_has(char *const *v, const char *s, size_t len)
 
 /* unified keys on a v1 host: only into a hybrid cgroup2 tree that has the
  * key's controller ("cgroup.*" files exist everywhere). */
-static int plan_unified_v1(const struct oci_resources *r, char *const *v2ctrls,
-                           struct cgroup_writes *out, struct brick_error *err)
+static int plan_unified_v1(const struct oci_resources *r, char *const *v2ctrls, struct cgroup_writes *out,
+                           struct brick_error *err)
 {
     for (size_t i = 0; i < r->n_unified; i++) {
         const char *k = r->unified[i].key;
@@ -183,16 +181,18 @@ static int plan_unified_v1(const struct oci_resources *r, char *const *v2ctrls,
         size_t len = (size_t)(strchr(k, '.') - k);
         bool core = len == 6 && strncmp(k, "cgroup", 6) == 0;
         if (!v2ctrls || (!core && !strv_has(v2ctrls, k, len)))
-            return plan_err(err, "unified", "\"%s\": not supported on cgroup v1 (no such controller "
-                            "in a cgroup v2 hierarchy)", k);
+            return plan_err(err, "unified",
+                            "\"%s\": not supported on cgroup v1 (no such controller "
+                            "in a cgroup v2 hierarchy)",
+                            k);
         _cleanup_free_ char *ctrl = xstrndup(k, len);
         plan_add(out, ctrl, true, "unified", k, "%s", r->unified[i].value);
     }
     return 0;
 }
 
-int cgroup_plan_v1(const struct oci_resources *r, char *const *hybrid_v2_ctrls,
-                   struct cgroup_writes *out, struct brick_error *err)
+int cgroup_plan_v1(const struct oci_resources *r, char *const *hybrid_v2_ctrls, struct cgroup_writes *out,
+                   struct brick_error *err)
 {
     *out = (struct cgroup_writes){0};
     if (!r)

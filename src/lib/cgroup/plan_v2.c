@@ -33,8 +33,9 @@ static int swap_v2(const struct oci_memory *m, char *buf, size_t len, struct bri
         return plan_err(err, "memory.swap", "a swap limit needs a memory limit on cgroup v2");
     }
     if (m->swap < m->limit)
-        return plan_err(err, "memory.swap", "memory+swap limit %" PRId64
-                        " is lower than the memory limit %" PRId64, m->swap, m->limit);
+        return plan_err(err, "memory.swap",
+                        "memory+swap limit %" PRId64 " is lower than the memory limit %" PRId64, m->swap,
+                        m->limit);
     snprintf(buf, len, "%" PRId64, m->swap - m->limit);
     return 0;
 }
@@ -100,8 +101,8 @@ static int plan_cpu(const struct oci_cpu *c, struct cgroup_writes *out, struct b
     return 0;
 }
 
-static void plan_io_max(const char *key, const struct oci_throttle_device *d, size_t n,
-                        const char *what, struct cgroup_writes *out)
+static void plan_io_max(const char *key, const struct oci_throttle_device *d, size_t n, const char *what,
+                        struct cgroup_writes *out)
 {
     for (size_t i = 0; i < n; i++)
         plan_add(out, "io", true, what, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
@@ -133,9 +134,12 @@ static int plan_io(const struct oci_blkio *b, struct cgroup_writes *out, struct 
                                  cgroup_blkio_to_io_weight(d->weight));
     }
     plan_io_max("rbps", b->throttle_read_bps, b->n_throttle_read_bps, "blockIO.throttleReadBpsDevice", out);
-    plan_io_max("wbps", b->throttle_write_bps, b->n_throttle_write_bps, "blockIO.throttleWriteBpsDevice", out);
-    plan_io_max("riops", b->throttle_read_iops, b->n_throttle_read_iops, "blockIO.throttleReadIOPSDevice", out);
-    plan_io_max("wiops", b->throttle_write_iops, b->n_throttle_write_iops, "blockIO.throttleWriteIOPSDevice", out);
+    plan_io_max("wbps", b->throttle_write_bps, b->n_throttle_write_bps, "blockIO.throttleWriteBpsDevice",
+                out);
+    plan_io_max("riops", b->throttle_read_iops, b->n_throttle_read_iops, "blockIO.throttleReadIOPSDevice",
+                out);
+    plan_io_max("wiops", b->throttle_write_iops, b->n_throttle_write_iops, "blockIO.throttleWriteIOPSDevice",
+                out);
     return 0;
 }
 

@@ -137,10 +137,7 @@ static void method_call(struct sdbus_buf *m, uint32_t serial, const char *iface,
 
 /* ---- the connection ---- */
 
-static int write_all_or(int fd, const void *p, size_t n)
-{
-    return write_all(fd, p, n) < 0 ? -errno : 0;
-}
+static int write_all_or(int fd, const void *p, size_t n) { return write_all(fd, p, n) < 0 ? -errno : 0; }
 
 static int read_line(int fd, char *buf, size_t len)
 {
@@ -203,7 +200,8 @@ static unsigned peer_uid(void)
         return euid;
     for (char *line = map; line && *line;) {
         unsigned inside, outside, count;
-        if (sscanf(line, "%u %u %u", &inside, &outside, &count) == 3 && euid >= inside && euid - inside < count)
+        if (sscanf(line, "%u %u %u", &inside, &outside, &count) == 3 && euid >= inside &&
+            euid - inside < count)
             return outside + (euid - inside);
         line = strchr(line, '\n');
         line = line ? line + 1 : NULL;
@@ -364,7 +362,8 @@ int sdbus_open(struct sdbus *c, bool user, struct brick_error *err)
     snprintf(bus, sizeof(bus), "%s%s", user ? xdg : "", user ? "/bus" : "/run/dbus/system_bus_socket");
     int fd = sock_connect(bus);
     if (fd < 0)
-        return brick_err_errno(err, -fd, "systemd: cannot reach the %s bus at %s%s", user ? "user's" : "system", bus,
+        return brick_err_errno(err, -fd, "systemd: cannot reach the %s bus at %s%s",
+                               user ? "user's" : "system", bus,
                                user ? " (a user session with dbus-user-session)" : "");
     c->fd = fd;
     int r = authenticate(fd);

@@ -78,8 +78,9 @@ static bjson *cpu_stats(const struct cgroup *cg, bool v2)
     }
     bjson_set(thr, "periods", bjson_new_u64(keyed(h, "cpu.stat", "nr_periods")));
     bjson_set(thr, "throttled_periods", bjson_new_u64(keyed(h, "cpu.stat", "nr_throttled")));
-    bjson_set(thr, "throttled_time", bjson_new_u64(v2 ? keyed(h, "cpu.stat", "throttled_usec") * 1000
-                                                      : keyed(h, "cpu.stat", "throttled_time")));
+    bjson_set(thr, "throttled_time",
+              bjson_new_u64(v2 ? keyed(h, "cpu.stat", "throttled_usec") * 1000
+                               : keyed(h, "cpu.stat", "throttled_time")));
     bjson_set(cpu, "usage", usage);
     bjson_set(cpu, "throttling", thr);
     return cpu;
@@ -90,16 +91,19 @@ static bjson *memory_stats(const struct cgroup *cg, bool v2)
     const struct cgroup_hier *h = cgroup_hier_of(cg, v2 ? "" : "memory");
     bjson *m = bjson_new_object();
     if (v2) {
-        bjson_set(m, "usage", entry(num(h, "memory.current"), num(h, "memory.peak"), num(h, "memory.max"),
-                                    keyed(h, "memory.events", "max")));
-        bjson_set(m, "swap", entry(num(h, "memory.swap.current"), num(h, "memory.swap.peak"),
-                                   num(h, "memory.swap.max"), keyed(h, "memory.swap.events", "max")));
+        bjson_set(m, "usage",
+                  entry(num(h, "memory.current"), num(h, "memory.peak"), num(h, "memory.max"),
+                        keyed(h, "memory.events", "max")));
+        bjson_set(m, "swap",
+                  entry(num(h, "memory.swap.current"), num(h, "memory.swap.peak"), num(h, "memory.swap.max"),
+                        keyed(h, "memory.swap.events", "max")));
     } else {
-        bjson_set(m, "usage", entry(num(h, "memory.usage_in_bytes"), num(h, "memory.max_usage_in_bytes"),
-                                    num(h, "memory.limit_in_bytes"), num(h, "memory.failcnt")));
-        bjson_set(m, "swap", entry(num(h, "memory.memsw.usage_in_bytes"),
-                                   num(h, "memory.memsw.max_usage_in_bytes"),
-                                   num(h, "memory.memsw.limit_in_bytes"), num(h, "memory.memsw.failcnt")));
+        bjson_set(m, "usage",
+                  entry(num(h, "memory.usage_in_bytes"), num(h, "memory.max_usage_in_bytes"),
+                        num(h, "memory.limit_in_bytes"), num(h, "memory.failcnt")));
+        bjson_set(m, "swap",
+                  entry(num(h, "memory.memsw.usage_in_bytes"), num(h, "memory.memsw.max_usage_in_bytes"),
+                        num(h, "memory.memsw.limit_in_bytes"), num(h, "memory.memsw.failcnt")));
     }
     bjson_set(m, "cache", bjson_new_u64(keyed(h, "memory.stat", v2 ? "file" : "total_cache")));
     bjson_set(m, "raw", raw_map(h, "memory.stat"));
@@ -130,6 +134,5 @@ int64_t cgroup_oom_kills(const struct cgroup *cg)
     const struct cgroup_hier *h = cgroup_hier_of(cg, v2 ? "" : "memory");
     if (!h || access(h->dir, F_OK) < 0)
         return -ENOENT;
-    return (int64_t)(v2 ? keyed(h, "memory.events", "oom_kill")
-                        : keyed(h, "memory.oom_control", "oom_kill"));
+    return (int64_t)(v2 ? keyed(h, "memory.events", "oom_kill") : keyed(h, "memory.oom_control", "oom_kill"));
 }

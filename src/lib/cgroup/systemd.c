@@ -58,10 +58,10 @@ bool cgroup_user_manager_present(void)
 static int unit_of(const char *cgroups_path, const char *id, char **ret_slice, char **ret_unit,
                    struct brick_error *err)
 {
-    _cleanup_free_ char *text = cgroups_path && *cgroups_path
-                                    ? xstrdup(cgroups_path)
-                                    : xasprintf(CGROUP_SYSTEMD_DEFAULT_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s",
-                                                id ? id : "");
+    _cleanup_free_ char *text =
+        cgroups_path && *cgroups_path
+            ? xstrdup(cgroups_path)
+            : xasprintf(CGROUP_SYSTEMD_DEFAULT_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s", id ? id : "");
     char *c1 = strchr(text, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     if (!c2)
         return brick_err(err, EINVAL, "linux.cgroupsPath: expected \"slice:prefix:name\"");
@@ -105,15 +105,17 @@ int cgroup_resolve_systemd(struct cgroup *cg, const char *cgroups_path, const ch
     bool user = running_unprivileged();
     _cleanup_free_ char *dflt = NULL, *path = NULL, *manager = NULL;
     if (user && (!cgroups_path || !*cgroups_path))
-        cgroups_path = dflt = xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s",
-                                        id ? id : "");
+        cgroups_path = dflt =
+            xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s", id ? id : "");
     int r = cgroup_systemd_path(cgroups_path, id, &path, err);
     if (r < 0)
         return r;
     if (cgroup_systemd_booted()) {
         if (cg->layout != CGROUP_LAYOUT_V2)
-            return brick_err(err, ENOTSUP, "--systemd-cgroup: systemd's units are made on cgroup v2 hosts only "
-                             "(this one is %s); use the cgroupfs driver", cgroup_layout_name(cg->layout));
+            return brick_err(err, ENOTSUP,
+                             "--systemd-cgroup: systemd's units are made on cgroup v2 hosts only "
+                             "(this one is %s); use the cgroupfs driver",
+                             cgroup_layout_name(cg->layout));
         if (user && (r = user_manager_cgroup(&manager, err)) < 0)
             return r;
         r = unit_of(cgroups_path, id, &cg->slice, &cg->unit, err);
@@ -159,8 +161,10 @@ static void resource_props(const struct cgroup_writes *w, struct sdbus_buf *b)
         else if (streq(f, "cpu.max") && sscanf(v, "%31s %" SCNu64, q, &period) == 2 && period > 0) {
             /* CPUQuotaPerSecUSec: the quota per second of wall time */
             prop_t(b, "CPUQuotaPeriodUSec", period);
-            prop_t(b, "CPUQuotaPerSecUSec", streq(q, "max") || parse_u64(q, &n) < 0 || n > UINT64_MAX / 1000000
-                                                 ? UINT64_MAX : n * 1000000 / period);
+            prop_t(b, "CPUQuotaPerSecUSec",
+                   streq(q, "max") || parse_u64(q, &n) < 0 || n > UINT64_MAX / 1000000
+                       ? UINT64_MAX
+                       : n * 1000000 / period);
         }
     }
 }

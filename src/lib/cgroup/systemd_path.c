@@ -38,8 +38,10 @@ int cgroup_systemd_expand_slice(const char *slice, char **ret, struct brick_erro
         return brick_err(err, EINVAL, "linux.cgroupsPath: invalid slice name \"%s\": it must end in \"%s\"",
                          slice, SLICE_SUFFIX);
     if (strchr(slice, '/'))
-        return brick_err(err, EINVAL, "linux.cgroupsPath: invalid slice name \"%s\": \"/\" is not allowed "
-                         "(nesting is written with \"-\": a-b.slice)", slice);
+        return brick_err(err, EINVAL,
+                         "linux.cgroupsPath: invalid slice name \"%s\": \"/\" is not allowed "
+                         "(nesting is written with \"-\": a-b.slice)",
+                         slice);
     if (!unit_chars_ok(slice))
         return brick_err(err, EINVAL, "linux.cgroupsPath: invalid slice name \"%s\": not a systemd unit name",
                          slice);
@@ -51,8 +53,10 @@ int cgroup_systemd_expand_slice(const char *slice, char **ret, struct brick_erro
     size_t bl = strlen(base);
     /* "a--b", "-a", "a-": an empty component (runc: test--a.slice, -test.slice) */
     if (base[0] == '-' || base[bl - 1] == '-' || strstr(base, "--"))
-        return brick_err(err, EINVAL, "linux.cgroupsPath: invalid slice name \"%s\": empty \"-\" component "
-                         "(leading, trailing or \"--\")", slice);
+        return brick_err(err, EINVAL,
+                         "linux.cgroupsPath: invalid slice name \"%s\": empty \"-\" component "
+                         "(leading, trailing or \"--\")",
+                         slice);
     /* Each "-" closes one level: a-b-c -> /a.slice/a-b.slice/a-b-c.slice */
     char *path = xstrdup("");
     for (size_t i = 0; i <= bl; i++) {
@@ -69,27 +73,32 @@ int cgroup_systemd_expand_slice(const char *slice, char **ret, struct brick_erro
 int cgroup_systemd_unit_name(const char *prefix, const char *name, char **ret, struct brick_error *err)
 {
     if (!*name)
-        return brick_err(err, EINVAL, "linux.cgroupsPath: the unit name (the part after the second \":\") "
+        return brick_err(err, EINVAL,
+                         "linux.cgroupsPath: the unit name (the part after the second \":\") "
                          "is empty");
-    _cleanup_free_ char *unit = endswith(name, SLICE_SUFFIX) ? xstrdup(name)
-                                                             : xasprintf("%s-%s.scope", prefix, name);
+    _cleanup_free_ char *unit =
+        endswith(name, SLICE_SUFFIX) ? xstrdup(name) : xasprintf("%s-%s.scope", prefix, name);
     if (!unit_chars_ok(unit))
-        return brick_err(err, EINVAL, "linux.cgroupsPath: invalid unit name \"%s\": not a systemd unit name "
-                         "(characters A-Z a-z 0-9 : _ . @ - \\, at most %d)", unit, UNIT_NAME_MAX);
+        return brick_err(err, EINVAL,
+                         "linux.cgroupsPath: invalid unit name \"%s\": not a systemd unit name "
+                         "(characters A-Z a-z 0-9 : _ . @ - \\, at most %d)",
+                         unit, UNIT_NAME_MAX);
     *ret = TAKE_PTR(unit);
     return 0;
 }
 
 int cgroup_systemd_path(const char *cgroups_path, const char *id, char **ret, struct brick_error *err)
 {
-    _cleanup_free_ char *text = cgroups_path && *cgroups_path
-                                    ? xstrdup(cgroups_path)
-                                    : xasprintf(CGROUP_SYSTEMD_DEFAULT_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX
-                                                ":%s", id ? id : "");
+    _cleanup_free_ char *text =
+        cgroups_path && *cgroups_path
+            ? xstrdup(cgroups_path)
+            : xasprintf(CGROUP_SYSTEMD_DEFAULT_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s", id ? id : "");
     char *c1 = strchr(text, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     if (!c2 || strchr(c2 + 1, ':'))
-        return brick_err(err, EINVAL, "linux.cgroupsPath: expected the format \"slice:prefix:name\" for "
-                         "systemd cgroups (--systemd-cgroup), got \"%s\" instead", text);
+        return brick_err(err, EINVAL,
+                         "linux.cgroupsPath: expected the format \"slice:prefix:name\" for "
+                         "systemd cgroups (--systemd-cgroup), got \"%s\" instead",
+                         text);
     *c1 = *c2 = '\0';
     const char *slice = *text ? text : CGROUP_SYSTEMD_DEFAULT_SLICE, *prefix = c1 + 1, *name = c2 + 1;
     _cleanup_free_ char *dir = NULL, *unit = NULL;
@@ -108,8 +117,8 @@ int cgroup_systemd_user_path(const char *cgroups_path, const char *id, const cha
 {
     _cleanup_free_ char *dflt = NULL, *path = NULL;
     if (!cgroups_path || !*cgroups_path)
-        cgroups_path = dflt = xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s",
-                                        id ? id : "");
+        cgroups_path = dflt =
+            xasprintf(CGROUP_SYSTEMD_USER_SLICE ":" CGROUP_SYSTEMD_DEFAULT_PREFIX ":%s", id ? id : "");
     int r = cgroup_systemd_path(cgroups_path, id, &path, err);
     if (r < 0)
         return r;

@@ -42,17 +42,17 @@ static inline void strv_freep(char ***v) { strv_free(*v); }
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
-#define TAKE_PTR(p)                                                                                \
-    ({                                                                                             \
-        __typeof__(p) _tp = (p);                                                                   \
-        (p) = NULL;                                                                                \
-        _tp;                                                                                       \
+#define TAKE_PTR(p)                                                                                          \
+    ({                                                                                                       \
+        __typeof__(p) _tp = (p);                                                                             \
+        (p) = NULL;                                                                                          \
+        _tp;                                                                                                 \
     })
-#define TAKE_FD(fd)                                                                                \
-    ({                                                                                             \
-        int _tf = (fd);                                                                            \
-        (fd) = -EBADF;                                                                             \
-        _tf;                                                                                       \
+#define TAKE_FD(fd)                                                                                          \
+    ({                                                                                                       \
+        int _tf = (fd);                                                                                      \
+        (fd) = -EBADF;                                                                                       \
+        _tf;                                                                                                 \
     })
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -13,14 +13,12 @@
 
 /* Set err (if non-NULL) to code/message and return -code (code > 0 is an
  * errno; code 0 means "no errno", e.g. invalid input, and returns -EINVAL). */
-int brick_err(struct brick_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int brick_err(struct brick_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Like brick_err() and appends ": strerror(code)". */
 int brick_err_errno(struct brick_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix the existing message with "context: " and return -err->code (or
  * -EINVAL). Used on the way up. */
-int brick_err_prefix(struct brick_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int brick_err_prefix(struct brick_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

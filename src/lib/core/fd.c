@@ -94,8 +94,7 @@ int write_file_at(int dirfd, const char *path, const char *s)
 int write_file_atomic(int dirfd, const char *name, const char *content, mode_t mode)
 {
     _cleanup_free_ char *tmp = xasprintf(".%s.tmp", name);
-    _cleanup_close_ int fd =
-        openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return -errno;
     int r = write_all(fd, content, strlen(content));
@@ -120,8 +119,8 @@ int send_fd(int sock, int fd)
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -143,8 +142,8 @@ int recv_fd(int sock, int *ret_fd)
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
     do
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -210,10 +209,7 @@ pid_t clone3_fork_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
     return (pid_t)r;
 }
 
-pid_t clone3_fork(uint64_t flags, int *ret_pidfd)
-{
-    return clone3_fork_into(flags, -1, ret_pidfd);
-}
+pid_t clone3_fork(uint64_t flags, int *ret_pidfd) { return clone3_fork_into(flags, -1, ret_pidfd); }
 
 /* Where this process's argument (field 48, arg_start, and 49) or
  * environment block (50, 51: env_start, env_end) lies in /proc/PID/stat

@@ -14,10 +14,7 @@ void brick_set_log(brick_log_fn fn, void *userdata, enum brick_log_level max_lev
     log_max = max_level;
 }
 
-bool log_enabled(enum brick_log_level level)
-{
-    return log_fn && level <= log_max;
-}
+bool log_enabled(enum brick_log_level level) { return log_fn && level <= log_max; }
 
 void log_msg(enum brick_log_level level, const char *fmt, ...)
 {

@@ -12,8 +12,8 @@
 #endif
 
 /* Read limits: the largest file brick reads whole, by kind. */
-#define BRICK_READ_SMALL (64 << 10)   /* /proc and cgroup files, pid files */
-#define BRICK_READ_STATE (1 << 20)    /* state.json, cgroup records */
-#define BRICK_READ_CONFIG (64 << 20)  /* config.json, process.json, seccomp profiles */
+#define BRICK_READ_SMALL (64 << 10)  /* /proc and cgroup files, pid files */
+#define BRICK_READ_STATE (1 << 20)   /* state.json, cgroup records */
+#define BRICK_READ_CONFIG (64 << 20) /* config.json, process.json, seccomp profiles */
 
 #endif

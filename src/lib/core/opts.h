@@ -49,8 +49,8 @@ struct brick_opt_doc {
     const struct brick_opt *opt;
     const char *names[8]; /* long names: the entry's, then its aliases' */
     size_t n_names;
-    char short_name;      /* or '\0' */
-    bool negatable;       /* a "no-NAME" entry undoes it */
+    char short_name; /* or '\0' */
+    bool negatable;  /* a "no-NAME" entry undoes it */
 };
 
 static inline bool brick_opt_is_end(const struct brick_opt *o) { return !o->name && !o->val && !o->help; }

@@ -112,10 +112,7 @@ int parse_int(const char *s, int *ret)
     return 0;
 }
 
-bool startswith(const char *s, const char *prefix)
-{
-    return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
+bool startswith(const char *s, const char *prefix) { return s && strncmp(s, prefix, strlen(prefix)) == 0; }
 
 void format_rfc3339_now(char *buf, size_t len)
 {
@@ -165,10 +162,7 @@ bool running_in_userns(void)
     return cached;
 }
 
-bool running_unprivileged(void)
-{
-    return geteuid() != 0 || running_in_userns();
-}
+bool running_unprivileged(void) { return geteuid() != 0 || running_in_userns(); }
 
 unsigned edit_distance(const char *a, const char *b, unsigned cap)
 {

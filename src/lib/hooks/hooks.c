@@ -44,7 +44,7 @@ static void hook_child(const struct oci_hook *h, int stdin_fd, int out_fd, int e
 /* What a hook printed, as runc reports it when the hook fails: the last
  * bytes of its stdout and stderr (the error has room for a few lines). */
 struct hook_output {
-    int fd[2];       /* read ends, -1 once at EOF */
+    int fd[2]; /* read ends, -1 once at EOF */
     char text[2][384];
     size_t len[2];
 };
@@ -179,7 +179,8 @@ int hooks_run_program(const struct oci_hook *h, const char *state_json, struct b
     if (WIFEXITED(st))
         return brick_err(err, 0, "exited with status %d, stdout: %s, stderr: %s", WEXITSTATUS(st), o.text[0],
                          o.text[1]);
-    return brick_err(err, 0, "killed by signal %d, stdout: %s, stderr: %s", WTERMSIG(st), o.text[0], o.text[1]);
+    return brick_err(err, 0, "killed by signal %d, stdout: %s, stderr: %s", WTERMSIG(st), o.text[0],
+                     o.text[1]);
 }
 
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
@@ -189,8 +190,7 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *
     for (size_t i = 0; i < l->n; i++) {
         int r = hooks_run_program(&l->hooks[i], state_json, err);
         if (r < 0)
-            return brick_err_prefix(err, "%s hook %zu (%s)", oci_hook_kind_name(kind), i,
-                                    l->hooks[i].path);
+            return brick_err_prefix(err, "%s hook %zu (%s)", oci_hook_kind_name(kind), i, l->hooks[i].path);
     }
     return 0;
 }

@@ -16,7 +16,6 @@
 #include <limits.h>
 #include <unistd.h>
 
-
 static const struct {
     int flag;
     const char *proc;
@@ -56,8 +55,8 @@ int ns_plan_open(const struct oci_spec *spec, struct ns_plan *plan, struct brick
         int type = ioctl(fd, NS_GET_NSTYPE);
         if (type != ns_info[ns->type].flag) {
             ns_plan_done(plan);
-            return brick_err(err, EINVAL, "linux.namespaces[%zu].path: %s is not a %s namespace", i,
-                             ns->path, ns_info[ns->type].human);
+            return brick_err(err, EINVAL, "linux.namespaces[%zu].path: %s is not a %s namespace", i, ns->path,
+                             ns_info[ns->type].human);
         }
     }
     return 0;
@@ -86,8 +85,8 @@ int ns_join_all(struct ns_plan *plan, int skip_mask, struct brick_error *err)
     /* The user namespace first: joining it grants the capabilities needed to
      * enter the namespaces it owns. Mount last among the rest so that paths
      * opened earlier are unaffected. */
-    static const int order[] = {OCI_NS_USER,   OCI_NS_PID, OCI_NS_TIME,   OCI_NS_NETWORK,
-                                OCI_NS_IPC,    OCI_NS_UTS, OCI_NS_CGROUP, OCI_NS_MOUNT};
+    static const int order[] = {OCI_NS_USER, OCI_NS_PID, OCI_NS_TIME,   OCI_NS_NETWORK,
+                                OCI_NS_IPC,  OCI_NS_UTS, OCI_NS_CGROUP, OCI_NS_MOUNT};
     for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
         if (ns_info[order[i]].flag & skip_mask)
             continue;
@@ -104,13 +103,12 @@ static char *format_map(const struct oci_id_mapping *m, size_t n)
     char *s = xmalloc(cap);
     s[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                                m[i].size);
+        len += (size_t)snprintf(s + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
     return s;
 }
 
-static int write_map(int procfd, pid_t pid, const char *file, const struct oci_id_mapping *m,
-                     size_t n, struct brick_error *err)
+static int write_map(int procfd, pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
+                     struct brick_error *err)
 {
     if (n == 0)
         return 0;
@@ -152,8 +150,10 @@ static int run_idmap_tool(const char *tool, pid_t pid, const struct oci_id_mappi
 {
     char path[PATH_MAX];
     if (find_tool(tool, path, sizeof(path)) < 0)
-        return brick_err(err, EPERM, "%s: not installed (Debian package uidmap): an unprivileged user can only "
-                         "map its own id without it", tool);
+        return brick_err(err, EPERM,
+                         "%s: not installed (Debian package uidmap): an unprivileged user can only "
+                         "map its own id without it",
+                         tool);
     if (n > 340)
         return brick_err(err, EINVAL, "%s: too many ranges (%zu)", tool, n);
     char *argv[2 + 3 * 340 + 1];
@@ -183,8 +183,10 @@ static int run_idmap_tool(const char *tool, pid_t pid, const struct oci_id_mappi
         if (errno != EINTR)
             return brick_err_errno(err, errno, "wait for %s", tool);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return brick_err(err, EPERM, "%s failed (status %d): the mappings must be the user's own id or ranges "
-                         "/etc/sub%cid grants", tool, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+        return brick_err(err, EPERM,
+                         "%s failed (status %d): the mappings must be the user's own id or ranges "
+                         "/etc/sub%cid grants",
+                         tool, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
                          tool[3] == 'u' ? 'u' : 'g');
     return 0;
 }

@@ -84,7 +84,8 @@ void process_default_home(struct oci_process *p)
         fd = open("/etc/passwd", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     _cleanup_free_ char *text = NULL, *home = NULL;
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read_all_fd(fd, BRICK_READ_STATE, &text, NULL) >= 0)
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        read_all_fd(fd, BRICK_READ_STATE, &text, NULL) >= 0)
         home = passwd_field(text, p->user.uid, 5);
     _cleanup_free_ char *kv = xasprintf("HOME=%s", home ? home : "/");
     for (char **e = p->env; e && *e; e++) {
@@ -140,8 +141,7 @@ int process_find_executable(const struct oci_process *p, char **ret, struct bric
     return brick_err(err, ENOENT, "exec \"%s\": executable file not found in $PATH", name);
 }
 
-int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
-                 struct brick_error *err)
+int console_open(const struct oci_process *p, int *ret_master, int *ret_peer, struct brick_error *err)
 {
     _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0)
@@ -152,8 +152,7 @@ int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
     if (peer < 0)
         return brick_err_errno(err, errno, "open the pty peer (TIOCGPTPEER)");
     struct stat st;
-    if (fstat(peer, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
-        major(st.st_rdev) > 143)
+    if (fstat(peer, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
         return brick_err(err, EPERM, "pty peer is not a Unix98 pty");
     /* As runc: the process's own terminal (its uid; the group is devpts'
      * gid= option, "tty"), and no \n -> \r\n translation on output. */

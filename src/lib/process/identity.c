@@ -80,8 +80,7 @@ static uint64_t cap_mask(char **names)
 
 static int apply_caps(const struct oci_capabilities *c, struct brick_error *err)
 {
-    uint64_t eff = cap_mask(c->effective),
-             prm = cap_mask(c->permitted), inh = cap_mask(c->inheritable),
+    uint64_t eff = cap_mask(c->effective), prm = cap_mask(c->permitted), inh = cap_mask(c->inheritable),
              amb = cap_mask(c->ambient);
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
     struct __user_cap_data_struct data[2] = {

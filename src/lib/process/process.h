@@ -36,8 +36,7 @@ int process_find_executable(const struct oci_process *p, char **ret, struct bric
 /* Allocate the container's pty from /dev/ptmx of the current root (the
  * container's devpts); the peer comes from TIOCGPTPEER, never from a
  * /dev/pts path (CVE-2025-52565). Applies consoleSize. */
-int console_open(const struct oci_process *p, int *ret_master, int *ret_peer,
-                 struct brick_error *err);
+int console_open(const struct oci_process *p, int *ret_master, int *ret_peer, struct brick_error *err);
 /* Make the peer the controlling terminal and stdio of this (new) session. */
 int console_become_stdio(int peer, struct brick_error *err);
 

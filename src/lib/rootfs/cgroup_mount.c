@@ -135,8 +135,8 @@ static int hierarchy_mount(const struct rootfs_ctx *ctx, const struct cg_mounts 
     if (cgroupns) {
         bool named = controllers && startswith(controllers, "name=");
         _cleanup_free_ char *data = named ? xasprintf("none,%s", controllers) : NULL;
-        return mnt_fs_new(controllers ? "cgroup" : "cgroup2", "cgroup",
-                          named ? data : controllers, 0, 0, MOUNT_ATTR_SAFE, err);
+        return mnt_fs_new(controllers ? "cgroup" : "cgroup2", "cgroup", named ? data : controllers, 0, 0,
+                          MOUNT_ATTR_SAFE, err);
     }
     const struct cg_mount *m = find_mount(host, controllers);
     if (!m)
@@ -157,8 +157,7 @@ static int attach_in(int parent_fd, const char *name, int mnt_fd, struct brick_e
 {
     if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
         return brick_err_errno(err, errno, "mkdir %s", name);
-    _cleanup_close_ int dir =
-        openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    _cleanup_close_ int dir = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dir < 0)
         return brick_err_errno(err, errno, "open %s", name);
     int r = mnt_attach(mnt_fd, dir);
@@ -199,8 +198,7 @@ static int v1_line(const struct rootfs_ctx *ctx, const struct cg_mounts *host, i
 static int mount_v1(const struct rootfs_ctx *ctx, bool cgroupns, int dst_fd, const struct mount_opts *o,
                     struct brick_error *err)
 {
-    _cleanup_close_ int tmpfs =
-        mnt_fs_new("tmpfs", "tmpfs", "mode=755", 0, 0, MOUNT_ATTR_SAFE, err);
+    _cleanup_close_ int tmpfs = mnt_fs_new("tmpfs", "tmpfs", "mode=755", 0, 0, MOUNT_ATTR_SAFE, err);
     _cleanup_fclose_ FILE *f = NULL;
     _cleanup_free_ char *line = NULL;
     size_t cap = 0;

@@ -36,8 +36,11 @@ static int check_caps(const struct oci_capabilities *c, const char *where, struc
     struct {
         const char *key;
         char **set;
-    } sets[] = {{"bounding", c->bounding},   {"effective", c->effective}, {"permitted", c->permitted},
-                {"inheritable", c->inheritable}, {"ambient", c->ambient}};
+    } sets[] = {{"bounding", c->bounding},
+                {"effective", c->effective},
+                {"permitted", c->permitted},
+                {"inheritable", c->inheritable},
+                {"ambient", c->ambient}};
     for (size_t i = 0; c->present && i < ARRAY_SIZE(sets); i++)
         for (char **cap = sets[i].set; cap && *cap; cap++)
             for (size_t j = 0; j < ARRAY_SIZE(escaping); j++)
@@ -49,7 +52,8 @@ static int check_caps(const struct oci_capabilities *c, const char *where, struc
     return 0;
 }
 
-int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where, struct brick_error *err)
+int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where,
+                                       struct brick_error *err)
 {
     return p ? check_caps(&p->capabilities, where, err) : 0;
 }

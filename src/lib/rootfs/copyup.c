@@ -75,7 +75,8 @@ int rootfs_copy_symlink(int src_dir, int dst_dir, const char *name, const struct
     if (symlinkat(target, dst_dir, name) < 0)
         return -errno;
     if ((fchownat(dst_dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-         utimensat(dst_dir, name, t, AT_SYMLINK_NOFOLLOW) < 0) && !best_effort)
+         utimensat(dst_dir, name, t, AT_SYMLINK_NOFOLLOW) < 0) &&
+        !best_effort)
         return -errno;
     return 0;
 }
@@ -89,9 +90,7 @@ static int copy_entry(const char *name, void *data)
         return brick_err_errno(w->err, errno, "tmpcopyup: stat %s", name);
     struct timespec t[2] = {st.st_atim, st.st_mtim};
     switch (st.st_mode & S_IFMT) {
-    case S_IFREG:
-        r = copy_file(w->src, w->dst, name, &st);
-        break;
+    case S_IFREG: r = copy_file(w->src, w->dst, name, &st); break;
     case S_IFDIR: {
         if (mkdirat(w->dst, name, 0700) < 0)
             return brick_err_errno(w->err, errno, "tmpcopyup: mkdir %s", name);
@@ -104,19 +103,17 @@ static int copy_entry(const char *name, void *data)
         r = copy_meta(d, &st);
         break;
     }
-    case S_IFLNK:
-        r = rootfs_copy_symlink(w->src, w->dst, name, &st, false);
-        break;
+    case S_IFLNK: r = rootfs_copy_symlink(w->src, w->dst, name, &st, false); break;
     case S_IFCHR:
     case S_IFBLK:
     case S_IFIFO:
         if (mknodat(w->dst, name, st.st_mode, st.st_rdev) < 0 ||
             fchownat(w->dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-            fchmodat(w->dst, name, st.st_mode & 07777, 0) < 0 || utimensat(w->dst, name, t, AT_SYMLINK_NOFOLLOW) < 0)
+            fchmodat(w->dst, name, st.st_mode & 07777, 0) < 0 ||
+            utimensat(w->dst, name, t, AT_SYMLINK_NOFOLLOW) < 0)
             r = -errno;
         break;
-    default:
-        return 0; /* sockets belong to processes, not to images */
+    default: return 0; /* sockets belong to processes, not to images */
     }
     if (r < 0)
         return brick_err_errno(w->err, -r, "tmpcopyup: copy %s", name);

@@ -64,7 +64,8 @@ static int parse_covers(const struct oci_spec *s, bjson *doc, struct rootfs_ext 
         if (!p || p[0] != '/')
             return brick_err(err, EINVAL, ANN_COVER "[%zu]: expected an absolute path", i);
         if (!is_tmpfs_destination(s, p))
-            return brick_err(err, EINVAL, ANN_COVER "[%zu]: \"%s\" is not the destination of a tmpfs mount", i, p);
+            return brick_err(err, EINVAL, ANN_COVER "[%zu]: \"%s\" is not the destination of a tmpfs mount",
+                             i, p);
         strv_push(&e->cover, p);
     }
     return 0;
@@ -231,7 +232,8 @@ int rootfs_ext_finish(struct rootfs_ctx *ctx, struct brick_error *err)
         if (make_symlink(ctx->root_fd, &ctx->ext.symlinks[i], err) < 0)
             return brick_err_prefix(err, ANN_SYMLINKS "[%zu] %s", i, ctx->ext.symlinks[i].path);
     for (size_t i = 0; i < ctx->n_cover_fds; i++) {
-        int r = ctx->cover_fds[i] < 0 ? -EBADF : mnt_setattr(ctx->cover_fds[i], MOUNT_ATTR_RDONLY, 0, 0, false);
+        int r =
+            ctx->cover_fds[i] < 0 ? -EBADF : mnt_setattr(ctx->cover_fds[i], MOUNT_ATTR_RDONLY, 0, 0, false);
         if (r < 0)
             return brick_err_errno(err, -r, "cover: make read-only");
     }

@@ -32,8 +32,8 @@ static const struct {
     const char *path;
     unsigned major, minor;
 } default_devices[] = {
-    { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-    { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static int bind_host_node(int root_fd, const struct node *n, struct brick_error *err)
@@ -50,15 +50,13 @@ static int bind_host_node(int root_fd, const struct node *n, struct brick_error 
 
 /* An existing entry is accepted only if it already is this very node; it is
  * never unlinked, since /dev may be a bind of the host's /dev. */
-static int check_existing(int parent, const char *base, const struct node *n,
-                          struct brick_error *err)
+static int check_existing(int parent, const char *base, const struct node *n, struct brick_error *err)
 {
     struct stat st;
 
     if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return brick_err_errno(err, errno, "stat");
-    if ((st.st_mode & S_IFMT) != (n->mode & S_IFMT) ||
-        (!S_ISFIFO(st.st_mode) && st.st_rdev != n->rdev))
+    if ((st.st_mode & S_IFMT) != (n->mode & S_IFMT) || (!S_ISFIFO(st.st_mode) && st.st_rdev != n->rdev))
         return brick_err(err, EEXIST, "exists and is not the requested device");
     return 0;
 }
@@ -72,8 +70,7 @@ static int make_node(struct rootfs_ctx *ctx, const struct node *n, struct brick_
         return bind_host_node(ctx->root_fd, n, err);
 
     _cleanup_free_ char *dir = xstrndup(n->path, (size_t)(slash - n->path));
-    _cleanup_close_ int parent =
-        resolve_in_root(ctx->root_fd, *dir ? dir : "/", RESOLVE_MKDIR, err);
+    _cleanup_close_ int parent = resolve_in_root(ctx->root_fd, *dir ? dir : "/", RESOLVE_MKDIR, err);
     if (parent < 0)
         return parent;
     /* umask is 0 around rootfs_setup_dev(): the mode is taken as given. */
@@ -141,8 +138,7 @@ static int make_devices(struct rootfs_ctx *ctx, struct brick_error *err)
     for (size_t i = 0; i < s->linux_.n_devices; i++) {
         struct node n;
         const char *p = s->linux_.devices[i].path ? s->linux_.devices[i].path : "?";
-        if ((r = device_node(&s->linux_.devices[i], &n, err)) < 0 ||
-            (r = make_node(ctx, &n, err)) < 0)
+        if ((r = device_node(&s->linux_.devices[i], &n, err)) < 0 || (r = make_node(ctx, &n, err)) < 0)
             return brick_err_prefix(err, "linux.devices %s", p);
     }
     return 0;
@@ -150,13 +146,13 @@ static int make_devices(struct rootfs_ctx *ctx, struct brick_error *err)
 
 static int dev_links(int dev_fd, struct brick_error *err)
 {
-    static const char *const links[][2] = {
-        { "/proc/self/fd", "fd" },
-        { "/proc/self/fd/0", "stdin" },
-        { "/proc/self/fd/1", "stdout" },
-        { "/proc/self/fd/2", "stderr" },
-        { "/proc/kcore", "core" }, /* runc adds it when the host has /proc/kcore */
-    };
+    static const char
+        *const links[]
+                    [2] = {
+                        {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"},
+                        {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+                        {"/proc/kcore", "core"}, /* runc adds it when the host has /proc/kcore */
+                    };
     struct stat st;
 
     for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
@@ -181,8 +177,7 @@ static bool dev_is_bind(const struct oci_spec *s)
     for (size_t i = 0; i < s->n_mounts; i++) {
         const struct oci_mount *m = &s->mounts[i];
         struct mount_opts o;
-        if (!streq(m->destination, "/dev") ||
-            mount_options_parse(m->options, m->type, &o, NULL) < 0)
+        if (!streq(m->destination, "/dev") || mount_options_parse(m->options, m->type, &o, NULL) < 0)
             continue;
         bool bind = o.is_bind;
         mount_opts_done(&o);

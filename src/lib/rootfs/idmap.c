@@ -48,24 +48,30 @@ int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *
         return 0;
     if (!bind)
         return brick_err(err, EOPNOTSUPP, "mounts[%zu].%s: id-mapped mounts are bind mounts here", i,
-                         m->n_uid_mappings ? "uidMappings" : m->n_gid_mappings ? "gidMappings" : "options");
+                         m->n_uid_mappings   ? "uidMappings"
+                         : m->n_gid_mappings ? "gidMappings"
+                                             : "options");
     if (own && (!m->n_uid_mappings || !m->n_gid_mappings))
         return brick_err(err, EINVAL, "mounts[%zu].%s: uidMappings and gidMappings go together", i,
                          m->n_uid_mappings ? "gidMappings" : "uidMappings");
     if (own) {
-        *ret = (struct rootfs_idmap){m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings, rec};
+        *ret = (struct rootfs_idmap){m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings,
+                                     rec};
     } else {
         /* "idmap" alone: the container's own mappings (as crun) */
         if (!s->linux_.n_uid_mappings || !s->linux_.n_gid_mappings)
-            return brick_err(err, EINVAL, "mounts[%zu].options: \"%s\" without uidMappings/gidMappings needs the "
-                             "container's linux.uidMappings and gidMappings", i, rec ? "ridmap" : "idmap");
+            return brick_err(err, EINVAL,
+                             "mounts[%zu].options: \"%s\" without uidMappings/gidMappings needs the "
+                             "container's linux.uidMappings and gidMappings",
+                             i, rec ? "ridmap" : "idmap");
         *ret = (struct rootfs_idmap){s->linux_.uid_mappings, s->linux_.n_uid_mappings, s->linux_.gid_mappings,
                                      s->linux_.n_gid_mappings, rec};
     }
     return 1;
 }
 
-int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd, struct brick_error *err)
+int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd,
+                       struct brick_error *err)
 {
     const struct oci_mount *m = &s->mounts[i];
     struct mount_opts o = {0};
@@ -79,8 +85,10 @@ int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, i
     _cleanup_free_ char *src = rootfs_bind_source(bundle, m->source);
     int tree = mnt_clone(AT_FDCWD, src, recursive);
     if (tree == -EINVAL && !recursive)
-        return brick_err(err, EINVAL, "mounts[%zu] %s: source %s has submounts the kernel keeps locked in a user "
-                         "namespace: use rbind", i, m->destination, m->source);
+        return brick_err(err, EINVAL,
+                         "mounts[%zu] %s: source %s has submounts the kernel keeps locked in a user "
+                         "namespace: use rbind",
+                         i, m->destination, m->source);
     if (tree < 0)
         return brick_err_errno(err, -tree, "mounts[%zu]: source %s", i, m->source);
     *ret_fd = tree;

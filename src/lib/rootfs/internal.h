@@ -14,9 +14,9 @@
 #define MOUNT_ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
 /* The bits fsmount(2) accepts in attr_flags. */
-#define MOUNT_ATTR_FSMOUNT_MASK                                                                    \
-    (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |                \
-     MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
+#define MOUNT_ATTR_FSMOUNT_MASK                                                                              \
+    (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |      \
+     MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
 
 /* The config lists the namespace (new or joined by path). */
 bool spec_has_ns(const struct oci_spec *s, enum oci_ns_type t);
@@ -37,8 +37,8 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int dst_fd, const struct m
 /* legacy.c: mount(2) onto /proc/self/fd/N for kernels without the new mount
  * API (a call returned -ENOSYS). dest is re-resolved in the root only to
  * remount the new mount's flags. */
-int legacy_bind(int root_fd, const char *src, int dst_fd, const char *dest,
-                const struct mount_opts *o, struct brick_error *err);
+int legacy_bind(int root_fd, const char *src, int dst_fd, const char *dest, const struct mount_opts *o,
+                struct brick_error *err);
 int legacy_fs(int root_fd, const char *type, const char *src, int dst_fd, const char *dest,
               const struct mount_opts *o, struct brick_error *err);
 

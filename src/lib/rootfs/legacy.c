@@ -60,8 +60,8 @@ static int legacy_finish(int root_fd, const char *dest, const struct mount_opts 
     return 0;
 }
 
-int legacy_bind(int root_fd, const char *src, int dst_fd, const char *dest,
-                const struct mount_opts *o, struct brick_error *err)
+int legacy_bind(int root_fd, const char *src, int dst_fd, const char *dest, const struct mount_opts *o,
+                struct brick_error *err)
 {
     struct fd_path p;
     unsigned long flags = MS_BIND | (o->recursive ? MS_REC : 0);

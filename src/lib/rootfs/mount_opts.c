@@ -11,11 +11,11 @@
 #include "core/util.h"
 
 enum opt_kind {
-    OPT_NOOP,    /* "defaults" */
-    OPT_ATTR,    /* a MOUNT_ATTR_* bit */
-    OPT_ATIME,   /* an atime mode (the 3-bit MOUNT_ATTR__ATIME field) */
+    OPT_NOOP,       /* "defaults" */
+    OPT_ATTR,       /* a MOUNT_ATTR_* bit */
+    OPT_ATIME,      /* an atime mode (the 3-bit MOUNT_ATTR__ATIME field) */
     OPT_NORELATIME, /* drop a pending relatime request */
-    OPT_SB,      /* a superblock MS_* flag */
+    OPT_SB,         /* a superblock MS_* flag */
     OPT_BIND,
     OPT_RBIND,
     OPT_REMOUNT,
@@ -33,72 +33,72 @@ struct opt_def {
 
 /* The set runc understands; anything else is filesystem data. */
 static const struct opt_def opt_table[] = {
-    { "defaults", OPT_NOOP, false, false, 0 },
-    { "ro", OPT_ATTR, false, false, MOUNT_ATTR_RDONLY },
-    { "rw", OPT_ATTR, true, false, MOUNT_ATTR_RDONLY },
-    { "nosuid", OPT_ATTR, false, false, MOUNT_ATTR_NOSUID },
-    { "suid", OPT_ATTR, true, false, MOUNT_ATTR_NOSUID },
-    { "nodev", OPT_ATTR, false, false, MOUNT_ATTR_NODEV },
-    { "dev", OPT_ATTR, true, false, MOUNT_ATTR_NODEV },
-    { "noexec", OPT_ATTR, false, false, MOUNT_ATTR_NOEXEC },
-    { "exec", OPT_ATTR, true, false, MOUNT_ATTR_NOEXEC },
-    { "nodiratime", OPT_ATTR, false, false, MOUNT_ATTR_NODIRATIME },
-    { "diratime", OPT_ATTR, true, false, MOUNT_ATTR_NODIRATIME },
-    { "nosymfollow", OPT_ATTR, false, false, MOUNT_ATTR_NOSYMFOLLOW },
-    { "symfollow", OPT_ATTR, true, false, MOUNT_ATTR_NOSYMFOLLOW },
+    {"defaults", OPT_NOOP, false, false, 0},
+    {"ro", OPT_ATTR, false, false, MOUNT_ATTR_RDONLY},
+    {"rw", OPT_ATTR, true, false, MOUNT_ATTR_RDONLY},
+    {"nosuid", OPT_ATTR, false, false, MOUNT_ATTR_NOSUID},
+    {"suid", OPT_ATTR, true, false, MOUNT_ATTR_NOSUID},
+    {"nodev", OPT_ATTR, false, false, MOUNT_ATTR_NODEV},
+    {"dev", OPT_ATTR, true, false, MOUNT_ATTR_NODEV},
+    {"noexec", OPT_ATTR, false, false, MOUNT_ATTR_NOEXEC},
+    {"exec", OPT_ATTR, true, false, MOUNT_ATTR_NOEXEC},
+    {"nodiratime", OPT_ATTR, false, false, MOUNT_ATTR_NODIRATIME},
+    {"diratime", OPT_ATTR, true, false, MOUNT_ATTR_NODIRATIME},
+    {"nosymfollow", OPT_ATTR, false, false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"symfollow", OPT_ATTR, true, false, MOUNT_ATTR_NOSYMFOLLOW},
     /* "atime"/"nostrictatime" undo noatime/strictatime: the kernel default
      * they fall back to is relatime. */
-    { "noatime", OPT_ATIME, false, false, MOUNT_ATTR_NOATIME },
-    { "atime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME },
-    { "relatime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME },
-    { "norelatime", OPT_NORELATIME, false, false, 0 },
-    { "strictatime", OPT_ATIME, false, false, MOUNT_ATTR_STRICTATIME },
-    { "nostrictatime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME },
-    { "rro", OPT_ATTR, false, true, MOUNT_ATTR_RDONLY },
-    { "rrw", OPT_ATTR, true, true, MOUNT_ATTR_RDONLY },
-    { "rnosuid", OPT_ATTR, false, true, MOUNT_ATTR_NOSUID },
-    { "rsuid", OPT_ATTR, true, true, MOUNT_ATTR_NOSUID },
-    { "rnodev", OPT_ATTR, false, true, MOUNT_ATTR_NODEV },
-    { "rdev", OPT_ATTR, true, true, MOUNT_ATTR_NODEV },
-    { "rnoexec", OPT_ATTR, false, true, MOUNT_ATTR_NOEXEC },
-    { "rexec", OPT_ATTR, true, true, MOUNT_ATTR_NOEXEC },
-    { "rnodiratime", OPT_ATTR, false, true, MOUNT_ATTR_NODIRATIME },
-    { "rdiratime", OPT_ATTR, true, true, MOUNT_ATTR_NODIRATIME },
-    { "rnosymfollow", OPT_ATTR, false, true, MOUNT_ATTR_NOSYMFOLLOW },
-    { "rsymfollow", OPT_ATTR, true, true, MOUNT_ATTR_NOSYMFOLLOW },
-    { "rnoatime", OPT_ATIME, false, true, MOUNT_ATTR_NOATIME },
-    { "ratime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME },
-    { "rrelatime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME },
-    { "rnorelatime", OPT_NORELATIME, false, true, 0 },
-    { "rstrictatime", OPT_ATIME, false, true, MOUNT_ATTR_STRICTATIME },
-    { "rnostrictatime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME },
-    { "sync", OPT_SB, false, false, MS_SYNCHRONOUS },
-    { "async", OPT_SB, true, false, MS_SYNCHRONOUS },
-    { "dirsync", OPT_SB, false, false, MS_DIRSYNC },
-    { "mand", OPT_SB, false, false, MS_MANDLOCK },
-    { "nomand", OPT_SB, true, false, MS_MANDLOCK },
-    { "lazytime", OPT_SB, false, false, MS_LAZYTIME },
-    { "nolazytime", OPT_SB, true, false, MS_LAZYTIME },
-    { "silent", OPT_SB, false, false, MS_SILENT },
-    { "loud", OPT_SB, true, false, MS_SILENT },
-    { "iversion", OPT_SB, false, false, MS_I_VERSION },
-    { "noiversion", OPT_SB, true, false, MS_I_VERSION },
-    { "bind", OPT_BIND, false, false, 0 },
-    { "rbind", OPT_RBIND, false, false, 0 },
-    { "remount", OPT_REMOUNT, false, false, 0 },
-    { "tmpcopyup", OPT_TMPCOPYUP, false, false, 0 },
-    { "idmap", OPT_IDMAP, false, false, 0 },
-    { "ridmap", OPT_IDMAP, false, true, 0 },
+    {"noatime", OPT_ATIME, false, false, MOUNT_ATTR_NOATIME},
+    {"atime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME},
+    {"relatime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME},
+    {"norelatime", OPT_NORELATIME, false, false, 0},
+    {"strictatime", OPT_ATIME, false, false, MOUNT_ATTR_STRICTATIME},
+    {"nostrictatime", OPT_ATIME, false, false, MOUNT_ATTR_RELATIME},
+    {"rro", OPT_ATTR, false, true, MOUNT_ATTR_RDONLY},
+    {"rrw", OPT_ATTR, true, true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", OPT_ATTR, false, true, MOUNT_ATTR_NOSUID},
+    {"rsuid", OPT_ATTR, true, true, MOUNT_ATTR_NOSUID},
+    {"rnodev", OPT_ATTR, false, true, MOUNT_ATTR_NODEV},
+    {"rdev", OPT_ATTR, true, true, MOUNT_ATTR_NODEV},
+    {"rnoexec", OPT_ATTR, false, true, MOUNT_ATTR_NOEXEC},
+    {"rexec", OPT_ATTR, true, true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", OPT_ATTR, false, true, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", OPT_ATTR, true, true, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", OPT_ATTR, false, true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", OPT_ATTR, true, true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rnoatime", OPT_ATIME, false, true, MOUNT_ATTR_NOATIME},
+    {"ratime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME},
+    {"rrelatime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", OPT_NORELATIME, false, true, 0},
+    {"rstrictatime", OPT_ATIME, false, true, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", OPT_ATIME, false, true, MOUNT_ATTR_RELATIME},
+    {"sync", OPT_SB, false, false, MS_SYNCHRONOUS},
+    {"async", OPT_SB, true, false, MS_SYNCHRONOUS},
+    {"dirsync", OPT_SB, false, false, MS_DIRSYNC},
+    {"mand", OPT_SB, false, false, MS_MANDLOCK},
+    {"nomand", OPT_SB, true, false, MS_MANDLOCK},
+    {"lazytime", OPT_SB, false, false, MS_LAZYTIME},
+    {"nolazytime", OPT_SB, true, false, MS_LAZYTIME},
+    {"silent", OPT_SB, false, false, MS_SILENT},
+    {"loud", OPT_SB, true, false, MS_SILENT},
+    {"iversion", OPT_SB, false, false, MS_I_VERSION},
+    {"noiversion", OPT_SB, true, false, MS_I_VERSION},
+    {"bind", OPT_BIND, false, false, 0},
+    {"rbind", OPT_RBIND, false, false, 0},
+    {"remount", OPT_REMOUNT, false, false, 0},
+    {"tmpcopyup", OPT_TMPCOPYUP, false, false, 0},
+    {"idmap", OPT_IDMAP, false, false, 0},
+    {"ridmap", OPT_IDMAP, false, true, 0},
 };
 
 static const struct {
     const char *name;
     unsigned long flags;
 } prop_table[] = {
-    { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
-    { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
-    { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
-    { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 int mount_propagation_parse(const char *s, unsigned long *ret)
@@ -156,17 +156,10 @@ static int apply_one(struct mount_opts *o, const struct opt_def *d, struct brick
     uint64_t *clr = d->rec ? &o->rec_attr_clr : &o->attr_clr;
 
     switch (d->kind) {
-    case OPT_NOOP:
-        break;
-    case OPT_ATTR:
-        set_bit(set, clr, d->flag, d->clear);
-        break;
-    case OPT_ATIME:
-        set_atime(set, clr, d->flag);
-        break;
-    case OPT_NORELATIME:
-        drop_relatime(set, clr);
-        break;
+    case OPT_NOOP: break;
+    case OPT_ATTR: set_bit(set, clr, d->flag, d->clear); break;
+    case OPT_ATIME: set_atime(set, clr, d->flag); break;
+    case OPT_NORELATIME: drop_relatime(set, clr); break;
     case OPT_SB:
         if (d->clear) {
             o->sb_set &= ~(unsigned long)d->flag;
@@ -176,18 +169,10 @@ static int apply_one(struct mount_opts *o, const struct opt_def *d, struct brick
             o->sb_clr &= ~(unsigned long)d->flag;
         }
         break;
-    case OPT_BIND:
-        o->is_bind = true;
-        break;
-    case OPT_RBIND:
-        o->is_bind = o->recursive = true;
-        break;
-    case OPT_REMOUNT:
-        o->remount = true;
-        break;
-    case OPT_TMPCOPYUP:
-        o->tmpcopyup = true;
-        break;
+    case OPT_BIND: o->is_bind = true; break;
+    case OPT_RBIND: o->is_bind = o->recursive = true; break;
+    case OPT_REMOUNT: o->remount = true; break;
+    case OPT_TMPCOPYUP: o->tmpcopyup = true; break;
     case OPT_IDMAP:
         o->idmap = true;
         o->idmap_recursive = d->rec;
@@ -205,8 +190,7 @@ static int parse_word(struct mount_opts *o, const char *opt, struct brick_error 
         return apply_one(o, d, err);
     if (mount_propagation_parse(opt, &prop) == 0) {
         if (o->n_propagation >= MOUNT_OPTS_MAX_PROPAGATION)
-            return brick_err(err, 0, "too many propagation options (at most %d)",
-                             MOUNT_OPTS_MAX_PROPAGATION);
+            return brick_err(err, 0, "too many propagation options (at most %d)", MOUNT_OPTS_MAX_PROPAGATION);
         o->propagation[o->n_propagation++] = prop;
         return 0;
     }
@@ -215,10 +199,9 @@ static int parse_word(struct mount_opts *o, const char *opt, struct brick_error 
     return 0;
 }
 
-int mount_options_parse(char **options, const char *type, struct mount_opts *ret,
-                        struct brick_error *err)
+int mount_options_parse(char **options, const char *type, struct mount_opts *ret, struct brick_error *err)
 {
-    struct mount_opts o = { 0 };
+    struct mount_opts o = {0};
 
     if (streq(type, "bind") || streq(type, "rbind")) {
         o.is_bind = true;

@@ -24,13 +24,13 @@
 #define MOUNT_OPTS_MAX_PROPAGATION 8
 
 struct mount_opts {
-    bool is_bind;   /* "bind"/"rbind" option, or type "bind" */
-    bool recursive; /* "rbind": clone submounts too */
-    bool remount;   /* "remount": change an existing mount, no new one */
-    bool tmpcopyup; /* "tmpcopyup": a tmpfs starts with a copy of the directory it covers */
-    bool idmap;     /* "idmap"/"ridmap": an id-mapped bind (uidMappings/gidMappings) */
-    bool idmap_recursive; /* "ridmap": every mount of an rbind tree id-mapped, not the top only */
-    uint64_t attr_set, attr_clr;         /* MOUNT_ATTR_* on the top mount only */
+    bool is_bind;                /* "bind"/"rbind" option, or type "bind" */
+    bool recursive;              /* "rbind": clone submounts too */
+    bool remount;                /* "remount": change an existing mount, no new one */
+    bool tmpcopyup;              /* "tmpcopyup": a tmpfs starts with a copy of the directory it covers */
+    bool idmap;                  /* "idmap"/"ridmap": an id-mapped bind (uidMappings/gidMappings) */
+    bool idmap_recursive;        /* "ridmap": every mount of an rbind tree id-mapped, not the top only */
+    uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* on the top mount only */
     uint64_t rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* on the whole tree */
     unsigned long sb_set, sb_clr;        /* MS_SYNCHRONOUS, MS_DIRSYNC, MS_MANDLOCK, MS_LAZYTIME,
                                             MS_SILENT, MS_I_VERSION (superblock flags) */
@@ -44,8 +44,7 @@ struct mount_opts {
  * earlier ones, as with mount(8). Rejects idmap and ridmap but on a bind,
  * and tmpcopyup on anything but a tmpfs, and too many propagation options. On success *ret owns data;
  * release it with mount_opts_done(). */
-int mount_options_parse(char **options, const char *type, struct mount_opts *ret,
-                        struct brick_error *err);
+int mount_options_parse(char **options, const char *type, struct mount_opts *ret, struct brick_error *err);
 void mount_opts_done(struct mount_opts *o);
 
 /* Parse one propagation word ("rshared", "slave", ...) into MS_* flags

@@ -63,8 +63,8 @@ static int check_dest_type(int dst_fd, bool want_dir, struct brick_error *err)
     return 0;
 }
 
-static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
-                   const struct mount_opts *o, int idmapped, struct brick_error *err)
+static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_opts *o,
+                   int idmapped, struct brick_error *err)
 {
     _cleanup_free_ char *src = NULL;
     struct stat st;
@@ -79,8 +79,7 @@ static int do_bind(struct rootfs_ctx *ctx, const char *source, const char *dest,
         return brick_err_errno(err, errno, "source %s", source);
 
     bool dir = S_ISDIR(st.st_mode);
-    _cleanup_close_ int dst =
-        resolve_in_root(ctx->root_fd, dest, dir ? RESOLVE_MKDIR : RESOLVE_MKFILE, err);
+    _cleanup_close_ int dst = resolve_in_root(ctx->root_fd, dest, dir ? RESOLVE_MKDIR : RESOLVE_MKFILE, err);
     if (dst < 0)
         return dst;
     int r = check_dest_type(dst, dir, err);
@@ -164,11 +163,11 @@ static int do_fs(struct rootfs_ctx *ctx, const struct oci_mount *m, const struct
     bool cover = tmpfs && rootfs_is_cover(ctx, m->destination);
     if (cover && !existed)
         return brick_err(err, ENOENT, "cover: the directory does not exist");
-    _cleanup_close_ int mnt =
-        mnt_fs_new(m->type, m->source, o->data, o->sb_set, o->sb_clr, attr, err);
+    _cleanup_close_ int mnt = mnt_fs_new(m->type, m->source, o->data, o->sb_set, o->sb_clr, attr, err);
     if (mnt == -ENOSYS) {
         if (o->tmpcopyup || cover)
-            return brick_err(err, ENOSYS, "%s needs the new mount API (Linux 5.2)", cover ? "cover" : "tmpcopyup");
+            return brick_err(err, ENOSYS, "%s needs the new mount API (Linux 5.2)",
+                             cover ? "cover" : "tmpcopyup");
         return legacy_fs(ctx->root_fd, m->type, m->source, dst, m->destination, o, err);
     }
     if (mnt < 0)
@@ -228,7 +227,8 @@ static void sysfs_as_bind(struct mount_opts *o)
  * /proc -> /somewhere link would move procfs and leave /proc to the image,
  * where masking and the runtime's own /proc reads would miss it. The
  * last component is looked at unfollowed, in its parent resolved in the root. */
-static int check_ordinary_dir(const struct rootfs_ctx *ctx, const struct oci_mount *m, struct brick_error *err)
+static int check_ordinary_dir(const struct rootfs_ctx *ctx, const struct oci_mount *m,
+                              struct brick_error *err)
 {
     _cleanup_free_ char *dir = xstrdup(m->destination);
     size_t n = strlen(dir);
@@ -239,7 +239,8 @@ static int check_ordinary_dir(const struct rootfs_ctx *ctx, const struct oci_mou
     if (slash)
         *slash = '\0';
     struct brick_error ignored;
-    _cleanup_close_ int parent = resolve_in_root(ctx->root_fd, slash && *dir ? dir : "/", RESOLVE_EXISTING, &ignored);
+    _cleanup_close_ int parent =
+        resolve_in_root(ctx->root_fd, slash && *dir ? dir : "/", RESOLVE_EXISTING, &ignored);
     struct stat st;
     if (parent < 0 || !*base || fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
         return 0; /* missing: made as a directory */
@@ -302,12 +303,13 @@ static bool defer_readonly(const struct rootfs_ctx *ctx, size_t idx, struct moun
      * submounts and all, from the start (sysfs_readonly_throughout,
      * CVE-2023-25809). */
     const struct oci_mount *m = &ctx->spec->mounts[idx];
-    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) || (m->type && streq(m->type, "sysfs")) ||
-        (o->is_bind && source_is_sysfs(m->source)) || !mounts_below_later(ctx->spec, idx))
+    if (o->remount || !((o->attr_set | o->rec_attr_set) & MOUNT_ATTR_RDONLY) ||
+        (m->type && streq(m->type, "sysfs")) || (o->is_bind && source_is_sysfs(m->source)) ||
+        !mounts_below_later(ctx->spec, idx))
         return false;
     o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
     o->attr_clr |= MOUNT_ATTR_RDONLY; /* the top only: a bind's submounts keep "rro" */
-    if (!o->is_bind) /* a new filesystem has no submounts */
+    if (!o->is_bind)                  /* a new filesystem has no submounts */
         o->rec_attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
     return true;
 }
@@ -336,7 +338,7 @@ int rootfs_readonly_later(struct rootfs_ctx *ctx, struct brick_error *err)
 int rootfs_mount_one(struct rootfs_ctx *ctx, size_t idx, struct brick_error *err)
 {
     const struct oci_mount *m = &ctx->spec->mounts[idx];
-    struct mount_opts o = { 0 };
+    struct mount_opts o = {0};
     int r = mount_options_parse(m->options, m->type, &o, err);
 
     if (r >= 0) {

@@ -182,8 +182,7 @@ static int create_walk(int root_fd, const char *path, enum resolve_create create
     return TAKE_FD(parent);
 }
 
-int resolve_in_root(int root_fd, const char *path, enum resolve_create create,
-                    struct brick_error *err)
+int resolve_in_root(int root_fd, const char *path, enum resolve_create create, struct brick_error *err)
 {
     int fd = lookup(root_fd, path);
 

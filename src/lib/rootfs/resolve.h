@@ -26,7 +26,6 @@ enum resolve_create {
  * O_CLOEXEC fd, following symlinks inside the root. Returns the fd or -errno
  * (err: "<what>: <reason>"). A dangling symlink is followed when creating: a
  * rootfs with /var/run -> /run gets /run created. */
-int resolve_in_root(int root_fd, const char *path, enum resolve_create create,
-                    struct brick_error *err);
+int resolve_in_root(int root_fd, const char *path, enum resolve_create create, struct brick_error *err);
 
 #endif

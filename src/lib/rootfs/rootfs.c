@@ -69,7 +69,8 @@ static int root_recursive_readonly(const struct oci_spec *s, bool *ret, struct b
     const char *v = oci_kv_get(s->annotations, s->n_annotations, ROOTFS_ANN_RECURSIVE_RO);
     *ret = v != NULL;
     if (v && !streq(v, "recursive"))
-        return brick_err(err, EINVAL, "annotations[\"" ROOTFS_ANN_RECURSIVE_RO "\"]: expected \"recursive\", got \"%s\"",
+        return brick_err(err, EINVAL,
+                         "annotations[\"" ROOTFS_ANN_RECURSIVE_RO "\"]: expected \"recursive\", got \"%s\"",
                          v);
     return 0;
 }
@@ -103,7 +104,8 @@ static int bind_rootfs(struct rootfs_ctx *ctx, const char *rootfs, struct brick_
             r = mnt_attach(tree, target);
         if (r < 0) {
             close(tree);
-            return brick_err_errno(err, -r, "bind rootfs %s%s", rootfs, rro ? " (recursively read-only)" : "");
+            return brick_err_errno(err, -r, "bind rootfs %s%s", rootfs,
+                                   rro ? " (recursively read-only)" : "");
         }
         rro = false;
     }
@@ -151,8 +153,8 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct brick_error *err)
     if (!rootfs) {
         if (!s->root.path)
             return brick_err(err, EINVAL, "root.path is missing");
-        ctx->rootfs_buf = s->root.path[0] == '/' ? xstrdup(s->root.path)
-                                                 : xasprintf("%s/%s", ctx->bundle, s->root.path);
+        ctx->rootfs_buf =
+            s->root.path[0] == '/' ? xstrdup(s->root.path) : xasprintf("%s/%s", ctx->bundle, s->root.path);
         rootfs = ctx->rootfs_buf;
     }
     /* Nothing we mount from here on may propagate back to the host. */

@@ -36,7 +36,7 @@ struct rootfs_symlink {
     char *path, *target;
 };
 struct rootfs_ext {
-    char **cover;                    /* destinations of covering tmpfs mounts */
+    char **cover; /* destinations of covering tmpfs mounts */
     struct rootfs_symlink *symlinks;
     size_t n_symlinks;
 };
@@ -78,13 +78,13 @@ struct rootfs_ctx {
     const int *idmap_fds;
 
     /* private */
-    bool root_fd_set; /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
-    bool awaited;     /* await_cgroup was called */
-    char *rootfs_buf; /* owned rootfs path when computed from bundle + root.path */
+    bool root_fd_set;      /* root_fd is ours to close (root_fd == 0 from a zeroed ctx is not) */
+    bool awaited;          /* await_cgroup was called */
+    char *rootfs_buf;      /* owned rootfs path when computed from bundle + root.path */
     struct rootfs_ext ext; /* run.brick.cover, run.brick.symlinks */
     int *cover_fds;        /* the covering tmpfs mounts, made read-only at the end */
     size_t n_cover_fds;
-    int *ro_later;    /* read-only mounts with mounts of the config beneath them,
+    int *ro_later; /* read-only mounts with mounts of the config beneath them,
                          made read-only by rootfs_finalize() (mounts.c) */
     size_t n_ro_later;
 };
@@ -103,7 +103,8 @@ struct rootfs_idmap {
 int rootfs_mount_idmap(const struct oci_spec *s, size_t i, struct rootfs_idmap *ret, struct brick_error *err);
 /* In the init (its own mount namespace): mount i's source cloned as a
  * detached tree, recursively for rbind. */
-int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd, struct brick_error *err);
+int rootfs_idmap_clone(const struct oci_spec *s, const char *bundle, size_t i, int *ret_fd,
+                       struct brick_error *err);
 /* A bind mount of a container with a user namespace whose source the
  * container's root may not reach (under a 0700 directory of the host's
  * root): the runtime opens the source with its own credentials, in the
@@ -144,7 +145,8 @@ void rootfs_ctx_done(struct rootfs_ctx *ctx);
  * path. The process check is exec's too (where: "process", "--process"). */
 struct oci_process;
 int rootfs_check_without_mntns(const struct oci_spec *s, struct brick_error *err);
-int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where, struct brick_error *err);
+int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where,
+                                       struct brick_error *err);
 /* In the init, instead of prepare/pivot/finalize: chroot into rootfs. */
 int rootfs_chroot(const char *rootfs, struct brick_error *err);
 

@@ -48,8 +48,7 @@ int mnt_attach(int mnt_fd, int target_fd)
                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
-int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagation,
-                bool recursive)
+int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagation, bool recursive)
 {
     struct mount_attr a = {
         .attr_set = set,
@@ -95,8 +94,7 @@ static int fs_fail(int fs_fd, int r, const char *what, const char *key, struct b
     char why[FS_LOG_MAX + 8];
 
     fs_log(fs_fd, why, sizeof(why));
-    return brick_err(err, -r, "%s%s%s: %s%s", what, key ? " " : "", key ? key : "", strerror(-r),
-                     why);
+    return brick_err(err, -r, "%s%s%s: %s%s", what, key ? " " : "", key ? key : "", strerror(-r), why);
 }
 
 static int fs_set(int fs_fd, const char *key, const char *value)
@@ -150,9 +148,9 @@ static const struct {
     unsigned long flag;
     const char *on, *off;
 } sb_names[] = {
-    { MS_SYNCHRONOUS, "sync", "async" },     { MS_DIRSYNC, "dirsync", NULL },
-    { MS_MANDLOCK, "mand", "nomand" },       { MS_LAZYTIME, "lazytime", "nolazytime" },
-    { MS_I_VERSION, "iversion", "noiversion" },
+    {MS_SYNCHRONOUS, "sync", "async"},        {MS_DIRSYNC, "dirsync", NULL},
+    {MS_MANDLOCK, "mand", "nomand"},          {MS_LAZYTIME, "lazytime", "nolazytime"},
+    {MS_I_VERSION, "iversion", "noiversion"},
 };
 
 /* MS_SILENT only quiets mount(2) printk noise; the fs context logs to its fd
@@ -160,7 +158,7 @@ static const struct {
 static int fs_set_sb(int fs_fd, unsigned long set, unsigned long clr, struct brick_error *err)
 {
     for (size_t i = 0; i < ARRAY_SIZE(sb_names); i++) {
-        const char *key = (set & sb_names[i].flag) ? sb_names[i].on
+        const char *key = (set & sb_names[i].flag)   ? sb_names[i].on
                           : (clr & sb_names[i].flag) ? sb_names[i].off
                                                      : NULL;
         if (!key)

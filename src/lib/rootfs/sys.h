@@ -31,8 +31,7 @@ int mnt_clone_nofollow(int dfd, const char *name);
 int mnt_attach(int mnt_fd, int target_fd);
 /* mount_setattr on the mount mnt_fd is the root of. propagation is MS_* or 0;
  * MS_REC in it, or recursive, applies to the whole tree. */
-int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagation,
-                bool recursive);
+int mnt_setattr(int mnt_fd, uint64_t set, uint64_t clr, unsigned long propagation, bool recursive);
 /* MOUNT_ATTR_IDMAP with the maps of userns_fd on a detached mount (its
  * whole tree when recursive). */
 int mnt_setattr_idmap(int mnt_fd, int userns_fd, bool recursive);

@@ -39,7 +39,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 char *init_state_json(const struct create_ctx *ctx, pid_t host_pid, const char *status)
 {
     struct container_state st = {
@@ -62,8 +61,8 @@ static bool ns_requested(const struct oci_spec *spec, enum oci_ns_type t)
 /* sysctls must land in a namespace of the container's own, never the host's. */
 static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
 {
-    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                           "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                            "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
         const char *k = spec->linux_.sysctl[i].key;
@@ -79,8 +78,8 @@ static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
                 if (streq(k, ipc_keys[j]))
                     ok = ns_requested(spec, OCI_NS_IPC);
         if (!ok)
-            return brick_err(err, EINVAL,
-                             "linux.sysctl[\"%s\"]: not in a namespace of the container's own", k);
+            return brick_err(err, EINVAL, "linux.sysctl[\"%s\"]: not in a namespace of the container's own",
+                             k);
     }
     return 0;
 }
@@ -89,8 +88,7 @@ static int check_sysctl(const struct oci_spec *spec, struct brick_error *err)
  * to this kernel's ABI here, so its errors come before anything exists.
  * landlock_restrict_self() runs after the identity switch: it needs
  * no_new_privs or CAP_SYS_ADMIN then. */
-static int check_security(const struct oci_spec *spec, const struct lsm_host *host,
-                          struct brick_error *err)
+static int check_security(const struct oci_spec *spec, const struct lsm_host *host, struct brick_error *err)
 {
     int r = lsm_check_config(spec, host, err);
     if (r < 0)
@@ -104,7 +102,8 @@ static int check_security(const struct oci_spec *spec, const struct lsm_host *ho
     for (char **c = p->capabilities.present ? p->capabilities.effective : NULL; c && *c; c++)
         admin = admin || streq(*c, "CAP_SYS_ADMIN");
     if (r >= 0 && ll && ll->abi >= 1 && !p->no_new_privileges && !admin)
-        r = brick_err(err, EINVAL, "annotations[\"" LANDLOCK_ANNOTATION "\"]: Landlock needs "
+        r = brick_err(err, EINVAL,
+                      "annotations[\"" LANDLOCK_ANNOTATION "\"]: Landlock needs "
                       "process.noNewPrivileges (or CAP_SYS_ADMIN in the effective set)");
     landlock_policy_free(ll);
     return r < 0 ? brick_err_prefix(err, "config.json") : 0;
@@ -132,8 +131,7 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
                          spec->linux_.n_uid_mappings ? "uidMappings" : "gidMappings",
                          spec->linux_.n_uid_mappings ? "gidMappings" : "uidMappings");
     if (spec->process->terminal && !ctx->opts->console_socket && !ctx->foreground_tty)
-        return brick_err(err, EINVAL,
-                         "cannot allocate a terminal without --console-socket when detached");
+        return brick_err(err, EINVAL, "cannot allocate a terminal without --console-socket when detached");
     if (!spec->process->terminal && ctx->opts->console_socket)
         return brick_err(err, EINVAL, "--console-socket is only valid when process.terminal is true");
     if (spec->linux_.n_net_devices > 0)
@@ -146,8 +144,10 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
         if (r < 0)
             return brick_err_prefix(err, "config.json");
         if (r > 0 && ctx->rootless)
-            return brick_err(err, EPERM, "config.json: mounts[%zu].uidMappings: rootless, an id-mapped mount needs "
-                             "CAP_SYS_ADMIN where the source is mounted (the host's user namespace)", i);
+            return brick_err(err, EPERM,
+                             "config.json: mounts[%zu].uidMappings: rootless, an id-mapped mount needs "
+                             "CAP_SYS_ADMIN where the source is mounted (the host's user namespace)",
+                             i);
     }
     int r = check_security(spec, &ctx->lsm, err);
     if (r < 0)
@@ -166,7 +166,8 @@ static int resolve_paths(struct create_ctx *ctx, struct brick_error *err)
     char buf[PATH_MAX];
     if (bundle_in_state(ctx)) {
         if (ctx->spec->root.path[0] != '/')
-            return brick_err(err, EINVAL, "root.path %s: must be absolute without a bundle", ctx->spec->root.path);
+            return brick_err(err, EINVAL, "root.path %s: must be absolute without a bundle",
+                             ctx->spec->root.path);
     } else {
         const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
         if (!realpath(bundle, buf))
@@ -333,7 +334,8 @@ static int check_cgroup_unused(const struct cgroup *cg, struct brick_error *err)
         return 0; /* does not exist yet */
     free(pids);
     if (n > 0)
-        return brick_err(err, EBUSY, "cgroup %s is not empty (%zu processes): a container needs a cgroup of its own",
+        return brick_err(err, EBUSY,
+                         "cgroup %s is not empty (%zu processes): a container needs a cgroup of its own",
                          cg->path, n);
     return 0;
 }
@@ -363,7 +365,8 @@ static int step_plan_cgroup(struct create_ctx *ctx, struct brick_error *err)
     if (running_unprivileged() && !cgroup_writable(&cg)) {
         bool ask = cgroup_resources_ask(&cg, &ctx->spec->linux_.resources);
         if (ask)
-            r = brick_err(err, EPERM, "rootless: cannot apply linux.resources: cgroup %s is not delegated to uid %u "
+            r = brick_err(err, EPERM,
+                          "rootless: cannot apply linux.resources: cgroup %s is not delegated to uid %u "
                           "(a systemd user session on cgroup v2 delegates one: docs/ROOTLESS.md)",
                           cg.n ? cg.h[0].dir : "", (unsigned)geteuid());
         cgroup_done(&cg);
@@ -604,8 +607,10 @@ static int step_on_created(struct create_ctx *ctx, struct brick_error *err)
     if (!ctx->opts->on_created)
         return 0;
     struct brick_created c = {
-        .pid = ctx->init_pid, .pidfd = ctx->init_pidfd,
-        .net_fd = ctx->created_ns[CREATED_NS_NET], .user_fd = ctx->created_ns[CREATED_NS_USER],
+        .pid = ctx->init_pid,
+        .pidfd = ctx->init_pidfd,
+        .net_fd = ctx->created_ns[CREATED_NS_NET],
+        .user_fd = ctx->created_ns[CREATED_NS_USER],
     };
     int r = ctx->opts->on_created(&c, ctx->opts->on_created_data, err);
     for (int i = 0; i < CREATED_NS__MAX; i++) {
@@ -755,9 +760,10 @@ static void rollback(struct create_ctx *ctx, int rootfd)
 void create_ctx_done(struct create_ctx *ctx)
 {
     ctx->state_dirfd = -1; /* owned by the caller */
-    int *fds[] = {&ctx->stage1_pidfd, &ctx->host_procfd,   &ctx->sync_parent,    &ctx->sync_child, &ctx->console_fd,
-                  &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd, &ctx->log_stdin,
-                  &ctx->log_stdout, &ctx->logger_pidfd, &ctx->created_ns[0], &ctx->created_ns[1]};
+    int *fds[] = {&ctx->stage1_pidfd, &ctx->host_procfd,    &ctx->sync_parent,    &ctx->sync_child,
+                  &ctx->console_fd,   &ctx->console_parent, &ctx->exec_listen_fd, &ctx->init_pidfd,
+                  &ctx->log_stdin,    &ctx->log_stdout,     &ctx->logger_pidfd,   &ctx->created_ns[0],
+                  &ctx->created_ns[1]};
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);

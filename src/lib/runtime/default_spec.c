@@ -29,8 +29,8 @@ static const char *const default_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_N
 static bjson *process(void)
 {
     static const char *const args[] = {"sh", NULL};
-    static const char *const env[] = {
-        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};
+    static const char *const env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                      "TERM=xterm", NULL};
     const char *const *caps = default_caps;
     bjson *p = bjson_new_object(), *user = bjson_new_object(), *c = bjson_new_object();
     bjson *rl = bjson_new_object(), *rls = bjson_new_array();
@@ -68,11 +68,11 @@ static bjson *mount(const char *dest, const char *type, const char *src, const c
 static bjson *mounts(bool rootless)
 {
     static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
-    static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
-                                      "gid=5", NULL};
+    static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+                                      "mode=0620", "gid=5",  NULL};
     /* Rootless: no gid= (group 5 is not mapped in the user namespace). */
-    static const char *const pts_rootless[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                               "mode=0620", NULL};
+    static const char *const pts_rootless[] = {"nosuid",        "noexec",    "newinstance",
+                                               "ptmxmode=0666", "mode=0620", NULL};
     static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL};
     static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
     static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
@@ -121,11 +121,19 @@ static bjson *namespaces(bool rootless, bool cgroupns)
 static bjson *linux_section(bool rootless, bool cgroupns)
 {
     static const char *const masked[] = {
-        "/proc/acpi",        "/proc/asound",     "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/sys/firmware",     "/proc/scsi",       NULL,
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/sys/firmware",
+        "/proc/scsi",
+        NULL,
     };
-    static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+    static const char *const ro[] = {"/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
                                      "/proc/sysrq-trigger", NULL};
     bjson *l = bjson_new_object();
     if (rootless) {

@@ -36,18 +36,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 struct exec_ctx {
     const struct brick_exec_opts *opts;
-    struct oci_spec *spec;          /* the saved config: seccomp, Landlock annotation */
+    struct oci_spec *spec; /* the saved config: seccomp, Landlock annotation */
     struct oci_process *proc;
-    struct seccomp_prog *seccomp;   /* compiled in the parent, loaded by the child */
-    int host_procfd;                /* verified host /proc, for LSM attributes */
+    struct seccomp_prog *seccomp; /* compiled in the parent, loaded by the child */
+    int host_procfd;              /* verified host /proc, for LSM attributes */
     int init_pidfd;
     pid_t init_pid;
-    int ns_flags;      /* namespaces of the container that differ from ours */
+    int ns_flags; /* namespaces of the container that differ from ours */
     int sync_parent, sync_child;
-    int console_fd;    /* connected --console-socket, or our pair's child end */
+    int console_fd; /* connected --console-socket, or our pair's child end */
     int console_parent;
     const struct cgroup *cgroup; /* the container's, or NULL */
     bool cloned_into;            /* E was cloned into its cgroup2 hierarchy (CLONE_INTO_CGROUP) */
@@ -104,8 +103,7 @@ static void set_env(char ***env, const char *kv)
 
 /* The process of runc exec without --process: the container's own process
  * with the command line's changes. */
-static int process_from_flags(const struct brick_exec_opts *o, struct oci_process *p,
-                              struct brick_error *err)
+static int process_from_flags(const struct brick_exec_opts *o, struct oci_process *p, struct brick_error *err)
 {
     strv_free(p->args);
     p->args = strv_copy(o->args);
@@ -508,7 +506,8 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     int r = build_process(h, ec, err);
     /* no mount namespace: the chroot holds only without the capabilities that leave it */
     if (r >= 0 && !oci_spec_namespace(ec->spec, OCI_NS_MOUNT))
-        r = rootfs_check_process_without_mntns(ec->proc, ec->opts->process_file ? "--process" : "process", err);
+        r = rootfs_check_process_without_mntns(ec->proc, ec->opts->process_file ? "--process" : "process",
+                                               err);
     if (r >= 0)
         r = open_console(ec, err);
     if (r >= 0 && ec->spec->linux_.seccomp.present)
@@ -546,8 +545,13 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
 int brick_exec(const struct brick_exec_opts *opts, int *ret_status, struct brick_error *err)
 {
     struct handle h;
-    struct exec_ctx ec = {.opts = opts, .init_pidfd = -1, .sync_parent = -1, .sync_child = -1,
-                          .console_fd = -1, .console_parent = -1, .state_dirfd = -1,
+    struct exec_ctx ec = {.opts = opts,
+                          .init_pidfd = -1,
+                          .sync_parent = -1,
+                          .sync_child = -1,
+                          .console_fd = -1,
+                          .console_parent = -1,
+                          .state_dirfd = -1,
                           .host_procfd = -1};
     *ret_status = 0;
     sigset_t old;

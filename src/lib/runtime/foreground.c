@@ -27,7 +27,7 @@ static void forwardable(sigset_t *set)
 }
 
 struct proxy {
-    int master;  /* pty master, -1 without a terminal */
+    int master; /* pty master, -1 without a terminal */
     int sigfd;
     int pidfd;
     bool raw;

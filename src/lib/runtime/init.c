@@ -193,7 +193,9 @@ static int loopback_up(const struct create_ctx *ctx, struct brick_error *err)
     if (!(ctx->ns.new_flags & CLONE_NEWNET))
         return 0;
     if (v && !streq(v, "up") && !streq(v, "down"))
-        return brick_err(err, EINVAL, "annotations[\"run.brick.net.loopback\"]: expected \"up\" or \"down\", got \"%s\"", v);
+        return brick_err(err, EINVAL,
+                         "annotations[\"run.brick.net.loopback\"]: expected \"up\" or \"down\", got \"%s\"",
+                         v);
     if (v && streq(v, "down"))
         return 0;
     _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -227,13 +229,13 @@ static int set_sysctls(const struct create_ctx *ctx, struct brick_error *err)
     return 0;
 }
 
-static int run_container_hooks(const struct create_ctx *ctx, pid_t host_pid,
-                               enum oci_hook_kind kind, struct brick_error *err)
+static int run_container_hooks(const struct create_ctx *ctx, pid_t host_pid, enum oci_hook_kind kind,
+                               struct brick_error *err)
 {
     if (ctx->spec->hooks[kind].n == 0)
         return 0;
-    _cleanup_free_ char *state = init_state_json(
-        ctx, host_pid, kind == OCI_HOOK_CREATE_CONTAINER ? "creating" : "created");
+    _cleanup_free_ char *state =
+        init_state_json(ctx, host_pid, kind == OCI_HOOK_CREATE_CONTAINER ? "creating" : "created");
     return hooks_run(ctx->spec, kind, state, err);
 }
 
@@ -354,7 +356,8 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
     /* placed by ourselves: our v1 directories, to bind (cgroup_mount.c) */
     _cleanup_free_ struct rootfs_cgroup_dir *dirs = xcalloc(ctx->cgroup.n + 1, sizeof(*dirs));
     size_t ndirs = 0;
-    for (size_t i = 0; (ctx->placement == INIT_PLACES_ITSELF) && ctx->init_cgroup_fds && i < ctx->cgroup.n; i++) {
+    for (size_t i = 0; (ctx->placement == INIT_PLACES_ITSELF) && ctx->init_cgroup_fds && i < ctx->cgroup.n;
+         i++) {
         const struct cgroup_hier *h = &ctx->cgroup.h[i];
         if (!*h->name || ctx->init_cgroup_fds[i] < 0)
             continue;
@@ -443,7 +446,7 @@ static int install_seccomp(struct create_ctx *ctx, pid_t host_pid, struct brick_
         close(nfd);
     }
     sc_prog_free(ctx->seccomp); /* closes the listener socket too */
-    ctx->seccomp = NULL; /* installed once */
+    ctx->seccomp = NULL;        /* installed once */
     return r;
 }
 
@@ -595,7 +598,8 @@ static void reset_signals(unsigned long long mask)
  * command gets a process group of its own, the terminal's foreground one, so
  * a Ctrl-C reaches it once. Signals are blocked before the fork: none may
  * take us down with its default action in between. */
-_Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, char *const *env, bool rootless)
+_Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, char *const *env,
+                                   bool rootless)
 {
     struct brick_error err = {0};
     sigset_t all, none;
@@ -725,7 +729,8 @@ _Noreturn void container_init(struct create_ctx *ctx)
     unsigned long long ignored = ignored_signals(ctx->host_procfd);
     /* in our own mount namespace (the cgroup mount clones from them), before
      * our mounts can cover the host's cgroup mounts */
-    if ((ctx->placement == INIT_PLACES_ITSELF) && cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
+    if ((ctx->placement == INIT_PLACES_ITSELF) &&
+        cgroup_self_open(&ctx->cgroup, &ctx->init_cgroup_fds, &err) < 0)
         fail(ctx->sync_child, &err);
     if (setup(ctx, &host_pid, &exe, &err) < 0)
         fail(ctx->sync_child, &err);

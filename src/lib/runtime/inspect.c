@@ -62,8 +62,10 @@ static bjson *cap_set(const char *hex)
 
 static bjson *from_status(const char *status)
 {
-    static const char *const sets[][2] = {{"CapBnd", "bounding"}, {"CapEff", "effective"},
-                                          {"CapPrm", "permitted"}, {"CapInh", "inheritable"},
+    static const char *const sets[][2] = {{"CapBnd", "bounding"},
+                                          {"CapEff", "effective"},
+                                          {"CapPrm", "permitted"},
+                                          {"CapInh", "inheritable"},
                                           {"CapAmb", "ambient"}};
     static const char *const modes[] = {"disabled", "strict", "filter"};
     char buf[128];
@@ -201,8 +203,10 @@ static bjson *report(const char *root, const struct container_state *st, int pid
     bjson_set(o, "landlock", bjson_new_string("unknown"));
     if (want_probe && container_status(st) == STATUS_PAUSED) {
         bjson_free(o);
-        brick_err(err, EBUSY, "inspect --probe: container \"%s\" is paused: its processes cannot stop for "
-                  "ptrace (brick resume it first)", st->id);
+        brick_err(err, EBUSY,
+                  "inspect --probe: container \"%s\" is paused: its processes cannot stop for "
+                  "ptrace (brick resume it first)",
+                  st->id);
         return NULL;
     }
     if (want_probe) {

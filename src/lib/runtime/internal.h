@@ -47,9 +47,9 @@ enum init_placement {
 struct create_ctx {
     const struct brick_create_opts *opts;
     struct oci_spec *spec;
-    char *bundle;        /* absolute */
-    char *rootfs;        /* absolute */
-    char created[48];    /* RFC 3339 creation time, fixed once for state and hooks */
+    char *bundle;     /* absolute */
+    char *rootfs;     /* absolute */
+    char created[48]; /* RFC 3339 creation time, fixed once for state and hooks */
     struct ns_plan ns;
     bool two_stage;      /* a stage-1 process joins/creates user, time or joined namespaces */
     bool start_sent;     /* run: START already sent (record_state) */
@@ -69,24 +69,24 @@ struct create_ctx {
     pid_t stage1_pid;
     int stage1_pidfd;
     pid_t parent_pid;
-    bool pid_file_written; /* rollback removes it */
-    struct lsm_host lsm;   /* which LSMs the host enables, detected once */
-    struct cgroup cgroup; /* the container's cgroup; n == 0: none (no cgroup on this host) */
-    enum create_step_id phase;       /* the step running (create_container) */
-    bool for_run;                    /* `run` (START on the sync socket), not `create` */
-    bool rootless;                   /* the runtime is unprivileged (euid != 0) */
+    bool pid_file_written;     /* rollback removes it */
+    struct lsm_host lsm;       /* which LSMs the host enables, detected once */
+    struct cgroup cgroup;      /* the container's cgroup; n == 0: none (no cgroup on this host) */
+    enum create_step_id phase; /* the step running (create_container) */
+    bool for_run;              /* `run` (START on the sync socket), not `create` */
+    bool rootless;             /* the runtime is unprivileged (euid != 0) */
     enum init_placement placement;
-    int *init_cgroup_fds;    /* in the init: its v1 mount points (cgroup_self_open), in its
+    int *init_cgroup_fds;         /* in the init: its v1 mount points (cgroup_self_open), in its
                                 own mount namespace */
-    bool init_spread;     /* the init's CPUs narrowed to spread it off ours (spread_init) */
-    cpu_set_t init_cpus;  /* what to give back before placement */
+    bool init_spread;             /* the init's CPUs narrowed to spread it off ours (spread_init) */
+    cpu_set_t init_cpus;          /* what to give back before placement */
     struct seccomp_prog *seccomp; /* compiled linux.seccomp (+ listener socket); NULL if none */
-    int *idmap_fds;       /* in the init: per mount, an id-mapped tree or -1 (rootfs/idmap.c); NULL: none */
-    int log_stdin;        /* opts->output_log: /dev/null, the init's stdin; -1 otherwise */
-    int log_stdout;       /* ... the write end of the logger's pipe, its stdout and stderr */
-    pid_t logger_pid;     /* the logger (logger.c), our child; 0: none */
+    int *idmap_fds;   /* in the init: per mount, an id-mapped tree or -1 (rootfs/idmap.c); NULL: none */
+    int log_stdin;    /* opts->output_log: /dev/null, the init's stdin; -1 otherwise */
+    int log_stdout;   /* ... the write end of the logger's pipe, its stdout and stderr */
+    pid_t logger_pid; /* the logger (logger.c), our child; 0: none */
     int logger_pidfd;
-    int created_ns[2];    /* opts->on_created: the init's net and user namespaces, opened by the
+    int created_ns[2]; /* opts->on_created: the init's net and user namespaces, opened by the
                              init and sent with CREATED (CREATED_NS_NET, _USER); -1: none */
 };
 enum { CREATED_NS_NET, CREATED_NS_USER, CREATED_NS__MAX };

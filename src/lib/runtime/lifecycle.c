@@ -40,8 +40,7 @@ void handle_done(struct handle *h)
     container_state_done(&h->st);
 }
 
-int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
-                struct brick_error *err)
+int handle_open(const char *root, const char *id, bool exclusive, struct handle *h, struct brick_error *err)
 {
     *h = (struct handle){.rootfd = -1, .dirfd = -1};
     int r = state_root_open(root, false, &h->rootfd, err);
@@ -88,8 +87,7 @@ static void run_poststart(struct handle *h, struct oci_spec *spec)
 }
 
 /* Mark started, record it, run poststart hooks. Shared with run. */
-int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
-                      struct brick_error *err)
+int container_started(int dirfd, struct container_state *st, struct oci_spec *spec, struct brick_error *err)
 {
     bool recorded = st->started; /* run records it with the rest (create.c) */
     st->started = true;
@@ -298,8 +296,9 @@ bool state_init_is_ours(int dirfd, const struct container_state *st)
     struct brick_error e;
     (void)oci_spec_load(dirfd, "config.json", &spec, &e);
     const char *cp = spec ? spec->linux_.cgroups_path : NULL;
-    _cleanup_free_ char *sd = NULL, *plain = !cp || !*cp ? xasprintf("/brick/%s", st->id)
-                                           : cp[0] == '/' ? xstrdup(cp) : NULL;
+    _cleanup_free_ char *sd = NULL, *plain = !cp || !*cp    ? xasprintf("/brick/%s", st->id)
+                                             : cp[0] == '/' ? xstrdup(cp)
+                                                            : NULL;
     if (cp && *cp && strchr(cp, ':'))
         (void)cgroup_systemd_path(cp, st->id, &sd, &e);
     /* a user manager's scope: the config's path under the manager the record
@@ -415,8 +414,9 @@ static int stuck(const struct container_state *st, struct brick_error *err)
 {
     char why[sizeof(err->msg)];
     snprintf(why, sizeof(why), "%s", err->msg);
-    return brick_err(err, ETIMEDOUT, "cannot delete container \"%s\": %s; its state is kept for another delete -f",
-                     st->id, why);
+    return brick_err(err, ETIMEDOUT,
+                     "cannot delete container \"%s\": %s; its state is kept for another delete -f", st->id,
+                     why);
 }
 
 /* The directory goes, or is recycled for another container: the output
@@ -593,10 +593,7 @@ int brick_state(const char *root, const char *id, char **ret_json, struct brick_
     return r;
 }
 
-char *brick_default_root(void)
-{
-    return state_default_root();
-}
+char *brick_default_root(void) { return state_default_root(); }
 
 /* Who owns a container, as runc's list says: the user owning its state
  * directory, by name from the host's /etc/passwd, else "#UID". */
@@ -607,18 +604,17 @@ static char *state_owner(int dirfd)
         return xstrdup("");
     _cleanup_free_ char *text = NULL;
     char *name = read_file_at(AT_FDCWD, "/etc/passwd", BRICK_READ_CONFIG, &text, NULL) == 0
-                     ? passwd_field(text, sb.st_uid, 0) : NULL;
+                     ? passwd_field(text, sb.st_uid, 0)
+                     : NULL;
     return name ? name : xasprintf("#%u", (unsigned)sb.st_uid);
 }
 
 static int cmp_info(const void *a, const void *b)
 {
-    return strcmp(((const struct brick_container_info *)a)->id,
-                  ((const struct brick_container_info *)b)->id);
+    return strcmp(((const struct brick_container_info *)a)->id, ((const struct brick_container_info *)b)->id);
 }
 
-int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n,
-               struct brick_error *err)
+int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_n, struct brick_error *err)
 {
     *ret = NULL;
     *ret_n = 0;
@@ -650,7 +646,8 @@ int brick_list(const char *root, struct brick_container_info **ret, size_t *ret_
         } else {
             status = container_status_name(container_status(&st));
         }
-        bool live = r == 0 && (streq(status, "running") || streq(status, "created") || streq(status, "paused"));
+        bool live =
+            r == 0 && (streq(status, "running") || streq(status, "created") || streq(status, "paused"));
         v = xrealloc(v, (n + 1) * sizeof(*v));
         v[n++] = (struct brick_container_info){
             .id = xstrdup(st.id ? st.id : de->d_name),
@@ -825,8 +822,10 @@ int brick_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, str
         /* no cgroup (rootless): the members of its own pid namespace */
         *ret_n = pidns_members(h.st.pid, ret, NULL);
         if (*ret_n == 0)
-            r = brick_err(err, ENOTSUP, "container \"%s\" has no cgroup and shares the host's pid namespace: "
-                          "its processes cannot be told apart", id);
+            r = brick_err(err, ENOTSUP,
+                          "container \"%s\" has no cgroup and shares the host's pid namespace: "
+                          "its processes cannot be told apart",
+                          id);
         else {
             qsort(*ret, *ret_n, sizeof(**ret), cmp_pid);
             r = 0;

@@ -225,7 +225,8 @@ int brick_log_open(const char *root, const char *id, int *ret_dirfd, int *ret_pi
     if (r >= 0) {
         r = logger_open(h.dirfd, ret_pidfd);
         if (r == -ENOENT)
-            r = brick_err(err, ENODATA, "container \"%s\" has no log (only `brick do -d` containers keep one)", id);
+            r = brick_err(err, ENODATA,
+                          "container \"%s\" has no log (only `brick do -d` containers keep one)", id);
         else if (r < 0)
             r = brick_err_errno(err, -r, "container \"%s\": read its %s record", id, LOGGER_RECORD);
     }

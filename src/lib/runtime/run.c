@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 static int release(struct create_ctx *ctx, struct brick_error *err)
 {
     int r = ctx->start_sent ? 0 : sync_send(ctx->sync_parent, SYNC_START, 0);
@@ -96,7 +95,7 @@ int brick_run(const struct brick_create_opts *opts, int *ret_status, struct bric
     struct create_ctx ctx = CREATE_CTX_INIT(opts);
     ctx.may_proxy_tty = !opts->detach;
     if (opts->output_log)
-        stdio_fill(); /* the init's stdio is made by dup2 onto 0-2 */
+        stdio_fill();      /* the init's stdio is made by dup2 onto 0-2 */
     create_take_fds(&ctx); /* before the runtime opens any fd */
     sigset_t old;
     /* Block before the clone so no signal meant for the container is lost;

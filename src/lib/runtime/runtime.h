@@ -13,12 +13,12 @@
 
 struct create_ctx;
 
-#define CREATE_CTX_INIT(o)                                                                          \
-    {                                                                                              \
-        .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,     \
-        .console_parent = -1, .exec_listen_fd = -1, .state_dirfd = -1, .preserve_fds = (o)->preserve_fds,             \
-        .init_pidfd = -1, .stage1_pidfd = -1, .log_stdin = -1, .log_stdout = -1, .logger_pidfd = -1,     \
-        .created_ns = {-1, -1}, .spec = (o)->spec, /* taken over: create_ctx_done frees it */            \
+#define CREATE_CTX_INIT(o)                                                                                   \
+    {                                                                                                        \
+        .opts = (o), .host_procfd = -1, .sync_parent = -1, .sync_child = -1, .console_fd = -1,               \
+        .console_parent = -1, .exec_listen_fd = -1, .state_dirfd = -1, .preserve_fds = (o)->preserve_fds,    \
+        .init_pidfd = -1, .stage1_pidfd = -1, .log_stdin = -1, .log_stdout = -1, .logger_pidfd = -1,         \
+        .created_ns = {-1, -1}, .spec = (o)->spec, /* taken over: create_ctx_done frees it */                \
     }
 
 /* Parent side of create: on success the init waits before execve and
@@ -47,8 +47,7 @@ struct handle {
     int dirfd;
     struct container_state st;
 };
-int handle_open(const char *root, const char *id, bool exclusive, struct handle *h,
-                struct brick_error *err);
+int handle_open(const char *root, const char *id, bool exclusive, struct handle *h, struct brick_error *err);
 void handle_done(struct handle *h);
 
 /* handle_open, and a pidfd of the recorded init (start time checked):
@@ -74,8 +73,7 @@ bool state_init_is_ours(int dirfd, const struct container_state *st);
 /* The config saved at create time. */
 int load_saved_config(struct handle *h, struct oci_spec **ret, struct brick_error *err);
 /* After the init was released: record "started", run poststart hooks. */
-int container_started(int dirfd, struct container_state *st, struct oci_spec *spec,
-                      struct brick_error *err);
+int container_started(int dirfd, struct container_state *st, struct oci_spec *spec, struct brick_error *err);
 /* Kill what is left, run poststop hooks, remove the state directory. spec:
  * the config already in memory (run), or NULL to load the saved copy. */
 int container_destroy(int rootfd, int dirfd, struct container_state *st, const struct oci_spec *spec,

@@ -124,8 +124,7 @@ int brick_open_namespace(const char *root, const char *id, const char *type, int
     int fd = pidfd_open_ns(pidfd, h.st.pid, t);
     handle_done(&h);
     if (fd == -ESRCH)
-        return brick_err(err, ESRCH, "container \"%s\" exited while its %s namespace was opened", id,
-                         type);
+        return brick_err(err, ESRCH, "container \"%s\" exited while its %s namespace was opened", id, type);
     if (fd < 0)
         return brick_err_errno(err, -fd, "open the %s namespace of container \"%s\"", type, id);
     *ret_fd = fd;

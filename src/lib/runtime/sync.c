@@ -7,8 +7,8 @@
 
 static const char *sync_name(int t)
 {
-    static const char *const n[] = {"?", "ERROR", "USERMAP", "USERMAP_DONE", "INIT_PID", "GO",
-                                    "MOUNTS_READY", "HOOKS_DONE", "CREATED", "START"};
+    static const char *const n[] = {"?",  "ERROR",        "USERMAP",    "USERMAP_DONE", "INIT_PID",
+                                    "GO", "MOUNTS_READY", "HOOKS_DONE", "CREATED",      "START"};
     return t >= 0 && t <= SYNC_START ? n[t] : "?";
 }
 

@@ -37,7 +37,7 @@ enum sync_type {
     SYNC_HOOKS_DONE,
     SYNC_CREATED,
     SYNC_START,
-    SYNC_IDMAP,      /* value: mount index; the next packet carries the tree's fd */
+    SYNC_IDMAP, /* value: mount index; the next packet carries the tree's fd */
     SYNC_IDMAP_DONE,
     SYNC_SOURCE,      /* value: 1 open the bind source of the next such mount for me, 0 no need */
     SYNC_SOURCE_DONE, /* the next packet carries the source's O_PATH fd */

@@ -92,7 +92,8 @@ const char *apparmor_parser_pick(const char *const *candidates, struct brick_err
         }
         return *c;
     }
-    brick_err(err, ENOENT, "apparmor_parser is not installed (/sbin/apparmor_parser, /usr/sbin/apparmor_parser; "
+    brick_err(err, ENOENT,
+              "apparmor_parser is not installed (/sbin/apparmor_parser, /usr/sbin/apparmor_parser; "
               "Debian's package: apparmor)");
     return NULL;
 }

@@ -47,8 +47,8 @@
 /* Rights that make sense on a non-directory (others are refused there). */
 #define FS_FILE_RIGHTS (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV)
 
-#define NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
-#define NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#define NET_BIND_TCP (1ULL << 0)        /* ABI 4 */
+#define NET_CONNECT_TCP (1ULL << 1)     /* ABI 4 */
 #define SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
 #define SCOPE_SIGNAL (1ULL << 1)        /* ABI 6 */
 
@@ -151,8 +151,7 @@ static int get_bool(const bjson *v, const char *path, bool *ret, struct brick_er
 }
 
 /* Unknown keys are errors: a misspelled "requred" must not weaken a policy. */
-static int check_keys(const bjson *obj, const char *path, const char *const *known,
-                      struct brick_error *err)
+static int check_keys(const bjson *obj, const char *path, const char *const *known, struct brick_error *err)
 {
     if (bjson_type_of(obj) != BJSON_OBJECT)
         return brick_err(err, EINVAL, "%s: expected an object, got %s", path,
@@ -291,9 +290,10 @@ static int parse_scope(const bjson *arr, struct landlock_policy *p, struct brick
         else if (streq(s, "signal"))
             p->scope |= SCOPE_SIGNAL;
         else
-            r = brick_err(err, EINVAL, P ".scope[%zu]: unknown scope %s%s%s (known: "
-                          "\"abstract-unix-socket\", \"signal\")", i, s ? "\"" : "",
-                          s ? s : "(not a string)", s ? "\"" : "");
+            r = brick_err(err, EINVAL,
+                          P ".scope[%zu]: unknown scope %s%s%s (known: "
+                            "\"abstract-unix-socket\", \"signal\")",
+                          i, s ? "\"" : "", s ? s : "(not a string)", s ? "\"" : "");
     }
     return r;
 }
@@ -393,8 +393,7 @@ int landlock_abi_version(void)
  * the container would see them; a missing path drops its rule unless the
  * rule is required. Rights that only apply to directories are masked off for
  * a file, which the kernel would otherwise refuse. */
-static int add_fs_rule(int ruleset, const struct landlock_policy *p, size_t i,
-                       struct brick_error *err)
+static int add_fs_rule(int ruleset, const struct landlock_policy *p, size_t i, struct brick_error *err)
 {
     const struct landlock_fs_rule *rule = &p->fs[i];
     _cleanup_close_ int fd = open(rule->path, O_PATH | O_CLOEXEC);

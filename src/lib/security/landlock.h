@@ -36,16 +36,16 @@ struct landlock_fs_rule {
 };
 
 struct landlock_policy {
-    bool required;       /* Landlock itself must be available */
-    bool has_fs;         /* "fs" present: file access is restricted */
+    bool required; /* Landlock itself must be available */
+    bool has_fs;   /* "fs" present: file access is restricted */
     struct landlock_fs_rule *fs;
     size_t n_fs;
     bool has_bind, has_connect, net_required;
     uint16_t *bind, *connect; /* allowed TCP ports */
     size_t n_bind, n_connect;
-    uint64_t scope;      /* LANDLOCK_SCOPE_* asked for */
+    uint64_t scope; /* LANDLOCK_SCOPE_* asked for */
     /* Filled by landlock_negotiate(): */
-    int abi;             /* 0: Landlock unavailable, nothing is enforced */
+    int abi; /* 0: Landlock unavailable, nothing is enforced */
     uint64_t handled_fs, handled_net, scoped;
 };
 

@@ -43,8 +43,7 @@ int lsm_check_process(const struct oci_process *p, const struct lsm_host *host, 
     return 0;
 }
 
-int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host,
-                     struct brick_error *err)
+int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host, struct brick_error *err)
 {
     int r = lsm_check_process(spec->process, host, err);
     if (r < 0)

@@ -31,8 +31,7 @@ struct lsm_host {
 void lsm_host_detect(struct lsm_host *ret);
 
 /* Refuse labels for an LSM that is not enabled (pure). */
-int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host,
-                     struct brick_error *err);
+int lsm_check_config(const struct oci_spec *spec, const struct lsm_host *host, struct brick_error *err);
 /* The process's part of it (create, and exec's process). */
 int lsm_check_process(const struct oci_process *p, const struct lsm_host *host, struct brick_error *err);
 
@@ -50,7 +49,10 @@ struct lsm_exec_attrs {
     const char *apparmor_profile;
     const char *selinux_label;
 };
-#define LSM_EXEC_ATTRS_INIT {.apparmor_fd = -1, .selinux_fd = -1}
+#define LSM_EXEC_ATTRS_INIT                                                                                  \
+    {                                                                                                        \
+        .apparmor_fd = -1, .selinux_fd = -1                                                                  \
+    }
 
 /* procfd: the host procfs opened and verified by the parent. Opens
  * <procfd>/<tid path>/attr/... for the labels the process asks for. */

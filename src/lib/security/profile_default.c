@@ -30,6 +30,7 @@
 
 /* Unconditionally allowed. Names this libseccomp or architecture does not
  * know are skipped when compiling, so 32-bit and other-arch names are kept. */
+/* clang-format off */
 static const char *const allowed[] = {
     /* files and directories */
     "access", "faccessat", "faccessat2", "chdir", "fchdir", "getcwd", "chmod", "fchmod", "fchmodat",
@@ -94,6 +95,7 @@ static const char *const allowed[] = {
     "recvmmsg", "recvmmsg_time64", "shutdown",
     NULL,
 };
+/* clang-format on */
 
 /* Allowed only with the capability that already governs them in the kernel. */
 static const struct {
@@ -104,8 +106,8 @@ static const struct {
      {"mount", "umount", "umount2", "pivot_root", "setns", "unshare", "clone3", "fsopen", "fsconfig",
       "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", "sethostname", "setdomainname"}},
     {"CAP_SYS_ADMIN", {"fanotify_init", "quotactl", "quotactl_fd", "lookup_dcookie", "syslog"}},
-    {"CAP_SYS_PTRACE", {"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-                        "process_madvise"}},
+    {"CAP_SYS_PTRACE",
+     {"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "process_madvise"}},
     {"CAP_SYS_BOOT", {"reboot"}},
     {"CAP_SYS_CHROOT", {"chroot"}},
     {"CAP_SYS_MODULE", {"init_module", "finit_module", "delete_module"}},
@@ -113,8 +115,8 @@ static const struct {
     {"CAP_SYS_RAWIO", {"iopl", "ioperm"}},
     {"CAP_SYS_TIME", {"settimeofday", "stime", "clock_settime", "clock_settime64"}},
     {"CAP_SYS_TTY_CONFIG", {"vhangup"}},
-    {"CAP_SYS_NICE", {"mbind", "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node",
-                      "move_pages", "migrate_pages"}},
+    {"CAP_SYS_NICE",
+     {"mbind", "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "move_pages", "migrate_pages"}},
     {"CAP_SYSLOG", {"syslog"}},
     {"CAP_BPF", {"bpf"}},
     {"CAP_PERFMON", {"perf_event_open"}},
@@ -164,10 +166,7 @@ static void entry(bjson *list, const char *const *names, size_t n, const char *a
     bjson_append(list, e);
 }
 
-static void one(bjson *list, const char *name, bjson *a)
-{
-    entry(list, &name, 1, "SCMP_ACT_ALLOW", 0, a);
-}
+static void one(bjson *list, const char *name, bjson *a) { entry(list, &name, 1, "SCMP_ACT_ALLOW", 0, a); }
 
 /* personality: PER_LINUX, PER_LINUX32, UNAME26 with each, and the query. */
 static void filtered(bjson *list, const char *const *caps)

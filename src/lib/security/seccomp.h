@@ -41,19 +41,19 @@ struct seccomp_cond {
 /* One libseccomp rule: the conditions are ANDed; several rules for the same
  * syscall are ORed (that is how libseccomp composes them). */
 struct seccomp_rule {
-    const char *name;   /* borrowed from the spec */
-    uint32_t action;    /* SCMP_ACT_* value, errno/trace data included */
+    const char *name; /* borrowed from the spec */
+    uint32_t action;  /* SCMP_ACT_* value, errno/trace data included */
     struct seccomp_cond conds[SECCOMP_PLAN_MAX_ARGS];
     unsigned n_conds;
-    size_t src;         /* index in linux.seccomp.syscalls, for error paths */
+    size_t src; /* index in linux.seccomp.syscalls, for error paths */
 };
 
 struct seccomp_plan {
     uint32_t default_action;
-    uint32_t *arches;   /* SCMP_ARCH_* tokens to add besides the native one */
+    uint32_t *arches; /* SCMP_ARCH_* tokens to add besides the native one */
     size_t n_arches;
-    unsigned flags;     /* SECCOMP_FILTER_FLAG_* (kernel values) */
-    bool notify;        /* some action is SCMP_ACT_NOTIFY: load with a listener */
+    unsigned flags; /* SECCOMP_FILTER_FLAG_* (kernel values) */
+    bool notify;    /* some action is SCMP_ACT_NOTIFY: load with a listener */
     struct seccomp_rule *rules;
     size_t n_rules;
 };
@@ -71,16 +71,16 @@ void sc_plan_done(struct seccomp_plan *p);
 int sc_action_from_name(const char *name, bool has_errno, uint32_t errno_ret, uint32_t *ret);
 int sc_op_from_name(const char *name);
 uint32_t sc_arch_from_name(const char *name); /* "SCMP_ARCH_X86_64" -> token; 0 unknown */
-unsigned sc_flag_from_name(const char *name);  /* "SECCOMP_FILTER_FLAG_LOG" -> bit; 0 unknown */
+unsigned sc_flag_from_name(const char *name); /* "SECCOMP_FILTER_FLAG_LOG" -> bit; 0 unknown */
 
 /* A compiled filter, ready for seccomp(2). */
 struct seccomp_prog {
-    void *insns;        /* struct sock_filter[] */
+    void *insns; /* struct sock_filter[] */
     size_t n_insns;
-    unsigned flags;     /* SECCOMP_FILTER_FLAG_*, NEW_LISTENER included when notify */
-    size_t n_skipped;   /* syscall names unknown to libseccomp (skipped, as runc) */
-    int listener_fd;    /* connected listenerPath socket, or -1 */
-    char *metadata;     /* listenerMetadata or NULL */
+    unsigned flags;   /* SECCOMP_FILTER_FLAG_*, NEW_LISTENER included when notify */
+    size_t n_skipped; /* syscall names unknown to libseccomp (skipped, as runc) */
+    int listener_fd;  /* connected listenerPath socket, or -1 */
+    char *metadata;   /* listenerMetadata or NULL */
 };
 
 /* Plan + compile + (when notifying) connect to listenerPath. *ret is NULL
@@ -106,7 +106,7 @@ bool sc_load_before_identity(const struct oci_process *p);
 /* Send notify_fd with {"ociVersion","fds":["seccompFd"],"pid","metadata",
  * "state":state_json} over the listener socket (one sendmsg, SCM_RIGHTS). */
 int sc_notify_send(const struct seccomp_prog *p, int notify_fd, pid_t pid, const char *state_json,
-                        struct brick_error *err);
+                   struct brick_error *err);
 
 /* The default profile (docs/SECCOMP.md): an allow-list, EPERM for the rest,
  * with the rules Docker makes conditional on capabilities decided by caps

@@ -65,16 +65,13 @@ static void kb_add(struct keybuf *k, const void *data, size_t n)
     k->len += n;
 }
 
-#define KB_VAL(k, v)                                                                                    \
-    do {                                                                                               \
-        __typeof__(v) v_ = (v);                                                                        \
-        kb_add(k, &v_, sizeof(v_));                                                                    \
+#define KB_VAL(k, v)                                                                                         \
+    do {                                                                                                     \
+        __typeof__(v) v_ = (v);                                                                              \
+        kb_add(k, &v_, sizeof(v_));                                                                          \
     } while (0)
 
-static void kb_str(struct keybuf *k, const char *s)
-{
-    kb_add(k, s ? s : "", strlen(s ? s : "") + 1);
-}
+static void kb_str(struct keybuf *k, const char *s) { kb_add(k, s ? s : "", strlen(s ? s : "") + 1); }
 
 /* Everything the compiled program depends on. */
 static void build_key(const struct seccomp_plan *plan, struct keybuf *k)
@@ -179,8 +176,10 @@ static bool lookup(int dfd, const char *name, const struct keybuf *k, struct sec
 
 static void store(int dfd, const char *name, const struct keybuf *k, const struct seccomp_prog *prog)
 {
-    struct file_header h = {.key_len = (uint32_t)k->len, .n_insns = (uint32_t)prog->n_insns,
-                            .flags = prog->flags, .n_skipped = (uint32_t)prog->n_skipped,
+    struct file_header h = {.key_len = (uint32_t)k->len,
+                            .n_insns = (uint32_t)prog->n_insns,
+                            .flags = prog->flags,
+                            .n_skipped = (uint32_t)prog->n_skipped,
                             .insns_hash = fnv1a(prog->insns, prog->n_insns * sizeof(struct sock_filter))};
     memcpy(h.magic, MAGIC, sizeof(h.magic));
     char tmp[64];

@@ -72,8 +72,10 @@ static int grab_filters(pid_t pid, struct filters *f, struct brick_error *err)
         if (w < 0 && errno != EINTR)
             r = brick_err_errno(err, errno, "wait for the traced process");
         else if (waited_ms >= PROBE_STOP_WAIT_MS)
-            r = brick_err(err, ETIMEDOUT, "process %d did not stop for ptrace within %d ms (in vfork, "
-                          "or frozen?)", pid, PROBE_STOP_WAIT_MS);
+            r = brick_err(err, ETIMEDOUT,
+                          "process %d did not stop for ptrace within %d ms (in vfork, "
+                          "or frozen?)",
+                          pid, PROBE_STOP_WAIT_MS);
         else if (w == 0) {
             struct timespec ts = {0, 5 * 1000 * 1000};
             nanosleep(&ts, NULL);

@@ -89,8 +89,7 @@ int sc_load(const struct seccomp_prog *p, struct brick_error *err)
     struct sock_fprog fprog = {.len = (unsigned short)p->n_insns, .filter = p->insns};
     long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog);
     if (r < 0 && errno == EACCES)
-        return brick_err_errno(err, errno,
-                               "load seccomp filter (needs no_new_privs or CAP_SYS_ADMIN)");
+        return brick_err_errno(err, errno, "load seccomp filter (needs no_new_privs or CAP_SYS_ADMIN)");
     if (r < 0 && errno == EINVAL && p->flags)
         return brick_err_errno(err, errno, "load seccomp filter (flags 0x%x not supported by the kernel?)",
                                p->flags);
@@ -116,7 +115,7 @@ static char *process_state_json(const struct seccomp_prog *p, pid_t pid, const c
 }
 
 int sc_notify_send(const struct seccomp_prog *p, int notify_fd, pid_t pid, const char *state_json,
-                        struct brick_error *err)
+                   struct brick_error *err)
 {
     _cleanup_free_ char *text = process_state_json(p, pid, state_json);
     struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
@@ -124,8 +123,8 @@ int sc_notify_send(const struct seccomp_prog *p, int notify_fd, pid_t pid, const
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u = {0};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof(u.buf)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;

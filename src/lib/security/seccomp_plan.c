@@ -27,9 +27,12 @@ int sc_action_from_name(const char *name, bool has_errno, uint32_t errno_ret, ui
         const char *name;
         uint32_t action;
     } plain[] = {
-        {"SCMP_ACT_KILL", SCMP_ACT_KILL},       {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS}, {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},     {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+        {"SCMP_ACT_KILL", SCMP_ACT_KILL},
+        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+        {"SCMP_ACT_LOG", SCMP_ACT_LOG},
         {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
     };
     if (streq(name, "SCMP_ACT_ERRNO")) {
@@ -54,8 +57,12 @@ int sc_op_from_name(const char *name)
         const char *name;
         int op;
     } ops[] = {
-        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-        {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+        {"SCMP_CMP_NE", SCMP_CMP_NE},
+        {"SCMP_CMP_LT", SCMP_CMP_LT},
+        {"SCMP_CMP_LE", SCMP_CMP_LE},
+        {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+        {"SCMP_CMP_GE", SCMP_CMP_GE},
+        {"SCMP_CMP_GT", SCMP_CMP_GT},
         {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
     };
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
@@ -185,7 +192,7 @@ static int add_entry(struct seccomp_plan *p, const struct oci_seccomp_syscall *s
 static int plan_header(const struct oci_seccomp *sc, struct seccomp_plan *p, struct brick_error *err)
 {
     int r = sc_action_from_name(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret,
-                                     &p->default_action);
+                                &p->default_action);
     if (r < 0)
         return brick_err(err, EINVAL, P "%s: invalid default action \"%s\"",
                          r == -ERANGE ? "defaultErrnoRet" : "defaultAction", sc->default_action);

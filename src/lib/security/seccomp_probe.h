@@ -11,7 +11,7 @@ struct sc_probe {
     const char *name; /* syscall name, with the argument that matters in () */
     long nr;
     long args[6];
-    bool control;     /* expected to be allowed: proves the probe itself works */
+    bool control; /* expected to be allowed: proves the probe itself works */
 };
 
 extern const struct sc_probe sc_probes[];

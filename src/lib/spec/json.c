@@ -114,8 +114,7 @@ static int parse_raw(const char *text, size_t len, struct json_object **ret, str
     if (e == json_tokener_continue) {
         int line, col;
         pos_of(text, len, &line, &col);
-        return brick_err(err, 0, "invalid JSON at line %d column %d: unexpected end of input", line,
-                         col);
+        return brick_err(err, 0, "invalid JSON at line %d column %d: unexpected end of input", line, col);
     }
     if (e != json_tokener_success) {
         int line, col;
@@ -184,29 +183,22 @@ enum bjson_type bjson_type_of(const bjson *v)
     if (!v)
         return BJSON_NULL;
     switch (json_object_get_type(J(v))) {
-    case json_type_boolean:
-        return BJSON_BOOL;
-    case json_type_int:
-        return BJSON_INT;
-    case json_type_double:
-        return is_overflow(v) ? BJSON_INT : BJSON_DOUBLE;
-    case json_type_string:
-        return BJSON_STRING;
-    case json_type_array:
-        return BJSON_ARRAY;
-    case json_type_object:
-        return BJSON_OBJECT;
+    case json_type_boolean: return BJSON_BOOL;
+    case json_type_int: return BJSON_INT;
+    case json_type_double: return is_overflow(v) ? BJSON_INT : BJSON_DOUBLE;
+    case json_type_string: return BJSON_STRING;
+    case json_type_array: return BJSON_ARRAY;
+    case json_type_object: return BJSON_OBJECT;
     case json_type_null:
-    default:
-        return BJSON_NULL;
+    default: return BJSON_NULL;
     }
 }
 
 const char *bjson_type_name(enum bjson_type t)
 {
     static const char *const names[] = {
-        [BJSON_NULL] = "null",       [BJSON_BOOL] = "a boolean", [BJSON_INT] = "an integer",
-        [BJSON_DOUBLE] = "a number", [BJSON_STRING] = "a string", [BJSON_ARRAY] = "an array",
+        [BJSON_NULL] = "null",        [BJSON_BOOL] = "a boolean",  [BJSON_INT] = "an integer",
+        [BJSON_DOUBLE] = "a number",  [BJSON_STRING] = "a string", [BJSON_ARRAY] = "an array",
         [BJSON_OBJECT] = "an object",
     };
     return names[t];

@@ -31,7 +31,7 @@ void bjson_free(bjson *v);
 static inline void bjson_freep(bjson **v) { bjson_free(*v); }
 #define _cleanup_bjson_ __attribute__((cleanup(bjson_freep)))
 
-enum bjson_type bjson_type_of(const bjson *v); /* NULL -> BJSON_NULL */
+enum bjson_type bjson_type_of(const bjson *v);  /* NULL -> BJSON_NULL */
 const char *bjson_type_name(enum bjson_type t); /* "a string", "an object", ... */
 
 /* Objects: member lookup (NULL when absent) and iteration in document order. */
@@ -71,7 +71,7 @@ void bjson_set(bjson *obj, const char *key, bjson *val); /* takes val */
 void bjson_del(bjson *obj, const char *key);             /* no such key: nothing */
 /* A deep copy, owned by the caller (NULL for NULL). */
 bjson *bjson_copy(const bjson *v);
-void bjson_append(bjson *arr, bjson *val);               /* takes val */
+void bjson_append(bjson *arr, bjson *val); /* takes val */
 /* Serialize: pretty (2-space indent, as runc prints state) or compact.
  * Returns a heap string the caller frees. Slashes are not escaped. */
 char *bjson_to_string(const bjson *v, bool pretty);

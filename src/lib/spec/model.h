@@ -29,7 +29,7 @@ struct oci_id_mapping {
 };
 
 struct oci_rlimit {
-    char *type; /* "RLIMIT_NOFILE", ... (validated against the known set) */
+    char *type;   /* "RLIMIT_NOFILE", ... (validated against the known set) */
     int resource; /* RLIMIT_* value resolved from type */
     uint64_t hard, soft;
 };
@@ -327,7 +327,7 @@ struct oci_linux {
 };
 
 struct oci_spec {
-    char *oci_version; /* required, major version 1 */
+    char *oci_version;           /* required, major version 1 */
     struct oci_process *process; /* NULL when absent (allowed by spec for create-only use) */
     struct oci_root root;        /* root.path required on Linux */
     bool has_root;

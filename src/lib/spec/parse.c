@@ -104,10 +104,12 @@ static int pc_hook(struct pctx *c, const bjson *v, void *dst)
     return r;
 }
 
-#define HOOK(name, k)                                                                              \
-    {name, PF_ARRAY, false, (k) * sizeof(struct oci_hook_list) + offsetof(struct oci_hook_list, hooks), \
-     (ptrdiff_t)((k) * sizeof(struct oci_hook_list) + offsetof(struct oci_hook_list, n)), pc_hook, \
-     sizeof(struct oci_hook)}
+#define HOOK(name, k)                                                                                        \
+    {                                                                                                        \
+        name, PF_ARRAY, false, (k) * sizeof(struct oci_hook_list) + offsetof(struct oci_hook_list, hooks),   \
+            (ptrdiff_t)((k) * sizeof(struct oci_hook_list) + offsetof(struct oci_hook_list, n)), pc_hook,    \
+            sizeof(struct oci_hook)                                                                          \
+    }
 
 static int pc_hooks(struct pctx *c, const bjson *v, void *dst)
 {

@@ -63,7 +63,10 @@ struct pfield {
     size_t elem_size; /* PF_ARRAY */
 };
 
-#define PF_(k, kind, req, T, m, aux, fn, es) {k, kind, req, offsetof(T, m), aux, fn, es}
+#define PF_(k, kind, req, T, m, aux, fn, es)                                                                 \
+    {                                                                                                        \
+        k, kind, req, offsetof(T, m), aux, fn, es                                                            \
+    }
 /* Optional, no presence flag. */
 #define F(k, kind, T, m) PF_(k, kind, false, T, m, -1, NULL, 0)
 /* Required. */
@@ -71,13 +74,19 @@ struct pfield {
 /* Optional; sets T.h when present. */
 #define FHAS(k, kind, T, m, h) PF_(k, kind, false, T, m, (ptrdiff_t)offsetof(T, h), NULL, 0)
 #define FMAP(k, T, m, n) PF_(k, PF_MAP, false, T, m, (ptrdiff_t)offsetof(T, n), NULL, 0)
-#define FARR(k, T, m, n, fn) \
+#define FARR(k, T, m, n, fn)                                                                                 \
     PF_(k, PF_ARRAY, false, T, m, (ptrdiff_t)offsetof(T, n), fn, sizeof(*((T *)0)->m))
 #define FOBJ(k, T, m, fn) PF_(k, PF_CUSTOM, false, T, m, -1, fn, 0)
 #define FOBJ_REQ(k, T, m, fn) PF_(k, PF_CUSTOM, true, T, m, -1, fn, 0)
 /* Custom, and fn gets the whole struct: for keys that fill several members. */
-#define FSELF(k, fn) {k, PF_CUSTOM, false, 0, -1, fn, 0}
-#define FSELF_REQ(k, fn) {k, PF_CUSTOM, true, 0, -1, fn, 0}
+#define FSELF(k, fn)                                                                                         \
+    {                                                                                                        \
+        k, PF_CUSTOM, false, 0, -1, fn, 0                                                                    \
+    }
+#define FSELF_REQ(k, fn)                                                                                     \
+    {                                                                                                        \
+        k, PF_CUSTOM, true, 0, -1, fn, 0                                                                     \
+    }
 
 /* Read the keys of obj listed in fields into base. Absent and null keys are
  * skipped (or "is required"); unknown keys are ignored. */
@@ -87,10 +96,10 @@ int pc_fields(struct pctx *c, const bjson *obj, const struct pfield *fields, siz
  * linux.resources.rdma): *ret becomes an array of n elements of elem_size;
  * each element gets a copy of its key (a char * at key_off) and its member
  * parsed with fields. */
-int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size,
-                  size_t key_off, const struct pfield *fields, size_t n_fields);
-#define PC_OBJECT_MAP(c, v, arr, n, type, key_member, table)                                      \
-    pc_object_map(c, v, (void **)&(arr), &(n), sizeof(type), offsetof(type, key_member), table,   \
+int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size, size_t key_off,
+                  const struct pfield *fields, size_t n_fields);
+#define PC_OBJECT_MAP(c, v, arr, n, type, key_member, table)                                                 \
+    pc_object_map(c, v, (void **)&(arr), &(n), sizeof(type), offsetof(type, key_member), table,              \
                   sizeof(table) / sizeof((table)[0]))
 
 /* Typed readers for the value at the current path. */
@@ -103,10 +112,10 @@ int pc_absolute(struct pctx *c, const char *path);
 int pc_known(struct pctx *c, const char *name, const char *const *set, const char *what);
 
 /* Sections (parse_process.c, parse_linux.c, parse_resources.c, parse_seccomp.c). */
-int pc_process(struct pctx *c, const bjson *v, void *dst);  /* dst: struct oci_process ** */
+int pc_process(struct pctx *c, const bjson *v, void *dst);    /* dst: struct oci_process ** */
 int pc_id_mapping(struct pctx *c, const bjson *v, void *dst); /* one struct oci_id_mapping */
-int pc_linux(struct pctx *c, const bjson *v, void *dst);    /* struct oci_linux */
-int pc_resources(struct pctx *c, const bjson *v, void *dst); /* struct oci_resources */
-int pc_seccomp(struct pctx *c, const bjson *v, void *dst);  /* struct oci_seccomp */
+int pc_linux(struct pctx *c, const bjson *v, void *dst);      /* struct oci_linux */
+int pc_resources(struct pctx *c, const bjson *v, void *dst);  /* struct oci_resources */
+int pc_seccomp(struct pctx *c, const bjson *v, void *dst);    /* struct oci_seccomp */
 
 #endif

@@ -46,8 +46,7 @@ static int pc_memory(struct pctx *c, const bjson *v, void *dst)
         FHAS("swappiness", PF_U64, struct oci_memory, swappiness, has_swappiness),
         FHAS("disableOOMKiller", PF_BOOL, struct oci_memory, disable_oom_killer, has_disable_oom_killer),
         FHAS("useHierarchy", PF_BOOL, struct oci_memory, use_hierarchy, has_use_hierarchy),
-        FHAS("checkBeforeUpdate", PF_BOOL, struct oci_memory, check_before_update,
-             has_check_before_update),
+        FHAS("checkBeforeUpdate", PF_BOOL, struct oci_memory, check_before_update, has_check_before_update),
     };
     struct oci_memory *m = dst;
     m->present = true;

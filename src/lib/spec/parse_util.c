@@ -30,8 +30,8 @@ static bool is_ident(const char *k)
     if (!*k || (*k >= '0' && *k <= '9'))
         return false;
     for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '_' || *k == '-'))
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_' ||
+              *k == '-'))
             return false;
     return true;
 }
@@ -221,8 +221,7 @@ static int pc_scalar(struct pctx *c, const bjson *v, enum pf_kind kind, void *ds
     int64_t s;
     int r;
     switch (kind) {
-    case PF_U64:
-        return pc_u64(c, v, UINT64_MAX, dst);
+    case PF_U64: return pc_u64(c, v, UINT64_MAX, dst);
     case PF_U32:
         if ((r = pc_u64(c, v, UINT32_MAX, &u)) == 0)
             *(uint32_t *)dst = (uint32_t)u;
@@ -231,8 +230,7 @@ static int pc_scalar(struct pctx *c, const bjson *v, enum pf_kind kind, void *ds
         if ((r = pc_u64(c, v, UINT16_MAX, &u)) == 0)
             *(uint16_t *)dst = (uint16_t)u;
         return r;
-    case PF_I64:
-        return pc_i64(c, v, INT64_MIN, INT64_MAX, dst);
+    case PF_I64: return pc_i64(c, v, INT64_MIN, INT64_MAX, dst);
     case PF_I32:
         if ((r = pc_i64(c, v, INT32_MIN, INT32_MAX, &s)) == 0)
             *(int32_t *)dst = (int32_t)s;
@@ -252,8 +250,7 @@ static int pc_scalar(struct pctx *c, const bjson *v, enum pf_kind kind, void *ds
     case PF_MAP:
     case PF_ARRAY:
     case PF_CUSTOM:
-    default:
-        abort(); /* a field table bug, not an input error */
+    default: abort(); /* a field table bug, not an input error */
     }
 }
 
@@ -261,20 +258,15 @@ static int pc_field(struct pctx *c, const bjson *v, const struct pfield *f, char
 {
     void *dst = base + f->off;
     switch (f->kind) {
-    case PF_STR:
-        return pc_str(c, v, dst);
+    case PF_STR: return pc_str(c, v, dst);
     case PF_PATH: {
         int r = pc_str(c, v, dst);
         return r < 0 ? r : pc_absolute(c, *(char **)dst);
     }
-    case PF_STRV:
-        return pc_strv(c, v, dst);
-    case PF_MAP:
-        return pc_map(c, v, dst, (size_t *)(base + f->aux));
-    case PF_ARRAY:
-        return pc_array(c, v, f, base);
-    case PF_CUSTOM:
-        return f->fn(c, v, dst);
+    case PF_STRV: return pc_strv(c, v, dst);
+    case PF_MAP: return pc_map(c, v, dst, (size_t *)(base + f->aux));
+    case PF_ARRAY: return pc_array(c, v, f, base);
+    case PF_CUSTOM: return f->fn(c, v, dst);
     case PF_BOOL:
     case PF_U64:
     case PF_I64:
@@ -311,8 +303,8 @@ int pc_fields(struct pctx *c, const bjson *obj, const struct pfield *fields, siz
     return 0;
 }
 
-int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size,
-                  size_t key_off, const struct pfield *fields, size_t n_fields)
+int pc_object_map(struct pctx *c, const bjson *v, void **ret, size_t *ret_n, size_t elem_size, size_t key_off,
+                  const struct pfield *fields, size_t n_fields)
 {
     if (bjson_type_of(v) != BJSON_OBJECT)
         return pc_err(c, "expected an object");

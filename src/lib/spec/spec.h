@@ -38,9 +38,9 @@ int oci_spec_validate(const struct oci_spec *s, struct brick_error *err);
 int oci_process_validate(const struct oci_process *p, const char *prefix, struct brick_error *err);
 
 /* Name tables (pure). */
-int oci_cap_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21; -1 unknown */
-const char *oci_cap_name(int cap);       /* NULL when unknown */
-int oci_cap_last(void);                  /* highest capability brick knows (40) */
+int oci_cap_from_name(const char *name);    /* "CAP_SYS_ADMIN" -> 21; -1 unknown */
+const char *oci_cap_name(int cap);          /* NULL when unknown */
+int oci_cap_last(void);                     /* highest capability brick knows (40) */
 int oci_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE; -1 unknown */
 
 #endif

@@ -50,7 +50,8 @@ static int validate_user(struct pctx *c, const struct oci_user *u)
     }
     for (size_t i = 0; i < u->n_additional_gids; i++)
         if (u->additional_gids[i] > OCI_ID_MAX)
-            return pc_err(c, "additionalGids[%zu]: %u is not in [0, %u]", i, u->additional_gids[i], OCI_ID_MAX);
+            return pc_err(c, "additionalGids[%zu]: %u is not in [0, %u]", i, u->additional_gids[i],
+                          OCI_ID_MAX);
     pc_pop(c, old);
     return 0;
 }
@@ -107,8 +108,7 @@ static int validate_namespaces(struct pctx *c, const struct oci_spec *s)
                 pc_key(c, "namespaces");
                 pc_idx(c, i);
                 pc_key(c, "type");
-                return pc_err(c, "duplicate namespace type \"%s\"",
-                              oci_ns_type_name(l->namespaces[i].type));
+                return pc_err(c, "duplicate namespace type \"%s\"", oci_ns_type_name(l->namespaces[i].type));
             }
     return 0;
 }
@@ -147,8 +147,8 @@ static int validate_time(struct pctx *c, const struct oci_spec *s)
 static int sysctl_ns(const char *key)
 {
     static const char *const ipc[] = {
-        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-        "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL,
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+        "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL,
     };
     _cleanup_free_ char *k = xstrdup(key);
     for (char *p = k; *p; p++)

@@ -30,15 +30,15 @@ enum container_status {
 
 struct container_state {
     char *id;
-    char *bundle;      /* absolute */
-    char *rootfs;      /* absolute */
-    pid_t pid;         /* init pid in the runtime's pid namespace; 0 if none */
+    char *bundle;       /* absolute */
+    char *rootfs;       /* absolute */
+    pid_t pid;          /* init pid in the runtime's pid namespace; 0 if none */
     uint64_t pid_start; /* start time of pid (/proc/PID/stat field 22): guards pid reuse */
-    char *created;     /* RFC 3339 */
-    char *owner;       /* "" for root, as runc */
-    bool started;      /* `start` released the init */
-    char *cgroup;      /* the cgroup record (cgroup_to_json()), compact JSON; NULL if none */
-    char *namespaces;  /* {"net":{"inode":N,"joined":B,"from":"ID"},...} compact JSON; NULL if none */
+    char *created;      /* RFC 3339 */
+    char *owner;        /* "" for root, as runc */
+    bool started;       /* `start` released the init */
+    char *cgroup;       /* the cgroup record (cgroup_to_json()), compact JSON; NULL if none */
+    char *namespaces;   /* {"net":{"inode":N,"joined":B,"from":"ID"},...} compact JSON; NULL if none */
 };
 
 const char *container_status_name(enum container_status s);

@@ -96,8 +96,7 @@ static int cmd_ctty(int fd)
 /* Look a "user" key up by description in our session keyring. */
 static int cmd_key_search(const char *desc)
 {
-    long id = syscall(SYS_keyctl, 10 /* KEYCTL_SEARCH */, -3 /* KEY_SPEC_SESSION_KEYRING */, "user",
-                      desc, 0);
+    long id = syscall(SYS_keyctl, 10 /* KEYCTL_SEARCH */, -3 /* KEY_SPEC_SESSION_KEYRING */, "user", desc, 0);
     if (id < 0)
         return res(-1);
     printf("OK key=%ld\n", id);
@@ -349,8 +348,8 @@ static int cmd_race_proc(const char *until, const char *marker, int stop)
         }
         close(dfd);
     }
-    printf("OK seen=%lu runtime=%lu mem=%lu environ=%lu stopped=%lu cmdline=%lu\n", c[0], c[1], c[2], c[3], c[4],
-           c[5]);
+    printf("OK seen=%lu runtime=%lu mem=%lu environ=%lu stopped=%lu cmdline=%lu\n", c[0], c[1], c[2], c[3],
+           c[4], c[5]);
     return 0;
 }
 

@@ -128,7 +128,8 @@ static void test_hybrid_unified(void)
     struct cgroup_writes w;
     struct brick_error err;
     int r = cgroup_plan_v1(&s->linux_.resources, ctrls, &w, &err);
-    ok(r == 0 && w.n == 2 && w.v[0].v2 && w.v[1].v2, "hybrid: unified keys of v2 controllers go to the v2 tree");
+    ok(r == 0 && w.n == 2 && w.v[0].v2 && w.v[1].v2,
+       "hybrid: unified keys of v2 controllers go to the v2 tree");
     if (r == 0)
         cgroup_writes_done(&w);
     oci_spec_free(s);
@@ -152,14 +153,16 @@ static void test_v2(void)
     expect_v2("{\"pids\":{\"limit\":0}}", "", "v2 pids 0: unchanged (runc 1.1; engines' zero value)");
     expect_v1("{\"pids\":{\"limit\":0}}", "", "v1 pids 0: unchanged");
     /* Docker writes Go zero values for what is not set */
-    expect_v1("{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0}]},"
-              "\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0,\"kernelTCP\":0},"
-              "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
-              "", "v1: zero values are not set (Docker)");
-    expect_v2("{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0,\"leafWeight\":0}]},"
-              "\"memory\":{\"limit\":0,\"reservation\":0},"
-              "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
-              "", "v2: zero values are not set (Docker)");
+    expect_v1(
+        "{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0}]},"
+        "\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0,\"kernelTCP\":0},"
+        "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
+        "", "v1: zero values are not set (Docker)");
+    expect_v2(
+        "{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":0,\"leafWeight\":0}]},"
+        "\"memory\":{\"limit\":0,\"reservation\":0},"
+        "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0}}",
+        "", "v2: zero values are not set (Docker)");
     expect_v2("{\"blockIO\":{\"weight\":500,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
               "\"rate\":100}],\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":7}]}}",
               "io.bfq.weight=500;io.max=8:0 rbps=100;io.max=8:0 wiops=7", "v2 io");
@@ -262,7 +265,8 @@ static void test_resolve(void)
     is_str(cg.h[3].dir, "/sys/fs/cgroup/unified/u/rel/c", "relative: the v2 tree");
     cgroup_resolve(&cg, NULL, "id", self, &err);
     is_str(cg.h[2].dir, "/sys/fs/cgroup/pids/brick/id", "default /brick/<id>");
-    is_str(cg.h[2].created, "/sys/fs/cgroup/pids/brick/id", "default: only the container's own cgroup goes, /brick stays");
+    is_str(cg.h[2].created, "/sys/fs/cgroup/pids/brick/id",
+           "default: only the container's own cgroup goes, /brick stays");
     ok(cgroup_resolve(&cg, "/a/../b", "id", self, &err) < 0, ".. refused");
     ok(cgroup_resolve(&cg, "/", "id", self, &err) < 0, "the root cgroup refused");
     char *json = cgroup_to_json(&cg);

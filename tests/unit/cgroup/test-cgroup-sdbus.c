@@ -15,21 +15,22 @@ int main(void)
     sdbus_str(&b, "a");  /* 0: len 1, 'a', NUL */
     sdbus_str(&b, "bc"); /* padded to 8, then len 2 */
     size_t at = sdbus_array_begin(&b, 8), start = b.mark;
-    sdbus_align(&b, 8);  /* one (sv): "D" = true */
+    sdbus_align(&b, 8); /* one (sv): "D" = true */
     sdbus_str(&b, "D");
     sdbus_sig(&b, "b");
     sdbus_u32(&b, 1);
     sdbus_array_end(&b, at, start);
     static const unsigned char want[] = {
-        1, 0, 0, 0, 'a', 0, 0, 0,          /* "a", pad to 8 */
-        2, 0, 0, 0, 'b', 'c', 0, 0,        /* "bc", pad to the array's 4 */
-        16, 0, 0, 0, 0, 0, 0, 0,           /* length 16, pad to the struct's 8 */
-        1, 0, 0, 0, 'D', 0,                /* "D" */
-        1, 'b', 0, 0, 0, 0,                /* signature "b", pad to 4 */
-        1, 0, 0, 0,                        /* true */
+        1,  0,   0, 0, 'a', 0,   0, 0, /* "a", pad to 8 */
+        2,  0,   0, 0, 'b', 'c', 0, 0, /* "bc", pad to the array's 4 */
+        16, 0,   0, 0, 0,   0,   0, 0, /* length 16, pad to the struct's 8 */
+        1,  0,   0, 0, 'D', 0,         /* "D" */
+        1,  'b', 0, 0, 0,   0,         /* signature "b", pad to 4 */
+        1,  0,   0, 0,                 /* true */
     };
     ok(b.len == sizeof(want), "length as laid out");
-    ok(b.len == sizeof(want) && memcmp(b.p, want, sizeof(want)) == 0, "bytes as the specification lays them out");
+    ok(b.len == sizeof(want) && memcmp(b.p, want, sizeof(want)) == 0,
+       "bytes as the specification lays them out");
     free(b.p);
 
     struct sdbus_buf e = {0};

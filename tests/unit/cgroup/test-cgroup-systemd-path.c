@@ -95,9 +95,10 @@ TEST(unit_name)
 
 TEST(full_path)
 {
-    is_str(conv("kubepods-burstable-pod123.slice:cri-containerd:abc", "x"),
-           "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod123.slice/cri-containerd-abc.scope",
-           "containerd's kubelet path");
+    is_str(
+        conv("kubepods-burstable-pod123.slice:cri-containerd:abc", "x"),
+        "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod123.slice/cri-containerd-abc.scope",
+        "containerd's kubelet path");
     is_str(conv("machine.slice:libpod:0123abcd", "x"), "/machine.slice/libpod-0123abcd.scope", "Podman");
     is_str(conv("foo.slice:brick:c1", "x"), "/foo.slice/brick-c1.scope", "one slice");
     is_str(conv(":brick:c1", "x"), "/system.slice/brick-c1.scope", "empty slice: system.slice");
@@ -158,7 +159,8 @@ static int record_of(const char *unit, const char *slice, const char *manager, c
         snprintf(mgr, sizeof(mgr), "\"manager\":\"%s\",", manager);
     snprintf(json, sizeof(json),
              "{\"layout\":\"v2\",\"path\":\"/x\",\"unit\":\"%s\",\"slice\":\"%s\",%s\"hierarchies\":"
-             "[{\"name\":\"\",\"mount\":\"/sys/fs/cgroup\",\"dir\":\"%s\"}]}", unit, slice, mgr, dir);
+             "[{\"name\":\"\",\"mount\":\"/sys/fs/cgroup\",\"dir\":\"%s\"}]}",
+             unit, slice, mgr, dir);
     struct cgroup cg;
     struct brick_error err = {0};
     int r = cgroup_from_json(json, &cg, &err);
@@ -174,7 +176,8 @@ static int record(const char *unit, const char *slice, const char *dir)
 
 TEST(unit_record)
 {
-    ok(record("brick-x.scope", "a-b.slice", "/sys/fs/cgroup/a.slice/a-b.slice/brick-x.scope") == 0, "the scope");
+    ok(record("brick-x.scope", "a-b.slice", "/sys/fs/cgroup/a.slice/a-b.slice/brick-x.scope") == 0,
+       "the scope");
     ok(record("brick-x.scope", "b.slice", "/sys/fs/cgroup/a.slice/brick-x.scope") < 0, "another slice's");
     ok(record("sshd.service", "system.slice", "/sys/fs/cgroup/system.slice/sshd.service") < 0, "a service");
     ok(record("brick-x.scope", "system.slice", "/sys/fs/cgroup/system.slice/other/brick-x.scope") < 0,
@@ -188,7 +191,8 @@ TEST(unit_record)
     ok(record_of("brick-x.scope", "user.slice", um, "/sys/fs/cgroup/user.slice/brick-x.scope") < 0,
        "the manager is part of the path");
     ok(record_of("brick-x.scope", "user.slice", "/user.slice/../system.slice",
-                 "/sys/fs/cgroup/system.slice/user.slice/brick-x.scope") < 0, "a manager with \"..\"");
+                 "/sys/fs/cgroup/system.slice/user.slice/brick-x.scope") < 0,
+       "a manager with \"..\"");
     ok(record_of("brick-x.scope", "user.slice", "rel", "/sys/fs/cgroup/reluser.slice/brick-x.scope") < 0,
        "a relative manager");
 }
@@ -199,7 +203,8 @@ TEST(user_path)
     struct brick_error err = {0};
     char *p = NULL;
     ok(cgroup_systemd_user_path(NULL, "c1", um, &p, &err) == 0, "rootless default");
-    is_str(p, "/user.slice/user-1000.slice/user@1000.service/user.slice/brick-c1.scope", "in the manager's user.slice");
+    is_str(p, "/user.slice/user-1000.slice/user@1000.service/user.slice/brick-c1.scope",
+           "in the manager's user.slice");
     free(p);
     p = NULL;
     ok(cgroup_systemd_user_path("user.slice:libpod:abc", "x", um, &p, &err) == 0, "Podman's path");

@@ -32,10 +32,7 @@ static bjson *build_for(const char *const *args, struct compose_caller *caller, 
     return v;
 }
 
-static bjson *build(const char *const *args, struct brick_error *err)
-{
-    return build_for(args, NULL, err);
-}
+static bjson *build(const char *const *args, struct brick_error *err) { return build_for(args, NULL, err); }
 
 static bjson *path(bjson *v, const char *a, const char *b)
 {
@@ -92,11 +89,39 @@ static void test_defaults(void)
 static void test_flags(void)
 {
     struct brick_error err;
-    static const char *const a[] = {"--rootfs", "/srv/r", "-v", "/a:/b:ro", "--tmpfs", "/scratch", "-e",
-                                    "A=1", "-e", "A=2", "-w", "/w", "-u", "1000:1001", "--cap-add",
-                                    "sys_ptrace", "--cap-drop", "NET_RAW", "--memory", "64m", "--cpus",
-                                    "1.5", "--pids-limit", "10", "--net", "host", "--uts", "host",
-                                    "--security-opt", "no-new-privileges=false", "--", "prog", "-x",
+    static const char *const a[] = {"--rootfs",
+                                    "/srv/r",
+                                    "-v",
+                                    "/a:/b:ro",
+                                    "--tmpfs",
+                                    "/scratch",
+                                    "-e",
+                                    "A=1",
+                                    "-e",
+                                    "A=2",
+                                    "-w",
+                                    "/w",
+                                    "-u",
+                                    "1000:1001",
+                                    "--cap-add",
+                                    "sys_ptrace",
+                                    "--cap-drop",
+                                    "NET_RAW",
+                                    "--memory",
+                                    "64m",
+                                    "--cpus",
+                                    "1.5",
+                                    "--pids-limit",
+                                    "10",
+                                    "--net",
+                                    "host",
+                                    "--uts",
+                                    "host",
+                                    "--security-opt",
+                                    "no-new-privileges=false",
+                                    "--",
+                                    "prog",
+                                    "-x",
                                     NULL};
     bjson *s = build(a, &err);
     ok(s, "flag-heavy spec builds");
@@ -118,7 +143,10 @@ static void test_flags(void)
     bjson *caps = path(path(s, "process", "capabilities"), "effective", NULL);
     ok(has_str(caps, "CAP_SYS_PTRACE") && !has_str(caps, "CAP_NET_RAW"), "--cap-add/--cap-drop");
     int64_t v = 0;
-    bjson_i64(path(path(s, "linux", "resources"), "memory", NULL) ? bjson_get(path(path(s, "linux", "resources"), "memory", NULL), "limit") : NULL, &v);
+    bjson_i64(path(path(s, "linux", "resources"), "memory", NULL)
+                  ? bjson_get(path(path(s, "linux", "resources"), "memory", NULL), "limit")
+                  : NULL,
+              &v);
     is_int(v, 64 << 20, "--memory 64m");
     bjson_i64(bjson_get(path(path(s, "linux", "resources"), "cpu", NULL), "quota"), &v);
     is_int(v, 150000, "--cpus 1.5 -> quota");
@@ -265,8 +293,8 @@ static void test_rootless(void)
     static const char *const host[] = {"--user", "host", "id", NULL};
     ok(!build_as(host, 0, &err) && strstr(err.msg, "unprivileged"), "--user host refused");
 
-    struct compose_id_range r = compose_subid_parse("alice:100000:65536\nbob:165536:65536\n1001:300000:70000\n",
-                                                    "bob", 1002);
+    struct compose_id_range r =
+        compose_subid_parse("alice:100000:65536\nbob:165536:65536\n1001:300000:70000\n", "bob", 1002);
     ok(r.start == 165536 && r.count == 65536, "subuid by name");
     r = compose_subid_parse("alice:100000:65536\n1001:300000:70000\n", "carol", 1001);
     ok(r.start == 300000 && r.count == 65536, "subuid by uid");
@@ -275,13 +303,23 @@ static void test_rootless(void)
 }
 
 /* A host tree for the destination walk: what lstat and readlink would say. */
-static const struct { const char *path; int kind; const char *target; } fake_tree[] = {
-    {"/srv", COMPOSE_DIR, NULL},         {"/etc", COMPOSE_DIR, NULL},
-    {"/etc/passwd", COMPOSE_FILE, NULL}, {"/var", COMPOSE_DIR, NULL},
-    {"/var/run", COMPOSE_LINK, "/run"},  {"/lnk", COMPOSE_LINK, "srv"},
-    {"/var/up", COMPOSE_LINK, "../../../../srv/deep"}, {"/srv/deep", COMPOSE_DIR, NULL},
-    {"/data", COMPOSE_DIR, NULL},        {"/data/vol", COMPOSE_DIR, NULL},
-    {"/srv/cur", COMPOSE_LINK, "www"},   {"/loop", COMPOSE_LINK, "/loop"},
+static const struct {
+    const char *path;
+    int kind;
+    const char *target;
+} fake_tree[] = {
+    {"/srv", COMPOSE_DIR, NULL},
+    {"/etc", COMPOSE_DIR, NULL},
+    {"/etc/passwd", COMPOSE_FILE, NULL},
+    {"/var", COMPOSE_DIR, NULL},
+    {"/var/run", COMPOSE_LINK, "/run"},
+    {"/lnk", COMPOSE_LINK, "srv"},
+    {"/var/up", COMPOSE_LINK, "../../../../srv/deep"},
+    {"/srv/deep", COMPOSE_DIR, NULL},
+    {"/data", COMPOSE_DIR, NULL},
+    {"/data/vol", COMPOSE_DIR, NULL},
+    {"/srv/cur", COMPOSE_LINK, "www"},
+    {"/loop", COMPOSE_LINK, "/loop"},
 };
 
 static int fake_lookup(void *data, const char *path, char **ret_target)
@@ -320,8 +358,9 @@ static void test_destinations(void)
     is_str(covers_of(readme, b, sizeof(b)), "[\"/srv\"]", "the README's -v: /srv covered");
     static const char *const deep[] = {"-v", "/data/vol:/srv/a/b/c", "--tmpfs", "/etc/x/y", "true", NULL};
     is_str(covers_of(deep, b, sizeof(b)), "[\"/etc\",\"/srv\"]", "deep under a missing parent");
-    static const char *const mine[] = {"-v", "/data/vol:/tmp/x/y", "-v", "/data/vol:/var/run/z",
-                                       "-v", "/data/vol:/srv/deep", "--home=/data", "true", NULL};
+    static const char *const mine[] = {"-v", "/data/vol:/tmp/x/y",  "-v",           "/data/vol:/var/run/z",
+                                       "-v", "/data/vol:/srv/deep", "--home=/data", "true",
+                                       NULL};
     is_str(covers_of(mine, b, sizeof(b)), "none", "under /tmp, /run (through a symlink), existing: nothing");
     static const char *const tmpfs_parent[] = {"--tmpfs", "/srv/t", "-v", "/data/vol:/srv/t/y", "true", NULL};
     is_str(covers_of(tmpfs_parent, b, sizeof(b)), "[\"/srv\"]", "--tmpfs made first, -v inside it");
@@ -332,7 +371,8 @@ static void test_destinations(void)
     is_str(covers_of(in_vol, b, sizeof(b)), "[\"/srv\"]", "inside a read-write -v: made there");
     static const char *const ro_vol[] = {"-v", "/data:/srv/d:ro", "-v", "/data/vol:/srv/d/new", "true", NULL};
     ok(strstr(covers_of(ro_vol, b, sizeof(b)), "-v /data/vol:/srv/d/new: /srv/d/new does not exist in the "
-              "read-only bind at /srv/d"), "inside a read-only -v: an error naming the flag");
+                                               "read-only bind at /srv/d"),
+       "inside a read-only -v: an error naming the flag");
     static const char *const top[] = {"--tmpfs", "/newtop", "true", NULL};
     ok(strstr(covers_of(top, b, sizeof(b)), "--tmpfs /newtop: /newtop does not exist"), "never a cover of /");
     static const char *const file[] = {"-v", "/data:/etc/passwd/x", "true", NULL};
@@ -351,14 +391,15 @@ static void test_symlinks_and_try(void)
     char b[1024];
     struct brick_error err;
     static const char *const ln[] = {"--symlink", "/data", "/srv/current", "--symlink", "www", "/srv/cur",
-                                     "--symlink", "x", "/tmp/l", "true", NULL};
+                                     "--symlink", "x",     "/tmp/l",       "true",      NULL};
     is_str(covers_of(ln, b, sizeof(b)), "[\"/srv\"]", "--symlink in an existing host directory: covered");
     test_probe = &fake_probe;
     bjson *s = build(ln, &err);
     test_probe = NULL;
     is_str(bjson_string(path(s, "annotations", "run.brick.symlinks")),
            "[{\"path\":\"/srv/current\",\"target\":\"/data\"},{\"path\":\"/srv/cur\",\"target\":\"www\"},"
-           "{\"path\":\"/tmp/l\",\"target\":\"x\"}]", "symlinks annotation");
+           "{\"path\":\"/tmp/l\",\"target\":\"x\"}]",
+           "symlinks annotation");
     bjson_free(s);
     static const char *const taken[] = {"--symlink", "other", "/srv/cur", "true", NULL};
     ok(strstr(covers_of(taken, b, sizeof(b)), "--symlink other /srv/cur: /srv/cur exists"), "a taken name");
@@ -369,7 +410,8 @@ static void test_symlinks_and_try(void)
        "--bind-try SRC DST, --ro-bind-try SRC DST");
     compose_opts_done(&o);
     static const char *const half[] = {"--symlink", "x", NULL};
-    ok(parse(&o, &err, half) < 0 && strstr(err.msg, "--symlink: expected two arguments"), "one argument short");
+    ok(parse(&o, &err, half) < 0 && strstr(err.msg, "--symlink: expected two arguments"),
+       "one argument short");
     compose_opts_done(&o);
     static const char *const dots[] = {"-v", "/a:/srv/../etc", "true", NULL};
     ok(parse(&o, &err, dots) < 0 && strstr(err.msg, "\"..\" is not allowed"), ".. refused in a destination");
@@ -380,8 +422,12 @@ static void test_environment(void)
 {
     struct brick_error err;
     struct compose_opts o;
-    static const char *const a[] = {"-e", "LANG=fr_FR.UTF-8", "--unsetenv", "LC_TIME", "-e", "A=1",
-                                    "--unsetenv", "A", "-e", "B=2", "true", NULL};
+    static const char *const a[] = {"-e",         "LANG=fr_FR.UTF-8",
+                                    "--unsetenv", "LC_TIME",
+                                    "-e",         "A=1",
+                                    "--unsetenv", "A",
+                                    "-e",         "B=2",
+                                    "true",       NULL};
     char *caller[] = {"LANG=C.UTF-8", "LC_TIME=en_GB.UTF-8", "LC_PAPER=a4", "TERM=foot", "SECRET=x", NULL};
     parse(&o, &err, a);
     compose_env_from_caller(&o, caller);
@@ -403,8 +449,9 @@ static void test_environment(void)
     compose_opts_done(&o);
 }
 
-static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n1000:x:0:0:trap:/:/bin/sh\n"
-                             "www:x:33:33:www:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534::/:/sbin/nologin\n";
+static const char passwd[] =
+    "root:x:0:0:root:/root:/bin/bash\n1000:x:0:0:trap:/:/bin/sh\n"
+    "www:x:33:33:www:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534::/:/sbin/nologin\n";
 static const char group[] = "root:x:0:\nadm:x:4:www\nwww:x:33:\naudio:x:29:www,alice\nnogroup:x:65534:\n";
 
 static int resolve(const char *u, struct compose_opts *o, struct brick_error *err)
@@ -419,7 +466,8 @@ static void test_users(void)
     struct brick_error err;
     struct compose_opts o;
     ok(resolve("www", &o, &err) == 0 && o.uid == 33 && o.gid == 33 && o.n_groups == 2 && o.groups[0] == 4 &&
-           o.groups[1] == 29 && streq(o.user_name, "www"), "a name: ids, supplementary groups, USER");
+           o.groups[1] == 29 && streq(o.user_name, "www"),
+       "a name: ids, supplementary groups, USER");
     compose_opts_done(&o);
     ok(resolve("www:audio", &o, &err) == 0 && o.uid == 33 && o.gid == 29 && o.n_groups == 0,
        "NAME:GROUP: that group only");
@@ -438,14 +486,16 @@ static void test_users(void)
     compose_opts_done(&o);
     /* unprivileged: only the groups the user namespace maps */
     struct compose_caller *c = calloc(1, sizeof(*c));
-    *c = (struct compose_caller){.uid = 1000, .gid = 1000, .subuid = {200000, 65536}, .subgid = {200000, 65536}};
+    *c = (struct compose_caller){
+        .uid = 1000, .gid = 1000, .subuid = {200000, 65536}, .subgid = {200000, 65536}};
     resolve("www", &o, &err);
     o.groups = realloc(o.groups, 3 * sizeof(*o.groups));
     o.groups[o.n_groups++] = 70000;
     o.caller = c;
     char *json = NULL;
     bjson *s = NULL;
-    ok(compose_build(&o, &json, &err) == 0 && bjson_parse(json, strlen(json), &s, &err) == 0, "builds as a user");
+    ok(compose_build(&o, &json, &err) == 0 && bjson_parse(json, strlen(json), &s, &err) == 0,
+       "builds as a user");
     bjson *gids = path(path(s, "process", "user"), "additionalGids", NULL);
     ok(bjson_array_len(gids) == 2, "with a range: the groups below 65536");
     bjson_free(s);
@@ -508,16 +558,20 @@ static void test_learn(void)
     is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_ERRNO", "default still denies");
     bjson_free(s);
     static const char *const b[] = {"--profile-file", "p.json", "true", NULL};
-    s = build_learn(b, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
-                       "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", &err);
+    s = build_learn(b,
+                    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+                    "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                    &err);
     sc = path(s, "linux", "seccomp");
-    is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_NOTIFY", "--profile-file: refusals notified");
+    is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_NOTIFY",
+           "--profile-file: refusals notified");
     ok(!bjson_get(sc, "defaultErrnoRet"), "defaultErrnoRet dropped");
     is_str(rule_action(sc, "read"), "SCMP_ACT_ALLOW", "the profile's allows stay");
     bjson_free(s);
     static const char *const c[] = {"--profile-file", "p.json", "true", NULL};
     ok(!build_learn(c, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}", &err) &&
-           strstr(err.msg, "defaultAction must be SCMP_ACT_ERRNO"), "an allow-by-default profile is refused");
+           strstr(err.msg, "defaultAction must be SCMP_ACT_ERRNO"),
+       "an allow-by-default profile is refused");
     static const char *const d[] = {"--learn", "p.json", "-d", "true", NULL};
     ok(!build_learn(d, NULL, &err) && strstr(err.msg, "needs a foreground run"), "--learn -d refused");
 }
@@ -527,36 +581,54 @@ static void test_learn_annotations(void)
 {
     struct brick_error err;
     static const char *const a[] = {"--profile-file", "p.json", "true", NULL};
-    bjson *s = build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\","
-                              "\"execve\"],\"action\":\"SCMP_ACT_ALLOW\"}],\"annotations\":{"
-                              "\"run.brick.capabilities\":\"CAP_CHOWN,CAP_SYS_ADMIN\","
-                              "\"run.brick.landlock\":\"{\\\"fs\\\":[]}\"}}", &err);
+    bjson *s = build_learn(a,
+                           "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\","
+                           "\"execve\"],\"action\":\"SCMP_ACT_ALLOW\"}],\"annotations\":{"
+                           "\"run.brick.capabilities\":\"CAP_CHOWN,CAP_SYS_ADMIN\","
+                           "\"run.brick.landlock\":\"{\\\"fs\\\":[]}\"}}",
+                           &err);
     ok(s, "a learned file with annotations builds");
     bjson *sc = path(s, "linux", "seccomp"), *bnd = bjson_get(path(s, "process", "capabilities"), "bounding");
     ok(!bjson_get(sc, "annotations"), "annotations taken out of linux.seccomp");
-    ok(bjson_array_len(bnd) == 1 && has_str(bnd, "CAP_CHOWN"), "capabilities: the default set limited to the learned "
-                                                              "(CAP_SYS_ADMIN was not in it: not added)");
-    ok(bjson_array_len(bjson_get(path(s, "process", "capabilities"), "effective")) == 1, "effective limited too");
-    is_str(bjson_string(path(s, "annotations", "run.brick.landlock")), "{\"fs\":[]}", "the Landlock policy applied");
+    ok(bjson_array_len(bnd) == 1 && has_str(bnd, "CAP_CHOWN"),
+       "capabilities: the default set limited to the learned "
+       "(CAP_SYS_ADMIN was not in it: not added)");
+    ok(bjson_array_len(bjson_get(path(s, "process", "capabilities"), "effective")) == 1,
+       "effective limited too");
+    is_str(bjson_string(path(s, "annotations", "run.brick.landlock")), "{\"fs\":[]}",
+           "the Landlock policy applied");
     is_str(rule_action(sc, "execve"), "SCMP_ACT_NOTIFY", "execve notified (capability checks followed)");
     is_str(rule_action(sc, "read"), "SCMP_ACT_ALLOW", "the rest of the entry still allowed");
     ok(strstr(bjson_string(bjson_get(sc, "listenerMetadata")), "CAP_KILL") &&
-           !strstr(bjson_string(bjson_get(sc, "listenerMetadata")), "CAP_CHOWN"), "the dropped ones for the supervisor");
+           !strstr(bjson_string(bjson_get(sc, "listenerMetadata")), "CAP_CHOWN"),
+       "the dropped ones for the supervisor");
     bjson_free(s);
-    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
-                       "\"run.brick.capabilities\":\"CAP_FLY\"}}", &err) &&
+    ok(!build_learn(a,
+                    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                    "\"run.brick.capabilities\":\"CAP_FLY\"}}",
+                    &err) &&
            strstr(err.msg, "annotations[\"run.brick.capabilities\"]: unknown capability \"CAP_FLY\""),
        "an unknown capability is named");
-    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
-                       "\"run.brick.capabilites\":\"\"}}", &err) &&
-           strstr(err.msg, "annotations[\"run.brick.capabilites\"]: unknown key"), "a misspelt key is refused");
-    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
-                       "\"run.brick.landlock\":5}}", &err) && strstr(err.msg, "expected a string"),
+    ok(!build_learn(a,
+                    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                    "\"run.brick.capabilites\":\"\"}}",
+                    &err) &&
+           strstr(err.msg, "annotations[\"run.brick.capabilites\"]: unknown key"),
+       "a misspelt key is refused");
+    ok(!build_learn(a,
+                    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                    "\"run.brick.landlock\":5}}",
+                    &err) &&
+           strstr(err.msg, "expected a string"),
        "a non-string annotation is refused");
-    ok(!build_learn(a, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
-                       "\"run.brick.landlock\":\"{\\\"fs\\\":[{\\\"path\\\":\\\"/x\\\",\\\"access\\\":"
-                       "[\\\"fly\\\"]}]}\"}}", &err) &&
-           strstr(err.msg, "--profile-file p.json: annotations[\"run.brick.landlock\"].fs[0].access[0]: unknown access"),
+    ok(!build_learn(a,
+                    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"annotations\":{"
+                    "\"run.brick.landlock\":\"{\\\"fs\\\":[{\\\"path\\\":\\\"/x\\\",\\\"access\\\":"
+                    "[\\\"fly\\\"]}]}\"}}",
+                    &err) &&
+           strstr(
+               err.msg,
+               "--profile-file p.json: annotations[\"run.brick.landlock\"].fs[0].access[0]: unknown access"),
        "a bad Landlock policy is named with the flag");
 }
 

@@ -17,7 +17,7 @@ int main(void)
     c.filter[c.base_len] = 'X';
     refilter(&c, ~0ULL); /* dir_fd -1: the write fails, the string is what matters */
     ok(c.filter[c.base_len] == 0 && strlen(c.filter) == c.base_len, "refilter with every capability seen: in "
-                                                                   "bounds, base restored");
+                                                                    "bounds, base restored");
     int cap = -1;
     ok(parse_line(&c, "cap_capable: cred 0, target_ns 0, capable_ns 0, cap 21, ret -1", &cap) && cap == 21,
        "a refused check parsed (applying)");

@@ -124,11 +124,11 @@ static void test_not_utf8(void)
 static void test_made_dirs(void)
 {
     struct learn_record rec = {0};
-    learn_path_add(&rec, "/tmp", LR_CREATE);            /* mkdir /tmp/d */
+    learn_path_add(&rec, "/tmp", LR_CREATE); /* mkdir /tmp/d */
     learn_made_add(&rec, "/tmp/d");
-    learn_path_add(&rec, "/tmp/d", LR_CREATE);          /* mkdir /tmp/d/e */
+    learn_path_add(&rec, "/tmp/d", LR_CREATE); /* mkdir /tmp/d/e */
     learn_made_add(&rec, "/tmp/d/e");
-    learn_path_add(&rec, "/tmp/d/e/f", LR_WRITE);       /* a file written there */
+    learn_path_add(&rec, "/tmp/d/e/f", LR_WRITE); /* a file written there */
     learn_path_add(&rec, "/srv/x", LR_READ_FILE);
     char *p = learn_landlock_policy(&rec);
     is_access(p, "/tmp", "write,create", "rules on directories the run made: lifted to the one that existed");

@@ -26,8 +26,8 @@ TEST(publish_specs)
 {
     struct compose_opts o;
     struct brick_error err;
-    const char *const args[] = {"-p", "8080:80", "--publish", "0.0.0.0:53:5353/udp", "-p", "127.0.0.2:1:65535/tcp",
-                                "true", NULL};
+    const char *const args[] = {
+        "-p", "8080:80", "--publish", "0.0.0.0:53:5353/udp", "-p", "127.0.0.2:1:65535/tcp", "true", NULL};
     is_int(parse(&o, &err, args), 0, "three -p");
     ok(o.net_user && !o.net_host_loopback, "-p alone implies --net user, host loopback out of reach");
     is_int(o.n_ports, 3, "three ports");
@@ -63,7 +63,8 @@ TEST(errors)
 {
     struct brick_error err;
     const char *const a1[] = {"--net", "host", "-p", "80:80", "true", NULL};
-    is_str(parse_error(a1, &err), "-p 80:80: publishing a port needs --net user, not --net host", "--net host");
+    is_str(parse_error(a1, &err), "-p 80:80: publishing a port needs --net user, not --net host",
+           "--net host");
     const char *const a2[] = {"-p", "80:80", "--net", "container:web", "true", NULL};
     is_str(parse_error(a2, &err), "-p 80:80: publishing a port needs --net user, not --net container:web",
            "a joined namespace");
@@ -76,12 +77,14 @@ TEST(errors)
     const char *const a6[] = {"-p", "80:80", "-p", "0.0.0.0:80:81", "true", NULL};
     like_str(parse_error(a6, &err), "host port 80/tcp is already published by -p 80:80", "a port twice");
     const char *const a7[] = {"-p", "80:80", "-p", "80:80/udp", "true", NULL};
-    like_str(parse_error(a7, &err), "-p 80:80/udp: UDP answers to the host's loopback need", "UDP on loopback");
-    const char *const a8[] = {"--net", "user:allow_host_loopback=true", "-p", "80:80", "-p", "80:80/udp", "true",
-                              NULL};
+    like_str(parse_error(a7, &err), "-p 80:80/udp: UDP answers to the host's loopback need",
+             "UDP on loopback");
+    const char *const a8[] = {
+        "--net", "user:allow_host_loopback=true", "-p", "80:80", "-p", "80:80/udp", "true", NULL};
     is_str(parse_error(a8, &err), "", "tcp and udp share a number; UDP on loopback when allowed");
     const char *const a9[] = {"--net", "user:foo", "true", NULL};
-    like_str(parse_error(a9, &err), "--net user:foo: the one option of user is allow_host_loopback", "option");
+    like_str(parse_error(a9, &err), "--net user:foo: the one option of user is allow_host_loopback",
+             "option");
     const char *const a10[] = {"--net", "user", "--print-spec", NULL};
     like_str(parse_error(a10, &err), "--net user: its helper runs beside the container", "--print-spec");
 }
@@ -122,35 +125,49 @@ TEST(spec)
 TEST(helper_plan)
 {
     char **v = net_helper_argv(4242, "/tmp/d/api/sock", 3, 4, true, false);
-    const char *const want[] = {"slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
-                                "--enable-sandbox", "--enable-seccomp", "--ready-fd=3", "--exit-fd=4",
-                                "--api-socket=/tmp/d/api/sock", "4242", "tap0", NULL};
+    const char *const want[] = {"slirp4netns",
+                                "--configure",
+                                "--mtu=65520",
+                                "--disable-host-loopback",
+                                "--enable-sandbox",
+                                "--enable-seccomp",
+                                "--ready-fd=3",
+                                "--exit-fd=4",
+                                "--api-socket=/tmp/d/api/sock",
+                                "4242",
+                                "tap0",
+                                NULL};
     is_int(strv_length(v), strv_length((char **)want), "argument count");
     for (size_t i = 0; want[i] && v[i]; i++)
         is_str(v[i], want[i], want[i]);
     strv_free(v);
     v = net_helper_argv(1, "s", 3, 4, false, true);
     for (char **a = v; *a; a++)
-        ok(!streq(*a, "--disable-host-loopback") && !streq(*a, "--enable-sandbox"), "no sandbox, host loopback");
+        ok(!streq(*a, "--disable-host-loopback") && !streq(*a, "--enable-sandbox"),
+           "no sandbox, host loopback");
     strv_free(v);
 }
 
 TEST(api)
 {
-    struct compose_port p = {.spec = (char *)"127.0.0.1:8080:80", .host_ip = "127.0.0.1", .host_port = 8080,
-                             .port = 80};
+    struct compose_port p = {
+        .spec = (char *)"127.0.0.1:8080:80", .host_ip = "127.0.0.1", .host_port = 8080, .port = 80};
     char *req = net_hostfwd_request(&p);
-    is_str(req, "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\","
-                "\"host_port\":8080,\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}}", "add_hostfwd");
+    is_str(req,
+           "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\","
+           "\"host_port\":8080,\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}}",
+           "add_hostfwd");
     free(req);
     struct brick_error err;
     is_int(net_hostfwd_reply(&p, "{\"return\":{\"id\":1}}", &err), 0, "accepted");
     ok(net_hostfwd_reply(&p, "{\"error\":{\"desc\":\"bad request: add_hostfwd: slirp_add_hostfwd failed\"}}",
-                         &err) < 0, "refused");
+                         &err) < 0,
+       "refused");
     is_str(err.msg, "-p 127.0.0.1:8080:80: slirp4netns: bad request: add_hostfwd: slirp_add_hostfwd failed",
            "its words");
     ok(net_hostfwd_reply(&p, "", &err) < 0, "no answer");
-    ok(net_uid_map_has_root("         0     300000       1000\n      1000        995          1\n"), "0 mapped");
+    ok(net_uid_map_has_root("         0     300000       1000\n      1000        995          1\n"),
+       "0 mapped");
     ok(!net_uid_map_has_root("       995        995          1\n"), "own id only");
     ok(!net_uid_map_has_root(""), "empty");
 }

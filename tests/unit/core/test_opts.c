@@ -76,7 +76,8 @@ TEST(help_text)
     FILE *f = open_memstream(&text, &len);
     brick_opts_print(f, table, SHORTOPTS);
     fclose(f);
-    like_str(text, "      --[no-]rm              remove it\n", "long-only options are indented past the short");
+    like_str(text, "      --[no-]rm              remove it\n",
+             "long-only options are indented past the short");
     like_str(text, "  -d, --detach               do not wait\n", "short and long");
     like_str(text, "\nNetwork:\n", "the heading");
     like_str(text, "      --net, --network MODE  the network namespace\n", "aliases on one line");
@@ -89,7 +90,8 @@ TEST(wrapping)
     static const struct brick_opt t[] = {
         {"long-option-name-here", required_argument, NULL, 300, "ARGUMENT",
          "a help text long enough to need wrapping at the eightieth column, twice or more, so that "
-         "the continuation lines line up under the first", NULL},
+         "the continuation lines line up under the first",
+         NULL},
         {0},
     };
     char *text = NULL;
@@ -97,7 +99,8 @@ TEST(wrapping)
     FILE *f = open_memstream(&text, &len);
     brick_opts_print(f, t, "");
     fclose(f);
-    like_str(text, "      --long-option-name-here ARGUMENT\n                             a help", "a long label "
+    like_str(text, "      --long-option-name-here ARGUMENT\n                             a help",
+             "a long label "
              "puts the help on the next line");
     size_t longest = 0;
     for (char *l = text; *l;) {

@@ -28,9 +28,8 @@ TEST(closest)
 
 TEST(long_option)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {0}};
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'}, {0}};
     is_str(closest_long_option("--formt", opts), "format", "--formt");
     is_str(closest_long_option("--quiett=1", opts), "quiet", "value after = ignored");
     ok(closest_long_option("--format", opts) == NULL, "known (incomplete): no hint");

@@ -36,14 +36,15 @@ int main(void)
     struct brick_error err;
     ok(parse_ext(NULL, NULL, &e, &err) == 0 && !e.cover && !e.n_symlinks, "no annotations: nothing");
     rootfs_ext_done(&e);
-    ok(parse_ext("\"[\\\"/srv\\\"]\"", "\"[{\\\"path\\\": \\\"/srv/cur\\\", \\\"target\\\": \\\"www\\\"}]\"", &e,
-                 &err) == 0 &&
+    ok(parse_ext("\"[\\\"/srv\\\"]\"", "\"[{\\\"path\\\": \\\"/srv/cur\\\", \\\"target\\\": \\\"www\\\"}]\"",
+                 &e, &err) == 0 &&
            e.cover && !strcmp(e.cover[0], "/srv") && !e.cover[1] && e.n_symlinks == 1 &&
            !strcmp(e.symlinks[0].path, "/srv/cur") && !strcmp(e.symlinks[0].target, "www"),
        "a cover and a symlink");
     rootfs_ext_done(&e);
     ok(parse_ext("\"[\\\"/mnt\\\"]\"", NULL, &e, &err) < 0 &&
-           strstr(err.msg, "annotations[\"run.brick.cover\"][0]: \"/mnt\" is not the destination of a tmpfs mount"),
+           strstr(err.msg,
+                  "annotations[\"run.brick.cover\"][0]: \"/mnt\" is not the destination of a tmpfs mount"),
        "a cover must be a tmpfs mount of the config");
     ok(parse_ext("\"{}\"", NULL, &e, &err) < 0 && strstr(err.msg, "expected a JSON array"), "not an array");
     ok(parse_ext("\"[\"", NULL, &e, &err) < 0 && strstr(err.msg, "annotations[\"run.brick.cover\"]"),
@@ -51,8 +52,10 @@ int main(void)
     static const char *const bad_paths[] = {"relative", "/", "/srv/..", "/srv/."};
     for (size_t i = 0; i < sizeof(bad_paths) / sizeof(*bad_paths); i++) {
         char links[256];
-        snprintf(links, sizeof(links), "\"[{\\\"path\\\": \\\"%s\\\", \\\"target\\\": \\\"x\\\"}]\"", bad_paths[i]);
-        ok(parse_ext(NULL, links, &e, &err) < 0 && strstr(err.msg, "[0].path: expected an absolute path to a name"),
+        snprintf(links, sizeof(links), "\"[{\\\"path\\\": \\\"%s\\\", \\\"target\\\": \\\"x\\\"}]\"",
+                 bad_paths[i]);
+        ok(parse_ext(NULL, links, &e, &err) < 0 &&
+               strstr(err.msg, "[0].path: expected an absolute path to a name"),
            bad_paths[i]);
     }
     ok(parse_ext(NULL, "\"[{\\\"path\\\": \\\"/a\\\"}]\"", &e, &err) < 0 && strstr(err.msg, "[0].target"),

@@ -11,8 +11,7 @@
 static struct brick_error err;
 
 /* Parse a NULL-terminated list given inline. */
-#define PARSE(o, type, ...)                                                                        \
-    mount_options_parse((char *[]){ __VA_ARGS__, NULL }, (type), (o), &err)
+#define PARSE(o, type, ...) mount_options_parse((char *[]){__VA_ARGS__, NULL}, (type), (o), &err)
 
 struct attr_case {
     const char *opt;
@@ -21,42 +20,42 @@ struct attr_case {
 };
 
 static const struct attr_case attr_cases[] = {
-    { "ro", false, MOUNT_ATTR_RDONLY, 0 },
-    { "rw", false, 0, MOUNT_ATTR_RDONLY },
-    { "nosuid", false, MOUNT_ATTR_NOSUID, 0 },
-    { "suid", false, 0, MOUNT_ATTR_NOSUID },
-    { "nodev", false, MOUNT_ATTR_NODEV, 0 },
-    { "dev", false, 0, MOUNT_ATTR_NODEV },
-    { "noexec", false, MOUNT_ATTR_NOEXEC, 0 },
-    { "exec", false, 0, MOUNT_ATTR_NOEXEC },
-    { "nodiratime", false, MOUNT_ATTR_NODIRATIME, 0 },
-    { "diratime", false, 0, MOUNT_ATTR_NODIRATIME },
-    { "nosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-    { "symfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW },
-    { "noatime", false, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME },
-    { "atime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
-    { "relatime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
-    { "strictatime", false, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME },
-    { "nostrictatime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
-    { "norelatime", false, 0, 0 },
-    { "rro", true, MOUNT_ATTR_RDONLY, 0 },
-    { "rrw", true, 0, MOUNT_ATTR_RDONLY },
-    { "rnosuid", true, MOUNT_ATTR_NOSUID, 0 },
-    { "rsuid", true, 0, MOUNT_ATTR_NOSUID },
-    { "rnodev", true, MOUNT_ATTR_NODEV, 0 },
-    { "rdev", true, 0, MOUNT_ATTR_NODEV },
-    { "rnoexec", true, MOUNT_ATTR_NOEXEC, 0 },
-    { "rexec", true, 0, MOUNT_ATTR_NOEXEC },
-    { "rnodiratime", true, MOUNT_ATTR_NODIRATIME, 0 },
-    { "rdiratime", true, 0, MOUNT_ATTR_NODIRATIME },
-    { "rnosymfollow", true, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-    { "rsymfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW },
-    { "rnoatime", true, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME },
-    { "ratime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
-    { "rrelatime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
-    { "rnorelatime", true, 0, 0 },
-    { "rstrictatime", true, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME },
-    { "rnostrictatime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
+    {"ro", false, MOUNT_ATTR_RDONLY, 0},
+    {"rw", false, 0, MOUNT_ATTR_RDONLY},
+    {"nosuid", false, MOUNT_ATTR_NOSUID, 0},
+    {"suid", false, 0, MOUNT_ATTR_NOSUID},
+    {"nodev", false, MOUNT_ATTR_NODEV, 0},
+    {"dev", false, 0, MOUNT_ATTR_NODEV},
+    {"noexec", false, MOUNT_ATTR_NOEXEC, 0},
+    {"exec", false, 0, MOUNT_ATTR_NOEXEC},
+    {"nodiratime", false, MOUNT_ATTR_NODIRATIME, 0},
+    {"diratime", false, 0, MOUNT_ATTR_NODIRATIME},
+    {"nosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"symfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW},
+    {"noatime", false, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+    {"atime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"relatime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"strictatime", false, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"nostrictatime", false, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"norelatime", false, 0, 0},
+    {"rro", true, MOUNT_ATTR_RDONLY, 0},
+    {"rrw", true, 0, MOUNT_ATTR_RDONLY},
+    {"rnosuid", true, MOUNT_ATTR_NOSUID, 0},
+    {"rsuid", true, 0, MOUNT_ATTR_NOSUID},
+    {"rnodev", true, MOUNT_ATTR_NODEV, 0},
+    {"rdev", true, 0, MOUNT_ATTR_NODEV},
+    {"rnoexec", true, MOUNT_ATTR_NOEXEC, 0},
+    {"rexec", true, 0, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", true, MOUNT_ATTR_NODIRATIME, 0},
+    {"rdiratime", true, 0, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", true, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"rsymfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rnoatime", true, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+    {"ratime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rrelatime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rnorelatime", true, 0, 0},
+    {"rstrictatime", true, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnostrictatime", true, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
 };
 
 TEST(attrs)
@@ -68,8 +67,7 @@ TEST(attrs)
         int r = PARSE(&o, NULL, (char *)c->opt);
         snprintf(what, sizeof(what), "%s: parsed", c->opt);
         is_int(r, 0, what);
-        snprintf(what, sizeof(what), "%s: set/clr on the %s masks", c->opt,
-                 c->rec ? "recursive" : "top");
+        snprintf(what, sizeof(what), "%s: set/clr on the %s masks", c->opt, c->rec ? "recursive" : "top");
         uint64_t set = c->rec ? o.rec_attr_set : o.attr_set, clr = c->rec ? o.rec_attr_clr : o.attr_clr;
         uint64_t other = c->rec ? (o.attr_set | o.attr_clr) : (o.rec_attr_set | o.rec_attr_clr);
         ok(set == c->set && clr == c->clr && other == 0 && !o.data && !o.is_bind, what);
@@ -107,12 +105,10 @@ TEST(superblock)
         const char *opt;
         unsigned long set, clr;
     } c[] = {
-        { "sync", MS_SYNCHRONOUS, 0 },  { "async", 0, MS_SYNCHRONOUS },
-        { "dirsync", MS_DIRSYNC, 0 },   { "mand", MS_MANDLOCK, 0 },
-        { "nomand", 0, MS_MANDLOCK },   { "lazytime", MS_LAZYTIME, 0 },
-        { "nolazytime", 0, MS_LAZYTIME }, { "silent", MS_SILENT, 0 },
-        { "loud", 0, MS_SILENT },       { "iversion", MS_I_VERSION, 0 },
-        { "noiversion", 0, MS_I_VERSION },
+        {"sync", MS_SYNCHRONOUS, 0},    {"async", 0, MS_SYNCHRONOUS},    {"dirsync", MS_DIRSYNC, 0},
+        {"mand", MS_MANDLOCK, 0},       {"nomand", 0, MS_MANDLOCK},      {"lazytime", MS_LAZYTIME, 0},
+        {"nolazytime", 0, MS_LAZYTIME}, {"silent", MS_SILENT, 0},        {"loud", 0, MS_SILENT},
+        {"iversion", MS_I_VERSION, 0},  {"noiversion", 0, MS_I_VERSION},
     };
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         struct mount_opts o;
@@ -148,10 +144,10 @@ TEST(propagation)
         const char *opt;
         unsigned long flags;
     } c[] = {
-        { "shared", MS_SHARED },          { "rshared", MS_SHARED | MS_REC },
-        { "slave", MS_SLAVE },            { "rslave", MS_SLAVE | MS_REC },
-        { "private", MS_PRIVATE },        { "rprivate", MS_PRIVATE | MS_REC },
-        { "unbindable", MS_UNBINDABLE },  { "runbindable", MS_UNBINDABLE | MS_REC },
+        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
     };
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         struct mount_opts o;
@@ -167,8 +163,8 @@ TEST(propagation)
     mount_opts_done(&o);
     unsigned long f = 0;
     is_int(mount_propagation_parse("bogus", &f), -EINVAL, "unknown propagation word");
-    int r = PARSE(&o, NULL, "shared", "shared", "shared", "shared", "shared", "shared", "shared",
-                  "shared", "shared");
+    int r = PARSE(&o, NULL, "shared", "shared", "shared", "shared", "shared", "shared", "shared", "shared",
+                  "shared");
     ok(r < 0, "too many propagation options rejected");
 }
 
@@ -205,8 +201,8 @@ TEST(rejected_and_data)
 
 TEST(attr_to_ms)
 {
-    is_int(mount_attr_to_ms(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                            MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOATIME),
+    is_int(mount_attr_to_ms(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                            MOUNT_ATTR_NOATIME),
            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, "attr -> MS flags");
     is_int(mount_attr_to_ms(MOUNT_ATTR_STRICTATIME), MS_STRICTATIME, "strictatime -> MS");
 }

@@ -30,8 +30,7 @@ static bool same(int fd, const char *rel)
     struct stat a, b;
     char p[512];
     snprintf(p, sizeof(p), "%s/%s", root, rel);
-    return fd >= 0 && fstat(fd, &a) == 0 && stat(p, &b) == 0 && a.st_dev == b.st_dev &&
-           a.st_ino == b.st_ino;
+    return fd >= 0 && fstat(fd, &a) == 0 && stat(p, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static void put(const char *rel, const char *content)
@@ -78,13 +77,13 @@ static void check_resolution(const char *mode)
     char w[160];
     int fd;
 
-#define CHECK_SAME(path, rel)                                                                      \
-    do {                                                                                           \
-        fd = resolve_in_root(root_fd, path, RESOLVE_EXISTING, &err);                              \
-        snprintf(w, sizeof(w), "%s: %s stays in the root", mode, path);                           \
-        ok(same(fd, rel), w);                                                                      \
-        if (fd >= 0)                                                                               \
-            close(fd);                                                                             \
+#define CHECK_SAME(path, rel)                                                                                \
+    do {                                                                                                     \
+        fd = resolve_in_root(root_fd, path, RESOLVE_EXISTING, &err);                                         \
+        snprintf(w, sizeof(w), "%s: %s stays in the root", mode, path);                                      \
+        ok(same(fd, rel), w);                                                                                \
+        if (fd >= 0)                                                                                         \
+            close(fd);                                                                                       \
     } while (0)
 
     CHECK_SAME("/rel/marker", "etc/marker");
@@ -140,10 +139,10 @@ static void check_bind_attack(void)
     snprintf(p, sizeof(p), "%s/payload", src);
     close(open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
 
-    struct oci_mount m = { .destination = "/evil", .type = "bind", .source = src,
-                           .options = (char *[]){ "rbind", "ro", NULL } };
-    struct oci_spec spec = { .mounts = &m, .n_mounts = 1 };
-    struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp, .rootfs = root, .root_fd = root_fd };
+    struct oci_mount m = {
+        .destination = "/evil", .type = "bind", .source = src, .options = (char *[]){"rbind", "ro", NULL}};
+    struct oci_spec spec = {.mounts = &m, .n_mounts = 1};
+    struct rootfs_ctx ctx = {.spec = &spec, .bundle = tmp, .rootfs = root, .root_fd = root_fd};
 
     if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         ok(1, "# SKIP bind attack: no mount namespace (not root?)");

@@ -61,13 +61,13 @@ static void build_tree(void)
         abort();
     snprintf(root, sizeof(root), "%s/rootfs", tmp);
     mkdir(root, 0755);
-    const char *dirs[] = { "bin", "proc", "sys", "dev", "tmp", "etc", "masked-dir" };
+    const char *dirs[] = {"bin", "proc", "sys", "dev", "tmp", "etc", "masked-dir"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
         mkpath(dirs[i], 0755);
     /* busybox (static) lets a debugging run look around inside. */
     char cmd[600];
-    snprintf(cmd, sizeof(cmd), "cp /bin/busybox '%s/bin/' 2>/dev/null && ln -s busybox '%s/bin/sh'",
-             root, root);
+    snprintf(cmd, sizeof(cmd), "cp /bin/busybox '%s/bin/' 2>/dev/null && ln -s busybox '%s/bin/sh'", root,
+             root);
     if (access("/bin/busybox", X_OK) == 0 && system(cmd) != 0)
         printf("# copying busybox failed\n");
     snprintf(p, sizeof(p), "%s/etc/secret", root);
@@ -88,28 +88,50 @@ static void build_tree(void)
 
 /* --- the spec, built by hand --------------------------------------------- */
 
-#define OPTS(...) ((char *[]){ __VA_ARGS__, NULL })
+#define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 
 static struct oci_mount mounts[] = {
-    { .destination = "/proc", .type = "proc", .source = "proc", .options = OPTS("nosuid", "noexec", "nodev") },
-    { .destination = "/dev", .type = "tmpfs", .source = "tmpfs",
-      .options = OPTS("nosuid", "strictatime", "mode=755", "size=65536k") },
-    { .destination = "/dev/pts", .type = "devpts", .source = "devpts",
-      .options = OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620") },
-    { .destination = "/tmp", .type = "tmpfs", .source = "tmpfs", .options = OPTS("nosuid", "nodev", "size=1m") },
-    { .destination = "/data", .type = "bind", .source = "data-src", .options = OPTS("rbind", "ro") },
-    { .destination = "/sys", .type = "sysfs", .source = "sysfs", .options = OPTS("nosuid", "noexec", "nodev", "ro") },
-    { .destination = "/sys/fs/cgroup", .type = "cgroup", .source = "cgroup",
-      .options = OPTS("nosuid", "noexec", "nodev", "relatime", "ro") },
+    {.destination = "/proc", .type = "proc", .source = "proc", .options = OPTS("nosuid", "noexec", "nodev")},
+    {.destination = "/dev",
+     .type = "tmpfs",
+     .source = "tmpfs",
+     .options = OPTS("nosuid", "strictatime", "mode=755", "size=65536k")},
+    {.destination = "/dev/pts",
+     .type = "devpts",
+     .source = "devpts",
+     .options = OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")},
+    {.destination = "/tmp",
+     .type = "tmpfs",
+     .source = "tmpfs",
+     .options = OPTS("nosuid", "nodev", "size=1m")},
+    {.destination = "/data", .type = "bind", .source = "data-src", .options = OPTS("rbind", "ro")},
+    {.destination = "/sys",
+     .type = "sysfs",
+     .source = "sysfs",
+     .options = OPTS("nosuid", "noexec", "nodev", "ro")},
+    {.destination = "/sys/fs/cgroup",
+     .type = "cgroup",
+     .source = "cgroup",
+     .options = OPTS("nosuid", "noexec", "nodev", "relatime", "ro")},
 };
 
 static struct oci_device devices[] = {
-    { .type = "c", .path = "/dev/mynull", .has_major = true, .has_minor = true, .major = 1, .minor = 3,
-      .has_file_mode = true, .file_mode = 0600, .has_uid = true, .uid = 1, .has_gid = true, .gid = 2 },
-    { .type = "p", .path = "/dev/myfifo" },
+    {.type = "c",
+     .path = "/dev/mynull",
+     .has_major = true,
+     .has_minor = true,
+     .major = 1,
+     .minor = 3,
+     .has_file_mode = true,
+     .file_mode = 0600,
+     .has_uid = true,
+     .uid = 1,
+     .has_gid = true,
+     .gid = 2},
+    {.type = "p", .path = "/dev/myfifo"},
 };
 
-static struct oci_namespace namespaces[] = { { .type = OCI_NS_MOUNT }, { .type = OCI_NS_PID } };
+static struct oci_namespace namespaces[] = {{.type = OCI_NS_MOUNT}, {.type = OCI_NS_PID}};
 
 static char **masked = OPTS("/proc/kcore", "/etc/secret", "/masked-dir", "/does/not/exist");
 static char **readonly = OPTS("/proc/sys", "/proc/sysrq-trigger", "/nope");
@@ -117,7 +139,7 @@ static char **readonly = OPTS("/proc/sys", "/proc/sysrq-trigger", "/nope");
 static void fill_spec(struct oci_spec *s)
 {
     *s = (struct oci_spec){
-        .root = { .path = "rootfs", .readonly = true },
+        .root = {.path = "rootfs", .readonly = true},
         .mounts = mounts,
         .n_mounts = sizeof(mounts) / sizeof(mounts[0]),
     };
@@ -203,9 +225,9 @@ static int enter_private_ns(void)
 static void child_full(void)
 {
     struct oci_spec spec;
-    struct brick_error err = { 0 };
+    struct brick_error err = {0};
     fill_spec(&spec);
-    struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp };
+    struct rootfs_ctx ctx = {.spec = &spec, .bundle = tmp};
     int r = rootfs_prepare(&ctx, &err);
     report(r == 0, "rootfs_prepare%s%s", r ? ": " : "", r ? err.msg : "");
     if (r == 0) {
@@ -232,11 +254,11 @@ static void child_full(void)
 static void child_devnull_swap(void)
 {
     struct oci_spec spec;
-    struct brick_error err = { 0 };
+    struct brick_error err = {0};
     fill_spec(&spec);
     spec.root.readonly = false;
     spec.linux_.readonly_paths = NULL;
-    struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp, .no_pivot = true };
+    struct rootfs_ctx ctx = {.spec = &spec, .bundle = tmp, .no_pivot = true};
     int r = rootfs_prepare(&ctx, &err);
     if (r == 0)
         r = rootfs_pivot(&ctx, &err);
@@ -244,22 +266,26 @@ static void child_devnull_swap(void)
     report(unlink("/dev/null") == 0 && symlink("/proc/sys/kernel/core_pattern", "/dev/null") == 0,
            "replace /dev/null with a symlink");
     r = rootfs_finalize(&ctx, &err);
-    report(r < 0 && strstr(err.msg, "maskedPaths /etc/secret") &&
-               strstr(err.msg, "not the null device"),
+    report(r < 0 && strstr(err.msg, "maskedPaths /etc/secret") && strstr(err.msg, "not the null device"),
            "masking refuses a fake /dev/null (got: %s)", r < 0 ? err.msg : "success");
     rootfs_ctx_done(&ctx);
 }
 
 static void child_proc_on_file(void)
 {
-    struct oci_mount m = { .destination = "/procfile", .type = "proc", .source = "proc" };
-    struct oci_spec spec = { .root = { .path = "rootfs" }, .mounts = &m, .n_mounts = 1 };
-    struct brick_error err = { 0 };
-    struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp, .rootfs = root };
+    struct oci_mount m = {.destination = "/procfile", .type = "proc", .source = "proc"};
+    struct oci_spec spec = {.root = {.path = "rootfs"}, .mounts = &m, .n_mounts = 1};
+    struct brick_error err = {0};
+    struct rootfs_ctx ctx = {.spec = &spec, .bundle = tmp, .rootfs = root};
     int r = rootfs_prepare(&ctx, &err);
     report(r == -ENOTDIR, "proc onto a file fails");
-    report(r < 0 && strcmp(err.msg, "mounts[0] /procfile (proc): filesystem \"proc\" must be mounted on an ordinary directory") == 0,
-           "error: %s", err.msg);
+    report(
+        r < 0 &&
+            strcmp(
+                err.msg,
+                "mounts[0] /procfile (proc): filesystem \"proc\" must be mounted on an ordinary directory") ==
+                0,
+        "error: %s", err.msg);
     rootfs_ctx_done(&ctx);
 }
 
@@ -267,15 +293,15 @@ static void child_proc_on_file(void)
 static void child_cgroupns(void)
 {
     struct oci_mount m[] = {
-        { .destination = "/proc", .type = "proc", .source = "proc" },
-        { .destination = "/sys/fs/cgroup", .type = "cgroup", .source = "cgroup", .options = OPTS("ro") },
+        {.destination = "/proc", .type = "proc", .source = "proc"},
+        {.destination = "/sys/fs/cgroup", .type = "cgroup", .source = "cgroup", .options = OPTS("ro")},
     };
-    struct oci_namespace ns[] = { { .type = OCI_NS_MOUNT }, { .type = OCI_NS_CGROUP } };
-    struct oci_spec spec = { .root = { .path = "rootfs" }, .mounts = m, .n_mounts = 2 };
-    struct brick_error err = { 0 };
+    struct oci_namespace ns[] = {{.type = OCI_NS_MOUNT}, {.type = OCI_NS_CGROUP}};
+    struct oci_spec spec = {.root = {.path = "rootfs"}, .mounts = m, .n_mounts = 2};
+    struct brick_error err = {0};
     spec.linux_.namespaces = ns;
     spec.linux_.n_namespaces = 2;
-    struct rootfs_ctx ctx = { .spec = &spec, .bundle = tmp };
+    struct rootfs_ctx ctx = {.spec = &spec, .bundle = tmp};
     if (unshare(CLONE_NEWCGROUP) < 0) {
         report(0, "unshare(CLONE_NEWCGROUP): %s", strerror(errno));
         return;

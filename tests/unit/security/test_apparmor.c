@@ -45,10 +45,12 @@ TEST(plan)
     is_int(apparmor_plan("brick-default", 0), APPARMOR_LOAD, "brick-default not loaded: load it");
     is_int(apparmor_plan("brick-default", -EACCES), APPARMOR_APPLY, "unknown: the kernel decides at exec");
     is_int(apparmor_plan("acme", 1), APPARMOR_APPLY, "another profile, loaded: apply");
-    is_int(apparmor_plan("acme", 0), APPARMOR_MISSING, "another profile, not loaded: refused (never loaded by us)");
+    is_int(apparmor_plan("acme", 0), APPARMOR_MISSING,
+           "another profile, not loaded: refused (never loaded by us)");
     is_int(apparmor_plan("acme", -ENOENT), APPARMOR_APPLY, "another profile, unknown: as runc");
     is_int(apparmor_plan("unconfined", 0), APPARMOR_APPLY, "unconfined is never loaded but always there");
-    is_int(apparmor_plan("brick-default//&acme", 0), APPARMOR_MISSING, "a stack naming brick-default is not it");
+    is_int(apparmor_plan("brick-default//&acme", 0), APPARMOR_MISSING,
+           "a stack naming brick-default is not it");
 }
 
 TEST(do_default)
@@ -90,7 +92,8 @@ TEST(parser_pick)
     }
     const char *c2[] = {gw, good, NULL};
     ok(!apparmor_parser_pick(c2, &err), "group-writable: refused, not skipped");
-    like_str(err.msg, "group-writable is not an executable file that only root can write: not run", "message");
+    like_str(err.msg, "group-writable is not an executable file that only root can write: not run",
+             "message");
     const char *c3[] = {ow, NULL};
     ok(!apparmor_parser_pick(c3, &err), "writable by others: refused");
     const char *c4[] = {noexec, NULL};
@@ -108,10 +111,12 @@ TEST(parser_pick)
 
 TEST(default_text)
 {
-    ok(strstr(apparmor_default_text, "\nprofile brick-default flags=(attach_disconnected,mediate_deleted) {\n"),
+    ok(strstr(apparmor_default_text,
+              "\nprofile brick-default flags=(attach_disconnected,mediate_deleted) {\n"),
        "the text defines brick-default");
     ok(!strstr(apparmor_default_text, "#include"), "self-contained: nothing of the host's is included");
-    ok(strstr(apparmor_default_text, "deny mount,") && strstr(apparmor_default_text, "deny /proc/sysrq-trigger"),
+    ok(strstr(apparmor_default_text, "deny mount,") &&
+           strstr(apparmor_default_text, "deny /proc/sysrq-trigger"),
        "mount and sysrq-trigger denied");
 }
 
@@ -121,7 +126,8 @@ static int run_parser(const char *parser, const char *text, struct brick_error *
 {
     char *args[] = {(char *)parser, "-Q", "-K", "-o", "/dev/null", NULL};
     char *env[] = {"LC_ALL=C", NULL};
-    struct oci_hook h = {.path = (char *)parser, .args = args, .env = env, .has_timeout = true, .timeout = 60};
+    struct oci_hook h = {
+        .path = (char *)parser, .args = args, .env = env, .has_timeout = true, .timeout = 60};
     return hooks_run_program(&h, text, err);
 }
 

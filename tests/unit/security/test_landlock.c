@@ -28,9 +28,11 @@ TEST(parse_errors)
 {
     parse_fails("{\"fs\":[{\"path\":\"/data\",\"access\":[\"read\",\"fly\"]}]}",
                 A ".fs[0].access[1]: unknown access \"fly\"");
-    parse_fails("{\"fs\":[{\"path\":\"data\",\"access\":[\"read\"]}]}", A ".fs[0].path: expected an absolute path");
+    parse_fails("{\"fs\":[{\"path\":\"data\",\"access\":[\"read\"]}]}",
+                A ".fs[0].path: expected an absolute path");
     parse_fails("{\"fs\":[{\"path\":\"/d\"}]}", A ".fs[0].access: is required");
-    parse_fails("{\"fs\":[{\"path\":\"/d\",\"access\":[]}]}", A ".fs[0].access: must name at least one access");
+    parse_fails("{\"fs\":[{\"path\":\"/d\",\"access\":[]}]}",
+                A ".fs[0].access: must name at least one access");
     parse_fails("{\"fs\":[{\"path\":\"/d\",\"access\":[\"read\"],\"requred\":true}]}",
                 A ".fs[0]: unknown key \"requred\"");
     parse_fails("{\"net\":{\"bind\":[70000]}}", A ".net.bind[0]: expected a TCP port (0-65535)");
@@ -123,7 +125,8 @@ TEST(enforce)
     struct brick_error err = {0};
     ok(landlock_policy_parse("{\"fs\":[{\"path\":\"/usr\",\"access\":[\"read\"]},"
                              "{\"path\":\"/nonexistent-brick\",\"access\":[\"read\"]}]}",
-                             &p, &err) == 0, "parse");
+                             &p, &err) == 0,
+       "parse");
     is_int(landlock_negotiate(p, landlock_abi_version(), &err), 0, "negotiate with the kernel");
     pid_t pid = fork();
     if (pid == 0) {

@@ -77,21 +77,22 @@ TEST(label_characters)
 
 TEST(mount_label)
 {
-    struct oci_spec *s = parse(
-        BASE PROC("") ",\"mounts\":["
-        "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-        "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"mode=755\"]},"
-        "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
-        "{\"destination\":\"/d\",\"type\":\"none\",\"source\":\"/x\",\"options\":[\"rbind\"]},"
-        "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"}],"
-        "\"linux\":{\"mountLabel\":\"system_u:object_r:c_t:s0:c1,c2\"}}");
+    struct oci_spec *s = parse(BASE PROC(
+        "") ",\"mounts\":["
+            "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+            "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"mode=755\"]},"
+            "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
+            "{\"destination\":\"/d\",\"type\":\"none\",\"source\":\"/x\",\"options\":[\"rbind\"]},"
+            "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"}],"
+            "\"linux\":{\"mountLabel\":\"system_u:object_r:c_t:s0:c1,c2\"}}");
     ok(s, "parse mounts");
     struct lsm_host none = {0}, se = {.selinux = true};
     lsm_apply_mount_label(s, &none);
     is_int(strv_length(s->mounts[1].options), 1, "no SELinux: options untouched");
     lsm_apply_mount_label(s, &se);
     is_int(strv_length(s->mounts[0].options), 0, "proc not labelled");
-    is_str(s->mounts[1].options[1], "context=\"system_u:object_r:c_t:s0:c1,c2\"", "tmpfs gets quoted context=");
+    is_str(s->mounts[1].options[1], "context=\"system_u:object_r:c_t:s0:c1,c2\"",
+           "tmpfs gets quoted context=");
     is_int(strv_length(s->mounts[2].options), 0, "sysfs not labelled");
     is_int(strv_length(s->mounts[3].options), 1, "bind not labelled");
     is_str(s->mounts[4].options[0], "context=\"system_u:object_r:c_t:s0:c1,c2\"", "mqueue labelled");

@@ -25,7 +25,8 @@ static char *q(const char *s)
 static int plan_of(const char *sc, struct oci_spec **spec, struct seccomp_plan *plan, struct brick_error *e)
 {
     char *body = q(sc);
-    char *text = xasprintf("{\"ociVersion\":\"1.2.1\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", body);
+    char *text =
+        xasprintf("{\"ociVersion\":\"1.2.1\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", body);
     free(body);
     memset(e, 0, sizeof(*e));
     int r = oci_spec_parse(text, strlen(text), spec, e);
@@ -38,11 +39,15 @@ static int plan_of(const char *sc, struct oci_spec **spec, struct seccomp_plan *
 TEST(actions)
 {
     uint32_t a;
-    ok(sc_action_from_name("SCMP_ACT_ERRNO", false, 0, &a) == 0 && a == SCMP_ACT_ERRNO(EPERM), "ERRNO defaults to EPERM");
+    ok(sc_action_from_name("SCMP_ACT_ERRNO", false, 0, &a) == 0 && a == SCMP_ACT_ERRNO(EPERM),
+       "ERRNO defaults to EPERM");
     ok(sc_action_from_name("SCMP_ACT_ERRNO", true, 38, &a) == 0 && a == SCMP_ACT_ERRNO(38), "ERRNO errnoRet");
-    ok(sc_action_from_name("SCMP_ACT_TRACE", false, 0, &a) == 0 && a == SCMP_ACT_TRACE(EPERM), "TRACE defaults to EPERM");
-    ok(sc_action_from_name("SCMP_ACT_KILL", false, 0, &a) == 0 && a == SCMP_ACT_KILL_THREAD, "KILL is KILL_THREAD");
-    ok(sc_action_from_name("SCMP_ACT_KILL_PROCESS", false, 0, &a) == 0 && a == SCMP_ACT_KILL_PROCESS, "KILL_PROCESS");
+    ok(sc_action_from_name("SCMP_ACT_TRACE", false, 0, &a) == 0 && a == SCMP_ACT_TRACE(EPERM),
+       "TRACE defaults to EPERM");
+    ok(sc_action_from_name("SCMP_ACT_KILL", false, 0, &a) == 0 && a == SCMP_ACT_KILL_THREAD,
+       "KILL is KILL_THREAD");
+    ok(sc_action_from_name("SCMP_ACT_KILL_PROCESS", false, 0, &a) == 0 && a == SCMP_ACT_KILL_PROCESS,
+       "KILL_PROCESS");
     ok(sc_action_from_name("SCMP_ACT_NOTIFY", false, 0, &a) == 0 && a == SCMP_ACT_NOTIFY, "NOTIFY");
     is_int(sc_action_from_name("SCMP_ACT_ERRNO", true, 70000, &a), -ERANGE, "errnoRet beyond 16 bits");
     is_int(sc_action_from_name("SCMP_ACT_NOPE", false, 0, &a), -EINVAL, "unknown action");
@@ -61,15 +66,16 @@ TEST(rules)
     struct oci_spec *s = NULL;
     struct seccomp_plan p;
     struct brick_error e;
-    int r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86'],"
-                    "'flags':['SECCOMP_FILTER_FLAG_LOG','SECCOMP_FILTER_FLAG_SPEC_ALLOW'],'syscalls':["
-                    "{'names':['getpid','gettid'],'action':'SCMP_ACT_ERRNO','errnoRet':38},"
-                    "{'names':['read'],'action':'SCMP_ACT_ALLOW'},"
-                    "{'names':['socket'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':40,'op':'SCMP_CMP_EQ'},"
-                    "{'index':1,'value':1,'op':'SCMP_CMP_EQ'}]},"
-                    "{'names':['personality'],'action':'SCMP_ACT_KILL','args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'},"
-                    "{'index':0,'value':255,'valueTwo':9,'op':'SCMP_CMP_MASKED_EQ'}]}]}",
-                    &s, &p, &e);
+    int r = plan_of(
+        "{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86'],"
+        "'flags':['SECCOMP_FILTER_FLAG_LOG','SECCOMP_FILTER_FLAG_SPEC_ALLOW'],'syscalls':["
+        "{'names':['getpid','gettid'],'action':'SCMP_ACT_ERRNO','errnoRet':38},"
+        "{'names':['read'],'action':'SCMP_ACT_ALLOW'},"
+        "{'names':['socket'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':40,'op':'SCMP_CMP_EQ'},"
+        "{'index':1,'value':1,'op':'SCMP_CMP_EQ'}]},"
+        "{'names':['personality'],'action':'SCMP_ACT_KILL','args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'},"
+        "{'index':0,'value':255,'valueTwo':9,'op':'SCMP_CMP_MASKED_EQ'}]}]}",
+        &s, &p, &e);
     is_int(r, 0, "plan builds");
     if (r < 0) {
         printf("# %s\n", e.msg);
@@ -104,24 +110,29 @@ TEST(errors)
     struct brick_error e;
     int r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_NOPE']}", &s, &p, &e);
     ok(r < 0, "unknown flag refused");
-    like_str(e.msg, "linux.seccomp.flags[0]: unsupported flag \"SECCOMP_FILTER_FLAG_NOPE\"", "flag error path");
+    like_str(e.msg, "linux.seccomp.flags[0]: unsupported flag \"SECCOMP_FILTER_FLAG_NOPE\"",
+             "flag error path");
     oci_spec_free(s);
     s = NULL;
-    r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_VAX']}", &s, &p, &e);
+    r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_VAX']}", &s,
+                &p, &e);
     like_str(e.msg, "linux.seccomp.architectures[1]: unknown architecture", "arch error path");
     oci_spec_free(s);
     s = NULL;
     r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],'action':'SCMP_ACT_ERRNO',"
-                "'args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}", &s, &p, &e);
+                "'args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}",
+                &s, &p, &e);
     like_str(e.msg, "linux.seccomp.syscalls[0].args[0].index: 6 is not below 6", "index error path");
     oci_spec_free(s);
     s = NULL;
-    r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],'action':'SCMP_ACT_BOGUS'}]}", &s, &p, &e);
+    r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],'action':'SCMP_ACT_BOGUS'}]}",
+                &s, &p, &e);
     like_str(e.msg, "syscalls[0].action", "the parser names the path of an unknown action");
     oci_spec_free(s);
     s = NULL;
     r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],'action':'SCMP_ACT_ALLOW',"
-                "'args':[{'index':0,'value':1,'op':'SCMP_CMP_WHAT'}]}]}", &s, &p, &e);
+                "'args':[{'index':0,'value':1,'op':'SCMP_CMP_WHAT'}]}]}",
+                &s, &p, &e);
     like_str(e.msg, "syscalls[0].args[0].op", "the parser names the path of an unknown op");
     oci_spec_free(s);
 }
@@ -132,7 +143,8 @@ TEST(unknown_names)
     struct seccomp_plan p;
     struct brick_error e;
     int r = plan_of("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['no_such_syscall','getpid',"
-                    "'socketcall'],'action':'SCMP_ACT_ERRNO'}]}", &s, &p, &e);
+                    "'socketcall'],'action':'SCMP_ACT_ERRNO'}]}",
+                    &s, &p, &e);
     is_int(r, 0, "plan");
     struct seccomp_prog prog = {.listener_fd = -1};
     r = sc_compile(&p, &prog, &e);
@@ -147,7 +159,8 @@ static bool profile_has(const struct oci_seccomp *sc, const char *name)
 {
     for (size_t i = 0; i < sc->n_syscalls; i++)
         for (char **n = sc->syscalls[i].names; *n; n++)
-            if (streq(*n, name) && sc->syscalls[i].n_args == 0 && streq(sc->syscalls[i].action, "SCMP_ACT_ALLOW"))
+            if (streq(*n, name) && sc->syscalls[i].n_args == 0 &&
+                streq(sc->syscalls[i].action, "SCMP_ACT_ALLOW"))
                 return true;
     return false;
 }
@@ -159,7 +172,8 @@ TEST(default_profile)
     const char *const *sets[] = {none, admin};
     for (int k = 0; k < 2; k++) {
         char *json = sc_default_profile_json(sets[k]);
-        char *text = xasprintf("{\"ociVersion\":\"1.2.1\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", json);
+        char *text = xasprintf(
+            "{\"ociVersion\":\"1.2.1\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", json);
         struct oci_spec *s = NULL;
         struct brick_error e = {0};
         int r = oci_spec_parse(text, strlen(text), &s, &e);
@@ -173,7 +187,8 @@ TEST(default_profile)
         ok(profile_has(sc, "read") && profile_has(sc, "execve"), "ordinary calls allowed");
         ok(!profile_has(sc, "keyctl") && !profile_has(sc, "bpf") && !profile_has(sc, "io_uring_setup") &&
                !profile_has(sc, "open_by_handle_at") && !profile_has(sc, "userfaultfd") &&
-               !profile_has(sc, "kexec_load") && !profile_has(sc, "init_module") && !profile_has(sc, "reboot"),
+               !profile_has(sc, "kexec_load") && !profile_has(sc, "init_module") &&
+               !profile_has(sc, "reboot"),
            "dangerous calls not allowed");
         is_int(profile_has(sc, "mount") && profile_has(sc, "unshare") && profile_has(sc, "clone"), k == 1,
                "mount/unshare/unfiltered clone only with CAP_SYS_ADMIN");

@@ -51,7 +51,8 @@ static int parse_body(const char *body, struct oci_spec **s, struct brick_error 
 }
 
 #define P "'process':{'cwd':'/','args':['sh'],"
-#define L "'linux':{'namespaces':[{'type':'pid'},{'type':'user'},{'type':'network'},{'type':'uts'},{'type':'ipc'}],"
+#define L                                                                                                    \
+    "'linux':{'namespaces':[{'type':'pid'},{'type':'user'},{'type':'network'},{'type':'uts'},{'type':'ipc'}],"
 
 struct bad_case {
     const char *body; /* appended to the minimal document */
@@ -66,11 +67,13 @@ static const struct bad_case bad_cases[] = {
     {P "'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':2},{'type':'RLIMIT_CORE','soft':1,"
        "'hard':2},{'type':'RLIMIT_AS','soft':1,'hard':-1}]}",
      "process.rlimits[2].hard: expected an unsigned integer"},
-    {P "'rlimits':[{'type':'RLIMIT_FOO','soft':1,'hard':2}]}", "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\""},
+    {P "'rlimits':[{'type':'RLIMIT_FOO','soft':1,'hard':2}]}",
+     "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\""},
     {P "'rlimits':[{'type':'RLIMIT_NOFILE','hard':2}]}", "process.rlimits[0].soft: is required"},
     {P "'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':2},{'type':'RLIMIT_NOFILE','soft':1,'hard':2}]}",
      "process.rlimits[1].type: duplicate rlimit \"RLIMIT_NOFILE\""},
-    {P "'rlimits':[{'type':'RLIMIT_NOFILE','soft':3,'hard':2}]}", "process.rlimits[0]: soft limit exceeds hard limit"},
+    {P "'rlimits':[{'type':'RLIMIT_NOFILE','soft':3,'hard':2}]}",
+     "process.rlimits[0]: soft limit exceeds hard limit"},
     {P "'rlimits':{}}", "process.rlimits: expected an array"},
     {P "'rlimits':[5]}", "process.rlimits[0]: expected an object"},
     {P "'capabilities':{'bounding':['CAP_KILL','CAP_FOO']}}",
@@ -90,17 +93,21 @@ static const struct bad_case bad_cases[] = {
     {P "'env':[1]}", "process.env[0]: expected a string"},
     {P "'scheduler':{}}", "process.scheduler.policy: is required"},
     {P "'scheduler':{'policy':'SCHED_X'}}", "process.scheduler.policy: unknown scheduler policy \"SCHED_X\""},
-    {P "'scheduler':{'policy':'SCHED_OTHER','nice':2147483648}}", "process.scheduler.nice: value out of range"},
+    {P "'scheduler':{'policy':'SCHED_OTHER','nice':2147483648}}",
+     "process.scheduler.nice: value out of range"},
     {P "'scheduler':{'policy':'SCHED_OTHER','nice':20}}", "process.scheduler.nice: value out of range"},
-    {P "'ioPriority':{'class':'IOPRIO_CLASS_X'}}", "process.ioPriority.class: unknown I/O priority class \"IOPRIO_CLASS_X\""},
-    {P "'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':8}}", "process.ioPriority.priority: value out of range"},
+    {P "'ioPriority':{'class':'IOPRIO_CLASS_X'}}",
+     "process.ioPriority.class: unknown I/O priority class \"IOPRIO_CLASS_X\""},
+    {P "'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':8}}",
+     "process.ioPriority.priority: value out of range"},
     {P "'execCPUAffinity':{'initial':'a'}}", "process.execCPUAffinity.initial: invalid CPU list \"a\""},
     {"'process':[]", "process: expected an object"},
     {"'root':{}", "root.path: is required"},
     {"'root':{'path':''}", "root.path: must not be empty"},
     {"'root':{'path':'r','readonly':1}", "root.readonly: expected a boolean"},
     {"'mounts':[{'type':'tmpfs'}]", "mounts[0].destination: is required"},
-    {"'mounts':[{'destination':'/a'},{'destination':'b'}]", "mounts[1].destination: must be an absolute path"},
+    {"'mounts':[{'destination':'/a'},{'destination':'b'}]",
+     "mounts[1].destination: must be an absolute path"},
     {"'mounts':[{'destination':'/a','options':'ro'}]", "mounts[0].options: expected an array"},
     {"'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':0}]}]",
      "mounts[0].uidMappings[0].size: must be greater than 0"},
@@ -109,8 +116,10 @@ static const struct bad_case bad_cases[] = {
     {"'mounts':{}", "mounts: expected an array"},
     {"'hooks':{'prestart':[{'args':['x']}]}", "hooks.prestart[0].path: is required"},
     {"'hooks':{'poststop':[{'path':'/a'},{'path':'b'}]}", "hooks.poststop[1].path: must be an absolute path"},
-    {"'hooks':{'createRuntime':[{'path':'/a','timeout':0}]}", "hooks.createRuntime[0].timeout: must be greater than 0"},
-    {"'hooks':{'startContainer':[{'path':'/a','timeout':1.5}]}", "hooks.startContainer[0].timeout: expected an integer"},
+    {"'hooks':{'createRuntime':[{'path':'/a','timeout':0}]}",
+     "hooks.createRuntime[0].timeout: must be greater than 0"},
+    {"'hooks':{'startContainer':[{'path':'/a','timeout':1.5}]}",
+     "hooks.startContainer[0].timeout: expected an integer"},
     {"'hooks':{'createContainer':{}}", "hooks.createContainer: expected an array"},
     {"'hooks':{'poststart':[{'path':'/a','env':[null]}]}", "hooks.poststart[0].env[0]: expected a string"},
     {"'annotations':{'foo':1}", "annotations.foo: expected a string"},
@@ -118,53 +127,74 @@ static const struct bad_case bad_cases[] = {
     {"'annotations':{'':'x'}", "annotations: keys must not be empty"},
     {"'annotations':[]", "annotations: expected an object"},
     {"'hostname':5", "hostname: expected a string"},
-    {"'hostname':'a\\u0000b','linux':{'namespaces':[{'type':'uts'}]}", "hostname: must not contain a NUL character"},
+    {"'hostname':'a\\u0000b','linux':{'namespaces':[{'type':'uts'}]}",
+     "hostname: must not contain a NUL character"},
     {"'hostname':'box'", "hostname: requires a uts namespace"},
     {"'domainname':'x','linux':{}", "domainname: requires a uts namespace"},
     {"'linux':'x'", "linux: expected an object"},
-    {"'linux':{'namespaces':[{'type':'pid'},{'type':'foo'}]}", "linux.namespaces[1].type: unknown namespace type \"foo\""},
+    {"'linux':{'namespaces':[{'type':'pid'},{'type':'foo'}]}",
+     "linux.namespaces[1].type: unknown namespace type \"foo\""},
     {"'linux':{'namespaces':[{'type':'pid'},{'type':'ipc'},{'type':'pid'}]}",
      "linux.namespaces[2].type: duplicate namespace type \"pid\""},
-    {"'linux':{'namespaces':[{'type':'net','path':'x'}]}", "linux.namespaces[0].type: unknown namespace type \"net\""},
-    {"'linux':{'namespaces':[{'type':'network','path':'x'}]}", "linux.namespaces[0].path: must be an absolute path"},
+    {"'linux':{'namespaces':[{'type':'net','path':'x'}]}",
+     "linux.namespaces[0].type: unknown namespace type \"net\""},
+    {"'linux':{'namespaces':[{'type':'network','path':'x'}]}",
+     "linux.namespaces[0].path: must be an absolute path"},
     {"'linux':{'namespaces':[{'path':'/x'}]}", "linux.namespaces[0].type: is required"},
-    {"'linux':{'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]}", "linux.uidMappings: requires a user namespace"},
-    {"'linux':{'gidMappings':[{'containerID':0,'hostID':1000,'size':1}]}", "linux.gidMappings: requires a user namespace"},
+    {"'linux':{'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]}",
+     "linux.uidMappings: requires a user namespace"},
+    {"'linux':{'gidMappings':[{'containerID':0,'hostID':1000,'size':1}]}",
+     "linux.gidMappings: requires a user namespace"},
     {"'linux':{'timeOffsets':{'monotonic':{'secs':1}}}", "linux.timeOffsets: requires a time namespace"},
     {"'linux':{'namespaces':[{'type':'time','path':'/proc/1/ns/time'}],'timeOffsets':{'boottime':{'secs':1}}}",
      "linux.timeOffsets: cannot be set when joining an existing time namespace"},
-    {"'linux':{'timeOffsets':{'realtime':{'secs':1}}}", "linux.timeOffsets.realtime: unknown clock \"realtime\""},
-    {"'linux':{'timeOffsets':{'boottime':{'nanosecs':1000000000}}}", "linux.timeOffsets.boottime.nanosecs: value out of range"},
-    {"'linux':{'devices':[{'type':'x','path':'/dev/x'}]}", "linux.devices[0].type: invalid device type \"x\""},
+    {"'linux':{'timeOffsets':{'realtime':{'secs':1}}}",
+     "linux.timeOffsets.realtime: unknown clock \"realtime\""},
+    {"'linux':{'timeOffsets':{'boottime':{'nanosecs':1000000000}}}",
+     "linux.timeOffsets.boottime.nanosecs: value out of range"},
+    {"'linux':{'devices':[{'type':'x','path':'/dev/x'}]}",
+     "linux.devices[0].type: invalid device type \"x\""},
     {"'linux':{'devices':[{'type':'c','path':'/dev/x','minor':1}]}", "linux.devices[0].major: is required"},
     {"'linux':{'devices':[{'type':'b','path':'/dev/x','major':1}]}", "linux.devices[0].minor: is required"},
     {"'linux':{'devices':[{'type':'p','path':'dev/x'}]}", "linux.devices[0].path: must be an absolute path"},
-    {"'linux':{'devices':[{'type':'p','path':'/x','fileMode':-1}]}", "linux.devices[0].fileMode: expected an unsigned integer"},
+    {"'linux':{'devices':[{'type':'p','path':'/x','fileMode':-1}]}",
+     "linux.devices[0].fileMode: expected an unsigned integer"},
     {"'linux':{'resources':{'memory':{'limit':'1G'}}}", "linux.resources.memory.limit: expected an integer"},
-    {"'linux':{'resources':{'memory':{'limit':9223372036854775808}}}", "linux.resources.memory.limit: value out of range"},
-    {"'linux':{'resources':{'memory':{'swappiness':101}}}", "linux.resources.memory.swappiness: value out of range"},
-    {"'linux':{'resources':{'memory':{'disableOOMKiller':0}}}", "linux.resources.memory.disableOOMKiller: expected a boolean"},
+    {"'linux':{'resources':{'memory':{'limit':9223372036854775808}}}",
+     "linux.resources.memory.limit: value out of range"},
+    {"'linux':{'resources':{'memory':{'swappiness':101}}}",
+     "linux.resources.memory.swappiness: value out of range"},
+    {"'linux':{'resources':{'memory':{'disableOOMKiller':0}}}",
+     "linux.resources.memory.disableOOMKiller: expected a boolean"},
     {"'linux':{'resources':{'devices':[{}]}}", "linux.resources.devices[0].allow: is required"},
     {"'linux':{'resources':{'devices':[{'allow':true,'access':'xa'}]}}",
      "linux.resources.devices[0].access: invalid device access \"xa\": expected some of \"rwm\""},
-    {"'linux':{'resources':{'devices':[{'allow':true,'type':'u'}]}}", "linux.resources.devices[0].type: invalid device type \"u\""},
+    {"'linux':{'resources':{'devices':[{'allow':true,'type':'u'}]}}",
+     "linux.resources.devices[0].type: invalid device type \"u\""},
     {"'linux':{'resources':{'pids':{'limit':1.0}}}", "linux.resources.pids.limit: expected an integer"},
-    {"'linux':{'resources':{'cpu':{'shares':-2}}}", "linux.resources.cpu.shares: expected an unsigned integer"},
+    {"'linux':{'resources':{'cpu':{'shares':-2}}}",
+     "linux.resources.cpu.shares: expected an unsigned integer"},
     {"'linux':{'resources':{'cpu':{'cpus':0}}}", "linux.resources.cpu.cpus: expected a string"},
-    {"'linux':{'resources':{'blockIO':{'weight':65536}}}", "linux.resources.blockIO.weight: value out of range"},
+    {"'linux':{'resources':{'blockIO':{'weight':65536}}}",
+     "linux.resources.blockIO.weight: value out of range"},
     {"'linux':{'resources':{'blockIO':{'throttleReadBpsDevice':[{'major':8,'minor':0}]}}}",
      "linux.resources.blockIO.throttleReadBpsDevice[0].rate: is required"},
-    {"'linux':{'resources':{'blockIO':{'weightDevice':[{'minor':0}]}}}", "linux.resources.blockIO.weightDevice[0].major: is required"},
-    {"'linux':{'resources':{'hugepageLimits':[{'limit':1}]}}", "linux.resources.hugepageLimits[0].pageSize: is required"},
+    {"'linux':{'resources':{'blockIO':{'weightDevice':[{'minor':0}]}}}",
+     "linux.resources.blockIO.weightDevice[0].major: is required"},
+    {"'linux':{'resources':{'hugepageLimits':[{'limit':1}]}}",
+     "linux.resources.hugepageLimits[0].pageSize: is required"},
     {"'linux':{'resources':{'network':{'priorities':[{'name':'eth0','priority':-1}]}}}",
      "linux.resources.network.priorities[0].priority: expected an unsigned integer"},
-    {"'linux':{'resources':{'network':{'classID':4294967296}}}", "linux.resources.network.classID: value out of range"},
+    {"'linux':{'resources':{'network':{'classID':4294967296}}}",
+     "linux.resources.network.classID: value out of range"},
     {"'linux':{'resources':{'rdma':{'mlx5_1':{'hcaHandles':'x'}}}}",
      "linux.resources.rdma.mlx5_1.hcaHandles: expected an unsigned integer"},
-    {"'linux':{'resources':{'unified':{'memory.max':5}}}", "linux.resources.unified[\"memory.max\"]: expected a string"},
+    {"'linux':{'resources':{'unified':{'memory.max':5}}}",
+     "linux.resources.unified[\"memory.max\"]: expected a string"},
     {"'linux':{'rootfsPropagation':'foo'}", "linux.rootfsPropagation: unknown rootfsPropagation \"foo\""},
     {"'linux':{'seccomp':{}}", "linux.seccomp.defaultAction: is required"},
-    {"'linux':{'seccomp':{'defaultAction':'SCMP_ACT_DENY'}}", "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_DENY\""},
+    {"'linux':{'seccomp':{'defaultAction':'SCMP_ACT_DENY'}}",
+     "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_DENY\""},
     {"'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':[],'action':'SCMP_ACT_ERRNO'}]}}",
      "linux.seccomp.syscalls[0].names: must not be empty"},
     {"'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['read']}]}}",
@@ -178,18 +208,23 @@ static const struct bad_case bad_cases[] = {
      "linux.seccomp.syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE"},
     {"'linux':{'seccomp':{'defaultAction':'SCMP_ACT_KILL','defaultErrnoRet':1}}",
      "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE"},
-    {"'linux':{'sysctl':{'net.ipv4.ip_forward':1}}", "linux.sysctl[\"net.ipv4.ip_forward\"]: expected a string"},
-    {"'linux':{'sysctl':{'net.ipv4.ip_forward':'1'}}", "linux.sysctl[\"net.ipv4.ip_forward\"]: requires a network namespace"},
-    {"'linux':{'sysctl':{'vm.swappiness':'1'}}", "linux.sysctl[\"vm.swappiness\"]: not a namespaced sysctl: it would change the host"},
+    {"'linux':{'sysctl':{'net.ipv4.ip_forward':1}}",
+     "linux.sysctl[\"net.ipv4.ip_forward\"]: expected a string"},
+    {"'linux':{'sysctl':{'net.ipv4.ip_forward':'1'}}",
+     "linux.sysctl[\"net.ipv4.ip_forward\"]: requires a network namespace"},
+    {"'linux':{'sysctl':{'vm.swappiness':'1'}}",
+     "linux.sysctl[\"vm.swappiness\"]: not a namespaced sysctl: it would change the host"},
     {"'linux':{'sysctl':{'':'1'}}", "linux.sysctl: keys must not be empty"},
     {"'linux':{'maskedPaths':['/a','rel']}", "linux.maskedPaths[1]: must be an absolute path"},
     {"'linux':{'readonlyPaths':'/a'}", "linux.readonlyPaths: expected an array"},
     {"'linux':{'intelRdt':{'closID':'..'}}", "linux.intelRdt.closID: invalid closID \"..\""},
     {"'linux':{'memoryPolicy':{'nodes':'0'}}", "linux.memoryPolicy.mode: is required"},
-    {"'linux':{'personality':{'domain':'BSD'}}", "linux.personality.domain: unknown personality domain \"BSD\""},
+    {"'linux':{'personality':{'domain':'BSD'}}",
+     "linux.personality.domain: unknown personality domain \"BSD\""},
     {"'linux':{'netDevices':{'eth0':{'name':5}}}", "linux.netDevices.eth0.name: expected a string"},
     {"'linux':{'netDevices':{'eth0':{}}}", "linux.netDevices: requires a network namespace"},
-    {"'process':{'cwd':'/','args':['sh'],'user':{'uid':18446744073709551616}}", "process.user.uid: value out of range"},
+    {"'process':{'cwd':'/','args':['sh'],'user':{'uid':18446744073709551616}}",
+     "process.user.uid: value out of range"},
 };
 
 TEST(bad_inputs)
@@ -218,7 +253,8 @@ static const struct raw_case raw_cases[] = {
     {"5", "expected an object"},
     {"", "invalid JSON at line 1 column 1: unexpected end of input"},
     {"{'ociVersion':'1.2.1',", "invalid JSON at line 1 column 23: unexpected end of input"},
-    {"{'ociVersion' '1.2.1'}", "invalid JSON at line 1 column 15: object property name separator ':' expected"},
+    {"{'ociVersion' '1.2.1'}",
+     "invalid JSON at line 1 column 15: object property name separator ':' expected"},
     {"{}\n x", "invalid JSON at line 2 column 2"},
     {"{'ociVersion':'1.2.1','root':{'path':'r'},'x':0001}", "invalid JSON at line 1 column 51"},
     /* An overflowing literal earlier must not shift the reported position. */
@@ -240,8 +276,8 @@ TEST(raw_inputs)
 
 TEST(oci_version)
 {
-    static const char *const good[] = {"1.0.0", "1.0.2-dev", "1.1.0-rc.1", "1.2.1", "1.3.0",
-                                       "1.0.0-rc5-dev", "1.99.12+build.5", "1.2.0-rc.1+dev"};
+    static const char *const good[] = {"1.0.0", "1.0.2-dev",     "1.1.0-rc.1",      "1.2.1",
+                                       "1.3.0", "1.0.0-rc5-dev", "1.99.12+build.5", "1.2.0-rc.1+dev"};
     static const struct {
         const char *v, *msg;
     } bad[] = {
@@ -286,7 +322,9 @@ static void test_runc_leniency(void)
     struct oci_spec *s;
     struct brick_error e;
     ok(parse_body("'linux':{'devices':[{'type':'c','path':'/dev/fuse//','major':10,'minor':229}],"
-                  "'resources':{'devices':[{'allow':true,'access':'rwa'}]}}", &s, &e) == 0, "lenient device fields");
+                  "'resources':{'devices':[{'allow':true,'access':'rwa'}]}}",
+                  &s, &e) == 0,
+       "lenient device fields");
     if (s) {
         is_str(s->linux_.devices[0].path, "/dev/fuse", "trailing slashes dropped");
         is_str(s->linux_.resources.devices[0].access, "rwa", "access kept as written");
@@ -491,7 +529,8 @@ static void check_top(const struct oci_spec *s)
     ok(s->hooks[OCI_HOOK_PRESTART].n == 2, "prestart hooks");
     is_str(s->hooks[OCI_HOOK_PRESTART].hooks[0].args[1], "a", "hook args");
     is_str(s->hooks[OCI_HOOK_PRESTART].hooks[0].env[0], "k=v", "hook env");
-    ok(s->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].has_timeout && s->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].timeout == 5,
+    ok(s->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].has_timeout &&
+           s->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].timeout == 5,
        "hook timeout");
     for (int k = 0; k < OCI_HOOK__MAX; k++)
         ok(s->hooks[k].n >= 1, oci_hook_kind_name((enum oci_hook_kind)k));
@@ -506,10 +545,12 @@ static void check_linux(const struct oci_linux *l)
     ok(l->namespaces[1].type == OCI_NS_NETWORK, "network ns");
     is_str(l->namespaces[1].path, "/var/run/netns/neta", "ns path");
     ok(l->n_uid_mappings == 1 && l->uid_mappings[0].size == 32000, "uidMappings");
-    ok(l->time_monotonic.present && l->time_monotonic.secs == -10 && l->time_monotonic.nanosecs == 5, "monotonic");
+    ok(l->time_monotonic.present && l->time_monotonic.secs == -10 && l->time_monotonic.nanosecs == 5,
+       "monotonic");
     ok(l->time_boottime.present && l->time_boottime.secs == 3600, "boottime");
     ok(l->n_devices == 2 && l->devices[0].major == 10 && l->devices[0].minor == 229, "devices");
-    ok(l->devices[0].has_file_mode && l->devices[0].file_mode == 438 && !l->devices[1].has_major, "device mode");
+    ok(l->devices[0].has_file_mode && l->devices[0].file_mode == 438 && !l->devices[1].has_major,
+       "device mode");
     ok(l->n_net_devices == 2, "netDevices");
     is_str(l->net_devices[0].host_name, "eth0", "netDevice host");
     is_str(l->net_devices[0].name, "ns0", "netDevice name");
@@ -536,15 +577,19 @@ static void check_resources(const struct oci_resources *r)
     ok(!r->devices[0].type && !r->devices[0].has_major, "deny-all rule");
     const struct oci_memory *m = &r->memory;
     ok(m->present && m->has_limit && m->limit == 536870912 && m->swap == -1 && m->has_kernel_tcp, "memory");
-    ok(m->has_swappiness && m->swappiness == 0 && m->has_disable_oom_killer && !m->disable_oom_killer, "memory flags");
+    ok(m->has_swappiness && m->swappiness == 0 && m->has_disable_oom_killer && !m->disable_oom_killer,
+       "memory flags");
     ok(m->use_hierarchy && m->check_before_update, "memory bools");
     const struct oci_cpu *c = &r->cpu;
-    ok(c->present && c->shares == 1024 && c->quota == 1000000 && c->burst == 1000 && c->period == 500000, "cpu");
-    ok(c->realtime_runtime == 950000 && c->realtime_period == 1000000 && c->has_idle && c->idle == 1, "cpu rt");
+    ok(c->present && c->shares == 1024 && c->quota == 1000000 && c->burst == 1000 && c->period == 500000,
+       "cpu");
+    ok(c->realtime_runtime == 950000 && c->realtime_period == 1000000 && c->has_idle && c->idle == 1,
+       "cpu rt");
     is_str(c->mems, "0-7", "cpu mems");
     ok(r->has_pids_limit && r->pids_limit == 32771, "pids");
     const struct oci_blkio *b = &r->block_io;
-    ok(b->present && b->weight == 10 && b->n_weight_device == 2 && b->weight_device[0].leaf_weight == 300, "blkio");
+    ok(b->present && b->weight == 10 && b->n_weight_device == 2 && b->weight_device[0].leaf_weight == 300,
+       "blkio");
     ok(!b->weight_device[1].has_leaf_weight, "blkio leafWeight absent");
     ok(b->throttle_read_bps[0].rate == 600 && b->throttle_write_bps[0].rate == 601, "throttle bps");
     ok(b->throttle_read_iops[0].rate == 602 && b->throttle_write_iops[0].minor == 16, "throttle iops");
@@ -623,7 +668,8 @@ TEST(default_spec)
             ok((oci_spec_namespace(s, OCI_NS_USER) != NULL) == rootless, "user ns when rootless");
             ok(s->linux_.resources.present == !rootless, "resources unless rootless");
             if (rootless)
-                ok(s->linux_.uid_mappings[0].host_id == geteuid() && s->linux_.gid_mappings[0].host_id == getegid(),
+                ok(s->linux_.uid_mappings[0].host_id == geteuid() &&
+                       s->linux_.gid_mappings[0].host_id == getegid(),
                    "mapped to the caller");
             ok(strv_length(s->linux_.masked_paths) == 10, "masked paths");
         }
