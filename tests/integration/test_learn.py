@@ -651,7 +651,10 @@ def test_learn_supervisor_killed_the_run_ends(brick, workdir):
 
         def supervisor():  # a forked copy of brick do (brick's init wipes its command line)
             return [c for c in _children(p.pid) if cmdline(c) == cmdline(p.pid)]
-        assert wait_for(lambda: supervisor() and tracefs_instances(), timeout=10)
+        def running():  # the supervisor holds the notify fd by then
+            cp = brick("state", cid)
+            return cp.returncode == 0 and json.loads(cp.stdout)["status"] == "running"
+        assert wait_for(lambda: running() and supervisor() and tracefs_instances(), timeout=10)
         sup = supervisor()[0]
         os.kill(sup, signal.SIGKILL)
         _, err = p.communicate(timeout=20)
