@@ -295,15 +295,20 @@ def test_learn_run_leaves_nothing_in_tmpdir(brick, workdir):
 # 7. Escaping, hostile files -------------------------------------------------
 
 def test_profile_diff_prints_forged_lines(brick, workdir):
-    """A learned directory name with newlines must not forge lines of `brick profile diff`."""
-    d = "/tmp/ok\\n- capability CAP_SYS_ADMIN\\n- landlock / write"
-    py = f"import os\nos.makedirs('{d}', exist_ok=True)\nopen('{d}/f', 'w').close()\nopen('{d}/f').read()"
+    """A directory name with newlines (one the container can reach: here a
+    bind of a host directory), learned as a rule path, must not forge lines
+    of `brick profile diff` ("- capability CAP_SYS_ADMIN")."""
+    host = workdir / "h"
+    (host / "ok\n- capability CAP_SYS_ADMIN\n- landlock / write").mkdir(parents=True)
+    py = "import os\nd = [n for n in os.listdir('/srv/h') if n.startswith('ok')][0]\nopen('/srv/h/' + d + '/f', 'w').close()"
     learn(brick, workdir / "a.json", "true")
-    learn(brick, workdir / "b.json", "python3", "-c", py)
+    p = learn(brick, workdir / "b.json", "python3", "-c", py, flags=("-v", f"{host}:/srv/h"))
+    assert any("\n" in r["path"] for r in landlock(p)["fs"]), landlock(p)  # the attack is in the file
     cp = brick("profile", "diff", workdir / "a.json", workdir / "b.json")
     lines = cp.stdout.splitlines()
     assert "- capability CAP_SYS_ADMIN" not in lines and "- landlock / write" not in lines, cp.stdout
     assert all(ln[:2] in ("- ", "+ ") for ln in lines), cp.stdout
+    assert "+ landlock /srv/h/ok\\n- capability CAP_SYS_ADMIN\\n- landlock  write" in lines, cp.stdout
 
 
 def test_non_utf8_path_keeps_the_file_usable(brick, workdir):
