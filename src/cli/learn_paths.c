@@ -14,9 +14,10 @@
  * task's root (probe(): openat2 RESOLVE_IN_ROOT, O_PATH, no magic links):
  * a name made that is there (EEXIST), one opened or removed that is not
  * (ENOENT), a change on a read-only file system (EROFS) give no right.
- * Nothing else the container names is opened, stat'ed or followed. The notification is checked to be still valid
- * after the reads (the pid was not reused by a host process meanwhile);
- * if not, what was read is dropped. The call is answered CONTINUE
+ * Nothing else the container names is opened, stat'ed or followed. The
+ * notification is checked to be still valid after the reads (the pid was
+ * not reused by a host process meanwhile); if not, what was read is
+ * dropped. The call is answered CONTINUE
  * whatever was read: a thread of the container changing the string after
  * the read (TOCTOU) only makes the record wrong, never lets anything
  * through. Memory the container could make block a reader (userfaultfd)
@@ -30,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
@@ -37,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -368,10 +369,10 @@ static void open_needs(struct need *w, uint64_t flags)
     }
     if (f == F_DIR) /* read-dir on the directory itself; a write or O_CREAT fails (EISDIR) */
         w->rights[0] = (flags & (O_PATH | O_CREAT)) || (flags & O_ACCMODE) != O_RDONLY ? 0 : LR_READ_DIR;
-    else if (f == F_OTHER && !(flags & O_EXCL))
+    else if (f == F_OTHER && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
         w->rights[0] &= ~(LR_READ_DIR | (ro ? LR_WRITE : 0)); /* a file; EROFS for a write */
     else if (f == F_OTHER || !(flags & O_CREAT) || !make_needed(w->pid, w->path[0]))
-        w->rights[0] = 0; /* EEXIST (O_EXCL), ENOENT, or nowhere to make it: the call fails */
+        w->rights[0] = 0; /* EEXIST (O_CREAT|O_EXCL), ENOENT, or nowhere to make it: the call fails */
     else {
         w->rights[0] &= ~LR_READ_DIR; /* a new file */
         note_creat(w, flags);
