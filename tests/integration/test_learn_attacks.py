@@ -264,6 +264,32 @@ def test_supervisor_killed_leaves_a_spinning_init_and_a_tracefs_instance(brick, 
         brick("delete", "-f", cid)
 
 
+@pytest.mark.parametrize("attempt", range(3))
+def test_supervisor_killed_before_the_hand_off_hangs_the_run(brick, workdir, attempt):
+    """SIGKILL of the supervisor as soon as it is forked, before the init
+    handed it the notify fd: brick do ends with an error, and leaves
+    nothing in $TMPDIR."""
+    tmp = workdir / "tmp"
+    tmp.mkdir()
+    cid = new_id()
+    p = brick.popen("do", "--name", cid, "--learn", workdir / "k.json", "--", "true",
+                    env={**os.environ, "TMPDIR": str(tmp)})
+    try:
+        assert wait_for(lambda: _supervisor(p) and leftovers(tmp), timeout=10, interval=0.002)
+        os.kill(min(_supervisor(p)), signal.SIGKILL)  # the first child: the supervisor
+        try:
+            _, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("brick do never ended")
+        assert p.returncode != 0, err
+        assert not leftovers(tmp), leftovers(tmp)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        brick("delete", "-f", cid)
+
+
 def test_brick_do_killed_leaves_its_socket_directory(brick, workdir):
     """SIGKILL of brick do: the supervisor serves to the end, writes FILE and
     removes its $TMPDIR/brick-learn.* directory itself."""
