@@ -1,11 +1,11 @@
 """Attacks on `brick do --learn` / `brick run --learn` / `--profile-file` (the
 security review of i21-learn, branch attack): each test is the attack, and
 passes because brick resists it (docs/PROFILES.md)."""
+import contextlib
 import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -234,34 +234,43 @@ def test_bogus_socket_families_bloat_the_learned_profile(brick, workdir):
 
 # 6. The supervisor killed, brick do killed ---------------------------------
 
-def test_supervisor_killed_leaves_a_spinning_init_and_a_tracefs_instance(brick, workdir):
-    """SIGKILL of the supervisor: brick do still ends, and neither its tracefs
-    instance nor its $TMPDIR/brick-learn.* directory is left."""
+@contextlib.contextmanager
+def learning(brick, workdir, *cmd):
+    """brick do --learn in the background, with a $TMPDIR of its own: (process, tmp, id)."""
     tmp = workdir / "tmp"
     tmp.mkdir()
     cid = new_id()
-    p = brick.popen("do", "--name", cid, "--learn", workdir / "k.json", "--", "sleep", "2",
+    p = brick.popen("do", "--name", cid, "--learn", workdir / "k.json", "--", *cmd,
                     env={**os.environ, "TMPDIR": str(tmp)})
     try:
-        # the run under way (the notify fd handed over: the init's own copy closed)
-        assert wait_for(lambda: _supervisor(p) and leftovers(tmp) and running(brick, cid), timeout=10)
-        sup = _supervisor(p)[0]
-        assert f"brick-learn-{sup}" in tracefs_instances()
-        os.kill(sup, signal.SIGKILL)
-        try:
-            _, err = p.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.system(f"ps -eo pid,ppid,stat,wchan:25,pcpu,cmd | grep -v grep | grep -E '{p.pid}|sleep'")
-            for k in [p.pid] + _children(p.pid):
-                os.system(f"cat /proc/{k}/stack; grep -E 'State|Seccomp' /proc/{k}/status")
-            pytest.fail("brick do still running after its command ended")
-        assert f"brick-learn-{sup}" not in tracefs_instances(), "tracefs instance left behind"
-        assert not leftovers(tmp), leftovers(tmp)
+        yield p, tmp, cid
     finally:
         if p.poll() is None:
             p.kill()
             p.wait()
         brick("delete", "-f", cid)
+
+
+def ends(p, timeout):
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail("brick do still running after its command ended")
+    return err
+
+
+def test_supervisor_killed_leaves_a_spinning_init_and_a_tracefs_instance(brick, workdir):
+    """SIGKILL of the supervisor: brick do still ends, and neither its tracefs
+    instance nor its $TMPDIR/brick-learn.* directory is left."""
+    with learning(brick, workdir, "sleep", "2") as (p, tmp, cid):
+        # the run under way (the notify fd handed over: the init's own copy closed)
+        assert wait_for(lambda: _supervisor(p) and leftovers(tmp) and running(brick, cid), timeout=10)
+        sup = _supervisor(p)[0]
+        assert f"brick-learn-{sup}" in tracefs_instances()
+        os.kill(sup, signal.SIGKILL)
+        ends(p, 15)
+        assert f"brick-learn-{sup}" not in tracefs_instances(), "tracefs instance left behind"
+        assert not leftovers(tmp), leftovers(tmp)
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -269,42 +278,24 @@ def test_supervisor_killed_before_the_hand_off_hangs_the_run(brick, workdir, att
     """SIGKILL of the supervisor as soon as it is forked, before the init
     handed it the notify fd: brick do ends with an error, and leaves
     nothing in $TMPDIR."""
-    tmp = workdir / "tmp"
-    tmp.mkdir()
-    cid = new_id()
-    p = brick.popen("do", "--name", cid, "--learn", workdir / "k.json", "--", "true",
-                    env={**os.environ, "TMPDIR": str(tmp)})
-    try:
+    with learning(brick, workdir, "true") as (p, tmp, cid):
         assert wait_for(lambda: _supervisor(p) and leftovers(tmp), timeout=10, interval=0.002)
         os.kill(min(_supervisor(p)), signal.SIGKILL)  # the first child: the supervisor
-        try:
-            _, err = p.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            pytest.fail("brick do never ended")
+        err = ends(p, 20)
         assert p.returncode != 0, err
         assert not leftovers(tmp), leftovers(tmp)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        brick("delete", "-f", cid)
 
 
 def test_brick_do_killed_leaves_its_socket_directory(brick, workdir):
     """SIGKILL of brick do: the supervisor serves to the end, writes FILE and
     removes its $TMPDIR/brick-learn.* directory itself."""
-    tmp = workdir / "tmp"
-    tmp.mkdir()
-    prof, cid = workdir / "k.json", new_id()
-    p = brick.popen("do", "--name", cid, "--learn", prof, "--", "sleep", "2", env={**os.environ, "TMPDIR": str(tmp)})
-    try:
+    prof = workdir / "k.json"
+    with learning(brick, workdir, "sleep", "2") as (p, tmp, cid):
         assert wait_for(lambda: _supervisor(p) and leftovers(tmp) and running(brick, cid), timeout=10)
         p.kill()
         p.wait(timeout=10)
         assert wait_for(lambda: prof.exists() and prof.stat().st_size > 0, timeout=20)
         assert wait_for(lambda: not leftovers(tmp), timeout=10), leftovers(tmp)
-    finally:
-        brick("delete", "-f", cid)
 
 
 def test_learn_run_leaves_nothing_in_tmpdir(brick, workdir):
