@@ -236,6 +236,22 @@ def run_cmd(argv, timeout=DEFAULT_TIMEOUT, input=None, env=None, pass_fds=(), st
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
+def foreign_run(runtime, b, cid, after=""):
+    """`run` bundle b (config written first) with Debian's runc or crun, to
+    compare in the same test: in a private mount namespace, so whatever the
+    runtime mounts goes with it, and with this hybrid host's cgroup2 mount
+    hidden there (crun refuses hybrid hosts). `after`: a shell command run in
+    that namespace once the runtime exited, its output after a line
+    "--after--". None when the runtime is not installed."""
+    if not shutil.which(runtime):
+        return None
+    b.write()
+    hide = "umount /sys/fs/cgroup/unified 2>/dev/null; " if os.path.ismount("/sys/fs/cgroup/unified") else ""
+    root = b.path.parent / f"{runtime}-root"
+    script = f"{hide}{runtime} --root {root} run -b {b.path} {cid}; rc=$?; echo --after--; {after or ':'}; exit $rc"
+    return run_cmd(["unshare", "-m", "--propagation", "private", "sh", "-c", script])
+
+
 # Tag of the running test: put into the runtime's environment and into the
 # container's process.env so that the debris check can find every process a
 # test started, whatever namespaces it lives in.

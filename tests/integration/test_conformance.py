@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import VAR_TMP_PREFIX, brick_only, new_id, wait_for
+from conftest import VAR_TMP_PREFIX, brick_only, foreign_run, minimal_config, new_id, run_cmd, wait_for
 
 
 def _env_of(b, brick, cid=None):
@@ -344,3 +344,150 @@ def test_join_a_network_namespace_another_user_namespace_owns(brick, bundle, wor
         assert cp.stdout.split()[0] == os.readlink(f"/proc/{pid}/ns/net"), cp.stdout
     finally:
         brick.ok("delete", "-f", ca)
+
+
+def _without_mount_ns(b):
+    b.linux["namespaces"] = [n for n in b.linux["namespaces"] if n["type"] != "mount"]
+    b.config["mounts"] = []
+    return b
+
+
+def _our_mounts(d):
+    return [l for l in open("/proc/self/mountinfo") if str(d) in l]
+
+
+# the attacker's moves inside: leave the chroot with chroot(2), regain the
+# capabilities with a new user namespace (refused inside a chroot), mount
+ESCAPES = ("ls /; ls /proc | wc -l; chroot /tmp /bin/true || echo chroot-refused; "
+           "unshare -U true || echo userns-refused; "
+           "mount -t tmpfs x /tmp || echo mount-refused")
+
+
+@brick_only
+def test_without_a_mount_namespace(brick, bundle, workdir):
+    """No mount namespace (runc and crun accept it): the root entered with
+    chroot, nothing mounted anywhere, nothing written into the image; the
+    chroot holds. crun runs the same config (it also makes device nodes in
+    the image's /dev); runc fails without mounts (no /proc) and with them
+    mounts onto the mount namespace it was started in and leaves them."""
+    b = _without_mount_ns(bundle(["/bin/sh", "-c", ESCAPES]))
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    out = cp.stdout.split()
+    assert out[:-4] == sorted(os.listdir(b.rootfs)) and out[-4] == "0", out  # the image's root, no procfs
+    assert out[-3:] == ["chroot-refused", "userns-refused", "mount-refused"], out
+    assert os.listdir(b.rootfs / "dev") == [] and _our_mounts(workdir) == []
+    # the control: with a mount namespace the same process creates a user namespace
+    c = bundle(["/bin/sh", "-c", ESCAPES])
+    c.config["mounts"] = [m for m in c.config["mounts"] if m["destination"] == "/proc"]
+    assert "userns-refused" not in brick.run(c).stdout
+    ref = foreign_run("crun", b, new_id())
+    if ref is not None:
+        assert ref.returncode == 0, ref.stderr
+        assert ref.stdout.split("--after--")[0].split() == out
+        assert os.listdir(b.rootfs / "dev"), "crun made no device nodes in the image"
+    d = _without_mount_ns(bundle(["/bin/true"]))
+    ref = foreign_run("runc", d, new_id())
+    if ref is not None:
+        assert ref.returncode != 0 and "/proc/self/fd" in ref.stderr, ref
+        d.config["mounts"] = minimal_config()["mounts"]
+        ref = foreign_run("runc", d, new_id(), after=f"grep -c {d.path} /proc/self/mountinfo")
+        assert ref.returncode == 0, ref.stderr
+        assert int(ref.stdout.split("--after--")[1]) >= 6, ref.stdout  # rootfs, proc, dev... left behind
+        cp = brick.run(d)
+        assert cp.returncode != 0 and "mounts[0] /proc: needs a mount namespace" in cp.stderr, cp.stderr
+
+
+@pytest.mark.parametrize("what", ["mounts", "maskedPaths", "readonlyPaths", "root.readonly", "rootfsPropagation",
+                                  "devices", "CAP_SYS_CHROOT", "CAP_SYS_ADMIN", "CAP_DAC_READ_SEARCH"])
+def test_without_a_mount_namespace_what_needs_one_is_refused(brick, bundle, workdir, what):
+    """What would mount (runc and crun do it in the host's mount namespace,
+    runc refuses masked and read-only paths) or leave the chroot: refused,
+    naming the JSON path; nothing is left."""
+    b = _without_mount_ns(bundle(["/bin/true"]))
+    path = {"mounts": "mounts[0] /tmp", "maskedPaths": "linux.maskedPaths", "readonlyPaths": "linux.readonlyPaths",
+            "root.readonly": "root.readonly", "rootfsPropagation": "linux.rootfsPropagation",
+            "devices": "linux.devices", "CAP_SYS_CHROOT": "process.capabilities.bounding",
+            "CAP_SYS_ADMIN": "process.capabilities.effective",
+            "CAP_DAC_READ_SEARCH": "process.capabilities.permitted"}[what]
+    if what == "mounts":
+        b.add_mount("/tmp", "tmpfs", "tmpfs", ["nosuid"])
+    elif what in ("maskedPaths", "readonlyPaths"):
+        b.linux[what] = ["/proc/kcore"]
+    elif what == "root.readonly":
+        b.config["root"]["readonly"] = True
+    elif what == "rootfsPropagation":
+        b.linux["rootfsPropagation"] = "private"
+    elif what == "devices":
+        b.linux["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]
+    elif what == "CAP_SYS_CHROOT":
+        b.process["capabilities"]["bounding"].append(what)
+    elif what == "CAP_DAC_READ_SEARCH":  # open_by_handle_at opens the host's / by its handle
+        b.process["capabilities"]["permitted"].append(what)
+    else:
+        b.process["capabilities"]["effective"].append(what)  # any set counts
+    cp = brick.run(b)
+    assert cp.returncode != 0
+    assert f"config.json: {path}" in cp.stderr and ("mount namespace" in cp.stderr), cp.stderr
+    assert _our_mounts(workdir) == [] and os.listdir(b.rootfs / "dev") == []
+    if what in ("maskedPaths", "readonlyPaths"):
+        ref = foreign_run("runc", b, new_id())
+        if ref is not None:
+            assert ref.returncode != 0 and "without a private MNT namespace" in ref.stderr, ref
+
+
+@brick_only
+def test_exec_without_a_mount_namespace(brick, bundle, workdir):
+    """exec enters the init's root (the host's mount namespace gives none);
+    --cap cannot add what leaves the chroot; state and delete leave nothing."""
+    b = _without_mount_ns(bundle(["/bin/sleep", "60"]))
+    cid = brick.create(b)
+    try:
+        brick.ok("start", cid)
+        cp = brick.ok("exec", cid, "sh", "-c", ESCAPES)
+        assert cp.stdout.split()[:-4] == sorted(os.listdir(b.rootfs)), cp.stdout
+        assert cp.stdout.split()[-3:] == ["chroot-refused", "userns-refused", "mount-refused"]
+        cp = brick("exec", "--cap", "CAP_SYS_CHROOT", cid, "true")
+        assert cp.returncode == 255 and "CAP_SYS_CHROOT would leave the chroot" in cp.stderr, cp.stderr
+        assert brick.state(cid)["status"] == "running"
+    finally:
+        brick.ok("delete", "-f", cid)
+    assert brick("state", cid).returncode != 0
+    assert _our_mounts(workdir) == [] and os.listdir(b.rootfs / "dev") == []
+    # made from another mount namespace (an engine's own): exec still lands
+    # in the chroot, not at the root of the namespace the init shares
+    cid = new_id()
+    cp = run_cmd(["unshare", "-m", "--propagation", "private", brick.binary, "--root", brick.root, "create",
+                  "--bundle", b.path, cid])
+    assert cp.returncode == 0, cp.stderr
+    try:
+        assert brick.ok("exec", cid, "ls", "/").stdout.split() == sorted(os.listdir(b.rootfs))
+    finally:
+        brick.ok("delete", "-f", cid)
+
+
+USERNS_SCRIPT = "cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /dev/x && echo dev-ok"
+
+
+@brick_only
+def test_user_namespace_without_mappings(brick, bundle):
+    """A new user namespace without uidMappings/gidMappings: its root is the
+    runtime's own uid and gid, one id each, as crun maps it (runc refuses:
+    "no uid mappings found"). Unmapped, the container's root could make no
+    file on a file system mounted inside (/dev: EOVERFLOW)."""
+    b = bundle(["/bin/sh", "-c", USERNS_SCRIPT])
+    os.chmod(b.path.parent, 0o755)
+    b.linux["namespaces"].append({"type": "user"})
+    cp = brick.run(b)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["0", "0", "1", "0", "0", "1", "0", "dev-ok"], cp.stdout
+    ref = foreign_run("crun", b, new_id())
+    if ref is not None:
+        assert ref.returncode == 0, ref.stderr
+        assert ref.stdout.split("--after--")[0].split() == cp.stdout.split()
+    ref = foreign_run("runc", b, new_id())
+    if ref is not None:
+        assert ref.returncode != 0 and "no uid mappings found" in ref.stderr, ref
+    b.linux["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]  # one without the other
+    cp = brick.run(b)
+    assert cp.returncode != 0 and "config.json: linux.gidMappings:" in cp.stderr, cp.stderr

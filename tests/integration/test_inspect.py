@@ -2,10 +2,11 @@
 id maps; --probe copies the filters and tries the dangerous-syscall list."""
 
 import json
+import time
 
 import pytest
 
-from conftest import brick_only, DEFAULT_CAPS
+from conftest import brick_only, new_id, DEFAULT_CAPS
 from test_seccomp import _profile_cache, sbundle, seccomp_probe  # noqa: F401 (fixtures)
 
 pytestmark = brick_only
@@ -129,3 +130,30 @@ def test_inspect_never_reports_a_recycled_pid(brick, sbundle):
         impostor.kill()
         impostor.wait()
         brick("delete", "-f", cid)
+
+
+def test_probe_of_a_process_that_cannot_stop(brick, workdir):
+    """The attack: an init sitting in vfork() (its child sleeping) never
+    reaches a ptrace stop, and `inspect --probe` waited for it without a bound
+    while holding the container's lock, so `delete -f` hung behind it too.
+    Now the wait is bounded and named; a paused container is refused at once."""
+    import subprocess
+    from pathlib import Path
+    exe = workdir / "hold"
+    src = Path(__file__).parent.parent / "helpers" / "vfork_hold.c"
+    subprocess.run(["gcc", "-static", "-O1", "-o", str(exe), str(src)], check=True, timeout=120)
+    name = new_id()
+    brick.ok("do", "-d", "--no-init", "-v", f"{workdir}:{workdir}:ro", "--name", name, "--", str(exe))
+    try:
+        time.sleep(0.5)
+        cp = subprocess.run([str(brick.binary), "--root", str(brick.root), "inspect", "--probe", name],
+                            capture_output=True, text=True, timeout=15)
+        assert cp.returncode != 0 and "did not stop for ptrace" in cp.stderr, cp.stderr
+        brick.ok("pause", name)
+        cp = subprocess.run([str(brick.binary), "--root", str(brick.root), "inspect", "--probe", name],
+                            capture_output=True, text=True, timeout=15)
+        assert cp.returncode != 0 and "is paused" in cp.stderr, cp.stderr
+        brick.ok("resume", name)
+    finally:
+        subprocess.run([str(brick.binary), "--root", str(brick.root), "delete", "-f", name], capture_output=True,
+                       timeout=60)

@@ -242,6 +242,22 @@ def test_oci_limits_refused_without_a_cgroup(ubrick, base_rootfs, no_subids):
         assert ref.returncode != 0  # runc refuses too
 
 
+def test_user_namespace_without_mappings_rootless(ubrick, base_rootfs, no_subids):
+    """`spec --rootless` without its uidMappings/gidMappings: the user's own
+    uid and gid as the namespace's root, one id each, as crun maps them
+    (runc refuses the config)."""
+    u = ubrick.user
+    b, cfg = user_bundle(ubrick, base_rootfs, ["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u"])
+    del cfg["linux"]["uidMappings"], cfg["linux"]["gidMappings"]
+    (b / "config.json").write_text(json.dumps(cfg))
+    cp = ubrick("run", "--bundle", b, new_id())
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["0", str(u["uid"]), "1", "0", str(u["gid"]), "1", "0"], cp.stdout
+    if shutil.which("runc"):
+        ref = ubrick.as_user(["runc", "--root", ubrick.home / "xdg" / "runc", "run", "--bundle", b, new_id()])
+        assert ref.returncode != 0 and "no uid mappings found" in ref.stderr, ref
+
+
 def test_oci_exec_tty(ubrick, base_rootfs, no_subids):
     cid = run_sleeper(ubrick, base_rootfs)
     try:

@@ -4,10 +4,13 @@ state. Generic: the same tests pass with BRICK=/usr/sbin/runc
 (docs/ENGINES.md has the table)."""
 import json
 import os
+import shutil
+import subprocess
+import time
 
 import pytest
 
-from conftest import new_id, pid_alive, wait_for
+from conftest import VAR_TMP_PREFIX, Brick, brick_only, new_id, pid_alive, wait_for
 
 
 def _running(brick, bundle, args=("/bin/sleep", "60")):
@@ -89,3 +92,89 @@ def test_delete_in_every_state(brick, bundle):
     brick.ok("pause", cid)
     brick.ok("delete", "--force", cid)
     assert brick("state", cid).returncode != 0
+
+
+FREEZER = "/sys/fs/cgroup/freezer"
+
+
+def _held_frozen(brick, bundle, parent):
+    """A running container in /<parent>/c whose v1 freezer parent is frozen:
+    no thaw of the container's own cgroup frees its tasks."""
+    b = bundle(["/bin/sleep", "600"])
+    b.linux["cgroupsPath"] = f"/{parent}/c"
+    cid = brick.create(b)
+    brick.ok("start", cid)
+    with open(f"{FREEZER}/{parent}/freezer.state", "w") as f:
+        f.write("FROZEN")
+    assert wait_for(lambda: open(f"{FREEZER}/{parent}/c/freezer.state").read().strip() == "FROZEN", 10)
+    return cid
+
+
+def _thaw(parent):
+    if os.path.isdir(f"{FREEZER}/{parent}"):
+        with open(f"{FREEZER}/{parent}/freezer.state", "w") as f:
+            f.write("THAWED")
+
+
+def _thaw_and_remove(parent):
+    _thaw(parent)
+    for h in os.listdir("/sys/fs/cgroup"):
+        for d in (f"/sys/fs/cgroup/{h}/{parent}/c", f"/sys/fs/cgroup/{h}/{parent}"):
+            if os.path.isdir(d):
+                assert wait_for(lambda: _rmdir(d), 10), d
+
+
+def _rmdir(d):
+    try:
+        os.rmdir(d)
+        return True
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+@brick_only
+@pytest.mark.skipif(not os.path.isdir(FREEZER), reason="no v1 freezer hierarchy")
+def test_delete_force_of_a_task_stuck_frozen(brick, bundle):
+    """delete -f of a container whose tasks a frozen parent cgroup holds (v1
+    freezer): SIGKILL cannot reach them and no thaw of their own cgroup frees
+    them. brick thaws, kills, waits 3 s, then fails naming the pid and its
+    state and keeps the state; after the parent is thawed, a second delete -f
+    finishes and leaves nothing. (It took 49-145 s and removed the state,
+    leaving the tasks and cgroups.) runc 1.1.5, in the same test: its
+    delete -f does not return while the parent stays frozen."""
+    parent = f"{VAR_TMP_PREFIX}frz-{new_id()}"
+    try:
+        cid = _held_frozen(brick, bundle, parent)
+        pid = brick.state(cid)["pid"]
+        t = time.monotonic()
+        cp = brick("delete", "-f", cid)
+        took = time.monotonic() - t
+        assert cp.returncode != 0 and took < 6, (took, cp)
+        assert f"process {pid} (state D, its cgroup frozen" in cp.stderr, cp.stderr
+        assert "its state is kept for another delete -f" in cp.stderr, cp.stderr
+        assert brick.state(cid)["status"] == "paused" and pid_alive(pid)
+        _thaw(parent)
+        brick.ok("delete", "-f", cid)
+        assert brick("state", cid).returncode != 0 and not pid_alive(pid)
+        assert not any(os.path.exists(f"/sys/fs/cgroup/{h}/{parent}") for h in os.listdir("/sys/fs/cgroup"))
+    finally:
+        _thaw_and_remove(parent)
+    if not shutil.which("runc"):
+        return
+    runc = Brick(brick.root.parent / "runc-state", brick.tracker)
+    runc.binary = shutil.which("runc")
+    parent = f"{VAR_TMP_PREFIX}frz-{new_id()}"
+    try:
+        cid = _held_frozen(runc, bundle, parent)
+        p = runc.popen("delete", "-f", cid)
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        assert p.poll() is None, "runc's delete -f returned while the parent was frozen"
+        _thaw(parent)
+        assert p.wait(timeout=30) == 0
+    finally:
+        _thaw_and_remove(parent)

@@ -25,6 +25,23 @@ static void sleep_us(long us)
     nanosleep(&ts, NULL);
 }
 
+#define KILL_WAIT_US 3000000LL /* delete -f: how long killed tasks may take to go */
+
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+/* Polls of 10 ms: a freeze may wait 10 s for tasks in uninterruptible sleep
+ * (FREEZING, as runc); a thaw is at once unless a parent holds the cgroup
+ * frozen, which no wait changes: 1 s. */
+static int freeze_tries(bool freeze)
+{
+    return freeze ? 1000 : 100;
+}
+
 /* ---- v1 driver (also hybrid hosts) ---- */
 
 static int v1_plan(const struct cgroup *cg, const struct oci_resources *r, struct cgroup_writes *out,
@@ -52,7 +69,7 @@ static int v1_freeze(const struct cgroup *cg, bool freeze, struct brick_error *e
     if (!h)
         return brick_err(err, ENOTSUP, "cgroup: the freezer controller is not mounted");
     const char *want = freeze ? "FROZEN" : "THAWED";
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < freeze_tries(freeze); i++) {
         /* FREEZING can stall on a task in uninterruptible sleep: write again. */
         int r = cgroup_write(h->dir, "freezer.state", want);
         if (r < 0)
@@ -112,7 +129,7 @@ static int v2_freeze(const struct cgroup *cg, bool freeze, struct brick_error *e
     int r = cgroup_write(dir, "cgroup.freeze", freeze ? "1" : "0");
     if (r < 0)
         return brick_err_errno(err, -r, "cgroup: write %s/cgroup.freeze", dir);
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < freeze_tries(freeze); i++) {
         if (v2_events_frozen(dir) == freeze)
             return 0;
         sleep_us(10000);
@@ -285,7 +302,28 @@ static bool empty(const struct cgroup *cg)
     return cgroup_pids(cg, &pids, &n, &ignored) < 0 || n == 0;
 }
 
-void cgroup_kill_all(const struct cgroup *cg)
+/* What keeps a cgroup populated after the kill, for the error: the first
+ * process left, its state letter from /proc (D: uninterruptible sleep), and
+ * whether the freezer still holds the cgroup (a frozen parent). */
+static int stuck_error(const struct cgroup *cg, long long waited_us, struct brick_error *err)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    struct brick_error ignored;
+    (void)cgroup_pids(cg, &pids, &n, &ignored);
+    pid_t pid = n ? pids[0] : 0;
+    char state = proc_state(pid);
+    bool frozen = cgroup_is_frozen(cg) == 1;
+    char more[48] = "";
+    if (n > 1)
+        snprintf(more, sizeof(more), " and %zu more", n - 1);
+    return brick_err(err, ETIMEDOUT, "cgroup %s: process %d (state %c%s)%s still there %lld.%01lld s after SIGKILL",
+                     cg->path ? cg->path : cg->h[0].dir, pid, state,
+                     frozen ? ", its cgroup frozen and not thawed: a frozen parent?" : "", more,
+                     waited_us / 1000000, waited_us / 100000 % 10);
+}
+
+int cgroup_kill_all(const struct cgroup *cg, struct brick_error *err)
 {
     const struct cgroup_hier *v2 = cgroup_hier_of(cg, "");
     struct brick_error ignored;
@@ -294,33 +332,38 @@ void cgroup_kill_all(const struct cgroup *cg)
      * static key), twice per delete (docs/PERFORMANCE.md). Nothing can fork
      * into a cgroup that holds no process. */
     if (empty(cg))
-        return;
+        return 0;
+    long long start = now_us();
     if (v2 && cgroup_write(v2->dir, "cgroup.kill", "1") == 0) {
         if (cgroup_is_frozen(cg) == 1) /* a v1 freezer holds the dying tasks */
             cgroup_freeze(cg, false, &ignored);
     } else {
-        cgroup_signal_all(cg, SIGKILL, &ignored);
+        cgroup_signal_all(cg, SIGKILL, &ignored); /* frozen, it thaws too (once) */
     }
     /* A killed container is gone in about a millisecond: look again soon,
-     * then less often (up to 10 ms), for at most 5 s; SIGKILL again every
-     * half second (a task forked after the first round). */
-    long waited = 0, step = 250, since_kill = 0; /* microseconds */
-    while (waited < 5000000 && !empty(cg)) {
-        if (since_kill >= 500000) {
-            cgroup_signal_all(cg, SIGKILL, &ignored);
-            since_kill = 0;
+     * then less often (up to 10 ms), for at most 3 s in all; SIGKILL again
+     * every half second (a task forked after the first round). No freeze or
+     * thaw in the loop: a cgroup held frozen by a parent, or a task stuck in
+     * the kernel, would make each one wait its full time. */
+    long long step = 250, last_kill = start, now = start;
+    while (!empty(cg) && (now = now_us()) - start < KILL_WAIT_US) {
+        if (now - last_kill >= 500000) {
+            signal_listed(cg, SIGKILL);
+            last_kill = now;
         }
         sleep_us(step);
-        waited += step;
-        since_kill += step;
         step = step < 10000 ? step * 2 : 10000;
     }
+    return empty(cg) ? 0 : stuck_error(cg, now_us() - start, err);
 }
 
 int cgroup_destroy(struct cgroup *cg, struct brick_error *err)
 {
-    cgroup_kill_all(cg);
-    int r = cgroup_remove_dirs(cg);
+    /* tasks left (ETIMEDOUT): the directories cannot go; kept for a later try */
+    int r = cgroup_kill_all(cg, err);
+    if (r < 0)
+        return r;
+    r = cgroup_remove_dirs(cg);
     if (r < 0)
         return brick_err_errno(err, -r, "cgroup: remove %s", cg->path ? cg->path : "");
     return 0;

@@ -15,7 +15,8 @@ int cgroup_write(const char *dir, const char *file, const char *value);
 /* Words of the cgroup2 tree's cgroup.controllers (hybrid unified keys). */
 char **cgroup_v2_controllers(const struct cgroup *cg);
 /* Kill every process of the cgroup and wait (bounded) until it is empty. */
-void cgroup_kill_all(const struct cgroup *cg);
+/* SIGKILL everything, wait at most 3 s: -ETIMEDOUT (err names a process left) when tasks remain. */
+int cgroup_kill_all(const struct cgroup *cg, struct brick_error *err);
 /* The systemd driver's own steps (systemd.c); the rest is the v2 driver's. */
 int cgroup_sd_create(struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);
 int cgroup_sd_update(const struct cgroup *cg, const struct oci_resources *res, struct brick_error *err);

@@ -285,7 +285,9 @@ int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err)
 {
     /* what is left is killed through the scope's cgroup.kill first: a scope
      * stops only once empty, and must not linger with our processes */
-    cgroup_kill_all(cg);
+    int r = cgroup_kill_all(cg, err);
+    if (r < 0)
+        return r; /* the scope stays with what is left, for a later try */
     /* Unit names are global, paths are not: "a.slice:brick:x" and
      * "b.slice:brick:x" are both brick-x.scope, and a config may name
      * "session-3.scope". The unit is stopped only while it is the one at our
@@ -299,7 +301,7 @@ int cgroup_sd_destroy(struct cgroup *cg, struct brick_error *err)
         struct sdbus_buf b = {0};
         sdbus_str(&b, cg->unit);
         sdbus_str(&b, "replace");
-        int r = sdbus_call(&c, "StopUnit", "ss", &b, NULL, &e);
+        r = sdbus_call(&c, "StopUnit", "ss", &b, NULL, &e);
         free(b.p);
         sdbus_close(&c);
         if (r < 0 && !strstr(e.msg, "NoSuchUnit"))

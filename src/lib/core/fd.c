@@ -296,6 +296,18 @@ int pidfd_open_pid(pid_t pid)
     return fd < 0 ? -errno : fd;
 }
 
+char proc_state(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    _cleanup_free_ char *stat = NULL;
+    if (read_file_at(AT_FDCWD, path, BRICK_READ_SMALL, &stat, NULL) < 0)
+        return '?';
+    /* the name in parentheses may hold anything: the state follows the last ")" */
+    const char *p = strrchr(stat, ')');
+    return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
 int pidfd_signal(int pidfd, int sig)
 {
     if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)

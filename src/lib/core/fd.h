@@ -61,6 +61,8 @@ int cmdline_wipe(int procfd, const char *name);
 int fork_detached(void);
 int pidfd_open_pid(pid_t pid);
 int pidfd_signal(int pidfd, int sig);
+/* The state letter of /proc/PID/stat (R, S, D, T, Z...), '?' when unreadable. */
+char proc_state(pid_t pid);
 
 /* Before execve in a container: fds 3..3+n_keep-1 that the caller of brick
  * passed down (inherited, hence not close-on-exec) stay open; every fd brick

@@ -45,13 +45,24 @@ static int readonly_one(int root_fd, const char *path, struct brick_error *err)
     return r < 0 ? brick_err_errno(err, -r, "move_mount") : 0;
 }
 
+/* A path replaced by rename(2) between its open and the mount (the host
+ * rewriting /etc/gshadow under a read-only bind of its root: useradd,
+ * passwd) makes move_mount fail with ENOENT on the unlinked file: open the
+ * new one and try again, a few times. Never skipped: what takes its place
+ * is covered as the old file would have been. */
+#define RACE_RETRIES 3
+
 int rootfs_readonly_paths(struct rootfs_ctx *ctx, struct brick_error *err)
 {
     char **v = ctx->spec->linux_.readonly_paths;
 
-    for (size_t i = 0; v && v[i]; i++)
-        if (readonly_one(ctx->root_fd, v[i], err) < 0)
+    for (size_t i = 0; v && v[i]; i++) {
+        int r = -ENOENT;
+        for (int t = 0; r == -ENOENT && t < RACE_RETRIES; t++)
+            r = readonly_one(ctx->root_fd, v[i], err);
+        if (r < 0)
             return brick_err_prefix(err, "readonlyPaths %s", v[i]);
+    }
     return 0;
 }
 
@@ -104,8 +115,12 @@ int rootfs_masked_paths(struct rootfs_ctx *ctx, struct brick_error *err)
     char **v = ctx->spec->linux_.masked_paths;
     _cleanup_close_ int devnull = -EBADF;
 
-    for (size_t i = 0; v && v[i]; i++)
-        if (mask_one(ctx->root_fd, &devnull, v[i], err) < 0)
+    for (size_t i = 0; v && v[i]; i++) {
+        int r = -ENOENT;
+        for (int t = 0; r == -ENOENT && t < RACE_RETRIES; t++)
+            r = mask_one(ctx->root_fd, &devnull, v[i], err);
+        if (r < 0)
             return brick_err_prefix(err, "maskedPaths %s", v[i]);
+    }
     return 0;
 }

@@ -2,7 +2,7 @@
  *
  * Called in the container's init process, already inside its new mount
  * namespace (and possibly a new user namespace), in three steps around the
- * OCI hooks:
+ * OCI hooks (without a mount namespace: rootfs_chroot() alone, chroot.c):
  *
  *   rootfs_prepare()   before createContainer hooks
  *   rootfs_pivot()     after them
@@ -136,5 +136,16 @@ int rootfs_pivot(struct rootfs_ctx *ctx, struct brick_error *err);
  * then the final linux.rootfsPropagation. */
 int rootfs_finalize(struct rootfs_ctx *ctx, struct brick_error *err);
 void rootfs_ctx_done(struct rootfs_ctx *ctx);
+
+/* Without a mount namespace of the container's own (chroot.c): nothing that
+ * needs a mount (mounts, maskedPaths, readonlyPaths, root.readonly,
+ * rootfsPropagation, devices, brick's rootfs annotations) and no capability
+ * that leaves a chroot (CAP_SYS_CHROOT, CAP_SYS_ADMIN); errors name the JSON
+ * path. The process check is exec's too (where: "process", "--process"). */
+struct oci_process;
+int rootfs_check_without_mntns(const struct oci_spec *s, struct brick_error *err);
+int rootfs_check_process_without_mntns(const struct oci_process *p, const char *where, struct brick_error *err);
+/* In the init, instead of prepare/pivot/finalize: chroot into rootfs. */
+int rootfs_chroot(const char *rootfs, struct brick_error *err);
 
 #endif

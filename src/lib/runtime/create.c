@@ -116,18 +116,21 @@ static int check_config(const struct create_ctx *ctx, struct brick_error *err)
     const struct oci_spec *spec = ctx->spec;
     if (!spec->process)
         return brick_err(err, EINVAL, "config.json: process: is required to create a container");
-    if (!ns_requested(spec, OCI_NS_MOUNT))
-        return brick_err(err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+    if (!ns_requested(spec, OCI_NS_MOUNT) && rootfs_check_without_mntns(spec, err) < 0)
+        return brick_err_prefix(err, "config.json");
     /* a UTS namespace joined by path is the container's too (runc and crun
      * set the hostname there); the host's one never */
     const struct oci_namespace *uts = oci_spec_namespace(spec, OCI_NS_UTS);
     if ((spec->hostname || spec->domainname) && !uts)
         return brick_err(err, EINVAL,
                          "config.json: hostname: unable to set hostname without a private UTS namespace");
+    /* none at all is crun's default (default_id_maps); one without the other is a mistake */
     const struct oci_namespace *user = oci_spec_namespace(spec, OCI_NS_USER);
-    if (user && !user->path && (spec->linux_.n_uid_mappings == 0 || spec->linux_.n_gid_mappings == 0))
-        return brick_err(err, EINVAL,
-                         "config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
+    if (user && !user->path && (spec->linux_.n_uid_mappings == 0) != (spec->linux_.n_gid_mappings == 0))
+        return brick_err(err, EINVAL, "config.json: linux.%s: a new user namespace with %s needs %s too",
+                         spec->linux_.n_uid_mappings ? "gidMappings" : "uidMappings",
+                         spec->linux_.n_uid_mappings ? "uidMappings" : "gidMappings",
+                         spec->linux_.n_uid_mappings ? "gidMappings" : "uidMappings");
     if (spec->process->terminal && !ctx->opts->console_socket && !ctx->foreground_tty)
         return brick_err(err, EINVAL,
                          "cannot allocate a terminal without --console-socket when detached");
@@ -789,6 +792,24 @@ static void add_listen_fds(struct create_ctx *ctx)
     ctx->preserve_fds += ctx->listen_fds;
 }
 
+/* A new user namespace without uidMappings and gidMappings: its root is the
+ * runtime's own uid and gid, one id each, as crun maps it (runc refuses the
+ * config). Left unmapped, the namespace's root could create no file on a
+ * file system mounted inside it (EOVERFLOW: no /dev); mapped to the caller,
+ * it is no more than the caller was. docs/ENGINES.md */
+static void default_id_maps(struct oci_spec *spec)
+{
+    const struct oci_namespace *user = oci_spec_namespace(spec, OCI_NS_USER);
+    struct oci_linux *l = &spec->linux_;
+    if (!user || user->path || l->n_uid_mappings || l->n_gid_mappings)
+        return;
+    l->uid_mappings = xcalloc(1, sizeof(*l->uid_mappings));
+    l->gid_mappings = xcalloc(1, sizeof(*l->gid_mappings));
+    *l->uid_mappings = (struct oci_id_mapping){.container_id = 0, .host_id = geteuid(), .size = 1};
+    *l->gid_mappings = (struct oci_id_mapping){.container_id = 0, .host_id = getegid(), .size = 1};
+    l->n_uid_mappings = l->n_gid_mappings = 1;
+}
+
 static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
 {
     format_rfc3339_now(ctx->created, sizeof(ctx->created));
@@ -818,6 +839,7 @@ static int load(struct create_ctx *ctx, bool for_run, struct brick_error *err)
     r = check_config(ctx, err);
     if (r < 0)
         return r;
+    default_id_maps(ctx->spec);
     lsm_apply_mount_label(ctx->spec, &ctx->lsm);
     add_listen_fds(ctx);
     r = ns_plan_open(ctx->spec, &ctx->ns, err);

@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "ns/ns.h"
 #include "process/process.h"
+#include "rootfs/rootfs.h"
 #include "runtime/runtime.h"
 #include "security/landlock.h"
 #include "security/lsm.h"
@@ -260,10 +261,33 @@ static int exec_harden(struct exec_ctx *ec, struct lsm_exec_attrs *lsm, struct b
     return r;
 }
 
+/* A container without a mount namespace of its own: its root is the init's
+ * chroot, which setns does not give (it gives none when the init shares our
+ * mount namespace, that namespace's root when the container was made in
+ * another one). Taken through the verified host procfs; the pidfd proves
+ * the pid was still the init's. */
+static int enter_init_root(struct exec_ctx *ec, struct brick_error *err)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/root", ec->init_pid);
+    _cleanup_close_ int fd = openat(ec->host_procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brick_err_errno(err, errno, "open the container's root (/proc/%d/root)", ec->init_pid);
+    if (pidfd_signal(ec->init_pidfd, 0) < 0)
+        return brick_err(err, ESRCH, "the container's init exited");
+    if (fchdir(fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        return brick_err_errno(err, errno, "enter the container's root");
+    return 0;
+}
+
 static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *err)
 {
     if (setns(ec->init_pidfd, ec->ns_flags) < 0)
         return brick_err_errno(err, errno, "join the container's namespaces");
+    bool own_mntns = oci_spec_namespace(ec->spec, OCI_NS_MOUNT) != NULL;
+    int r = own_mntns && (ec->ns_flags & CLONE_NEWNS) ? 0 : enter_init_root(ec, err);
+    if (r < 0)
+        return r;
     if (setsid() < 0)
         return brick_err_errno(err, errno, "setsid");
     const struct oci_process *p = ec->proc;
@@ -271,7 +295,7 @@ static int exec_setup(struct exec_ctx *ec, char **ret_exe, struct brick_error *e
      * container is resolved: the LSM attribute files (plain files) are
      * opened now, the procfs fd closed (CVE-2024-21626). */
     struct lsm_exec_attrs lsm = LSM_EXEC_ATTRS_INIT;
-    int r = lsm_exec_attrs_open(ec->host_procfd, p, &lsm, err);
+    r = lsm_exec_attrs_open(ec->host_procfd, p, &lsm, err);
     close(ec->host_procfd);
     ec->host_procfd = -1;
     if (r < 0)
@@ -482,6 +506,9 @@ static int exec_in(struct handle *h, struct exec_ctx *ec, int *ret_status, struc
     if (s != STATUS_RUNNING && s != STATUS_CREATED && s != STATUS_PAUSED)
         return brick_err(err, EINVAL, "cannot exec in a %s container", container_status_name(s));
     int r = build_process(h, ec, err);
+    /* no mount namespace: the chroot holds only without the capabilities that leave it */
+    if (r >= 0 && !oci_spec_namespace(ec->spec, OCI_NS_MOUNT))
+        r = rootfs_check_process_without_mntns(ec->proc, ec->opts->process_file ? "--process" : "process", err);
     if (r >= 0)
         r = open_console(ec, err);
     if (r >= 0 && ec->spec->linux_.seccomp.present)

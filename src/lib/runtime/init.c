@@ -317,8 +317,39 @@ static int request_idmaps(struct create_ctx *ctx, struct brick_error *err)
     return r;
 }
 
+/* The hooks around the root's preparation: prestart and createRuntime (the
+ * runtime's), then createContainer (ours). */
+static int filesystem_hooks(struct create_ctx *ctx, pid_t host_pid, struct brick_error *err)
+{
+    int r = 0;
+    if (ctx->spec->hooks[OCI_HOOK_PRESTART].n || ctx->spec->hooks[OCI_HOOK_CREATE_RUNTIME].n) {
+        sync_send(ctx->sync_child, SYNC_MOUNTS_READY, 0);
+        r = sync_expect(ctx->sync_child, SYNC_HOOKS_DONE, NULL, err);
+    }
+    if (r >= 0)
+        r = run_container_hooks(ctx, host_pid, OCI_HOOK_CREATE_CONTAINER, err);
+    return r;
+}
+
+/* No mount namespace of the container's own: we share the host's, where
+ * nothing is mounted (check_config refused what would need it); the root
+ * is entered with chroot (rootfs/chroot.c). */
+static int setup_root_without_mntns(struct create_ctx *ctx, pid_t *host_pid, struct brick_error *err)
+{
+    struct go_wait go = {.ctx = ctx};
+    int r = await_go(&go, err);
+    *host_pid = go.host_pid;
+    /* host directories: closed before any path of the container is resolved */
+    cgroup_self_close(&ctx->cgroup, &ctx->init_cgroup_fds);
+    if (r >= 0)
+        r = filesystem_hooks(ctx, *host_pid, err);
+    return r < 0 ? r : rootfs_chroot(ctx->rootfs, err);
+}
+
 static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct brick_error *err)
 {
+    if (!oci_spec_namespace(ctx->spec, OCI_NS_MOUNT))
+        return setup_root_without_mntns(ctx, host_pid, err);
     struct go_wait go = {.ctx = ctx};
     /* placed by ourselves: our v1 directories, to bind (cgroup_mount.c) */
     _cleanup_free_ struct rootfs_cgroup_dir *dirs = xcalloc(ctx->cgroup.n + 1, sizeof(*dirs));
@@ -362,12 +393,8 @@ static int setup_filesystem(struct create_ctx *ctx, pid_t *host_pid, struct bric
     if (r >= 0 && !rc.awaited) /* rootfs_prepare awaits GO on success; never skip it */
         r = brick_err(err, EPROTO, "internal error: GO was not awaited");
     *host_pid = go.host_pid;
-    if (r >= 0 && (ctx->spec->hooks[OCI_HOOK_PRESTART].n || ctx->spec->hooks[OCI_HOOK_CREATE_RUNTIME].n)) {
-        sync_send(ctx->sync_child, SYNC_MOUNTS_READY, 0);
-        r = sync_expect(ctx->sync_child, SYNC_HOOKS_DONE, NULL, err);
-    }
     if (r >= 0)
-        r = run_container_hooks(ctx, *host_pid, OCI_HOOK_CREATE_CONTAINER, err);
+        r = filesystem_hooks(ctx, *host_pid, err);
     if (r >= 0)
         r = rootfs_pivot(&rc, err);
     if (r >= 0)
@@ -614,14 +641,17 @@ _Noreturn static void stay_as_pid1(int ctl, const char *exe, char *const *args, 
         if (sfd < 0 || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
             if (sfd >= 0 && errno == EINTR)
                 continue;
-            /* ENOSYS: the seccomp listener is gone (brick do --learn's
-             * supervisor killed): every notified call fails so, waiting
-             * would spin. Ending the pid namespace's init ends the rest. */
-            if (sfd >= 0 && errno == ENOSYS)
-                _exit(128 + SIGKILL);
-            /* no signalfd: reap only (signals stay blocked) */
-            si.ssi_signo = SIGCHLD;
-            (void)pause();
+            /* No signalfd, or it fails (under --learn every call fails with
+             * ENOSYS once the supervisor is gone): reap only, blocking
+             * (signals stay blocked, pause() would never return); when even
+             * waiting fails, end the container rather than spin. */
+            int st;
+            pid_t p = waitpid(-1, &st, 0);
+            if (p == child)
+                _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+            if (p < 0 && errno != EINTR)
+                _exit(255);
+            continue;
         }
         if (si.ssi_signo != SIGCHLD) {
             (void)kill(child, (int)si.ssi_signo);

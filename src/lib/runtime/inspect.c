@@ -199,6 +199,12 @@ static bjson *report(const char *root, const struct container_state *st, int pid
     bjson_set(o, "lsmLabel", proc_text(procdir, "attr/current"));
     /* The kernel exposes no per-process Landlock state. */
     bjson_set(o, "landlock", bjson_new_string("unknown"));
+    if (want_probe && container_status(st) == STATUS_PAUSED) {
+        bjson_free(o);
+        brick_err(err, EBUSY, "inspect --probe: container \"%s\" is paused: its processes cannot stop for "
+                  "ptrace (brick resume it first)", st->id);
+        return NULL;
+    }
     if (want_probe) {
         bjson *p = probe(st->pid, pidfd, err);
         if (!p) {

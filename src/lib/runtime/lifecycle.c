@@ -389,18 +389,34 @@ int brick_kill(const char *root, const char *id, int sig, bool all, struct brick
     return r;
 }
 
-/* SIGKILL the init (its pid namespace dies with it) and wait for the exit:
- * the pidfd turns readable when the process is gone, child of ours or not. */
-static void kill_and_wait(struct container_state *st)
+/* SIGKILL the init (its pid namespace dies with it) and wait for the exit,
+ * at most 3 s: the pidfd turns readable when the process is gone, child of
+ * ours or not. -ETIMEDOUT when it is still there (stuck in the kernel). */
+static int kill_and_wait(struct container_state *st, struct brick_error *err)
 {
     _cleanup_close_ int pidfd = -EBADF;
     if (!state_pid_alive(st, &pidfd))
-        return;
+        return 0;
     signal_all(st->pid, SIGKILL);
     pidfd_signal(pidfd, SIGKILL);
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+    int n;
+    while ((n = poll(&p, 1, 3000)) < 0 && errno == EINTR)
         ;
+    if (n == 0)
+        return brick_err(err, ETIMEDOUT, "process %d (state %c) still there 3 s after SIGKILL", st->pid,
+                         proc_state(st->pid));
+    return 0;
+}
+
+/* delete -f could not make the container's processes go: the state stays,
+ * so that a later delete -f finds them again. */
+static int stuck(const struct container_state *st, struct brick_error *err)
+{
+    char why[sizeof(err->msg)];
+    snprintf(why, sizeof(why), "%s", err->msg);
+    return brick_err(err, ETIMEDOUT, "cannot delete container \"%s\": %s; its state is kept for another delete -f",
+                     st->id, why);
 }
 
 /* The directory goes, or is recycled for another container: the output
@@ -426,14 +442,22 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
      * (a dying task leaves it) */
     bool init_ours = state_pid_alive(st, NULL) && state_init_is_ours(dirfd, st);
     struct cgroup cg;
+    int r = 0;
     if (state_cgroup_owned(dirfd, st, spec, &cg)) {
         struct brick_error cerr;
-        if (cgroup_driver_of(&cg)->destroy(&cg, &cerr) < 0)
+        r = cgroup_driver_of(&cg)->destroy(&cg, &cerr);
+        if (r == -ETIMEDOUT) /* its processes are still there */
+            *err = cerr;
+        else if (r < 0)
             log_warn("%s", cerr.msg);
         cgroup_done(&cg);
     }
-    if (init_ours)
-        kill_and_wait(st);
+    if (r != -ETIMEDOUT && init_ours)
+        r = kill_and_wait(st, err);
+    if (r == -ETIMEDOUT) {
+        oci_spec_free(loaded);
+        return stuck(st, err);
+    }
     if (spec && spec->hooks[OCI_HOOK_POSTSTOP].n > 0) {
         _cleanup_free_ char *json = state_to_oci_json(st, STATUS_STOPPED, spec, false);
         struct brick_error herr;
@@ -441,7 +465,7 @@ int container_destroy(int rootfd, int dirfd, struct container_state *st, const s
             log_warn("%s", herr.msg);
     }
     oci_spec_free(loaded);
-    int r = remove_dir(rootfd, st->id, dirfd);
+    r = remove_dir(rootfd, st->id, dirfd);
     if (r < 0)
         return brick_err_errno(err, -r, "remove state of \"%s\"", st->id);
     return 0;

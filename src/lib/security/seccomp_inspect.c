@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_FILTERS 64
@@ -51,6 +54,8 @@ static int copy_filters(pid_t pid, struct filters *f, struct brick_error *err)
 }
 
 /* Seize, stop, copy, detach: the process sees at most a restarted syscall. */
+#define PROBE_STOP_WAIT_MS 2000
+
 static int grab_filters(pid_t pid, struct filters *f, struct brick_error *err)
 {
     if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
@@ -58,9 +63,23 @@ static int grab_filters(pid_t pid, struct filters *f, struct brick_error *err)
     int r = 0;
     if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0)
         r = brick_err_errno(err, errno, "ptrace(PTRACE_INTERRUPT)");
-    while (r == 0 && waitpid(pid, NULL, __WALL) < 0)
-        if (errno != EINTR)
+    /* A process that cannot stop (in vfork() until its child execs, frozen)
+     * never reaches the ptrace stop: wait a bounded time, not for ever. */
+    for (int waited_ms = 0; r == 0;) {
+        pid_t w = waitpid(pid, NULL, __WALL | WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
             r = brick_err_errno(err, errno, "wait for the traced process");
+        else if (waited_ms >= PROBE_STOP_WAIT_MS)
+            r = brick_err(err, ETIMEDOUT, "process %d did not stop for ptrace within %d ms (in vfork, "
+                          "or frozen?)", pid, PROBE_STOP_WAIT_MS);
+        else if (w == 0) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            waited_ms += 5;
+        }
+    }
     if (r == 0)
         r = copy_filters(pid, f, err);
     ptrace(PTRACE_DETACH, pid, NULL, NULL);
@@ -75,6 +94,11 @@ static int probe_in_child(const struct filters *f, const struct sc_probe *p)
     if (c < 0)
         return -errno;
     if (c == 0) {
+        /* The probes name paths that do not exist, but a probe that got
+         * through would act on the mount namespace it runs in: a private
+         * one of its own, never the host's. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+            _exit(255);
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         for (int i = f->n - 1; i >= 0; i--)
             if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f->prog[i]) < 0)
