@@ -322,6 +322,14 @@ static void summary(const struct compose_opts *o, const struct learn_record *rec
             "and %zu connect ports\n",
             o->learn_file, rec->n_calls, caps ? (*caps ? caps : "none") : "-", n_paths, rec->n_bind,
             rec->n_connect);
+    unsigned root = learn_root_rights(rec);
+    if (root) { /* the whole file system: worth a look before the file is used */
+        _cleanup_free_ char *acc = learn_access_string(root);
+        fprintf(stderr,
+                "brick: --learn %s: warning: a learned Landlock rule is on / (%s): it covers every "
+                "path; review it before using the profile\n",
+                o->learn_file, acc);
+    }
     int abi = compose_landlock_abi();
     char left[512] = "";
     size_t n = 0;
@@ -389,6 +397,16 @@ static int supervise(const struct compose_opts *o, const struct learn_sup *s, in
     return r;
 }
 
+/* The private directory and the socket in it (the supervisor's tracefs
+ * mount on it is gone with learn_caps_close). */
+static void remove_dir(const struct learn_sup *s)
+{
+    if (s->sock)
+        (void)unlink(s->sock);
+    if (s->dir)
+        (void)rmdir(s->dir);
+}
+
 /* --profile-file: the errno its default action asked for (EPERM unless set). */
 static int profile_errno(const bjson *sc)
 {
@@ -419,7 +437,9 @@ int learn_fork(const struct compose_opts *o, struct learn_sup *s, const char *sp
     s->pid = fork();
     if (s->pid == 0) {
         close(p[1]);
-        _exit(supervise(o, s, p[0], bjson_get(bjson_get(spec, "linux"), "seccomp"), profile_errno(file)));
+        int rc = supervise(o, s, p[0], bjson_get(bjson_get(spec, "linux"), "seccomp"), profile_errno(file));
+        remove_dir(s); /* ours from here on: brick do may be gone (killed) */
+        _exit(rc);
     }
     int e = errno;
     bjson_free(spec);
@@ -443,13 +463,16 @@ int learn_finish(const struct compose_opts *o, struct learn_sup *s, struct brick
     if (s->pid > 0)
         while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
             ;
-    if (s->sock)
-        unlink(s->sock);
-    if (s->dir)
-        rmdir(s->dir);
+    bool started = s->pid > 0, ok = started && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    /* A supervisor that exited removed its directory and its tracefs
+     * instance itself; one that was killed (SIGKILL, the OOM killer) left
+     * both: removed here, its instance by its name (its pid). */
+    if (started && WIFSIGNALED(status))
+        learn_caps_remove_instance(s->pid, s->dir);
+    if (!started || WIFSIGNALED(status))
+        remove_dir(s);
     free(s->sock);
     free(s->dir);
-    bool started = s->pid > 0, ok = started && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (s->created && !ok && o->learn_file)
         remove_output(s); /* the empty file we made: nothing was learned */
     if (s->out_fd >= 0)

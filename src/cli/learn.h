@@ -95,6 +95,11 @@ void learn_record_family(struct learn_record *rec, uint64_t family);
 /* The run.brick.landlock policy of rec (collapsed, compact JSON); NULL when
  * paths were lost. */
 char *learn_landlock_policy(const struct learn_record *rec);
+/* The rights the learned policy grants on "/" itself (0: no such rule): the
+ * supervisor warns about them. */
+unsigned learn_root_rights(const struct learn_record *rec);
+/* "read-file,write" of rights (allocated). */
+char *learn_access_string(unsigned rights);
 /* "CAP_A,CAP_B" of rec->caps ("" for none). */
 char *learn_caps_string(uint64_t caps);
 
@@ -118,6 +123,7 @@ struct learn_caps {
     int pipe_fd;       /* its trace_pipe, non-blocking */
     char *name;        /* instances/NAME */
     int tracefs_fd;    /* the tracefs root */
+    char *mnt;         /* ... mounted by us on this directory (a mount namespace of our own), or NULL */
     bool started;      /* set_event_pid written, event enabled */
     bool refused;      /* following refused checks (applying), not granted ones */
     char filter[2048]; /* 64 capabilities, twice: fits */
@@ -133,7 +139,10 @@ int learn_caps_open(struct learn_caps *c, const char *mnt_dir, uint64_t refused,
 int learn_caps_start(struct learn_caps *c, pid_t pid);
 /* Read what the kernel recorded (non-blocking) into *seen; the new bits. */
 uint64_t learn_caps_drain(struct learn_caps *c, uint64_t *seen);
-/* Remove the instance (also on error paths). */
+/* Remove the instance (also on error paths); unmount a tracefs we mounted. */
 void learn_caps_close(struct learn_caps *c);
+/* The instance of a supervisor that was killed (pid, now dead): removed
+ * at once. Forks (a private mount of tracefs on mnt_dir, when needed). */
+void learn_caps_remove_instance(pid_t pid, const char *mnt_dir);
 
 #endif

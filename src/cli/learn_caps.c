@@ -39,6 +39,7 @@
 #include <sys/mount.h>
 #include <sys/param.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -52,9 +53,11 @@ static int write_at(int dir, const char *file, const char *text)
     return write_all(fd, text, strlen(text)) < 0 ? -errno : 0;
 }
 
-/* The tracefs root: /sys/kernel/tracing, or a private mount on mnt_dir. */
-static int open_tracefs(const char *mnt_dir)
+/* The tracefs root: /sys/kernel/tracing, or a private mount on mnt_dir
+ * (*mounted set: the caller unmounts it before removing mnt_dir). */
+static int open_tracefs(const char *mnt_dir, bool *mounted)
 {
+    *mounted = false;
     int fd = open("/sys/kernel/tracing/instances", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
@@ -63,7 +66,27 @@ static int open_tracefs(const char *mnt_dir)
     if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         mount("tracefs", mnt_dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return -1;
+    *mounted = true;
     return open(mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void learn_caps_remove_instance(pid_t pid, const char *mnt_dir)
+{
+    if (pid <= 0 || !mnt_dir || geteuid() != 0)
+        return;
+    pid_t child = fork(); /* the private mount namespace is the child's, never the CLI's */
+    if (child == 0) {
+        bool mounted;
+        int t = open_tracefs(mnt_dir, &mounted);
+        int inst = t >= 0 ? openat(t, "instances", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        char name[64];
+        snprintf(name, sizeof(name), INSTANCE_PREFIX "%d", (int)pid);
+        if (inst >= 0)
+            (void)unlinkat(inst, name, AT_REMOVEDIR);
+        _exit(0); /* our mount namespace, and the tracefs mount in it, go with us */
+    }
+    while (child > 0 && waitpid(child, NULL, 0) < 0 && errno == EINTR)
+        ;
 }
 
 /* Instances of supervisors that are gone (killed before they cleaned up). */
@@ -127,7 +150,10 @@ int learn_caps_open(struct learn_caps *c, const char *mnt_dir, uint64_t refused,
         *why = "needs root (tracefs)";
         return -1;
     }
-    c->tracefs_fd = open_tracefs(mnt_dir);
+    bool mounted;
+    c->tracefs_fd = open_tracefs(mnt_dir, &mounted);
+    if (mounted)
+        c->mnt = xstrdup(mnt_dir);
     if (c->tracefs_fd < 0) {
         *why = "tracefs could not be mounted";
         return -1;
@@ -140,7 +166,11 @@ int learn_caps_open(struct learn_caps *c, const char *mnt_dir, uint64_t refused,
     }
     remove_stale(inst);
     c->name = xasprintf(INSTANCE_PREFIX "%d", (int)getpid());
-    if (mkdirat(inst, c->name, 0700) < 0 && errno != EEXIST) {
+    /* a name of ours left over (our pid, reused): cleared, never taken over with its old settings */
+    int made = mkdirat(inst, c->name, 0700);
+    if (made < 0 && errno == EEXIST && unlinkat(inst, c->name, AT_REMOVEDIR) == 0)
+        made = mkdirat(inst, c->name, 0700);
+    if (made < 0) {
         free(c->name);
         c->name = NULL;
         *why = "no tracefs instance could be made";
@@ -262,6 +292,9 @@ void learn_caps_close(struct learn_caps *c)
     }
     if (c->tracefs_fd >= 0)
         close(c->tracefs_fd);
+    if (c->mnt)
+        (void)umount2(c->mnt, MNT_DETACH); /* in our own mount namespace (open_tracefs) */
+    free(c->mnt);
     free(c->name);
     *c = (struct learn_caps){.dir_fd = -1, .pipe_fd = -1, .tracefs_fd = -1};
 }

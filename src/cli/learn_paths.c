@@ -8,11 +8,16 @@
  * at most PATH_MAX bytes, a page at a time, stopping at NUL) and, for a
  * relative path, the task's cwd or dirfd as the kernel names it
  * (readlink of /proc/PID/cwd, /proc/PID/fd/N: the link's text, never
- * followed) minus its root (/proc/PID/root). Nothing the container names
- * is ever opened, stat'ed or followed on the host: a path is a string,
- * normalized lexically. The notification is checked to be still valid
- * after the reads (the pid was not reused by a host process meanwhile);
- * if not, what was read is dropped. The call is answered CONTINUE
+ * followed) minus its root (/proc/PID/root), normalized lexically. To
+ * learn only calls that can succeed (the supervisor answers before the
+ * call runs and never sees its result), the path is looked up from the
+ * task's root (probe(): openat2 RESOLVE_IN_ROOT, O_PATH, no magic links):
+ * a name made that is there (EEXIST), one opened or removed that is not
+ * (ENOENT), a change on a read-only file system (EROFS) give no right.
+ * Nothing else the container names is opened, stat'ed or followed. The
+ * notification is checked to be still valid after the reads (the pid was
+ * not reused by a host process meanwhile); if not, what was read is
+ * dropped. The call is answered CONTINUE
  * whatever was read: a thread of the container changing the string after
  * the read (TOCTOU) only makes the record wrong, never lets anything
  * through. Memory the container could make block a reader (userfaultfd)
@@ -26,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
@@ -34,6 +40,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -219,6 +228,71 @@ static void parent_of(const char *path, char out[PATH_MAX])
         *slash = 0;
 }
 
+static bool beneath(const char *path, const char *dir);
+
+/* What a call will find at path: nothing (it fails with ENOENT, or EEXIST
+ * is impossible), a directory, something else; unknown when the probe
+ * cannot tell (no access to /proc/PID/root: rootless; a magic link; /proc
+ * and /dev, whose self links name the prober, not the task). */
+enum found { F_UNKNOWN, F_ABSENT, F_OTHER, F_DIR };
+
+/* path looked up in pid's root, as the task would: openat2 on
+ * /proc/PID/root with RESOLVE_IN_ROOT (symlinks and ".." never leave it),
+ * RESOLVE_NO_MAGICLINKS, O_PATH (nothing is opened: no FIFO blocks, no
+ * device answers). *ro: the file system there is read-only (a write,
+ * create or remove fails with EROFS whatever Landlock says). What is found
+ * only trims the record (a call that will fail needs no right); it never
+ * decides an answer. A task racing it only spoils its own record. */
+static enum found probe(pid_t pid, const char *path, bool follow, bool *ro)
+{
+    *ro = false;
+    if (beneath(path, "/proc") || beneath(path, "/dev"))
+        return F_UNKNOWN;
+    char root[64];
+    snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+    _cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0)
+        return F_UNKNOWN;
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    _cleanup_close_ int fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+    if (fd < 0)
+        return errno == ENOENT || errno == ENOTDIR ? F_ABSENT : F_UNKNOWN;
+    struct stat st;
+    struct statvfs vfs;
+    if (fstat(fd, &st) < 0)
+        return F_UNKNOWN;
+    *ro = fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+    return S_ISDIR(st.st_mode) ? F_DIR : F_OTHER;
+}
+
+/* A name made in path's directory (mkdir, mknod, symlink, link, O_CREAT,
+ * a socket bound): needed only if the name is not there yet, in a
+ * directory that is there, on a writable file system. */
+static bool make_needed(pid_t pid, const char *path)
+{
+    bool ro;
+    char dir[PATH_MAX];
+    enum found f = probe(pid, path, false, &ro);
+    if (f != F_ABSENT && f != F_UNKNOWN)
+        return false; /* EEXIST */
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = 0;
+    enum found d = probe(pid, dir, true, &ro);
+    return d != F_ABSENT && !ro;
+}
+
+/* A name removed or renamed away (unlink, rmdir, rename's source), or a
+ * file written (truncate): needed only if it is there, writable. */
+static bool change_needed(pid_t pid, const char *path, bool follow)
+{
+    bool ro;
+    enum found f = probe(pid, path, follow, &ro);
+    return f != F_ABSENT && !ro;
+}
+
 static unsigned open_rights(uint64_t flags)
 {
     if (flags & O_PATH)
@@ -275,14 +349,13 @@ static void add_port(uint16_t *ports, size_t *n, int port, struct learn_record *
 
 /* What one call needs: up to two (path, rights) pairs and a port. */
 struct need {
+    pid_t pid;
     char made[PATH_MAX]; /* mkdir: the directory made */
     char path[2][PATH_MAX];
     unsigned rights[2];
     int port;
     bool bind_;
 };
-
-static bool beneath(const char *path, const char *dir);
 
 /* O_CREAT: the file may be made (`> /dev/null` opens with it too): create
  * on its directory, but not where files are not made (devices, /proc, /sys). */
@@ -291,21 +364,47 @@ static void note_creat(struct need *w, uint64_t flags)
     if (!(flags & O_CREAT) || beneath(w->path[0], "/dev") || beneath(w->path[0], "/proc") ||
         beneath(w->path[0], "/sys"))
         return;
+    if (!make_needed(w->pid, w->path[0]))
+        return; /* there already (or cannot be made): no create */
     parent_of(w->path[0], w->path[1]);
     w->rights[1] = LR_CREATE;
+}
+
+/* open*: the rights of what it opens, as found. */
+static void open_needs(struct need *w, uint64_t flags)
+{
+    bool ro;
+    enum found f = probe(w->pid, w->path[0], !(flags & O_NOFOLLOW), &ro);
+    w->rights[0] = open_rights(flags);
+    if (f == F_UNKNOWN) { /* as the flags say: read-file and read-dir without O_DIRECTORY */
+        note_creat(w, flags);
+        return;
+    }
+    if (f == F_DIR) /* read-dir on the directory itself; a write or O_CREAT fails (EISDIR) */
+        w->rights[0] = (flags & (O_PATH | O_CREAT)) || (flags & O_ACCMODE) != O_RDONLY ? 0 : LR_READ_DIR;
+    else if (f == F_OTHER && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+        w->rights[0] &= ~(LR_READ_DIR | (ro ? LR_WRITE : 0)); /* a file; EROFS for a write */
+    else if (f == F_OTHER || !(flags & O_CREAT) || !make_needed(w->pid, w->path[0]))
+        w->rights[0] = 0; /* EEXIST (O_CREAT|O_EXCL), ENOENT, or nowhere to make it: the call fails */
+    else {
+        w->rights[0] &= ~LR_READ_DIR; /* a new file */
+        note_creat(w, flags);
+    }
 }
 
 static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct need *w)
 {
     char p[PATH_MAX], p2[PATH_MAX];
+    bool ro;
     w->port = -1;
+    w->pid = (pid_t)n->pid;
     switch (op->kind) {
     case K_BIND:
     case K_CONNECT: {
         bool has_path;
         w->bind_ = op->kind == K_BIND;
         note_sockaddr(n, w->bind_, p, &has_path, &w->port);
-        if (has_path) {
+        if (has_path && make_needed(w->pid, p)) { /* EADDRINUSE when the name is there */
             parent_of(p, w->path[0]);
             w->rights[0] = LR_CREATE;
         }
@@ -316,8 +415,7 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
         if (!arg_path(n, op->dfd, op->path, w->path[0]) ||
             read_mem(n->pid, n->data.args[2], (char *)&flags, sizeof(flags)) != sizeof(flags))
             return false;
-        w->rights[0] = open_rights(flags);
-        note_creat(w, flags);
+        open_needs(w, flags);
         return true;
     }
     case K_OPEN:
@@ -325,8 +423,7 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
         uint64_t flags = op->kind == K_CREAT ? (O_CREAT | O_WRONLY | O_TRUNC) : n->data.args[op->flags];
         if (!arg_path(n, op->dfd, op->path, w->path[0]))
             return false;
-        w->rights[0] = open_rights(flags);
-        note_creat(w, flags);
+        open_needs(w, flags);
         return true;
     }
     case K_EXEC:
@@ -335,12 +432,17 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
             return false;
         /* execve opens the file for reading too (Landlock checks both) */
         w->rights[0] = op->kind == K_EXEC ? LR_EXECUTE | LR_READ_FILE : LR_WRITE;
+        if (op->kind == K_EXEC ? probe(w->pid, w->path[0], true, &ro) == F_ABSENT
+                               : !change_needed(w->pid, w->path[0], true))
+            w->rights[0] = 0; /* ENOENT (a PATH search), EROFS: the call fails */
         return true;
     case K_MAKE:
     case K_REMOVE:
         if (!arg_path(n, op->dfd, op->path, p))
             return false;
         parent_of(p, w->path[0]);
+        if (op->kind == K_MAKE ? !make_needed(w->pid, p) : !change_needed(w->pid, p, false))
+            return true; /* EEXIST (mkdir -p of what is there), ENOENT, EROFS: the call fails */
         w->rights[0] = op->kind == K_MAKE ? LR_CREATE : LR_REMOVE;
         if (strncmp(op->name, "mkdir", 5) == 0)
             snprintf(w->made, sizeof(w->made), "%s", p);
@@ -349,6 +451,8 @@ static bool needs_of(const struct pop *op, const struct seccomp_notif *n, struct
     case K_LINK: {
         if (!arg_path(n, op->dfd, op->path, p) || !arg_path(n, op->dfd2, op->path2, p2))
             return false;
+        if (!change_needed(w->pid, p, false) || (op->kind == K_LINK && !make_needed(w->pid, p2)))
+            return true; /* no source, EEXIST, EROFS: the call fails */
         parent_of(p, w->path[0]);
         parent_of(p2, w->path[1]);
         unsigned refer = streq(w->path[0], w->path[1]) ? 0 : LR_REFER;
@@ -416,14 +520,15 @@ static bool beneath(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
 }
 
-/* The path a rule for (path, rights) goes on. */
+/* The path a rule for (path, rights) goes on. Only reads and executes
+ * collapse to a system directory; a write stays on the file's directory. */
 static void rule_path(const char *path, unsigned rights, char out[PATH_MAX])
 {
     snprintf(out, PATH_MAX, "%s", path);
-    bool dir_read = (rights & LR_READ_DIR) && !(rights & LR_READ_FILE); /* O_DIRECTORY */
+    bool dir_read = (rights & LR_READ_DIR) && !(rights & LR_READ_FILE); /* a directory opened */
     if (beneath(path, "/dev") || rights & (LR_CREATE | LR_REMOVE | LR_REFER) || dir_read)
         return; /* devices one by one; create/remove: already the directory; a directory read: itself */
-    for (const char *const *d = system_dirs; *d; d++)
+    for (const char *const *d = system_dirs; *d && !(rights & LR_WRITE); d++)
         if (beneath(path, *d)) {
             snprintf(out, PATH_MAX, "%s", *d);
             return;
@@ -471,6 +576,12 @@ void learn_path_add(struct learn_record *rec, const char *path, unsigned rights)
     }
     if (beneath(path, "/dev") && rights & (LR_READ_FILE | LR_WRITE))
         rights |= LR_IOCTL_DEV;
+    if ((rights & LR_WRITE) && (rights & (LR_READ_FILE | LR_READ_DIR | LR_EXECUTE)) &&
+        !(rights & (LR_CREATE | LR_REMOVE | LR_REFER))) { /* the write apart: never collapsed */
+        rule_path(path, rights & (LR_WRITE | LR_IOCTL_DEV), p);
+        learn_rule_add(rec, p, rights & (LR_WRITE | LR_IOCTL_DEV));
+        rights &= ~LR_WRITE;
+    }
     rule_path(path, rights, p);
     learn_rule_add(rec, p, rights);
 }

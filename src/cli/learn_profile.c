@@ -29,6 +29,7 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 bool learn_record_add(struct learn_record *rec, uint32_t arch, int nr)
 {
@@ -44,6 +45,11 @@ bool learn_record_add(struct learn_record *rec, uint32_t arch, int nr)
 
 void learn_record_family(struct learn_record *rec, uint64_t family)
 {
+    /* socket() fails for a family the kernel does not know: only real ones
+     * are recorded (a run trying thousands of numbers once made a profile
+     * of thousands of rules), so the set has fewer than AF_MAX members */
+    if (family == AF_UNSPEC || family >= AF_MAX)
+        return;
     for (size_t i = 0; i < rec->n_families; i++)
         if (rec->families[i] == family)
             return;
@@ -259,6 +265,31 @@ static bjson *fs_rules(const struct learn_record *rec)
         free(r.paths[i].path);
     free(r.paths);
     return fs;
+}
+
+unsigned learn_root_rights(const struct learn_record *rec)
+{
+    unsigned r = 0;
+    for (size_t i = 0; !rec->paths_lost && i < rec->n_paths; i++) {
+        char p[PATH_MAX];
+        lift(rec, rec->paths[i].path, p);
+        if (streq(p, "/"))
+            r |= rec->paths[i].rights;
+    }
+    return r;
+}
+
+char *learn_access_string(unsigned rights)
+{
+    bjson *a = access_list(rights);
+    char *s = xstrdup("");
+    for (size_t i = 0; i < bjson_array_len(a); i++) {
+        char *t = xasprintf("%s%s%s", s, *s ? "," : "", bjson_string(bjson_array_get(a, i)));
+        free(s);
+        s = t;
+    }
+    bjson_free(a);
+    return s;
 }
 
 char *learn_landlock_policy(const struct learn_record *rec)

@@ -256,15 +256,38 @@ static int profile_merge(int argc, char **argv)
     return 0;
 }
 
+/* n bytes of s on stdout, escaped: a learned path is the container's
+ * choice, and a newline in it would forge a line of the review. Control
+ * bytes become \n, \t, \xHH; a backslash is doubled. */
+static void put_escaped(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\')
+            fputs("\\\\", stdout);
+        else if (c == '\n')
+            fputs("\\n", stdout);
+        else if (c == '\t')
+            fputs("\\t", stdout);
+        else if (c < 0x20 || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
 /* One diff line: the name, and the rule unless it is a plain allow. */
 static void print_pair(char sign, const char *pair)
 {
     const char *tab = strchr(pair, '\t');
-    if (streq(tab + 1, "{ \"action\": \"SCMP_ACT_ALLOW\" }") ||
-        streq(tab + 1, "{\"action\":\"SCMP_ACT_ALLOW\"}"))
-        printf("%c %.*s\n", sign, (int)(tab - pair), pair);
-    else
-        printf("%c %.*s %s\n", sign, (int)(tab - pair), pair, tab + 1);
+    printf("%c ", sign);
+    put_escaped(pair, (size_t)(tab - pair));
+    if (!streq(tab + 1, "{ \"action\": \"SCMP_ACT_ALLOW\" }") &&
+        !streq(tab + 1, "{\"action\":\"SCMP_ACT_ALLOW\"}")) {
+        putchar(' ');
+        put_escaped(tab + 1, strlen(tab + 1));
+    }
+    putchar('\n');
 }
 
 /* The items of a not in b (both sorted), signed; 1 when there are any. */
@@ -275,8 +298,11 @@ static int print_missing(char sign, char **a, char **b, bool syscall_pairs)
         if (!strv_sorted_contains(b, *p)) {
             if (syscall_pairs)
                 print_pair(sign, *p);
-            else
-                printf("%c %s\n", sign, *p);
+            else {
+                printf("%c ", sign);
+                put_escaped(*p, strlen(*p));
+                putchar('\n');
+            }
             differ = 1;
         }
     return differ;

@@ -30,6 +30,11 @@ static int load_bundle(const struct compose_opts *lo, const char *bundle, bjson 
     if (bjson_parse(text, strlen(text), ret, err) < 0)
         return brick_err_prefix(err, "%s", path);
     bjson *linux_ = bjson_get(*ret, "linux");
+    /* the bundle's own agent decides some calls: never answered by brick's supervisor in its place */
+    r = compose_learn_check_agent(lo->profile_file ? "--profile-file" : "--learn",
+                                  bjson_get(linux_, "seccomp"), err);
+    if (r < 0)
+        return brick_err_prefix(err, "%s", path);
     if (lo->profile_file) {
         bjson *prof = NULL;
         if (bjson_parse(lo->seccomp_json, strlen(lo->seccomp_json), &prof, err) < 0)

@@ -152,6 +152,10 @@ const char *compose_cap_name(int cap);
 int compose_cap_from_name(const char *name);
 int compose_landlock_abi(void);
 int compose_learn_apply(const struct compose_opts *o, struct bjson *spec, struct brick_error *err);
+/* A linux.seccomp (sc) that hands calls to a seccomp agent of its own (an SCMP_ACT_NOTIFY action or a
+ * listenerPath): refused for flag (--learn, --profile-file), naming the JSON path: brick's supervisor
+ * would answer those calls in the agent's place. 0 otherwise (sc NULL too). */
+int compose_learn_check_agent(const char *flag, const struct bjson *sc, struct brick_error *err);
 
 /* An unprivileged caller (docs/ROOTLESS.md): the container gets a user
  * namespace of its own mapping the caller's ids, and, where /etc/subuid and

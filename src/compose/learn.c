@@ -240,6 +240,35 @@ static int apply_annotations(const struct compose_opts *o, bjson *spec, bjson *s
     return 0;
 }
 
+int compose_learn_check_agent(const char *flag, const bjson *sc, struct brick_error *err)
+{
+    if (!sc)
+        return 0;
+    if (bjson_get(sc, "listenerPath"))
+        return brick_err(err, EINVAL,
+                         "%s: linux.seccomp.listenerPath: the config has a seccomp agent of its own; "
+                         "brick's supervisor would answer its calls in its place",
+                         flag);
+    bjson *calls = bjson_get(sc, "syscalls");
+    for (size_t i = 0; i < bjson_array_len(calls); i++) {
+        const char *a = bjson_string(bjson_get(bjson_array_get(calls, i), "action"));
+        if (a && streq(a, "SCMP_ACT_NOTIFY"))
+            return brick_err(
+                err, EINVAL,
+                "%s: linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY: the config "
+                "hands these calls to a seccomp agent of its own; brick's supervisor would answer "
+                "them in its place",
+                flag, i);
+    }
+    const char *d = bjson_string(bjson_get(sc, "defaultAction"));
+    if (d && streq(d, "SCMP_ACT_NOTIFY"))
+        return brick_err(err, EINVAL,
+                         "%s: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY: the config hands calls "
+                         "to a seccomp agent of its own; brick's supervisor would answer them in its place",
+                         flag);
+    return 0;
+}
+
 int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_error *err)
 {
     if (!o->learn_file && !o->profile_file)
@@ -251,6 +280,9 @@ int compose_learn_apply(const struct compose_opts *o, bjson *spec, struct brick_
         return brick_err(err, EINVAL, "%s: the profile has no syscalls list", flag);
     if (!o->notify_path)
         return brick_err(err, EINVAL, "%s: internal: no supervisor socket", flag);
+    int ra = compose_learn_check_agent(flag, sc, err);
+    if (ra < 0)
+        return ra;
     if (o->learn_file) {
         learn_rewrite(calls);
     } else {

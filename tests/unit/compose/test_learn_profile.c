@@ -158,6 +158,47 @@ static void test_bounds(void)
     free(rec.paths);
 }
 
+/* Only reads and executes collapse to a system directory: a write (O_RDWR
+ * of a file beneath /usr) stays on the file's directory. And the rule on /. */
+static void test_write_not_collapsed(void)
+{
+    struct learn_record rec = {0};
+    learn_path_add(&rec, "/usr/lib/os-release", LR_READ_FILE | LR_WRITE);
+    learn_path_add(&rec, "/opt/app/data/db", LR_WRITE);
+    char *p = learn_landlock_policy(&rec);
+    is_access(p, "/usr", "read-file", "the read of an O_RDWR open: collapsed");
+    is_access(p, "/usr/lib", "write", "its write: on the file's directory");
+    is_access(p, "/opt", NULL, "no write on a system directory");
+    is_access(p, "/opt/app/data", "write", "a write: where written");
+    ok(learn_root_rights(&rec) == 0, "no rule on /");
+    learn_path_add(&rec, "/", LR_READ_DIR);
+    ok(learn_root_rights(&rec) == LR_READ_DIR, "a rule on /: its rights, for the warning");
+    char *acc = learn_access_string(LR_READ_DIR | LR_WRITE);
+    is_str(acc, "read-dir,write", "rights by name");
+    free(acc);
+    free(p);
+    for (size_t i = 0; i < rec.n_paths; i++)
+        free(rec.paths[i].path);
+    free(rec.paths);
+}
+
+/* socket(): only real families are recorded (a flood of bogus numbers made a
+ * profile of thousands of rules). */
+static void test_families(void)
+{
+    struct learn_record rec = {0};
+    for (uint64_t f = 0; f < 5000; f++)
+        learn_record_family(&rec, 1000 + f);
+    learn_record_family(&rec, 0);
+    learn_record_family(&rec, (1ULL << 32) | 2);
+    ok(rec.n_families == 0, "AF_UNSPEC, families >= AF_MAX and high bits: not recorded");
+    learn_record_family(&rec, 1);
+    learn_record_family(&rec, 2);
+    learn_record_family(&rec, 2);
+    ok(rec.n_families == 2 && rec.families[0] == 1 && rec.families[1] == 2, "real families, once each");
+    free(rec.families);
+}
+
 static void test_caps(void)
 {
     char *s = learn_caps_string((1ULL << 0) | (1ULL << 10));
@@ -174,6 +215,8 @@ int main(void)
     test_bounds();
     test_not_utf8();
     test_made_dirs();
+    test_write_not_collapsed();
+    test_families();
     test_caps();
     return tap_done();
 }
