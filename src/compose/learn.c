@@ -32,12 +32,16 @@
 #include <errno.h>
 #include <string.h>
 
-/* Calls that stay ALLOW while learning: sendmsg (the fd hand-off), and
- * exit/exit_group, so that a task can still end when the supervisor is
- * gone (a notified call then fails with ENOSYS: even exit would). */
+/* Calls that stay ALLOW while learning: sendmsg (the fd hand-off); close,
+ * because the init closes its own copy of the notify fd right after the
+ * hand-off: notified, that close would wait on a listener the init itself
+ * keeps open, for ever if the supervisor died in between (close is in the
+ * engine floor of every learned profile, so nothing is lost); and
+ * exit/exit_group, so that a task can still end when the supervisor is gone
+ * (a notified call then fails with ENOSYS: even exit would). */
 static bool kept_allowed(const char *n)
 {
-    return streq(n, "sendmsg") || streq(n, "exit") || streq(n, "exit_group");
+    return streq(n, "sendmsg") || streq(n, "close") || streq(n, "exit") || streq(n, "exit_group");
 }
 
 /* names without the kept ones (a new array), or NULL when it has none. */
@@ -64,6 +68,7 @@ static void allow_sendmsg(bjson *calls, bool learning)
     bjson *rule = bjson_new_object(), *names = bjson_new_array();
     bjson_append(names, bjson_new_string("sendmsg"));
     if (learning) {
+        bjson_append(names, bjson_new_string("close"));
         bjson_append(names, bjson_new_string("exit"));
         bjson_append(names, bjson_new_string("exit_group"));
     }

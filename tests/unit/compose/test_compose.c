@@ -554,6 +554,8 @@ static void test_learn(void)
     is_str(rule_action(sc, "clone"), "SCMP_ACT_NOTIFY", "clone (conditional) is notified");
     is_str(rule_action(sc, "sendmsg"), "SCMP_ACT_ALLOW", "sendmsg stays allowed (fd hand-off)");
     is_str(rule_action(sc, "exit_group"), "SCMP_ACT_ALLOW", "exit_group stays allowed (a supervisor gone)");
+    is_str(rule_action(sc, "close"), "SCMP_ACT_ALLOW",
+           "close stays allowed (the init closes its notify fd after the hand-off)");
     is_str(rule_action(sc, "clone3"), "SCMP_ACT_ERRNO", "clone3 still ENOSYS");
     is_str(bjson_string(bjson_get(sc, "defaultAction")), "SCMP_ACT_ERRNO", "default still denies");
     bjson_free(s);
